@@ -1,0 +1,264 @@
+"""Where every cell of each form is. The generator writes, and the reader reads, through this module only.
+
+Rows and columns are 0-based here (as xlsxwriter and the reader use them); `a1()` renders them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from functools import lru_cache
+
+from .models import Catalog, FormKind
+
+META_SHEET = "_meta"
+GUIDE_SHEET = "填表说明"
+SHEET_BY_KIND = {
+    FormKind.SCORING: "评分表",
+    FormKind.TASKS: "重点任务清单",
+    FormKind.INSPECTION: "督查评分表",
+}
+FILE_SUFFIX = {
+    FormKind.SCORING: "附件1_评分表",
+    FormKind.TASKS: "附件2_重点任务清单",
+    FormKind.INSPECTION: "督查评分表",
+}
+
+STATUSES = ("已完成", "持续推进", "未完成", "不适用")
+DONE_STATUS = "已完成"
+
+# Row indices shared by all forms.
+ROW_ATTACHMENT = 0
+ROW_TITLE = 1
+ROW_HEADER_LINE = 2
+ROW_COLUMNS = 3
+FIRST_ROW = 4
+
+# Header line cells: label, value (merged value ranges are (first_col, last_col)).
+BRANCH_LABEL = (ROW_HEADER_LINE, 0)
+BRANCH_CELL = (ROW_HEADER_LINE, 1)
+DATE_LABEL_COL = {FormKind.SCORING: 3, FormKind.TASKS: 2, FormKind.INSPECTION: 5}
+BRANCH_SPAN = {FormKind.SCORING: (1, 2), FormKind.TASKS: (1, 1), FormKind.INSPECTION: (1, 4)}
+DATE_SPAN = {FormKind.SCORING: (4, 5), FormKind.TASKS: (3, 3), FormKind.INSPECTION: (6, 7)}
+
+COLUMNS = {
+    FormKind.SCORING: ("序号", "项  目", "督查内容及方式", "分值", "自评得分", "扣分说明（佐证材料）", "小计"),
+    FormKind.TASKS: ("类别", "重点工作任务", "完成状态", "完成情况（做法及佐证材料）", "存在问题及整改措施"),
+    FormKind.INSPECTION: (
+        "序号",
+        "项  目",
+        "督查内容及方式",
+        "分值",
+        "自评得分",
+        "扣分说明（佐证材料）",
+        "督查得分",
+        "督查意见",
+    ),
+}
+WIDTHS = {
+    FormKind.SCORING: (6, 13, 52, 6, 8, 30, 7),
+    FormKind.TASKS: (12, 60, 10, 40, 34),
+    FormKind.INSPECTION: (6, 13, 46, 6, 8, 26, 8, 26),
+}
+
+# Column indices.
+C_NUMERAL, C_SECTION, C_TEXT, C_POINTS, C_SCORE, C_NOTE, C_SUBTOTAL = range(7)
+C_INSP_SCORE, C_INSP_OPINION = 6, 7
+C_GROUP, C_TASK, C_STATUS, C_DONE, C_ISSUES = range(5)
+
+
+class Field(str, Enum):
+    BRANCH = "branch"
+    DATE = "date"
+    SCORE = "score"
+    NOTE = "note"
+    STATUS = "status"
+    DONE = "done"
+    ISSUES = "issues"
+    INSP_SCORE = "inspection_score"
+    INSP_OPINION = "inspection_opinion"
+
+    @property
+    def label(self) -> str:
+        return {
+            "branch": "党总支名称",
+            "date": "填报日期",
+            "score": "自评得分",
+            "note": "扣分说明",
+            "status": "完成状态",
+            "done": "完成情况",
+            "issues": "存在问题及整改措施",
+            "inspection_score": "督查得分",
+            "inspection_opinion": "督查意见",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class InputCell:
+    """A cell the branch (or inspector) fills in."""
+
+    field: Field
+    row: int
+    col: int
+    ref_id: str = ""  # item or task id; "" for header fields
+
+    @property
+    def a1(self) -> str:
+        return a1(self.row, self.col)
+
+    @property
+    def name(self) -> str:
+        """The workbook defined name pointing at this cell."""
+        base = self.ref_id.replace(".", "_") + "_" if self.ref_id else ""
+        return f"DJ_{base}{self.field.value.upper()}"
+
+
+@dataclass(frozen=True)
+class FixedCell:
+    """A locked cell whose value must still equal the catalog (tamper check)."""
+
+    row: int
+    col: int
+    value: str | int
+    what: str  # Chinese description for messages
+
+    @property
+    def a1(self) -> str:
+        return a1(self.row, self.col)
+
+
+@dataclass(frozen=True)
+class FormLayout:
+    kind: FormKind
+    sheet: str
+    inputs: tuple[InputCell, ...]
+    fixed: tuple[FixedCell, ...]
+    item_rows: dict[str, int]  # item/task id -> row
+    section_spans: tuple[tuple[str, int, int], ...]  # (section/group id, first row, last row)
+    total_row: int
+
+    def input(self, field: Field, ref_id: str = "") -> InputCell:
+        for c in self.inputs:
+            if c.field is field and c.ref_id == ref_id:
+                return c
+        raise KeyError((field, ref_id))
+
+    @property
+    def last_col(self) -> int:
+        return len(COLUMNS[self.kind]) - 1
+
+
+def col_letter(col: int) -> str:
+    s = ""
+    col += 1
+    while col:
+        col, r = divmod(col - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def a1(row: int, col: int) -> str:
+    return f"{col_letter(col)}{row + 1}"
+
+
+def title(catalog: Catalog, kind: FormKind) -> str:
+    if kind is FormKind.TASKS:
+        return catalog.form2.title
+    if kind is FormKind.INSPECTION:
+        return catalog.form1.title.replace("评分表", "督查评分表")
+    return catalog.form1.title
+
+
+def attachment(catalog: Catalog, kind: FormKind) -> str:
+    return catalog.form2.attachment if kind is FormKind.TASKS else catalog.form1.attachment
+
+
+def _header_fixed(catalog: Catalog, kind: FormKind) -> list[FixedCell]:
+    cells = [
+        FixedCell(ROW_ATTACHMENT, 0, attachment(catalog, kind), "附件标识"),
+        FixedCell(ROW_TITLE, 0, title(catalog, kind), "表格标题"),
+        FixedCell(*BRANCH_LABEL, "党总支名称：", "表头"),
+        FixedCell(ROW_HEADER_LINE, DATE_LABEL_COL[kind], "填报日期：", "表头"),
+    ]
+    cells += [FixedCell(ROW_COLUMNS, c, h, "列标题") for c, h in enumerate(COLUMNS[kind])]
+    return cells
+
+
+def _header_inputs(kind: FormKind) -> list[InputCell]:
+    return [
+        InputCell(Field.BRANCH, *BRANCH_CELL),
+        InputCell(Field.DATE, ROW_HEADER_LINE, DATE_SPAN[kind][0]),
+    ]
+
+
+def _scoring(catalog: Catalog, kind: FormKind) -> FormLayout:
+    fixed = _header_fixed(catalog, kind)
+    inputs = _header_inputs(kind)
+    rows: dict[str, int] = {}
+    spans = []
+    row = FIRST_ROW
+    for s in catalog.sections:
+        first = row
+        fixed.append(FixedCell(row, C_NUMERAL, s.numeral, f"第{s.numeral}部分序号"))
+        fixed.append(FixedCell(row, C_SECTION, s.label, f"第{s.numeral}部分名称"))
+        for it in s.items:
+            rows[it.id] = row
+            fixed.append(FixedCell(row, C_TEXT, it.text, f"{it.id} 督查内容"))
+            fixed.append(FixedCell(row, C_POINTS, it.points, f"{it.id} 分值"))
+            if kind is FormKind.INSPECTION:
+                inputs.append(InputCell(Field.INSP_SCORE, row, C_INSP_SCORE, it.id))
+                inputs.append(InputCell(Field.INSP_OPINION, row, C_INSP_OPINION, it.id))
+            else:
+                inputs.append(InputCell(Field.SCORE, row, C_SCORE, it.id))
+                inputs.append(InputCell(Field.NOTE, row, C_NOTE, it.id))
+            row += 1
+        spans.append((s.id, first, row - 1))
+    fixed.append(FixedCell(row, 0, "合计", "合计行"))
+    fixed.append(FixedCell(row, C_POINTS, catalog.total_points, "总分值"))
+    return FormLayout(kind, SHEET_BY_KIND[kind], tuple(inputs), tuple(fixed), rows, tuple(spans), row)
+
+
+def _tasks(catalog: Catalog) -> FormLayout:
+    kind = FormKind.TASKS
+    fixed = _header_fixed(catalog, kind)
+    inputs = _header_inputs(kind)
+    rows: dict[str, int] = {}
+    spans = []
+    row = FIRST_ROW
+    for g in catalog.form2.groups:
+        first = row
+        fixed.append(FixedCell(row, C_GROUP, g.title, f"第{g.numeral}类标题"))
+        for t in g.tasks:
+            rows[t.id] = row
+            fixed.append(FixedCell(row, C_TASK, t.text, f"{t.id} 任务内容"))
+            inputs.append(InputCell(Field.STATUS, row, C_STATUS, t.id))
+            inputs.append(InputCell(Field.DONE, row, C_DONE, t.id))
+            inputs.append(InputCell(Field.ISSUES, row, C_ISSUES, t.id))
+            row += 1
+        spans.append((g.id, first, row - 1))
+    fixed.append(FixedCell(row, 0, "完成情况统计", "统计行"))
+    return FormLayout(kind, SHEET_BY_KIND[kind], tuple(inputs), tuple(fixed), rows, tuple(spans), row)
+
+
+@lru_cache(maxsize=16)
+def form_layout(catalog: Catalog, kind: FormKind) -> FormLayout:
+    if kind is FormKind.TASKS:
+        return _tasks(catalog)
+    return _scoring(catalog, kind)
+
+
+# ---------------------------------------------------------------- metadata sheet
+
+META_KEYS = (
+    ("form_kind", "表格类型"),
+    ("catalog_version", "目录版本"),
+    ("catalog_digest", "目录摘要"),
+    ("campaign", "督查名称"),
+    ("school", "学校"),
+    ("year", "年度"),
+    ("branch_id", "党总支编号"),
+    ("branch_name", "党总支名称"),
+    ("generator", "生成程序"),
+    ("generator_version", "程序版本"),
+)
+META_FIRST_INPUT_ROW = len(META_KEYS) + 2  # a blank row, then a header row, then field → cell rows

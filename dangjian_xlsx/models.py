@@ -1,0 +1,295 @@
+"""Pydantic models shared by every stage: the catalog, the campaign, and what collect produces."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from functools import cached_property
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ---------------------------------------------------------------- catalog
+
+
+class Item(_Frozen):
+    id: str = Field(pattern=r"^S\d{2}\.\d+$")
+    text: str = Field(min_length=1)
+    points: int = Field(gt=0)
+
+
+class Section(_Frozen):
+    id: str = Field(pattern=r"^S\d{2}$")
+    numeral: str
+    name: str
+    max_points: int = Field(gt=0)
+    items: tuple[Item, ...]
+
+    @property
+    def label(self) -> str:
+        """The section cell's text as printed on the form."""
+        return f"{self.name}（{self.max_points}分）"
+
+
+class Task(_Frozen):
+    id: str = Field(pattern=r"^T\d{2}$")
+    text: str = Field(min_length=1)
+
+
+class Group(_Frozen):
+    id: str
+    numeral: str
+    title: str
+    tasks: tuple[Task, ...]
+
+
+class Erratum(_Frozen):
+    id: str
+    original: str
+    corrected: str
+    note: str
+
+
+class Form1Spec(_Frozen):
+    attachment: str
+    title: str
+    sections: tuple[Section, ...]
+
+
+class Form2Spec(_Frozen):
+    attachment: str
+    title: str
+    groups: tuple[Group, ...]
+
+
+class Catalog(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: str
+    form1: Form1Spec
+    form2: Form2Spec
+    errata: tuple[Erratum, ...] = ()
+
+    @cached_property
+    def sections(self) -> tuple[Section, ...]:
+        return self.form1.sections
+
+    @cached_property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(i for s in self.form1.sections for i in s.items)
+
+    @cached_property
+    def tasks(self) -> tuple[Task, ...]:
+        return tuple(t for g in self.form2.groups for t in g.tasks)
+
+    @cached_property
+    def item_by_id(self) -> dict[str, Item]:
+        return {i.id: i for i in self.items}
+
+    @cached_property
+    def section_of(self) -> dict[str, Section]:
+        return {i.id: s for s in self.form1.sections for i in s.items}
+
+    @cached_property
+    def task_by_id(self) -> dict[str, Task]:
+        return {t.id: t for t in self.tasks}
+
+    @cached_property
+    def group_of(self) -> dict[str, Group]:
+        return {t.id: g for g in self.form2.groups for t in g.tasks}
+
+    @property
+    def total_points(self) -> int:
+        return sum(s.max_points for s in self.form1.sections)
+
+
+# ---------------------------------------------------------------- campaign
+
+
+class Branch(_Frozen):
+    """One 党总支 of the roster."""
+
+    seq: int = Field(ge=1, le=9999)
+    name: str = Field(min_length=1)
+    contact: str = ""
+    email: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.seq:02d}"
+
+
+class Campaign(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    school: str
+    department: str
+    title: str
+    year: int
+    self_check_start: dt.date
+    self_check_end: dt.date
+    due: dt.date
+    password: str = Field(min_length=1)
+    return_to: str = ""
+    inspection_margin: float = Field(default=5.0, ge=0)
+    roster: tuple[Branch, ...] = ()
+    catalog: Catalog
+
+    @cached_property
+    def branch_by_name(self) -> dict[str, Branch]:
+        return {b.name: b for b in self.roster}
+
+
+# ---------------------------------------------------------------- collect
+
+
+class FormKind(str, Enum):
+    SCORING = "form1"
+    TASKS = "form2"
+    INSPECTION = "inspection"
+
+    @property
+    def label(self) -> str:
+        return {
+            "form1": "附件1 评分表",
+            "form2": "附件2 重点任务清单",
+            "inspection": "督查评分表",
+        }[self.value]
+
+
+class Severity(str, Enum):
+    ERROR = "错误"
+    WARNING = "警告"
+
+
+class Problem(_Frozen):
+    """One finding about one input file; the unit of every report."""
+
+    file: str
+    code: str
+    severity: Severity
+    message: str
+    sheet: str = ""
+    cell: str = ""
+    field: str = ""
+    value: str = ""
+
+
+class Outcome(str, Enum):
+    ACCEPTED = "已接收"
+    WARNINGS = "已接收（有警告）"
+    REJECTED = "退回"
+    SUPERSEDED = "已被新版本替代"
+    IGNORED = "已忽略"
+    NOT_A_FORM = "非表格文件"
+    REPORT = "自查报告"
+
+
+Scalar = Any  # a raw cell value as the reader returns it (str, float, bool, date, datetime, None)
+
+
+class RawSheet(BaseModel):
+    name: str
+    visibility: str  # "visible" | "hidden" | "veryhidden"
+    rows: list[list[Scalar]]
+
+    def get(self, row: int, col: int) -> Scalar:
+        """Value at 0-based (row, col), None when outside the used range or empty."""
+        if row < len(self.rows):
+            r = self.rows[row]
+            if col < len(r):
+                v = r[col]
+                return None if v == "" else v
+        return None
+
+
+class RawWorkbook(BaseModel):
+    """What the reader hands to validation: every sheet's values, nothing interpreted."""
+
+    fmt: str  # xlsx | xlsm | xls | ods
+    sheets: list[RawSheet]
+    saved_at: dt.datetime | None = None
+
+    def sheet(self, name: str) -> RawSheet | None:
+        for s in self.sheets:
+            if s.name == name:
+                return s
+        return None
+
+
+class Identity(_Frozen):
+    kind: FormKind
+    digest: str
+    branch_id: str
+    branch_name: str
+    campaign: str = ""
+    generator_version: str = ""
+
+
+class ItemScore(_Frozen):
+    item_id: str
+    score: float | None
+    note: str = ""
+
+
+class TaskAnswer(_Frozen):
+    task_id: str
+    status: str | None
+    done: str = ""
+    issues: str = ""
+
+
+class InspectionScore(_Frozen):
+    item_id: str
+    self_score: float | None
+    score: float | None
+    opinion: str = ""
+
+
+class Submission(_Frozen):
+    """The validated content of one accepted form."""
+
+    kind: FormKind
+    branch: Branch
+    fill_date: dt.date | None = None
+    scores: tuple[ItemScore, ...] = ()
+    answers: tuple[TaskAnswer, ...] = ()
+    inspection: tuple[InspectionScore, ...] = ()
+
+
+class FileRecord(BaseModel):
+    """Everything collect knows about one input file."""
+
+    path: str  # relative to the inbox, POSIX separators
+    size: int = 0
+    sha256: str = ""
+    mtime: float = 0.0
+    outcome: Outcome = Outcome.REJECTED
+    reason: str = ""
+    kind: FormKind | None = None
+    branch: Branch | None = None
+    submission: Submission | None = None
+    saved_at: dt.datetime | None = None
+    problems: list[Problem] = Field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+
+class Report(BaseModel):
+    """The result of one collect run."""
+
+    inbox: str
+    campaign: Campaign
+    files: list[FileRecord]
+    generated_at: dt.datetime
