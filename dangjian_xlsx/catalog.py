@@ -174,7 +174,7 @@ def load_roster(path: Path) -> tuple[Branch, ...]:
         try:
             wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
             rows = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
-        except Exception as exc:  # noqa: BLE001 - any reader failure is a user error here
+        except Exception as exc:  # any reader failure is a user error here
             raise ConfigError(f"名单文件 {path.name} 无法读取：{exc}") from exc
     else:
         for enc in ("utf-8-sig", "gb18030"):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -151,13 +150,6 @@ def check(files: tuple[Path, ...], roster: Path | None, campaign: Path | None) -
             console.print("  " + one_line(p))
         bad = bad or bool(rec.errors)
     sys.exit(1 if bad else 0)
-
-
-def _register_optional(name: str, loader: Callable[[], click.Command]) -> None:
-    try:
-        cli.add_command(loader(), name)
-    except ImportError:
-        pass
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ Rows and columns are 0-based here (as xlsxwriter and the reader use them); `a1()
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 
 from .models import Catalog, FormKind
@@ -67,7 +67,7 @@ C_INSP_SCORE, C_INSP_OPINION = 6, 7
 C_GROUP, C_TASK, C_STATUS, C_DONE, C_ISSUES = range(5)
 
 
-class Field(str, Enum):
+class Field(StrEnum):
     BRANCH = "branch"
     DATE = "date"
     SCORE = "score"

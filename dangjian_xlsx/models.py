@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
+from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
@@ -148,7 +148,7 @@ class Campaign(BaseModel):
 # ---------------------------------------------------------------- collect
 
 
-class FormKind(str, Enum):
+class FormKind(StrEnum):
     SCORING = "form1"
     TASKS = "form2"
     INSPECTION = "inspection"
@@ -162,7 +162,7 @@ class FormKind(str, Enum):
         }[self.value]
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "错误"
     WARNING = "警告"
 
@@ -180,7 +180,7 @@ class Problem(_Frozen):
     value: str = ""
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     ACCEPTED = "已接收"
     WARNINGS = "已接收（有警告）"
     REJECTED = "退回"
