@@ -55,10 +55,12 @@ COLUMNS = {
         "督查意见",
     ),
 }
+# Column widths (characters). Column A also holds "党总支名称：" and the date label column holds "填报日期："
+# in the header line, so both are wide enough for those labels; the totals fit landscape A4 at 100%.
 WIDTHS = {
-    FormKind.SCORING: (6, 13, 52, 6, 8, 30, 7),
-    FormKind.TASKS: (12, 60, 10, 40, 34),
-    FormKind.INSPECTION: (6, 13, 46, 6, 8, 26, 8, 26),
+    FormKind.SCORING: (14, 13, 53, 11, 9, 32, 7),
+    FormKind.TASKS: (14, 52, 11, 34, 29),
+    FormKind.INSPECTION: (14, 13, 43, 6, 8, 22, 8, 22),
 }
 
 # Column indices.
@@ -262,3 +264,7 @@ META_KEYS = (
     ("generator_version", "程序版本"),
 )
 META_FIRST_INPUT_ROW = len(META_KEYS) + 2  # a blank row, then a header row, then field → cell rows
+META_INPUT_HEADER_ROW = META_FIRST_INPUT_ROW - 1  # header of the input-cell table: 名称、字段、编号、单元格
+META_VALUE_COL = 2  # META_KEYS rows are (key, Chinese label, value) in columns A, B, C
+# Workbook defined names pointing at META_KEYS value cells (besides one name per input cell, InputCell.name).
+META_NAMES = {"form_kind": "DJ_FORM_KIND", "catalog_digest": "DJ_DIGEST", "branch_name": "DJ_BRANCH_NAME"}

@@ -1,0 +1,269 @@
+"""The catalog (forms as data) and the campaign: checks on load, digest, errata, TOML override."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+from notice_source import parse_form1, parse_form2
+
+from dangjian_xlsx.catalog import (
+    catalog_digest,
+    default_campaign,
+    load_campaign,
+    load_catalog,
+    parse_catalog,
+)
+from dangjian_xlsx.errors import ConfigError
+from dangjian_xlsx.models import Catalog
+
+SPEC_ERRATA = {
+    ("准备无误", "准确无误"),
+    ("党收缴记录簿", "党费收缴记录簿"),
+    ("失职党员", "失联党员"),
+    ("宫僚主义", "官僚主义"),
+    ("硏究", "研究"),
+}
+SECTION_MAXIMA = (12, 10, 6, 8, 12, 8, 14, 8, 8, 4, 6, 4)
+GROUP_SIZES = (4, 4, 4, 5, 3)
+
+
+def raw_catalog() -> dict[str, Any]:
+    text = resources.files("dangjian_xlsx").joinpath("catalog/forms.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def corrected(text: str, errata: list[tuple[str, str]]) -> str:
+    """The notice's text with the errata applied; each original must occur exactly once."""
+    for original, fixed in errata:
+        assert text.count(original) == 1, (original, text)
+        text = text.replace(original, fixed)
+    return text
+
+
+def errata_by_id(cat: Catalog) -> dict[str, list[tuple[str, str]]]:
+    out: dict[str, list[tuple[str, str]]] = {}
+    for e in cat.errata:
+        out.setdefault(e.id, []).append((e.original, e.corrected))
+    return out
+
+
+# ---------------------------------------------------------------- shape
+
+
+def test_catalog_shape(catalog: Catalog) -> None:
+    assert len(catalog.sections) == 12
+    assert tuple(s.max_points for s in catalog.sections) == SECTION_MAXIMA
+    for s in catalog.sections:
+        assert sum(i.points for i in s.items) == s.max_points
+    assert catalog.total_points == 100
+    assert sum(i.points for i in catalog.items) == 100
+    assert len(catalog.items) == 44
+    assert len(catalog.tasks) == 20
+    assert tuple(len(g.tasks) for g in catalog.form2.groups) == GROUP_SIZES
+    ids = [i.id for i in catalog.items] + [t.id for t in catalog.tasks]
+    assert len(set(ids)) == len(ids)
+    assert [t.id for t in catalog.tasks] == [f"T{n:02d}" for n in range(1, 21)]
+    for s in catalog.sections:
+        assert [i.id for i in s.items] == [f"{s.id}.{n}" for n in range(1, len(s.items) + 1)]
+    assert catalog.items[0].id == "S01.1" and catalog.items[-1].id == "S12.2"
+
+
+def test_builtin_catalog_loads_through_the_checks() -> None:
+    cat = parse_catalog(raw_catalog())
+    assert cat == load_catalog()
+
+
+def _break_points(d: dict[str, Any]) -> None:
+    d["form1"]["sections"][0]["items"][0]["points"] = 3
+
+
+def _break_total(d: dict[str, Any]) -> None:
+    s = d["form1"]["sections"][0]
+    s["items"][0]["points"] = 3
+    s["max_points"] = 13
+
+
+def _duplicate_id(d: dict[str, Any]) -> None:
+    d["form2"]["groups"][0]["tasks"][1]["id"] = "T01"
+
+
+def _drop_item(d: dict[str, Any]) -> None:
+    s = d["form1"]["sections"][0]
+    dropped = s["items"].pop()
+    s["max_points"] -= dropped["points"]
+    d["form1"]["sections"][1]["items"][0]["points"] += dropped["points"]
+    d["form1"]["sections"][1]["max_points"] += dropped["points"]
+
+
+def _drop_task(d: dict[str, Any]) -> None:
+    d["form2"]["groups"][4]["tasks"].pop()
+
+
+def _bad_schema(d: dict[str, Any]) -> None:
+    d["form1"]["sections"][0]["items"][0]["points"] = "two"
+
+
+def _bad_erratum(d: dict[str, Any]) -> None:
+    d["errata"][0]["corrected"] = "不存在的文字"
+
+
+@pytest.mark.parametrize(
+    ("corrupt", "needle"),
+    [
+        (_break_points, "S01 各项分值之和为 13，应为 12"),
+        (_break_total, "各部分满分之和为 101"),
+        (_duplicate_id, "编号重复：T01"),
+        (_drop_item, "评分表应有 44 项，实有 43 项"),
+        (_drop_task, "重点任务应有 20 项，实有 19 项"),
+        (_bad_schema, "目录数据格式有误"),
+        (_bad_erratum, "勘误"),
+    ],
+)
+def test_corrupted_catalog_is_rejected(corrupt: Any, needle: str) -> None:
+    data = copy.deepcopy(raw_catalog())
+    corrupt(data)
+    with pytest.raises(ConfigError) as exc:
+        parse_catalog(data)
+    assert needle in str(exc.value)
+
+
+def test_corrupted_catalog_file_in_campaign(tmp_path: Path) -> None:
+    data = raw_catalog()
+    _break_points(data)
+    (tmp_path / "forms.json").write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    (tmp_path / "c.toml").write_text('[campaign]\ncatalog = "forms.json"\n', "utf-8")
+    with pytest.raises(ConfigError, match="应为 12"):
+        load_campaign(tmp_path / "c.toml")
+
+
+# ---------------------------------------------------------------- digest
+
+
+def test_digest_is_stable(catalog: Catalog) -> None:
+    d = catalog_digest(catalog)
+    assert re.fullmatch(r"[0-9a-f]{16}", d)
+    assert catalog_digest(parse_catalog(raw_catalog())) == d
+    # the errata document the text; they are not part of the form version
+    data = raw_catalog()
+    data["errata"] = data["errata"][:2]
+    assert catalog_digest(parse_catalog(data)) == d
+
+
+def test_digest_changes_when_a_point_moves(catalog: Catalog) -> None:
+    data = raw_catalog()
+    items = data["form1"]["sections"][0]["items"]
+    items[0]["points"] += 1  # still consistent: S01 keeps 12 points
+    items[-1]["points"] -= 1
+    changed = parse_catalog(data)
+    assert changed.total_points == 100
+    assert catalog_digest(changed) != catalog_digest(catalog)
+
+
+def test_digest_changes_when_text_changes(catalog: Catalog) -> None:
+    data = raw_catalog()
+    data["form2"]["groups"][0]["tasks"][0]["text"] += "。"
+    assert catalog_digest(parse_catalog(data)) != catalog_digest(catalog)
+
+
+# ---------------------------------------------------------------- text vs the notice
+
+
+def test_errata_are_exactly_the_spec_list(catalog: Catalog) -> None:
+    pairs = [(e.original, e.corrected) for e in catalog.errata]
+    assert len(pairs) == 6
+    assert set(pairs) - {("严格按照", "1.严格按照")} == SPEC_ERRATA
+    supplied = [e for e in catalog.errata if e.corrected == "1." + e.original]
+    assert [e.id for e in supplied] == ["S12.1"]
+    assert catalog.item_by_id["S12.1"].text.startswith("1.严格按照")
+
+
+def test_item_text_equals_notice_after_errata(catalog: Catalog) -> None:
+    notice = parse_form1()
+    fixes = errata_by_id(catalog)
+    assert len(notice) == len(catalog.items) == 44
+    for item, src in zip(catalog.items, notice, strict=True):
+        assert item.text == corrected(src.text, fixes.get(item.id, [])), item.id
+        assert item.points == src.points, item.id
+        section = catalog.section_of[item.id]
+        assert (section.numeral, section.name, section.max_points) == (
+            src.section_numeral,
+            src.section_name,
+            src.section_max,
+        )
+
+
+def test_task_text_equals_notice_after_errata(catalog: Catalog) -> None:
+    notice = parse_form2()
+    fixes = errata_by_id(catalog)
+    assert len(notice) == len(catalog.tasks) == 20
+    for task, src in zip(catalog.tasks, notice, strict=True):
+        assert task.text == corrected(src.text, fixes.get(task.id, [])), task.id
+        assert catalog.group_of[task.id].title == src.group
+
+
+def test_no_typo_survives(catalog: Catalog) -> None:
+    text = "".join(i.text for i in catalog.items) + "".join(t.text for t in catalog.tasks)
+    for original, fixed in SPEC_ERRATA:
+        assert original not in text.replace(fixed, "")
+    assert all(re.match(r"^\d+[.．]", i.text) for i in catalog.items)
+    assert all(re.match(r"^\d+．", t.text) for t in catalog.tasks)
+
+
+# ---------------------------------------------------------------- campaign
+
+
+def test_default_campaign_is_the_notice() -> None:
+    c = default_campaign()
+    assert (c.self_check_start, c.self_check_end, c.due) == (
+        dt.date(2018, 9, 26),
+        dt.date(2018, 9, 30),
+        dt.date(2018, 9, 30),
+    )
+    assert c.school == "郑州师范学院"
+    assert len(c.roster) >= 2 and c.password
+
+
+def test_toml_overrides_the_campaign(tmp_path: Path) -> None:
+    (tmp_path / "r.csv").write_text("序号,党总支名称\n7,甲党总支\n9,乙党总支\n", "utf-8-sig")
+    (tmp_path / "c.toml").write_text(
+        "[campaign]\n"
+        "year = 2019\n"
+        "self_check_start = 2019-10-08\n"
+        "self_check_end = 2019-10-12\n"
+        "due = 2019-10-15\n"
+        'password = "next-round"\n'
+        'roster = "r.csv"\n',
+        "utf-8",
+    )
+    c = load_campaign(tmp_path / "c.toml")
+    assert c.year == 2019
+    assert c.self_check_start == dt.date(2019, 10, 8) and c.due == dt.date(2019, 10, 15)
+    assert c.password == "next-round"
+    assert [(b.id, b.name) for b in c.roster] == [("07", "甲党总支"), ("09", "乙党总支")]
+    assert c.school == "郑州师范学院"  # not overridden: the default stays
+
+
+@pytest.mark.parametrize(
+    ("line", "needle"),
+    [
+        ('year = "二〇一九"', "年度"),
+        ('self_check_start = "明天"', "自查开始日期"),
+        ('password = ""', "工作表保护密码"),
+        ("colour = 1", "无法识别的设置：colour"),
+        ("year = = 2019", "格式有误"),
+    ],
+)
+def test_bad_toml_value_is_a_chinese_config_error(tmp_path: Path, line: str, needle: str) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(f"[campaign]\n{line}\n", "utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_campaign(path)
+    assert needle in str(exc.value)
+    assert re.search(r"[\u4e00-\u9fff]", str(exc.value))

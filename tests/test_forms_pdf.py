@@ -1,0 +1,116 @@
+"""The blank forms printed by LibreOffice: A4, header row on every page, no column cut off, all text there."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pypdf
+import pytest
+from conftest import require_office
+
+from dangjian_xlsx import layout
+from dangjian_xlsx.generate import build_form, form_filename
+from dangjian_xlsx.models import Campaign, FormKind
+
+pytestmark = pytest.mark.office
+
+A4 = (595.28, 841.89)
+KINDS = (FormKind.SCORING, FormKind.TASKS)
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory: pytest.TempPathFactory, campaign: Campaign) -> dict[FormKind, Path]:
+    require_office()
+    work = tmp_path_factory.mktemp("pdf")
+    sources = []
+    for kind in KINDS:
+        src = work / form_filename(kind)
+        src.write_bytes(build_form(campaign, kind))
+        sources.append(str(src))
+    profile = (work / "lo-profile").as_uri()  # a private profile: parallel runs do not clash
+    cmd = ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf"]
+    subprocess.run(
+        [*cmd, "--outdir", str(work), *sources],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    out = {kind: work / form_filename(kind).replace(".xlsx", ".pdf") for kind in KINDS}
+    for path in out.values():
+        assert path.is_file(), f"LibreOffice wrote no {path.name}"
+    return out
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def form_pages(reader: pypdf.PdfReader) -> tuple[list[str], list[str]]:
+    """(form page texts, 填表说明 page texts): the guide sheet is printed after the form."""
+    texts = [page.extract_text() or "" for page in reader.pages]
+    first_guide = next(i for i, t in enumerate(texts) if "填表说明" in t)
+    return texts[:first_guide], texts[first_guide:]
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.value)
+def test_pages_are_a4(pdfs: dict[FormKind, Path], kind: FormKind) -> None:
+    reader = pypdf.PdfReader(pdfs[kind])
+    pages, guide = form_pages(reader)
+    assert 2 <= len(pages) <= 6 and len(guide) == 1
+    for page in reader.pages:
+        size = sorted((float(page.mediabox.width), float(page.mediabox.height)))
+        assert abs(size[0] - A4[0]) <= 2 and abs(size[1] - A4[1]) <= 2, size
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.value)
+def test_header_row_and_all_columns_on_every_page(pdfs: dict[FormKind, Path], kind: FormKind) -> None:
+    pages, guide = form_pages(pypdf.PdfReader(pdfs[kind]))
+    assert len(pages) >= 2, "the form should need more than one page, or this test proves nothing"
+    assert guide, "the 填表说明 sheet is printed too"
+    columns = [squeeze(c) for c in layout.COLUMNS[kind]]
+    for n, text in enumerate(pages, start=1):
+        flat = squeeze(text)
+        for col in columns:  # the repeated column-header row, first to last column: nothing cut off
+            assert col in flat, f"page {n}: column header {col!r} missing"
+        assert f"第{n}页共{len(pages) + len(guide)}页" in flat, f"page {n}: no page number footer"
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.value)
+def test_every_item_is_printed(pdfs: dict[FormKind, Path], campaign: Campaign, kind: FormKind) -> None:
+    pages, _ = form_pages(pypdf.PdfReader(pdfs[kind]))
+    flat = squeeze("".join(pages))
+    cat = campaign.catalog
+    texts = [i.text for i in cat.items] if kind is FormKind.SCORING else [t.text for t in cat.tasks]
+    missing = [t[:12] for t in texts if squeeze(t) not in flat]
+    assert not missing, f"not printed in full: {missing}"
+    assert squeeze(layout.title(cat, kind)) in flat
+    labels = (
+        [s.label for s in cat.sections] if kind is FormKind.SCORING else [g.title for g in cat.form2.groups]
+    )
+    assert [lab for lab in labels if squeeze(lab) not in flat] == []
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.value)
+def test_guide_is_printed(pdfs: dict[FormKind, Path], campaign: Campaign, kind: FormKind) -> None:
+    _, guide = form_pages(pypdf.PdfReader(pdfs[kind]))
+    flat = squeeze("".join(guide))
+    assert "2018年9月30日前" in flat
+    assert "不要修改文件名" in flat and ".xlsx" in flat
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.value)
+def test_sections_are_not_split_over_pages(
+    pdfs: dict[FormKind, Path], campaign: Campaign, kind: FormKind
+) -> None:
+    pages, _ = form_pages(pypdf.PdfReader(pdfs[kind]))
+    flat = [squeeze(t) for t in pages]
+    cat = campaign.catalog
+    if kind is FormKind.SCORING:
+        blocks = {s.label: [i.text for i in s.items] for s in cat.sections}
+    else:
+        blocks = {g.title: [t.text for t in g.tasks] for g in cat.form2.groups}
+    for label, texts in blocks.items():
+        where = {n for n, page in enumerate(flat) for t in texts if squeeze(t)[:12] in page}
+        assert len(where) == 1, f"{label} is printed over pages {sorted(where)}"
