@@ -20,7 +20,9 @@ err_console = Console(stderr=True, highlight=False)
 
 _path = click.Path(path_type=Path)
 _existing_file = click.Path(path_type=Path, exists=True, dir_okay=False)
-roster_option = click.option("--roster", type=_existing_file, help="党总支名单（CSV 或 XLSX：序号、党总支名称、联系人、邮箱）")
+roster_option = click.option(
+    "--roster", type=_existing_file, help="党总支名单（CSV 或 XLSX：序号、党总支名称、联系人、邮箱）"
+)
 campaign_option = click.option("--campaign", type=_existing_file, help="督查配置文件（TOML，可用 init 生成）")
 
 
@@ -113,7 +115,13 @@ def init(out_dir: Path, force: bool) -> None:
 @click.option("--jobs", type=click.IntRange(0, 64), default=0, help="并行进程数（0 = 自动）")
 @click.option("--feedback/--no-feedback", default=False, help="同时为每个党总支生成反馈表")
 def collect(
-    inbox: Path, roster: Path | None, campaign: Path | None, out: Path, strict: bool, jobs: int, feedback: bool
+    inbox: Path,
+    roster: Path | None,
+    campaign: Path | None,
+    out: Path,
+    strict: bool,
+    jobs: int,
+    feedback: bool,
 ) -> None:
     """读取文件夹中交回的全部文件，校验并写出全校汇总表。"""
     from .aggregate import overview
@@ -133,7 +141,9 @@ def collect(
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False)
+)
 @roster_option
 @campaign_option
 def check(files: tuple[Path, ...], roster: Path | None, campaign: Path | None) -> None:
@@ -145,9 +155,9 @@ def check(files: tuple[Path, ...], roster: Path | None, campaign: Path | None) -
     bad = False
     for rec in check_files(list(files), camp):
         label = rec.outcome.value + (f"（{rec.reason}）" if rec.reason else "")
-        console.print(f"{rec.path}：{label}")
+        console.print(f"{rec.path}：{label}", soft_wrap=True)
         for p in rec.problems:
-            console.print("  " + one_line(p))
+            console.print("  " + one_line(p), soft_wrap=True)
         bad = bad or bool(rec.errors)
     sys.exit(1 if bad else 0)
 

@@ -183,6 +183,7 @@ class Problem(_Frozen):
 class Outcome(StrEnum):
     ACCEPTED = "已接收"
     WARNINGS = "已接收（有警告）"
+    NEEDS_FIX = "已接收（需修改）"
     REJECTED = "退回"
     SUPERSEDED = "已被新版本替代"
     IGNORED = "已忽略"
@@ -214,6 +215,8 @@ class RawWorkbook(BaseModel):
     fmt: str  # xlsx | xlsm | xls | ods
     sheets: list[RawSheet]
     saved_at: dt.datetime | None = None
+    # reader findings that do not stop the read: (message code, render fields), e.g. text-too-long
+    notes: list[tuple[str, dict[str, Any]]] = Field(default_factory=list)
 
     def sheet(self, name: str) -> RawSheet | None:
         for s in self.sheets:

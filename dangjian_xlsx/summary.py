@@ -1,0 +1,123 @@
+"""Tables → the school-wide summary workbook (xlsxwriter), written atomically; then the CSV/JSON exports.
+
+The workbook is built in memory and renamed into place in one step: a failure part-way leaves the
+previous summary untouched. The creation date is pinned to the report's generated_at, so the same
+inputs give byte-identical output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+from xlsxwriter.workbook import Workbook
+
+from . import aggregate as ag
+from . import export, summary_charts
+from . import summary_sheets as sh
+from . import summary_style as st
+from .atomic import write_bytes_atomic
+from .errors import UserError
+from .models import Campaign, Report
+from .summary_style import Formats
+
+
+def workbook_options() -> dict[str, Any]:
+    """Fresh options for every workbook (xlsxwriter mutates default_format_properties)."""
+    return {
+        "in_memory": True,
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "strings_to_numbers": False,
+        "default_format_properties": {"font_name": st.FONT, "font_size": 10},
+    }
+
+
+def _naive(t: dt.datetime) -> dt.datetime:
+    return t.replace(tzinfo=None) if t.tzinfo is not None else t
+
+
+def build_summary(tables: ag.Tables, ov: ag.Overview, campaign: Campaign, generated_at: dt.datetime) -> bytes:
+    """The summary workbook as bytes (deterministic for the same inputs)."""
+    buf = io.BytesIO()
+    wb = Workbook(buf, workbook_options())
+    wb.set_properties(
+        {
+            "title": f"{campaign.school}{campaign.title}汇总表",
+            "subject": campaign.title,
+            "author": campaign.department,
+            "company": campaign.school,
+            "comments": "由 dangjian-xlsx 生成",
+            "created": _naive(generated_at),
+        }
+    )
+    F = Formats(wb)
+    ws = {name: wb.add_worksheet(name) for name in st.SHEETS}
+    cat = campaign.catalog
+    ranked = sh.scores_sheet(ws[st.S_SCORES], F, tables, cat)
+    sh.items_sheet(ws[st.S_ITEMS], F, tables, cat)
+    sh.losses_sheet(ws[st.S_LOSSES], F, tables)
+    sh.ledger_sheet(ws[st.S_LEDGER], F, tables)
+    sh.tasks_sheet(ws[st.S_TASKS], F, tables, cat)
+    sh.task_details_sheet(ws[st.S_TASK_DETAILS], F, tables, cat)
+    sh.submissions_sheet(ws[st.S_SUBMISSIONS], F, tables)
+    sh.files_sheet(ws[st.S_FILES], F, tables)
+    sh.problems_sheet(ws[st.S_PROBLEMS], F, tables)
+    summary_charts.overview_sheet(wb, ws[st.S_OVERVIEW], F, tables, ov, campaign, generated_at, ranked)
+    ws[st.S_OVERVIEW].activate()
+    wb.close()
+    return buf.getvalue()
+
+
+def write_summary(
+    tables: ag.Tables, overview: ag.Overview, path: Path, campaign: Campaign, generated_at: dt.datetime
+) -> Path:
+    data = build_summary(tables, overview, campaign, generated_at)
+    return _write(Path(path), data)
+
+
+def _write(path: Path, data: bytes) -> Path:
+    try:
+        return write_bytes_atomic(path, data)
+    except PermissionError as exc:
+        raise UserError(f"无法写入 {path}（文件可能正在 Excel/WPS 中打开），请关闭后重试") from exc
+
+
+def summary_path(out: Path) -> Path:
+    """`out` as given; a folder gets 汇总表.xlsx inside it; a name without suffix gets .xlsx."""
+    out = Path(out)
+    if out.is_dir():
+        return out / "汇总表.xlsx"
+    return out if out.suffix else out.with_suffix(".xlsx")
+
+
+def write_outputs(report: Report, out: Path, feedback: bool = False) -> list[Path]:
+    """The summary workbook, then the CSV/JSON exports beside it. Returns the paths written."""
+    out = summary_path(out)
+    tables = ag.build_tables(report)
+    ov = ag.overview(report)
+    written = [write_summary(tables, ov, out, report.campaign, report.generated_at)]
+    try:
+        written += export.write_exports(tables, ov, out, report.campaign, report.generated_at)
+    except PermissionError as exc:
+        raise UserError(f"无法写入 {out.parent} 中的导出文件（可能正在被打开），请关闭后重试") from exc
+    if feedback:
+        written += _feedback(report, tables, out)
+    return written
+
+
+def _feedback(report: Report, tables: ag.Tables, out: Path) -> list[Path]:
+    """Per-branch feedback workbooks (a later issue): used when a `feedback` module provides them."""
+    try:
+        from . import feedback as fb  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    writer = getattr(fb, "write_feedback", None)
+    if writer is None:
+        return []
+    return list(writer(report, tables, out) or [])
+
+
+__all__ = ["build_summary", "summary_path", "write_outputs", "write_summary"]

@@ -1,0 +1,311 @@
+"""aggregate: Report → tables and overview counts, checked against independent computations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pytest
+from synthetic import (
+    SCENARIO_SCORES,
+    campaign_with,
+    form1,
+    form2,
+    other,
+    report,
+    scenario,
+)
+
+from dangjian_xlsx import aggregate as ag
+from dangjian_xlsx.models import Campaign, FormKind, Outcome, Report
+
+
+@pytest.fixture(scope="module")
+def rep(campaign: Campaign) -> Report:
+    return scenario(campaign)
+
+
+@pytest.fixture(scope="module")
+def tables(rep: Report) -> ag.Tables:
+    return ag.build_tables(rep)
+
+
+def expected_total(campaign: Campaign, entered: dict[str, float | None]) -> float:
+    """Independent total: full marks except what was entered; blank or out-of-range counts nothing."""
+    total = 0.0
+    for item in campaign.catalog.items:
+        v = entered.get(item.id, item.points)
+        if v is not None and 0 <= v <= item.points:
+            total += v
+    return total
+
+
+def by_seq(df, seq: int) -> dict:
+    rows = df[df["seq"] == seq].to_dict("records")
+    assert len(rows) == 1
+    return rows[0]
+
+
+# ---------------------------------------------------------------- scores
+
+
+def test_totals_are_recomputed_from_item_scores(campaign: Campaign, tables: ag.Tables) -> None:
+    for seq, entered in SCENARIO_SCORES.items():
+        row = by_seq(tables.scores, seq)
+        assert row["total"] == pytest.approx(expected_total(campaign, entered))
+        sections = [row[s.id] for s in campaign.catalog.sections]
+        assert math.fsum(sections) == pytest.approx(row["total"])
+    # 四: S05.1 blank, S05.2 = 5 on a 2-point item → both count as missing, the rest still adds up.
+    row = by_seq(tables.scores, 4)
+    assert row["S05"] == 12 - 4 - 2
+    assert row["missing_items"] == 2
+    assert row["status"] == ag.SCORE_FIX
+
+
+def test_item_scores_match_totals(campaign: Campaign, tables: ag.Tables) -> None:
+    item_ids = [i.id for i in campaign.catalog.items]
+    for r in tables.item_scores.to_dict("records"):
+        if r["status"] == ag.SCORE_MISSING:
+            assert all(ag.is_missing(r[i]) for i in item_ids)
+            continue
+        if ag.is_missing(r["total"]):
+            continue
+        got = math.fsum(r[i] for i in item_ids if not ag.is_missing(r[i]))
+        assert got == pytest.approx(r["total"])
+
+
+def test_ranks_with_ties_and_order(tables: ag.Tables) -> None:
+    s = tables.scores
+    ranked = s[s["rank"].notna()]
+    assert list(zip(ranked["seq"], ranked["rank"], strict=True)) == [(2, 1), (3, 1), (1, 3), (4, 4)]
+    # the unranked follow in roster order
+    assert s["seq"].tolist() == [2, 3, 1, 4, *range(5, 21)]
+    assert ag._ranks([90, 95, 95, 80, 95]) == [4, 1, 1, 5, 1]
+
+
+def test_status_column(tables: ag.Tables) -> None:
+    status = dict(zip(tables.scores["seq"], tables.scores["status"], strict=True))
+    assert [status[i] for i in (1, 2, 3)] == [ag.SCORE_OK] * 3
+    assert status[4] == ag.SCORE_FIX  # accepted with value errors
+    assert status[5] == ag.SCORE_FIX  # rejected: no usable values
+    assert all(status[i] == ag.SCORE_MISSING for i in range(6, 21))
+    assert ag.is_missing(by_seq(tables.scores, 5)["total"])
+
+
+def test_only_the_current_submission_counts(campaign: Campaign) -> None:
+    camp = campaign_with(campaign, 2)
+    b = camp.roster[0]
+    old = form1(camp, b, {"S01.1": 0}, path="old.xlsx", fill_date=dt.date(2018, 9, 27))
+    new = form1(camp, b, {"S01.1": 1}, path="new.xlsx", fill_date=dt.date(2018, 9, 29))
+    superseded = form1(camp, b, {}, outcome=Outcome.SUPERSEDED, path="z_superseded.xlsx")
+    t = ag.build_tables(report(camp, [new, old, superseded]))
+    row = by_seq(t.scores, 1)
+    assert row["total"] == 99  # newest fill date wins even when collect left two accepted copies
+    assert row["file"] == "new.xlsx"
+    assert by_seq(t.submissions, 1)["form1"] == ag.SUB_OK
+
+
+def test_superseded_and_rejected_copies_do_not_count(tables: ag.Tables) -> None:
+    row = by_seq(tables.scores, 3)
+    assert row["total"] == 97.5  # not the superseded copy's 100
+    assert by_seq(tables.submissions, 3)["form1"] == ag.SUB_OK  # a rejected later copy does not undo it
+
+
+def test_invalid_values_count_as_missing(campaign: Campaign) -> None:
+    camp = campaign_with(campaign, 1)
+    b = camp.roster[0]
+    rec = form1(camp, b, {"S01.1": float("nan"), "S01.2": -1, "S01.3": 2.5}, outcome=Outcome.NEEDS_FIX)
+    row = by_seq(ag.build_tables(report(camp, [rec])).scores, 1)
+    assert row["missing_items"] == 3
+    assert row["total"] == 100 - 6
+    assert row["status"] == ag.SCORE_FIX
+
+
+# ---------------------------------------------------------------- losses and ledger
+
+
+def test_ledger_has_one_row_per_deduction(campaign: Campaign, tables: ag.Tables) -> None:
+    expected = []
+    for seq, entered in SCENARIO_SCORES.items():
+        for item in campaign.catalog.items:
+            v = entered.get(item.id, item.points)
+            if v is not None and 0 <= v < item.points:
+                expected.append((seq, item.id, item.points - v))
+    got = list(zip(tables.ledger["seq"], tables.ledger["item_id"], tables.ledger["lost"], strict=True))
+    assert got == expected
+    for col in ("fix", "owner", "deadline", "fix_status"):
+        assert (tables.ledger[col] == "").all()
+    assert by_seq(tables.ledger[tables.ledger["item_id"] == "S06.1"], 4)["note"] == "材料不全"
+
+
+def test_losses_ranked_school_wide(campaign: Campaign, tables: ag.Tables) -> None:
+    lost: dict[str, float] = {}
+    for entered in SCENARIO_SCORES.values():
+        for item in campaign.catalog.items:
+            v = entered.get(item.id, item.points)
+            if v is not None and 0 <= v <= item.points:
+                lost[item.id] = lost.get(item.id, 0) + item.points - v
+    items = tables.losses[tables.losses["level"] == ag.LEVEL_ITEM]
+    sections = tables.losses[tables.losses["level"] == ag.LEVEL_SECTION]
+    assert len(items) == 44 and len(sections) == 12
+    assert dict(zip(items["id"], items["lost"], strict=True)) == pytest.approx(lost)
+    assert items["lost"].tolist() == sorted(items["lost"], reverse=True)
+    assert sections["lost"].tolist() == sorted(sections["lost"], reverse=True)
+    top = items.iloc[0]
+    assert top["lost"] == 2 and top["rank"] == 1
+    # S02.1 and S08.1 (0 of 2 each) tie for the most points lost; the next item is ranked 3
+    assert set(items[items["rank"] == 1]["id"]) == {"S02.1", "S08.1"}
+    assert items.iloc[2]["rank"] == 3
+    s07 = items[items["id"] == "S07.2"].iloc[0]  # 4 points; only branch 2 lost 1.5 of it
+    assert (s07["n"], s07["n_losing"], s07["lost"]) == (4, 1, 1.5)
+    assert s07["loss_rate"] == pytest.approx(1.5 / (4 * 4))
+    s05 = sections[sections["id"] == "S05"].iloc[0]  # branch 4's blank/invalid items are not losses
+    assert (s05["lost"], s05["n_losing"]) == (0, 0)
+
+
+def test_section_statistics(campaign: Campaign, tables: ag.Tables) -> None:
+    s01 = tables.sections.iloc[0]
+    totals = [
+        sum(
+            v
+            for i in campaign.catalog.sections[0].items
+            if (v := e.get(i.id, i.points)) is not None and 0 <= v <= i.points
+        )
+        for e in SCENARIO_SCORES.values()
+    ]
+    assert s01["n"] == 4
+    assert s01["mean"] == pytest.approx(sum(totals) / 4)
+    assert s01["mean_rate"] == pytest.approx(sum(totals) / 4 / 12)
+
+
+# ---------------------------------------------------------------- tasks
+
+
+def test_task_completion_rates(tables: ag.Tables) -> None:
+    t1 = by_seq(tables.tasks, 1)
+    assert t1["T02"] == "持续推进" and t1["T03"] == "不适用"
+    assert t1["rate"] == pytest.approx(18 / 19)
+    t2 = by_seq(tables.tasks, 2)
+    assert (t2["n_done"], t2["n_not_done"], t2["n_blank"]) == (18, 1, 1)
+    assert t2["rate"] == pytest.approx(18 / 19)  # a blank status is not an answer
+    assert ag.is_missing(by_seq(tables.tasks, 5)["rate"])  # all 不适用
+    assert by_seq(tables.tasks, 4)["status"] == ag.SUB_MISSING
+    rates = dict(zip(tables.task_rates["task_id"], tables.task_rates["rate"], strict=True))
+    assert rates["T01"] == pytest.approx(2 / 3)  # 已完成, 未完成, 已完成, 不适用
+    assert rates["T03"] == pytest.approx(1.0)  # 不适用, 已完成, 已完成, 不适用
+    assert rates["T04"] == pytest.approx(1.0)
+
+
+def test_task_details_long_form(tables: ag.Tables) -> None:
+    d = tables.task_details
+    assert len(d) == 4 * 20
+    assert sorted(set(d["seq"])) == [1, 2, 3, 5]
+    row = d[(d["seq"] == 1) & (d["task_id"] == "T02")].iloc[0]
+    assert (row["status"], row["group_id"], row["issues"]) == ("持续推进", "G1", "继续推进")
+
+
+# ---------------------------------------------------------------- submissions, files, problems
+
+
+def test_submissions_per_form(tables: ag.Tables) -> None:
+    s = {r["seq"]: r for r in tables.submissions.to_dict("records")}
+    assert (s[1]["report"], s[1]["form1"], s[1]["form2"], s[1]["state"]) == (
+        "已交",
+        "已交",
+        "已交",
+        "全部合格",
+    )
+    assert s[1]["report_file"] == "第一批/01_自查报告.docx"
+    assert (s[2]["form2"], s[2]["state"]) == ("有警告", "全部合格")
+    assert (s[4]["form1"], s[4]["form2"], s[4]["state"]) == ("需退回修改", "未交", "需退回修改")
+    assert (s[5]["form1"], s[5]["form1_file"], s[5]["state"]) == ("需退回修改", "05_附件1.xlsx", "需退回修改")
+    assert s[4]["errors"] == 2 and s[5]["errors"] == 1
+    assert (s[6]["report"], s[6]["form1"], s[6]["form2"], s[6]["state"]) == ("未交",) * 4
+
+
+def test_files_and_problems_tables(rep: Report, tables: ag.Tables) -> None:
+    assert len(tables.files) == len(rep.files)
+    assert len(tables.problems) == sum(len(f.problems) for f in rep.files)
+    assert tables.files["path"].tolist() == sorted(f.path for f in rep.files)
+    unknown = tables.files[tables.files["path"] == "未知_附件1.xlsx"].iloc[0]
+    assert (unknown["branch"], unknown["outcome"], unknown["errors"]) == ("", "退回", 1)
+    report_row = tables.files[tables.files["kind"] == "自查报告"]
+    assert report_row["path"].tolist() == ["第一批/01_自查报告.docx"]
+
+
+# ---------------------------------------------------------------- overview
+
+
+def test_overview_counts(rep: Report) -> None:
+    ov = ag.overview(rep)
+    assert (ov.expected, ov.received, ov.accepted, ov.to_correct, ov.missing) == (20, 5, 3, 2, 15)
+    assert ov.accepted + ov.to_correct + ov.missing == ov.expected
+    parts = (
+        ov.accepted_files,
+        ov.warning_files,
+        ov.needs_fix_files,
+        ov.rejected_files,
+        ov.superseded_files,
+        ov.ignored_files,
+        ov.not_a_form_files,
+        ov.reports,
+    )
+    assert ov.files_total == sum(parts) == len(rep.files)
+    assert parts == (6, 1, 1, 3, 1, 1, 1, 1)
+    assert ov.report_branches == 1 and ov.scored == 4
+    assert ov.school_average == pytest.approx((97 + 97.5 + 97.5 + 93) / 4)
+    assert (ov.max_total, ov.min_total) == (97.5, 93)
+
+
+def test_overview_rows_for_the_cli(rep: Report) -> None:
+    rows = dict(ag.overview(rep).rows())
+    for label in (
+        "应交党总支",
+        "已交",
+        "全部合格",
+        "需退回修改",
+        "未交",
+        "文件总数",
+        "接收",
+        "退回",
+        "被替代",
+    ):
+        assert label in rows
+    for label in ("忽略", "非表格", "全校平均分"):
+        assert label in rows
+    assert rows["应交党总支"] == 20 and rows["接收"] == 7 and rows["全校平均分"] == "96.2"
+    file_rows = ("接收", "接收（需修改）", "自查报告", "退回", "被替代", "忽略", "非表格")
+    assert sum(rows[k] for k in file_rows) == rows["文件总数"]
+
+
+def test_empty_report(campaign: Campaign) -> None:
+    rep = report(campaign, [])
+    t = ag.build_tables(rep)
+    assert len(t.scores) == 20 and (t.scores["status"] == ag.SCORE_MISSING).all()
+    assert t.ledger.empty and t.task_details.empty and t.files.empty and t.problems.empty
+    assert list(t.ledger.columns) == ag.LEDGER_COLUMNS
+    ov = ag.overview(rep)
+    assert (ov.missing, ov.school_average, dict(ov.rows())["全校平均分"]) == (20, None, "—")
+
+
+def test_files_of_unknown_branches_and_other_kinds_are_listed_only(campaign: Campaign) -> None:
+    camp = campaign_with(campaign, 1)
+    stranger = campaign_with(campaign, 2).roster[1]
+    files = [
+        form2(camp, stranger),
+        other("insp.xlsx", Outcome.ACCEPTED, camp.roster[0], kind=FormKind.INSPECTION),
+    ]
+    rep = report(camp, files)
+    t = ag.build_tables(rep)
+    assert len(t.files) == 2
+    assert by_seq(t.submissions, 1)["form2"] == ag.SUB_MISSING
+    assert ag.overview(rep).received == 1
+
+
+def test_a_counted_file_without_values_is_not_ranked(campaign: Campaign) -> None:
+    camp = campaign_with(campaign, 2)
+    empty = other("a.xlsx", Outcome.NEEDS_FIX, camp.roster[0], kind=FormKind.SCORING)
+    t = ag.build_tables(report(camp, [empty, form1(camp, camp.roster[1])]))
+    row = by_seq(t.scores, 1)
+    assert ag.is_missing(row["rank"]) and ag.is_missing(row["total"]) and row["status"] == ag.SCORE_FIX
+    assert by_seq(t.scores, 2)["rank"] == 1

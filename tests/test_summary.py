@@ -1,0 +1,414 @@
+"""The summary workbook and the exports, read back from disk (openpyxl, zip, csv, json)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import uuid
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import require_office
+from pypdf import PdfReader
+from synthetic import (
+    GENERATED_AT,
+    INJECTIONS,
+    SCENARIO_SCORES,
+    campaign_with,
+    form1,
+    large_report,
+    report,
+    scenario,
+)
+
+from dangjian_xlsx import aggregate as ag
+from dangjian_xlsx import export, summary, summary_sheets
+from dangjian_xlsx.models import Campaign, Report
+from dangjian_xlsx.summary_style import EXCEL_MAX_CHARS, SHEETS, TRUNCATED
+
+SHEET_NAMES = [
+    "总览",
+    "得分汇总",
+    "得分明细",
+    "失分分析",
+    "问题台账",
+    "任务清单汇总",
+    "任务清单明细",
+    "提交情况",
+    "文件清单",
+    "校验问题",
+]
+BOM = b"\xef\xbb\xbf"
+
+# openpyxl does not read Excel 2010 data-bar extensions; the rules themselves are checked below.
+pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
+
+
+@pytest.fixture(scope="module")
+def rep(campaign: Campaign) -> Report:
+    return scenario(campaign)
+
+
+@pytest.fixture(scope="module")
+def written(rep: Report, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    return summary.write_outputs(rep, tmp_path_factory.mktemp("out") / "汇总表.xlsx")
+
+
+@pytest.fixture(scope="module")
+def xlsx(written: list[Path]) -> Path:
+    return written[0]
+
+
+@pytest.fixture(scope="module")
+def wb(xlsx: Path) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(xlsx)
+
+
+def header_map(ws, header_row: int) -> dict[str, int]:
+    return {c.value: c.column for c in ws[header_row] if c.value is not None}
+
+
+def data_rows(ws, header_row: int) -> list[tuple]:
+    return [
+        r for r in ws.iter_rows(min_row=header_row + 1, values_only=True) if any(v is not None for v in r)
+    ]
+
+
+def expected_total(campaign: Campaign, entered: dict[str, float | None]) -> float:
+    total = 0.0
+    for item in campaign.catalog.items:
+        v = entered.get(item.id, item.points)
+        if v is not None and 0 <= v <= item.points:
+            total += v
+    return total
+
+
+# ---------------------------------------------------------------- files and sheets
+
+
+def test_outputs_beside_the_summary(written: list[Path]) -> None:
+    names = [p.name for p in written]
+    assert names == [
+        "汇总表.xlsx",
+        "汇总表_得分.csv",
+        "汇总表_任务.csv",
+        "汇总表_问题.csv",
+        "汇总表_文件.csv",
+        "汇总表.json",
+    ]
+    assert all(p.parent == written[0].parent and p.stat().st_size > 0 for p in written)
+
+
+def test_sheet_names(wb: openpyxl.Workbook) -> None:
+    assert wb.sheetnames == SHEET_NAMES == list(SHEETS)
+    assert all(len(n) <= 31 for n in wb.sheetnames)
+    assert wb.active.title == "总览"
+
+
+def test_created_date_is_pinned(wb: openpyxl.Workbook) -> None:
+    assert wb.properties.created == GENERATED_AT
+
+
+def test_scores_sheet_totals_and_ranks(campaign: Campaign, wb: openpyxl.Workbook) -> None:
+    ws = wb["得分汇总"]
+    h = header_map(ws, 3)
+    rows = data_rows(ws, 3)
+    assert len(rows) == 20
+    got = {r[h["序号"] - 1]: (r[h["总分"] - 1], r[h["排名"] - 1], r[h["状态"] - 1]) for r in rows}
+    for seq, entered in SCENARIO_SCORES.items():
+        assert got[seq][0] == pytest.approx(expected_total(campaign, entered))
+    assert [got[s][1] for s in (2, 3, 1, 4)] == [1, 1, 3, 4]
+    assert [r[h["序号"] - 1] for r in rows[:4]] == [2, 3, 1, 4]
+    assert got[5] == (None, None, "需修改") and got[6] == (None, None, "未交")
+    sections = [c for c in h if isinstance(c, str) and c.startswith(("一、", "十二、"))]
+    assert len(sections) == 2
+    assert ws.cell(4, h["总分"]).number_format == "0.0"
+
+
+def test_item_details_sheet(campaign: Campaign, wb: openpyxl.Workbook) -> None:
+    ws = wb["得分明细"]
+    h = {str(c.value).split("\n")[0]: c.column for c in ws[4] if c.value is not None}
+    assert all(i.id in h for i in campaign.catalog.items)
+    rows = {r[0]: r for r in data_rows(ws, 4)}
+    assert rows[4][h["S05.1"] - 1] is None and rows[4][h["S06.1"] - 1] == 1
+    assert rows[1][h["S01.1"] - 1] == 1 and rows[1][h["S01.2"] - 1] == 2
+    assert ws.freeze_panes == "C5"
+
+
+def test_every_table_is_filtered_frozen_and_printable(wb: openpyxl.Workbook) -> None:
+    for name in SHEET_NAMES:
+        ws = wb[name]
+        assert ws.auto_filter.ref, name
+        assert ws.page_setup.orientation == "landscape", name
+        assert ws.page_setup.paperSize == 9, name
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, name
+        assert ws.print_title_rows, name
+        if name != "总览":
+            assert ws.freeze_panes is not None, name
+
+
+def test_conditional_colours(wb: openpyxl.Workbook) -> None:
+    def rule_types(name: str) -> set[str]:
+        return {r.type for cf in wb[name].conditional_formatting for r in cf.rules}
+
+    assert "colorScale" in rule_types("得分汇总")
+    assert "dataBar" in rule_types("失分分析")
+    for name in ("提交情况", "任务清单汇总", "任务清单明细", "文件清单", "校验问题", "得分汇总"):
+        assert "cellIs" in rule_types(name), name
+    formulas = {
+        f
+        for cf in wb["提交情况"].conditional_formatting
+        for r in cf.rules
+        if r.type == "cellIs"
+        for f in r.formula
+    }
+    assert {'"未交"', '"需退回修改"', '"有警告"', '"已交"'} <= formulas
+
+
+def test_charts_reference_the_tables(xlsx: Path) -> None:
+    with zipfile.ZipFile(xlsx) as z:
+        charts = sorted(n for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
+        assert len(charts) == 2
+        text = "".join(z.read(n).decode() for n in charts)
+        rels = z.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
+    assert "drawing" in rels  # the charts sit on 总览 (the first sheet)
+    assert "得分汇总!$C$4:$C$7" in text and "得分汇总!$D$4:$D$7" in text  # the 4 ranked branches
+    assert re.search(r"总览!\$D\$\d+:\$D\$\d+", text)  # section rates
+
+
+def test_overview_sheet_counts(wb: openpyxl.Workbook, rep: Report) -> None:
+    ws = wb["总览"]
+    values = {
+        r[0]: r[1] for r in ws.iter_rows(values_only=True) if isinstance(r[0], str) and r[1] is not None
+    }
+    ov = ag.overview(rep)
+    assert values["应交党总支"] == ov.expected == 20
+    assert (values["已交"], values["全部合格"], values["需退回修改"], values["未交"]) == (5, 3, 2, 15)
+    assert values["全校平均分"] == pytest.approx(ov.school_average)
+    assert (values["最高分"], values["最低分"]) == (97.5, 93)
+    outcomes = (
+        "已接收",
+        "已接收（有警告）",
+        "已接收（需修改）",
+        "自查报告",
+        "退回",
+        "已被新版本替代",
+        "已忽略",
+    )
+    assert values["文件总数"] == sum(values[k] for k in (*outcomes, "非表格文件")) == len(rep.files)
+    assert "2018-10-08 09:30" in ws["A2"].value
+
+
+def test_ledger_rows_and_empty_columns(wb: openpyxl.Workbook, rep: Report) -> None:
+    ws = wb["问题台账"]
+    h = header_map(ws, 3)
+    rows = data_rows(ws, 3)
+    assert len(rows) == len(ag.build_tables(rep).ledger) == 7
+    for col in ("整改措施", "责任人", "整改时限", "整改状态"):
+        assert col in h
+        assert all(r[h[col] - 1] is None for r in rows)
+    assert {r[h["编号"] - 1] for r in rows} >= {"S01.1", "S02.1", "S06.1"}
+
+
+def test_submission_text_is_never_a_formula(wb: openpyxl.Workbook, xlsx: Path) -> None:
+    ws = wb["问题台账"]
+    cells = {c.value: c for row in ws.iter_rows(min_row=4) for c in row if isinstance(c.value, str)}
+    for text in INJECTIONS:
+        assert text in cells, text
+        assert cells[text].data_type == "s"
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            for c in row:
+                assert c.data_type != "f", (sheet.title, c.coordinate, c.value)
+    with zipfile.ZipFile(xlsx) as z:
+        for n in z.namelist():
+            if n.startswith("xl/worksheets/sheet"):
+                assert "<f>" not in z.read(n).decode(), n
+
+
+# ---------------------------------------------------------------- exports
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    data = path.read_bytes()
+    assert data.startswith(BOM)
+    return list(csv.DictReader(io.StringIO(data[len(BOM) :].decode("utf-8"))))
+
+
+def test_csv_is_tidy_with_bom_and_neutralised(written: list[Path]) -> None:
+    scores = read_csv(written[1])
+    assert len(scores) == 4 * 44
+    assert set(scores[0]) == set(export.SCORE_COLUMNS)
+    notes = {(r["branch_id"], r["item_id"]): r["note"] for r in scores}
+    assert notes[("01", "S01.1")] == "'" + INJECTIONS[0]
+    assert notes[("01", "S02.1")] == "'@SUM(1)"
+    assert notes[("02", "S03.1")] == "'+1"
+    assert notes[("03", "S04.1")] == "'-2+3"
+    row = next(r for r in scores if (r["branch_id"], r["item_id"]) == ("03", "S04.1"))
+    assert (row["points"], row["score"], row["lost"]) == ("2", "1.5", "0.5")
+    blank = next(r for r in scores if (r["branch_id"], r["item_id"]) == ("04", "S05.1"))
+    assert (blank["score"], blank["lost"], blank["status"]) == ("", "", "需修改")
+    tasks = read_csv(written[2])
+    assert len(tasks) == 80 and {r["task_id"] for r in tasks} == {f"T{i:02d}" for i in range(1, 21)}
+    problems = read_csv(written[3])
+    assert any(r["value"] == "'=1+1" for r in problems)
+    files = read_csv(written[4])
+    assert len(files) == 15 and all(len(r["sha256"]) == 64 for r in files)
+
+
+def test_csv_cell_rules() -> None:
+    assert export.csv_cell(-2.5) == "-2.5"
+    assert export.csv_cell(-2) == "-2"
+    assert export.csv_cell(2.0) == "2"
+    assert export.csv_cell("-2") == "'-2"
+    assert export.csv_cell("\tx") == "'\tx"
+    assert export.csv_cell("\rx") == "'\rx"
+    assert export.csv_cell("a=b") == "a=b"
+    assert export.csv_cell(None) == "" and export.csv_cell(float("nan")) == ""
+
+
+def test_json_matches_tables(written: list[Path], rep: Report) -> None:
+    doc = json.loads(written[5].read_text("utf-8"))
+    t = ag.build_tables(rep)
+    assert doc["generated_at"] == GENERATED_AT.isoformat()
+    assert doc["overview"]["files_total"] == 15 and doc["overview"]["expected"] == 20
+    scores = {s["branch_id"]: s for s in doc["scores"]}
+    assert [s["branch_id"] for s in doc["scores"]] == t.scores["branch_id"].tolist()
+    assert (scores["02"]["rank"], scores["02"]["total"]) == (1, 97.5)
+    assert scores["06"]["total"] is None and scores["06"]["items"] == []
+    assert len(scores["01"]["items"]) == 44 and scores["01"]["sections"]["S01"] == 11
+    assert next(i for i in scores["01"]["items"] if i["item_id"] == "S01.1")["note"] == INJECTIONS[0]
+    assert len(doc["problems"]) == len(t.problems) and len(doc["files"]) == 15
+    assert sum(len(b["answers"]) for b in doc["tasks"]) == 80
+    raw = written[5].read_text("utf-8")
+    assert raw == json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+# ---------------------------------------------------------------- determinism, atomicity, limits
+
+
+def test_writing_twice_is_byte_identical(rep: Report, written: list[Path], tmp_path: Path) -> None:
+    again = summary.write_outputs(rep, tmp_path / "汇总表.xlsx")
+    for a, b in zip(written, again, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    w1 = openpyxl.load_workbook(written[0], read_only=True)
+    w2 = openpyxl.load_workbook(again[0], read_only=True)
+    for name in ("得分汇总", "问题台账"):
+        assert list(w1[name].values) == list(w2[name].values)
+
+
+def test_failed_write_keeps_the_previous_summary(
+    rep: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "汇总表.xlsx"
+    summary.write_outputs(rep, out)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(summary_sheets, "ledger_sheet", boom)
+    with pytest.raises(RuntimeError):
+        summary.write_outputs(rep, out)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # intact, no temp file left
+
+
+def test_failed_rename_leaves_no_temp_file(
+    rep: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "汇总表.xlsx"
+    out.write_bytes(b"previous")
+
+    def fail(*args: object) -> None:
+        raise OSError("rename failed")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError):
+        summary.write_outputs(rep, out)
+    assert [p.name for p in tmp_path.iterdir()] == ["汇总表.xlsx"]
+    assert out.read_bytes() == b"previous"
+
+
+def test_overlong_text_is_truncated_with_a_marker(campaign: Campaign, tmp_path: Path) -> None:
+    camp = campaign_with(campaign, 1)
+    long_note = "很长的说明" * 9000  # 45,000 characters
+    rep = report(camp, [form1(camp, camp.roster[0], {"S01.1": 1}, {"S01.1": long_note})])
+    out = summary.write_outputs(rep, tmp_path / "汇总表.xlsx")
+    ws = openpyxl.load_workbook(out[0])["问题台账"]
+    note = next(c.value for c in ws[4] if isinstance(c.value, str) and c.value.startswith("很长"))
+    assert len(note) == EXCEL_MAX_CHARS and note.endswith(TRUNCATED)
+    assert read_csv(out[1])[0]["note"] == long_note  # the exports keep the full text
+
+
+def test_empty_report_still_writes_a_summary(campaign: Campaign, tmp_path: Path) -> None:
+    out = summary.write_outputs(report(campaign, []), tmp_path / "汇总表.xlsx")
+    wb = openpyxl.load_workbook(out[0])
+    assert wb.sheetnames == SHEET_NAMES
+    assert len(data_rows(wb["提交情况"], 3)) == 20
+    with zipfile.ZipFile(out[0]) as z:
+        assert not [n for n in z.namelist() if n.startswith("xl/charts/")]
+    assert read_csv(out[1]) == []
+
+
+def test_output_path_without_suffix_or_a_folder(campaign: Campaign, tmp_path: Path) -> None:
+    rep = report(campaign, [])
+    assert summary.write_outputs(rep, tmp_path / "结果")[0].name == "结果.xlsx"
+    assert summary.write_outputs(rep, tmp_path)[0] == tmp_path / "汇总表.xlsx"
+
+
+def test_feedback_flag_is_accepted(rep: Report, tmp_path: Path) -> None:
+    out = summary.write_outputs(rep, tmp_path / "汇总表.xlsx", feedback=True)
+    assert out[0].exists()
+
+
+def test_large_report(campaign: Campaign, tmp_path: Path) -> None:
+    """500 branches / 1,000 files: every branch charted and listed (not timed: see `make bench`)."""
+    rep = large_report(campaign, 500)
+    out = summary.write_outputs(rep, tmp_path / "汇总表.xlsx")
+    with zipfile.ZipFile(out[0]) as z:
+        text = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart"))
+    assert "得分汇总!$C$4:$C$503" in text
+    assert len(read_csv(out[4])) == 1000
+
+
+# ---------------------------------------------------------------- LibreOffice
+
+
+@pytest.mark.office
+def test_libreoffice_opens_the_summary(xlsx: Path, tmp_path: Path) -> None:
+    require_office()
+    profile = Path(f"/tmp/lo_{uuid.uuid4().hex}")
+    try:
+        proc = subprocess.run(
+            [
+                "soffice",
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(tmp_path),
+                str(xlsx),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    pdf = tmp_path / "汇总表.pdf"
+    assert proc.returncode == 0, proc.stderr
+    assert pdf.exists(), proc.stdout + proc.stderr
+    assert pdf.read_bytes().startswith(b"%PDF")
+    pages = PdfReader(pdf).pages
+    assert len(pages) > len(SHEET_NAMES)  # every sheet printed, some on several pages
+    text = "".join(p.extract_text() for p in pages[:3])
+    assert "应交党总支" in text and "得分汇总" in text
