@@ -78,7 +78,8 @@ STYLES: dict[str, dict[str, Any]] = {
     "blank": {**_BOX},
     "score_input": {**_BOX, "align": "center", "locked": False},
     "status_input": {**_BOX, "align": "center", "locked": False},
-    "text_input": {**_BOX, "align": "left", "locked": False},
+    # Text format: Excel/WPS/Calc keep "100%" or "1/2" typed into a free-text cell as typed, not as a number/date.
+    "text_input": {**_BOX, "align": "left", "locked": False, "num_format": "@"},
     "guide_title": {**_BASE, "font_size": TITLE_SIZE, "bold": True, "align": "center"},
     "guide_heading": {**_BASE, "bold": True, "text_wrap": True, "valign": "top"},
     "guide_text": {**_BASE, "text_wrap": True, "valign": "top"},

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -31,11 +33,28 @@ def office_available() -> bool:
     return shutil.which("soffice") is not None
 
 
-def require_office() -> None:
-    """Skip (locally) or fail (CI sets DJ_REQUIRE_OFFICE=1) when LibreOffice is absent."""
-    if office_available():
+# The office tests drive LibreOffice through UNO from Debian's python (python3-uno), not the venv's.
+UNO_PYTHON = "/usr/bin/python3"
+
+
+@lru_cache(maxsize=1)
+def uno_available() -> bool:
+    try:
+        done = subprocess.run([UNO_PYTHON, "-c", "import uno"], capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0
+
+
+def require_office(uno: bool = False) -> None:
+    """Skip (locally) or fail (CI sets DJ_REQUIRE_OFFICE=1) when LibreOffice (or, with `uno`, its UNO bridge
+    for /usr/bin/python3, which tests/office/uno_driver.py needs) is absent."""
+    if office_available() and (not uno or uno_available()):
         return
-    msg = "LibreOffice (soffice) is not installed: run `make office` to install it from Debian's packages"
+    if not office_available():
+        msg = "LibreOffice (soffice) is not installed: run `make office` to install it from Debian's packages"
+    else:
+        msg = f"{UNO_PYTHON} cannot `import uno` (python3-uno): run `make office` to install it from Debian's packages"
     if os.environ.get("DJ_REQUIRE_OFFICE") == "1":
         pytest.fail(msg)
     pytest.skip(msg)
