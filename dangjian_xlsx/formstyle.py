@@ -39,7 +39,11 @@ ZERO_BLANK = "General;-General;;@"  # live sub-totals: blank while nothing is fi
 
 # The protection every sheet gets: users may select cells, nothing else.
 # Row heights may be changed (a long 扣分说明 can be made visible); nothing else but selecting.
-PROTECT_OPTIONS: dict[str, bool] = {"select_locked_cells": True, "select_unlocked_cells": True, "format_rows": True}
+PROTECT_OPTIONS: dict[str, bool] = {
+    "select_locked_cells": True,
+    "select_unlocked_cells": True,
+    "format_rows": True,
+}
 
 _BASE: dict[str, Any] = {
     "font_name": BODY_FONT,

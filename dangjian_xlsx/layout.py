@@ -42,7 +42,15 @@ BRANCH_SPAN = {FormKind.SCORING: (1, 2), FormKind.TASKS: (1, 1), FormKind.INSPEC
 DATE_SPAN = {FormKind.SCORING: (4, 5), FormKind.TASKS: (3, 3), FormKind.INSPECTION: (6, 7)}
 
 COLUMNS = {
-    FormKind.SCORING: ("序号", "项  目", "督查内容及方式", "分值", "自评得分", "扣分说明（佐证材料）", "小计"),
+    FormKind.SCORING: (
+        "序号",
+        "项  目",
+        "督查内容及方式",
+        "分值",
+        "自评得分",
+        "扣分说明（佐证材料）",
+        "小计",
+    ),
     FormKind.TASKS: ("类别", "重点工作任务", "完成状态", "完成情况（做法及佐证材料）", "存在问题及整改措施"),
     FormKind.INSPECTION: (
         "序号",
