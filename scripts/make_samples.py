@@ -1,0 +1,391 @@
+"""Build `sample_submissions/`: a realistic returned inbox for the built-in sample roster.
+
+Every workbook starts as the generator's own output (`generate.build_form`) and is then filled the way a
+branch would: through openpyxl (a program other than the generator re-saving the file), sometimes
+re-saved by LibreOffice as .xls/.ods, renamed, put in subfolders, sent twice. A few carry the problems
+the department actually meets. Deterministic: the same script gives the same values.
+
+Usage: python scripts/make_samples.py [DEST]   (default: sample_submissions)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.workbook.workbook import Workbook
+
+from dangjian_xlsx import layout
+from dangjian_xlsx.catalog import default_campaign, load_catalog, parse_catalog
+from dangjian_xlsx.generate import build_form, form_filename
+from dangjian_xlsx.layout import Field
+from dangjian_xlsx.models import Branch, Campaign, FormKind
+
+Key = tuple[Field, str]
+Edit = Callable[[Workbook], None]
+
+NOTES = [
+    "主体责任清单已建立，但个别班子成员清单未及时更新，佐证材料不全",
+    "本学期支委会研究党建工作记录缺少3月、4月，会议纪要不完整",
+    "述职述责述廉材料已收集，督促检查记录偏少",
+    "年度报告已提交，但未按时间节点报送",
+    "签字背书制度执行不够严格，部分请示件缺少书记签批意见",
+    "书记抓基层党建台账内容不够具体，缺少问题整改跟踪",
+    "上半年专题研究分管工作内党建工作的记录不全",
+    "中心组学习资料归档不完整，缺少2次学习记录",
+    "意识形态工作联席会议未按季度召开，二季度缺失",
+    "精神文明建设专题研究次数不足4次",
+    "主流媒体报道较少，宣传工作有待加强",
+    "党建专干由行政人员兼任，职能发挥不充分",
+    "“双推双评三全程”制度个别环节材料缺失",
+    "民主生活会会前谈心谈话记录不完整",
+    "党委会议事规则修订后未及时印发",
+    "会议记录存在缺席人员、记录人遗漏的情况",
+    "部分支部书记讲课稿未留存",
+    "系统维护不够及时，存在超过两周未登录的情况",
+    "部分党员信息与档案不一致，正在核对",
+    "党费收缴记录簿登记不规范，个别月份补交",
+    "党员档案整理不够规范，部分材料未装订",
+    "失联党员管理台帐未及时更新",
+]
+DONE_TEXTS = [
+    "已召开党总支会议专题学习传达，制定贯彻措施{n}条并分解落实，会议记录及学习材料已存档",
+    "已修订党组织会议和党政联席会议议事规则，经党总支会议审议通过并印发执行",
+    "结合年度考核向党委作了专题报告，班子成员在民主生活会上报告个人执行情况",
+    "建立党政负责人每周沟通制度，本学期共沟通{n}次，有记录可查",
+    "中心组全年安排学习{n}次，已完成，民主生活会对照检查材料齐全",
+    "按干部管理权限完成班子调整，严格执行“凡提四必”，相关材料已归档",
+    "开展年度考核和谈心谈话{n}人次，发现苗头性问题及时提醒",
+    "落实中央八项规定精神，开展专项自查{n}次，未发现违规问题",
+    "规范党政联席会议制度，重大事项均先经党组织会议研究",
+    "院（部）班子配备齐全，配备专职副书记1名",
+    "制定教师引进、教材选用政治把关办法，落实“一会一报”",
+    "班子成员联系师生党支部全覆盖，每月到联系支部指导不少于1次",
+    "制定师生党支部建设标准，{n}个支部按期换届，后进支部整顿转化1个",
+    "教师党支部书记“双带头人”比例达到{p}%，本年度组织书记培训1次",
+    "每月固定时间开展主题党日，本年度共{n}次，活动记录完整",
+    "本年度发展青年教师党员{n}名、学生党员{m}名，程序规范",
+    "完成毕业生党员组织关系转接，失联党员排查处置工作已完成",
+    "建立班子成员联系基层党组织制度，定期研究党建工作",
+    "开展支部书记述职评议考核，评价结果已报党委组织部",
+    "配备专职组织员{k}名，党务干部参加集中培训{n}人次",
+]
+ISSUES_TEXTS = [
+    "个别环节落实不到位，下一步将于10月底前完善制度并加强督促检查",
+    "材料归档不够及时，已明确专人负责，每月整理一次",
+    "部分支部执行不够规范，将开展专项培训并纳入年终考核",
+    "工作进度滞后，已制定整改计划，本学期内完成",
+]
+STATUS_MIX = ["已完成"] * 14 + ["持续推进"] * 4 + ["未完成", "不适用"]
+
+
+def _catalog_before_errata(campaign: Campaign) -> Campaign:
+    """The catalog as first drafted, with the notice's typos: an 'older version' of the form."""
+    data = json.loads(load_catalog().model_dump_json())
+    fixes = {e.id: e for e in campaign.catalog.errata}
+    for section in data["form1"]["sections"]:
+        for item in section["items"]:
+            if item["id"] in fixes and item["id"] != "S12.1":
+                e = fixes[item["id"]]
+                item["text"] = item["text"].replace(e.corrected, e.original)
+    data["errata"] = []
+    return campaign.model_copy(update={"catalog": parse_catalog(data)})
+
+
+def scores(rng: random.Random, catalog: Any, quality: float, date: dt.date) -> dict[Key, object]:
+    values: dict[Key, object] = {(Field.DATE, ""): date}
+    notes = list(NOTES)
+    rng.shuffle(notes)
+    for item in catalog.items:
+        if rng.random() < quality:
+            values[(Field.SCORE, item.id)] = item.points
+        else:
+            lost = rng.choice([0.5, 1, 1.5]) if item.points == 2 else rng.choice([1, 1.5, 2, 3])
+            values[(Field.SCORE, item.id)] = max(item.points - lost, 0)
+            values[(Field.NOTE, item.id)] = notes.pop() if notes else "佐证材料不全"
+    return values
+
+
+def tasks(rng: random.Random, catalog: Any, date: dt.date) -> dict[Key, object]:
+    values: dict[Key, object] = {(Field.DATE, ""): date}
+    for i, task in enumerate(catalog.tasks):
+        status = rng.choice(STATUS_MIX)
+        values[(Field.STATUS, task.id)] = status
+        if status != "不适用":
+            values[(Field.DONE, task.id)] = DONE_TEXTS[i].format(
+                n=rng.randint(2, 12),
+                m=rng.randint(5, 30),
+                p=rng.choice([60, 75, 80, 100]),
+                k=rng.randint(1, 2),
+            )
+        if status != "已完成":
+            values[(Field.ISSUES, task.id)] = rng.choice(ISSUES_TEXTS)
+    return values
+
+
+def fill(
+    campaign: Campaign, kind: FormKind, branch: Branch, values: dict[Key, object], edit: Edit | None = None
+) -> bytes:
+    """A generated form, filled and re-saved through openpyxl."""
+    wb = openpyxl.load_workbook(io.BytesIO(build_form(campaign, kind, branch)))
+    lay = layout.form_layout(campaign.catalog, kind)
+    ws = wb[lay.sheet]
+    for (fld, ref), value in values.items():
+        c = lay.input(fld, ref)
+        cell = ws.cell(row=c.row + 1, column=c.col + 1)
+        cell.value = value
+        if isinstance(value, str) and value.startswith("="):
+            cell.data_type = "s"  # typed as text (as Excel stores '=… entered with a leading apostrophe)
+    if edit:
+        edit(wb)
+    wb.properties.modified = dt.datetime.combine(
+        values.get((Field.DATE, ""), dt.date(2018, 9, 28)), dt.time(17)
+    )
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def docx(paragraphs: list[str]) -> bytes:
+    """A minimal but valid Word document."""
+    body = "".join(f'<w:p><w:r><w:t xml:space="preserve">{p}</w:t></w:r></w:p>' for p in paragraphs)
+    files = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/word/document.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+            "</Types>"
+        ),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+            'Target="word/document.xml"/></Relationships>'
+        ),
+        "word/document.xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            f"<w:body>{body}</w:body></w:document>"
+        ),
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in files.items():
+            info = zipfile.ZipInfo(name, date_time=(2018, 9, 28, 9, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, text)
+    return out.getvalue()
+
+
+def report(branch: Branch) -> bytes:
+    return docx(
+        [
+            f"{branch.name}关于全面从严治党主体责任和《高校党建工作重点任务》落实情况的自查报告",
+            "根据校党委组织部通知要求，我总支于9月26日至30日对照评分表和“20条”具体清单逐项开展了自查，现将有关情况报告如下。",
+            "一、主要工作及成效",
+            "二、存在的问题",
+            "三、下一步整改措施",
+        ]
+    )
+
+
+def libreoffice_convert(data: bytes, name: str, fmt: str) -> bytes | None:
+    """Re-save a workbook with LibreOffice (as a branch using LibreOffice would); None when it is absent."""
+    soffice = shutil.which("soffice")
+    if not soffice:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / name
+        src.write_bytes(data)
+        profile = Path(tmp) / "profile"
+        subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                fmt,
+                "--outdir",
+                tmp,
+                str(src),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+        return (Path(tmp) / (src.stem + "." + fmt)).read_bytes()
+
+
+def set_cell(sheet: str, ref: str, value: object) -> Edit:
+    def edit(wb: Workbook) -> None:
+        wb[sheet][ref].value = value
+
+    return edit
+
+
+def build(dest: Path) -> dict[str, str]:
+    """Write the sample inbox into `dest` (emptied first). Returns {relative path: what it demonstrates}."""
+    campaign = default_campaign()
+    cat = campaign.catalog
+    roster = {b.seq: b for b in campaign.roster}
+    rng = random.Random(20180930)
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    made: dict[str, str] = {}
+
+    def put(rel: str, data: bytes, why: str) -> None:
+        path = dest / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        made[rel] = why
+
+    lay1 = layout.form_layout(cat, FormKind.SCORING)
+    sheet1 = lay1.sheet
+
+    def score_cell(item_id: str) -> str:
+        return lay1.input(Field.SCORE, item_id).a1
+
+    for seq, branch in roster.items():
+        day = dt.date(2018, 9, 26 + rng.randint(0, 4))
+        quality = rng.choice([0.95, 0.9, 0.85, 0.8, 0.7])
+        s = scores(rng, cat, quality, day)
+        t = tasks(rng, cat, day)
+        f1, f2 = form_filename(FormKind.SCORING, branch), form_filename(FormKind.TASKS, branch)
+        if seq == 20:
+            continue  # 图书馆直属党支部: has not submitted anything
+        if seq == 19:
+            put(f1, fill(campaign, FormKind.SCORING, branch, s), "只交了附件1，附件2未交")
+            continue
+        if seq == 3:  # renamed by the mail client, in a subfolder
+            put(
+                "邮件附件/附件1(1).xlsx",
+                fill(campaign, FormKind.SCORING, branch, s),
+                "被邮件客户端改名、放在子文件夹",
+            )
+            put(
+                "邮件附件/附件2(1).xlsx",
+                fill(campaign, FormKind.TASKS, branch, t),
+                "被邮件客户端改名、放在子文件夹",
+            )
+            put("邮件附件/数学与统计学院自查报告.docx", report(branch), "自查报告（文件名只有学院简称）")
+            continue
+        if seq == 5:  # first version with a mistake, then a corrected resubmission
+            bad = dict(s)
+            bad[(Field.DATE, "")] = dt.date(2018, 9, 27)
+            bad[(Field.SCORE, "S03.2")] = 5
+            put(
+                f1.replace(".xlsx", "（初稿）.xlsx"),
+                fill(campaign, FormKind.SCORING, branch, bad),
+                "初稿，后被更正版替代",
+            )
+            good = dict(s)
+            good[(Field.DATE, "")] = dt.date(2018, 9, 29)
+            put(
+                f1.replace(".xlsx", "（更正版）.xlsx"),
+                fill(campaign, FormKind.SCORING, branch, good),
+                "重新提交的更正版",
+            )
+            put(f2, fill(campaign, FormKind.TASKS, branch, t), "正常")
+            put(f"{branch.name}自查报告.docx", report(branch), "自查报告")
+            continue
+        edit1: Edit | None = None
+        why1 = "正常"
+        if seq == 6:
+            s[(Field.SCORE, "S01.2")] = 3
+            why1 = f"得分超过分值（{score_cell('S01.2')} 满分2分填3）"
+        elif seq == 7:
+            s.pop((Field.SCORE, "S05.3"), None)
+            why1 = f"漏填得分（{score_cell('S05.3')}）"
+        elif seq == 8:
+            s[(Field.SCORE, "S02.1")] = "2分"
+            s[(Field.SCORE, "S04.2")] = "１.５"
+            s[(Field.NOTE, "S04.2")] = "党章学习纳入培训课程不够系统"
+            s[(Field.SCORE, "S06.1")] = " 2 "
+            why1 = "“2分”、全角数字、多余空格（警告）"
+        elif seq == 9:
+            s[(Field.SCORE, "S07.2")] = 3
+            s.pop((Field.NOTE, "S07.2"), None)
+            why1 = f"扣分未写扣分说明（{lay1.input(Field.NOTE, 'S07.2').a1}）"
+        elif seq == 11:
+            d = lay1.fixed
+            points_cell = next(c for c in d if c.what == "S01.5 分值")
+            edit1 = set_cell(sheet1, points_cell.a1, 6)
+            why1 = f"撤销保护后改了分值（{points_cell.a1} 由4改为6）"
+        elif seq == 14:
+            s[(Field.DATE, "")] = dt.date(2018, 10, 8)
+            why1 = "填报日期不在自查时间内（警告）"
+        elif seq == 2:
+            s[(Field.NOTE, "S05.4")] = '=HYPERLINK("http://example.com","点击查看")'
+            s[(Field.SCORE, "S05.4")] = 1
+            why1 = "扣分说明以“=”开头（汇总表中按文本显示）"
+        camp1 = _catalog_before_errata(campaign) if seq == 10 else campaign
+        if seq == 10:
+            why1 = "使用了旧版模板（目录版本不符）"
+        data1 = fill(camp1, FormKind.SCORING, branch, s, edit1)
+        data2 = fill(campaign, FormKind.TASKS, branch, t)
+        if seq == 12:
+            xls = libreoffice_convert(data1, f1, "xls")
+            if xls is not None:
+                put(f1.replace(".xlsx", ".xls"), xls, "用 LibreOffice 另存为 .xls")
+            else:
+                put(f1, data1, why1)
+        elif seq == 13:
+            ods = libreoffice_convert(data2, f2, "ods")
+            put(f1, data1, why1)
+            if ods is not None:
+                put(f2.replace(".xlsx", ".ods"), ods, "用 LibreOffice 另存为 .ods")
+            else:
+                put(f2, data2, "正常")
+            put(f"{branch.name}自查报告.docx", report(branch), "自查报告")
+            continue
+        else:
+            put(f1, data1, why1)
+        put(f2, data2, "正常")
+        if seq in (1, 2, 4, 6, 8, 9, 11, 15, 16, 17, 18):
+            put(f"{branch.name}自查报告.docx", report(branch), "自查报告")
+        if seq == 12:
+            put(f"~${f1}", b"\x0bWPS lock\x00" + "王老师".encode("utf-16-le"), "Office/WPS 锁文件（忽略）")
+    put(
+        "通知原文及说明.txt",
+        "请各党总支于9月30日前交回自查报告及两个附件。\n".encode(),
+        "不是表格（列入文件清单备查）",
+    )
+    return made
+
+
+def main() -> None:
+    dest = Path(sys.argv[1] if len(sys.argv) > 1 else "sample_submissions")
+    made = build(dest)
+    lines = [
+        "# 示例回收文件说明",
+        "",
+        "由 `scripts/make_samples.py` 生成（`make samples`）。",
+        "",
+        "| 文件 | 说明 |",
+        "| --- | --- |",
+    ]
+    lines += [f"| `{rel}` | {why} |" for rel, why in sorted(made.items())]
+    lines.append("| （图书馆直属党支部） | 未交任何文件 |")
+    doc = Path(__file__).resolve().parent.parent / "docs" / "sample_submissions.md"
+    doc.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"已生成 {len(made)} 个示例文件，位于 {dest}")
+
+
+if __name__ == "__main__":
+    main()
