@@ -41,6 +41,11 @@ SCORE_MISSING = "未交"
 LEVEL_SECTION = "部分"
 LEVEL_ITEM = "项目"
 
+# The 督查 stage (组织部's own inspection scores).
+BASIS_INSPECTION = "督查总分"
+BASIS_SELF = "自评总分"
+FLAG_INFLATED = "自评偏高"
+
 NOT_APPLICABLE = "不适用"
 ANSWERED = tuple(s for s in STATUSES if s != NOT_APPLICABLE)
 ACCEPTED_OUTCOMES = frozenset({Outcome.ACCEPTED, Outcome.WARNINGS})
@@ -248,6 +253,13 @@ class Tables:
     submissions: pd.DataFrame  # roster × 自查报告/附件1/附件2
     files: pd.DataFrame  # every file record
     problems: pd.DataFrame  # every problem
+    # the 督查 stage: one row per inspected branch, and every item where 自评 and 督查 differ
+    inspection: pd.DataFrame = field(default_factory=lambda: _frame([], INSPECTION_BRANCH_COLUMNS))
+    inspection_items: pd.DataFrame = field(default_factory=lambda: _frame([], INSPECTION_ITEM_COLUMNS))
+
+    @property
+    def has_inspection(self) -> bool:
+        return len(self.inspection) > 0
 
 
 SCORE_META = ["rank", "seq", "branch_id", "branch", "total", "status", "missing_items"]
@@ -268,6 +280,37 @@ LEDGER_COLUMNS = [
     "fix_status",
 ]
 TASK_COUNT_COLUMNS = ["n_done", "n_progress", "n_not_done", "n_na", "n_blank"]
+# Columns of `scores` after "file": the 督查 stage (blank when the branch has no inspection).
+INSPECTION_SCORE_COLUMNS = ["insp_total", "diff", "rank_basis", "flag", "insp_file"]
+INSPECTION_BRANCH_COLUMNS = [
+    "seq",
+    "branch_id",
+    "branch",
+    "self_total",
+    "insp_total",
+    "diff",
+    "n_diff",
+    "n_higher",
+    "insp_missing",
+    "flag",
+    "outcome",
+    "file",
+]
+INSPECTION_ITEM_COLUMNS = [
+    "seq",
+    "branch_id",
+    "branch",
+    "item_id",
+    "section",
+    "item",
+    "points",
+    "self_score",
+    "insp_score",
+    "diff",
+    "self_note",
+    "opinion",
+    "flag",
+]
 
 
 def _frame(rows: list[dict[str, Any]] | list[list[Any]], columns: list[str]) -> pd.DataFrame:
@@ -299,7 +342,11 @@ def build_tables(report: Report) -> Tables:
     # --- scores
     scored = {bf.branch.name: _score_branch(catalog, bf) for bf in resolved}
     ranked = [s for s in scored.values() if s is not None]
-    rank_of = dict(zip((s.branch.name for s in ranked), _ranks(s.total for s in ranked), strict=True))
+    inspected = _inspected(report, resolved)
+    # ranks: by the 督查 total where 组织部 has inspected the branch, else by the self-assessed total
+    final = [inspected[s.branch.name].total if s.branch.name in inspected else s.total for s in ranked]
+    rank_of = dict(zip((s.branch.name for s in ranked), _ranks(final), strict=True))
+    margin = report.campaign.inspection_margin
     score_rows: list[list[Any]] = []
     item_rows: list[list[Any]] = []
     long_rows: list[list[Any]] = []
@@ -311,13 +358,17 @@ def build_tables(report: Report) -> Tables:
         if sc is None:
             status = SCORE_MISSING if slot.status == SUB_MISSING else SCORE_FIX
             score_rows.append(
-                [None, b.seq, b.id, b.name, None, status, None, *([None] * len(section_ids)), slot.files]
-            )
+                [None, b.seq, b.id, b.name, None, status, None, *([None] * len(section_ids)), slot.files,
+                 *_inspection_cells(inspected.get(b.name), None, margin)]
+            )  # fmt: skip
             item_rows.append([b.seq, b.id, b.name, None, status, None, *([None] * len(item_ids))])
             continue
         status = SCORE_FIX if (sc.needs_fix or sc.missing) else SCORE_OK
         meta = [b.seq, b.id, b.name, sc.total, status, sc.missing]
-        score_rows.append([rank_of[b.name], *meta, *(sc.sections[s] for s in section_ids), slot.files])
+        score_rows.append(
+            [rank_of[b.name], *meta, *(sc.sections[s] for s in section_ids), slot.files,
+             *_inspection_cells(inspected.get(b.name), sc, margin)]
+        )  # fmt: skip
         item_rows.append([*meta, *(v for _, v, _ in sc.items)])
         for item_id, v, note in sc.items:
             item = item_by_id[item_id]
@@ -346,7 +397,7 @@ def build_tables(report: Report) -> Tables:
                     ]
                 )
 
-    scores = _frame(score_rows, [*SCORE_META, *section_ids, "file"])
+    scores = _frame(score_rows, [*SCORE_META, *section_ids, "file", *INSPECTION_SCORE_COLUMNS])
     _int_col(scores, "rank")
     _int_col(scores, "missing_items")
     scores["_order"] = scores["rank"].fillna(10**9)
@@ -485,6 +536,7 @@ def build_tables(report: Report) -> Tables:
     )
 
     files, problems = _files_and_problems(report.files)
+    inspection, inspection_items = _inspection_tables(catalog, resolved, scored, inspected, margin)
     return Tables(
         scores=scores,
         sections=sections,
@@ -498,7 +550,130 @@ def build_tables(report: Report) -> Tables:
         submissions=submissions,
         files=files,
         problems=problems,
+        inspection=inspection,
+        inspection_items=inspection_items,
     )
+
+
+# ---------------------------------------------------------------- the 督查 stage
+
+
+@dataclass
+class _Inspection:
+    """组织部's inspection of one branch: the counted 督查评分表 and its valid scores."""
+
+    record: FileRecord
+    scores: dict[str, float | None]  # valid 督查得分 by item id
+    selfs: dict[str, float | None]  # the self-assessment locked in the inspection workbook
+    opinions: dict[str, str]
+    total: float
+    missing: int
+
+
+def current_inspections(report: Report) -> dict[str, FileRecord]:
+    """Per branch name: the counted 督查评分表 (the newest, should collect leave several)."""
+    out: dict[str, FileRecord] = {}
+    for f in report.files:
+        if _kind(f) is not FormKind.INSPECTION or f.outcome not in COUNTED_OUTCOMES or f.submission is None:
+            continue
+        name = (f.branch or f.submission.branch).name
+        cur = out.get(name)
+        if cur is None or _newest_key(f) > _newest_key(cur):
+            out[name] = f
+    return out
+
+
+def _inspected(report: Report, resolved: list[BranchFiles]) -> dict[str, _Inspection]:
+    catalog = report.campaign.catalog
+    roster = {bf.branch.name for bf in resolved}
+    out = {}
+    for name, f in current_inspections(report).items():
+        if name not in roster or f.submission is None:
+            continue
+        given = {s.item_id: s for s in f.submission.inspection}
+        scores: dict[str, float | None] = {}
+        selfs: dict[str, float | None] = {}
+        opinions: dict[str, str] = {}
+        for it in catalog.items:
+            s = given.get(it.id)
+            scores[it.id] = valid_score(s.score if s is not None else None, it.points)
+            selfs[it.id] = valid_score(s.self_score if s is not None else None, it.points)
+            opinions[it.id] = (s.opinion if s is not None else "") or ""
+        valid = [v for v in scores.values() if v is not None]
+        out[name] = _Inspection(f, scores, selfs, opinions, _r(math.fsum(valid)), len(scores) - len(valid))
+    return out
+
+
+def _self_scores(sc: _Scored | None, insp: _Inspection) -> dict[str, float | None]:
+    """The self-assessment compared with the inspection: the accepted 附件1's, else the inspection's copy."""
+    if sc is not None:
+        return {item_id: v for item_id, v, _ in sc.items}
+    return insp.selfs
+
+
+def _flag(diff: float | None, margin: float) -> str:
+    return FLAG_INFLATED if diff is not None and diff > margin + 1e-9 else ""
+
+
+def _inspection_cells(insp: _Inspection | None, sc: _Scored | None, margin: float) -> list[Any]:
+    """The INSPECTION_SCORE_COLUMNS of one 得分汇总 row."""
+    if insp is None:
+        return [None, None, BASIS_SELF if sc is not None else None, "", ""]
+    selfs = _self_scores(sc, insp)
+    self_total = sc.total if sc is not None else _r(math.fsum(v for v in selfs.values() if v is not None))
+    diff = _r(self_total - insp.total)
+    basis = BASIS_INSPECTION if sc is not None else None
+    return [insp.total, diff, basis, _flag(diff, margin), insp.record.path]
+
+
+def _inspection_tables(
+    catalog: Catalog,
+    resolved: list[BranchFiles],
+    scored: dict[str, _Scored | None],
+    inspected: dict[str, _Inspection],
+    margin: float,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """自评与督查对比: per inspected branch (largest 自评 − 督查 first), and every item where they differ."""
+    branch_rows: list[list[Any]] = []
+    item_rows: list[list[Any]] = []
+    section_of, item_by_id = catalog.section_of, catalog.item_by_id
+    for bf in resolved:
+        b = bf.branch
+        insp = inspected.get(b.name)
+        if insp is None:
+            continue
+        sc = scored.get(b.name)
+        selfs = _self_scores(sc, insp)
+        notes = {item_id: note for item_id, _, note in sc.items} if sc is not None else {}
+        self_total = sc.total if sc is not None else _r(math.fsum(v for v in selfs.values() if v is not None))
+        diff = _r(self_total - insp.total)
+        flag = _flag(diff, margin)
+        n_diff = n_higher = 0
+        for it in catalog.items:
+            mine, theirs = selfs.get(it.id), insp.scores.get(it.id)
+            if mine is None or theirs is None or abs(mine - theirs) < 1e-9:
+                continue
+            d = _r(mine - theirs)
+            n_diff += 1
+            n_higher += d > 0
+            sec = section_of[it.id]
+            item_rows.append(
+                [b.seq, b.id, b.name, it.id, f"{sec.numeral}、{sec.name}", short_text(item_by_id[it.id].text),
+                 it.points, mine, theirs, d, notes.get(it.id, ""), insp.opinions.get(it.id, ""), flag]
+            )  # fmt: skip
+        branch_rows.append(
+            [b.seq, b.id, b.name, self_total, insp.total, diff, n_diff, n_higher, insp.missing, flag,
+             insp.record.outcome.value, insp.record.path]
+        )  # fmt: skip
+    order = {i.id: n for n, i in enumerate(catalog.items)}
+    item_rows.sort(key=lambda r: (-abs(r[9]), -r[9], r[0], order[r[3]]))
+    branch_rows.sort(key=lambda r: (-r[5], r[0]))
+    branches = _frame(branch_rows, INSPECTION_BRANCH_COLUMNS)
+    for c in ("n_diff", "n_higher", "insp_missing"):
+        _int_col(branches, c)
+    items = _frame(item_rows, INSPECTION_ITEM_COLUMNS)
+    _int_col(items, "points")
+    return branches, items
 
 
 def _losses(catalog: Catalog, long: pd.DataFrame) -> pd.DataFrame:
@@ -646,6 +821,9 @@ class Overview:
     school_average: float | None
     max_total: float | None
     min_total: float | None
+    inspected: int = 0  # branches with a counted 督查评分表
+    inspection_average: float | None = None
+    inflated: int = 0  # branches flagged 自评偏高
 
     def rows(self) -> list[tuple[str, object]]:
         avg = "—" if self.school_average is None else f"{self.school_average:.1f}"
@@ -666,14 +844,26 @@ class Overview:
             ("忽略", self.ignored_files),
             ("非表格", self.not_a_form_files),
             ("全校平均分", avg),
+            *self._inspection_rows(),
         ]
+
+    def _inspection_rows(self) -> list[tuple[str, object]]:
+        if not self.inspected:
+            return []
+        avg = "—" if self.inspection_average is None else f"{self.inspection_average:.1f}"
+        return [("已督查党总支", self.inspected), ("督查平均分", avg), ("自评偏高", self.inflated)]
 
 
 def overview(report: Report, resolved: list[BranchFiles] | None = None) -> Overview:
     resolved = resolve(report) if resolved is None else resolved
     catalog = report.campaign.catalog
     states = Counter(bf.state for bf in resolved)
-    totals = [s.total for bf in resolved if (s := _score_branch(catalog, bf)) is not None]
+    scored = {bf.branch.name: _score_branch(catalog, bf) for bf in resolved}
+    totals = [s.total for s in scored.values() if s is not None]
+    inspected = _inspected(report, resolved)
+    margin = report.campaign.inspection_margin
+    flags = [_inspection_cells(i, scored.get(name), margin)[3] for name, i in inspected.items()]
+    insp_totals = [i.total for i in inspected.values()]
     n = Counter(f.outcome for f in report.files)
     return Overview(
         expected=len(resolved),
@@ -695,4 +885,7 @@ def overview(report: Report, resolved: list[BranchFiles] | None = None) -> Overv
         school_average=_r(math.fsum(totals) / len(totals)) if totals else None,
         max_total=max(totals) if totals else None,
         min_total=min(totals) if totals else None,
+        inspected=len(inspected),
+        inspection_average=_r(math.fsum(insp_totals) / len(insp_totals)) if insp_totals else None,
+        inflated=sum(f == FLAG_INFLATED for f in flags),
     )

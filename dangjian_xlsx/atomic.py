@@ -1,18 +1,27 @@
-"""Atomic file writes: a reader never sees a half-written file, a crash never destroys the old one."""
+"""Atomic file writes: a reader never sees a half-written file, a crash never destroys the old one.
+
+The temporary file is `.<name>.<pid>.<random>.part` beside the target. A writer that was killed (power
+cut, kill -9) leaves its temporary file behind; the next write of the same target removes such leftovers
+once they are surely stale: their writer process is gone (POSIX), or they are older than a day.
+"""
 
 from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
+
+STALE_SECONDS = 24 * 3600  # a temporary file this old is stale whoever wrote it
 
 
 def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
     """Call write(tmp) on a temporary file beside `path`, fsync it, then rename it over `path`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    remove_stale_temps(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -25,6 +34,53 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def remove_stale_temps(path: Path) -> list[Path]:
+    """Remove the temporary files that killed writers of `path` left beside it; returns those removed."""
+    prefix = f".{path.name}."
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(prefix) and name.endswith(".part")) or not _stale(entry, name[len(prefix) :]):
+            continue
+        try:
+            os.unlink(entry.path)
+            removed.append(Path(entry.path))
+        except OSError:
+            pass  # gone already, or not ours to remove
+    return removed
+
+
+def _stale(entry: os.DirEntry[str], rest: str) -> bool:
+    try:
+        st = entry.stat(follow_symlinks=False)
+    except OSError:
+        return False
+    if not entry.is_file(follow_symlinks=False):
+        return False
+    if time.time() - st.st_mtime > STALE_SECONDS:
+        return True
+    pid = rest.split(".", 1)[0]
+    if os.name != "posix" or not pid.isdigit():
+        return False  # no safe liveness probe (os.kill on Windows terminates): wait for the age rule
+    return not _alive(int(pid))
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # this process's own writes are never stale
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists (another user's process) or cannot tell: keep the file
+    return True
 
 
 def _umask() -> int:

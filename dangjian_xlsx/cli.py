@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,11 @@ def _campaign(campaign: Path | None, roster: Path | None) -> Any:
 
 @contextmanager
 def _progress(label: str) -> Any:
-    """A progress bar on stderr; yields a callback(done, total)."""
+    """A progress bar on stderr; yields a callback(done, total).
+
+    Redrawn from the callback (at most 10 times a second) rather than by rich's refresh thread: a process
+    with a second thread cannot safely fork, and collect/generate fork their worker processes.
+    """
     with Progress(
         TextColumn(label),
         BarColumn(),
@@ -42,12 +47,18 @@ def _progress(label: str) -> Any:
         TimeRemainingColumn(),
         console=err_console,
         transient=True,
+        auto_refresh=False,
         disable=not err_console.is_terminal,
     ) as bar:
         task = bar.add_task(label, total=None)
+        last = [0.0]
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
+            now = time.monotonic()
+            if now - last[0] >= 0.1 or done >= total:
+                last[0] = now
+                bar.refresh()
 
         yield update
 
@@ -123,21 +134,131 @@ def collect(
     jobs: int,
     feedback: bool,
 ) -> None:
-    """读取文件夹中交回的全部文件，校验并写出全校汇总表。"""
+    """读取文件夹中交回的全部文件，校验并写出全校汇总表；在汇总表旁的“退回修改”文件夹写出通知和更正表。"""
     from .aggregate import overview
-    from .collect import run_collect
-    from .summary import write_outputs
+    from .corrections import pack_dir, write_pack
+    from .feedback import FEEDBACK_DIR
+    from .summary import summary_path, write_outputs
 
     camp = _campaign(campaign, roster)
-    with _progress("正在读取") as progress:
-        report = run_collect(inbox, camp, jobs=jobs, progress=progress)
+    report = _collect_report(inbox, camp, jobs)
     written = write_outputs(report, out, feedback=feedback)
+    pack = _write(lambda: write_pack(report, pack_dir(summary_path(out))), pack_dir(summary_path(out)))
     ov = overview(report)
     console.print(_table("汇总结果", ov.rows()))
+    fb = [p for p in written if p.parent.name == FEEDBACK_DIR]
     for p in written:
-        console.print(f"已写入 {p}")
+        if p not in fb:
+            console.print(f"已写入 {p}")
+    if fb:
+        console.print(f"已写入 {len(fb)} 份反馈表，位于 {fb[0].parent}")
+    console.print(_pack_line(pack, pack_dir(summary_path(out))), soft_wrap=True)
     if strict and ov.rejected_files:
         sys.exit(1)
+
+
+def _collect_report(inbox: Path, camp: Any, jobs: int) -> Any:
+    from .collect import run_collect
+
+    with _progress("正在读取") as progress:
+        return run_collect(inbox, camp, jobs=jobs, progress=progress)
+
+
+def _write(write: Any, where: Path) -> Any:
+    try:
+        return write()
+    except PermissionError as exc:
+        raise UserError(f"无法写入 {where}（文件可能正在 Excel/WPS 中打开），请关闭后重试") from exc
+
+
+def _pack_line(paths: list[Path], folder: Path) -> str:
+    fix = sum(p.name.endswith("_退回修改通知.txt") for p in paths)
+    remind = sum(p.name.endswith("_未交提醒.txt") for p in paths)
+    copies = sum(p.suffix == ".xlsx" for p in paths)
+    if not fix and not remind:
+        return "没有需要退回修改或催交的党总支"
+    parts = []
+    if fix:
+        parts.append(f"{fix} 个党总支需退回修改（{copies} 份更正表）")
+    if remind:
+        parts.append(f"{remind} 个党总支有材料未交")
+    return f"退回修改：{'，'.join(parts)}；通知和更正表位于 {folder}（dangjian-xlsx remind 可打印通知）"
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path, exists=True))
+@roster_option
+@campaign_option
+@click.option("--jobs", type=click.IntRange(0, 64), default=0, help="并行进程数（0 = 自动）")
+def remind(source: Path, roster: Path | None, campaign: Path | None, jobs: int) -> None:
+    """打印退回修改通知和未交提醒，供复制到邮件。SOURCE：汇总表（读取其旁边的“退回修改”文件夹）或收件文件夹。"""
+    from .corrections import inbox_loader, pack_dir, plan, read_notices
+
+    if source.is_dir():
+        report = _collect_report(source, _campaign(campaign, roster), jobs)
+        notices = [(n.filename, n.text) for n in plan(report, inbox_loader(report))]
+    else:
+        folder = pack_dir(source)
+        if not folder.is_dir():
+            raise UserError(f"找不到 {folder}：请先运行 collect 写出汇总表，或直接给出收件文件夹")
+        notices = read_notices(folder)
+    if not notices:
+        console.print("没有需要退回修改或催交的党总支")
+        return
+    for name, text in notices:
+        console.rule(name, style="dim")
+        console.print(text, markup=False, soft_wrap=True)
+    console.print(f"共 {len(notices)} 份通知")
+
+
+@cli.command("feedback")
+@click.argument("inbox", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@roster_option
+@campaign_option
+@click.option("--out", "out_dir", type=_path, default=Path("反馈表"), show_default=True, help="输出文件夹")
+@click.option("--jobs", type=click.IntRange(0, 64), default=0, help="并行进程数（0 = 自动）")
+def feedback_cmd(inbox: Path, roster: Path | None, campaign: Path | None, out_dir: Path, jobs: int) -> None:
+    """为每个党总支生成反馈表：本单位各部分得分与全校比较、排名、扣分项、未完成任务。"""
+    from .feedback import write_feedback_dir
+
+    report = _collect_report(inbox, _campaign(campaign, roster), jobs)
+    paths = _write(lambda: write_feedback_dir(report, None, out_dir), out_dir)
+    if not paths:
+        console.print("没有收到任何党总支的附件1或附件2，未生成反馈表")
+        return
+    console.print(f"已生成 {len(paths)} 份反馈表，位于 {out_dir}")
+
+
+@cli.command("inspect")
+@click.argument("inbox", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@roster_option
+@campaign_option
+@click.option(
+    "--out", "out_dir", type=_path, default=Path("督查评分表"), show_default=True, help="输出文件夹"
+)
+@click.option("--jobs", type=click.IntRange(0, 64), default=0, help="并行进程数（0 = 自动）")
+def inspect_cmd(inbox: Path, roster: Path | None, campaign: Path | None, out_dir: Path, jobs: int) -> None:
+    """为每个已接收附件1的党总支生成督查评分表（组织部督查用：自评锁定，填写督查得分和督查意见）。"""
+    from .aggregate import current_inspections
+    from .inspection import write_inspections
+
+    report = _collect_report(inbox, _campaign(campaign, roster), jobs)
+    paths = _write(lambda: write_inspections(report, out_dir), out_dir)
+    if not paths:
+        console.print("没有已接收的附件1评分表，未生成督查评分表")
+        return
+    console.print(f"已生成 {len(paths)} 份督查评分表，位于 {out_dir}")
+    carried = len(current_inspections(report))
+    if carried:
+        console.print(
+            f"其中 {carried} 份已带入收件文件夹中原有督查评分表的督查得分和意见；"
+            "请用新文件替换收件文件夹中的旧督查评分表（核对后保存）。",
+            soft_wrap=True,
+        )
+    console.print(
+        "填好督查得分后放入收件文件夹，再运行 collect：汇总表将增加督查总分和“自评与督查对比”。",
+        soft_wrap=True,
+    )
 
 
 @cli.command()

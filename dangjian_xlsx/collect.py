@@ -8,6 +8,7 @@ modification times), never on the clock, so the same inbox gives the same Report
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import multiprocessing
 import os
@@ -19,7 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from . import documents, read
+from . import documents, formulas, inspection, read
 from .layout import SHEET_BY_KIND
 from .messages import render
 from .models import Campaign, FileRecord, Outcome, Problem, RawWorkbook, Report, Severity
@@ -32,7 +33,7 @@ SPREADSHEET_FORMATS = read.SPREADSHEET_FORMATS | {"encrypted"}
 SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".et", ".xltx", ".xlsb", ".ett"})
 DOCUMENT_FORMATS = read.DOCUMENT_FORMATS
 SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db"})
-PARALLEL_THRESHOLD = 200  # jobs=0: below this many files, worker start-up costs more than it saves
+PARALLEL_THRESHOLD = 40  # jobs=0: below this many files, worker start-up costs more than it saves (measured)
 
 # Short reasons (FileRecord.reason) for rejected files, by the first blocking problem's code.
 _REJECT_REASONS = {
@@ -155,6 +156,21 @@ def _rejected(rel: str, code: str, info: dict[str, Any] | None = None, **fields:
     return _record(rel, Outcome.REJECTED, _REJECT_REASONS.get(code, p.message), [p], **(info or {}))
 
 
+_OS_REASONS = {
+    errno.EACCES: "没有读取权限",
+    errno.EPERM: "没有读取权限",
+    errno.ENOENT: "文件已不存在，可能在读取前被移走",
+    errno.EIO: "磁盘读取出错",
+    errno.ELOOP: "链接形成循环",
+    errno.ENAMETOOLONG: "文件名过长",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """A short Chinese reason for an OS error (the OS's own text, often English, otherwise)."""
+    return _OS_REASONS.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+
+
 def _inside(target: str, root: str) -> bool:
     return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
 
@@ -177,7 +193,7 @@ def _process(path: Path, inbox: Path, campaign: Campaign, rel: str, follow_links
     try:
         st = os.lstat(path)
     except OSError as exc:
-        return _rejected(rel, "file-unreadable", reason=exc.strerror or type(exc).__name__)
+        return _rejected(rel, "file-unreadable", reason=os_reason(exc))
 
     target = path
     if stat.S_ISLNK(st.st_mode):
@@ -186,8 +202,8 @@ def _process(path: Path, inbox: Path, campaign: Campaign, rel: str, follow_links
             return _ignored(rel, "链接指向收件文件夹以外，未读取")
         try:
             st = os.stat(real)
-        except OSError:
-            return _ignored(rel, "链接的目标不存在")
+        except OSError as exc:
+            return _ignored(rel, "链接形成循环" if exc.errno == errno.ELOOP else "链接的目标不存在")
         if stat.S_ISDIR(st.st_mode):
             return _ignored(rel, "指向文件夹的链接，未进入")
         target = Path(real)
@@ -212,7 +228,7 @@ def _process(path: Path, inbox: Path, campaign: Campaign, rel: str, follow_links
             st = os.fstat(fh.fileno())
             data = fh.read(limit + 1)
     except OSError as exc:
-        return _rejected(rel, "file-unreadable", reason=exc.strerror or type(exc).__name__)
+        return _rejected(rel, "file-unreadable", reason=os_reason(exc))
     if len(data) > limit:  # the file grew after it was listed
         info = {"size": len(data), "mtime": st.st_mtime}
         return _rejected(
@@ -228,7 +244,7 @@ def _classify(data: bytes, name: str, rel: str, campaign: Campaign, meta: dict[s
     if fmt == "empty":
         return _rejected(rel, "file-empty", meta)
     if fmt in SPREADSHEET_FORMATS or (suffix in SPREADSHEET_SUFFIXES and fmt not in DOCUMENT_FORMATS):
-        return _spreadsheet(data, name, rel, campaign, meta)
+        return _spreadsheet(data, name, rel, campaign, meta, fmt)
     if fmt in DOCUMENT_FORMATS:
         branch = documents.identify_report(name, data, fmt, campaign.roster)
         if branch is not None:
@@ -237,12 +253,15 @@ def _classify(data: bytes, name: str, rel: str, campaign: Campaign, meta: dict[s
     return _record(rel, Outcome.NOT_A_FORM, reason, [render("not-a-form", file=rel)], **meta)
 
 
-def _spreadsheet(data: bytes, name: str, rel: str, campaign: Campaign, meta: dict[str, Any]) -> FileRecord:
+def _spreadsheet(
+    data: bytes, name: str, rel: str, campaign: Campaign, meta: dict[str, Any], fmt: str | None = None
+) -> FileRecord:
     try:
-        raw = read.read_workbook(data, name)
+        raw = read.read_workbook(data, name, fmt=fmt)
     except read.ReadError as exc:
         return _rejected(rel, exc.code, meta, **exc.fields)
     v = validate(raw, campaign, rel)
+    formulas.explain_blanks(data, raw.fmt, v.problems, campaign)  # blank = formula or #VALUE!?
     if [p.code for p in v.problems] == ["meta-missing"] and not looks_like_form(raw, campaign):
         reason = "本工具生成的汇总表" if _is_summary(raw) else "表格中没有督查表的内容"
         return _record(
@@ -348,6 +367,11 @@ def _process_all(
     if progress:
         progress(0, total)
     if jobs > 1:
+        # The first file is read here: that warms up what every worker needs (lazy imports of the reader,
+        # validation's per-campaign context), which forked workers then inherit instead of each redoing it.
+        records.append(process_file(paths[0], inbox, campaign))
+        if progress:
+            progress(1, total)
         chunk = max(1, min(32, total // (jobs * 8)))
         try:
             with ProcessPoolExecutor(
@@ -356,7 +380,7 @@ def _process_all(
                 initializer=_init_worker,
                 initargs=(campaign, inbox),
             ) as pool:
-                for rec in pool.map(_work, paths, chunksize=chunk):
+                for rec in pool.map(_work, paths[1:], chunksize=chunk):
                     records.append(rec)
                     if progress:
                         progress(len(records), total)
@@ -383,6 +407,7 @@ def run_collect(inbox: Path, campaign: Campaign, jobs: int = 0, progress: Progre
     inbox = Path(inbox)
     paths = discover(inbox)
     records = resolve(_process_all(paths, inbox, campaign, jobs, progress))
+    records = inspection.cross_check(records, campaign)
     return Report(
         inbox=str(inbox), campaign=campaign, files=records, generated_at=_generated_at(records, campaign)
     )

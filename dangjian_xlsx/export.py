@@ -150,7 +150,7 @@ def json_document(
     for r in _records(t.score_items, ["branch_id", "item_id", "score", "lost", "note"]):
         items_by_branch.setdefault(r.pop("branch_id"), []).append(r)
     scores = []
-    for r in _records(t.scores, [*ag.SCORE_META, *section_ids, "file"]):
+    for r in _records(t.scores, [*ag.SCORE_META, *section_ids, "file", *ag.INSPECTION_SCORE_COLUMNS]):
         sections = {s: r.pop(s) for s in section_ids}
         r["sections"] = sections if r["total"] is not None else {}
         r["items"] = items_by_branch.get(r["branch_id"], [])
@@ -177,6 +177,8 @@ def json_document(
         "task_rates": _records(t.task_rates, ["task_id", "group_id", *ag.TASK_COUNT_COLUMNS, "rate"]),
         "tasks": tasks,
         "problems": _records(t.problems, PROBLEM_COLUMNS),
+        "inspection": _records(t.inspection, ag.INSPECTION_BRANCH_COLUMNS),
+        "inspection_items": _records(t.inspection_items, ag.INSPECTION_ITEM_COLUMNS),
         "files": _records(t.files, FILE_COLUMNS),
         "ids": {"sections": section_ids, "items": [i.id for i in cat.items], "tasks": task_ids},
     }
@@ -188,16 +190,27 @@ def json_bytes(doc: dict[str, Any]) -> bytes:
     ).encode("utf-8")
 
 
-def write_exports(
-    t: ag.Tables, ov: ag.Overview, summary: Path, campaign: Campaign, generated_at: dt.datetime
-) -> list[Path]:
-    """Write the four CSV files and the JSON beside `summary`; returns their paths."""
-    paths = export_paths(summary)
-    contents = {
+def export_contents(
+    t: ag.Tables, ov: ag.Overview, campaign: Campaign, generated_at: dt.datetime
+) -> dict[str, bytes]:
+    """The bytes of the four CSV files and the JSON, by `export_paths` key (nothing is written)."""
+    return {
         "scores": csv_bytes(SCORE_COLUMNS, _rows(score_rows(t), SCORE_COLUMNS)),
         "tasks": csv_bytes(TASK_COLUMNS, _rows(t.task_details, TASK_COLUMNS)),
         "problems": csv_bytes(PROBLEM_COLUMNS, _rows(t.problems, PROBLEM_COLUMNS)),
         "files": csv_bytes(FILE_COLUMNS, _rows(t.files, FILE_COLUMNS)),
         "json": json_bytes(json_document(t, ov, campaign, generated_at)),
     }
+
+
+def write_contents(contents: dict[str, bytes], summary: Path) -> list[Path]:
+    """Write `export_contents` beside `summary`, each file atomically; returns their paths."""
+    paths = export_paths(summary)
     return [write_bytes_atomic(paths[k], data) for k, data in contents.items()]
+
+
+def write_exports(
+    t: ag.Tables, ov: ag.Overview, summary: Path, campaign: Campaign, generated_at: dt.datetime
+) -> list[Path]:
+    """Write the four CSV files and the JSON beside `summary`; returns their paths."""
+    return write_contents(export_contents(t, ov, campaign, generated_at), summary)

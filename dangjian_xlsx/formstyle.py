@@ -11,6 +11,7 @@ import math
 import unicodedata
 import zipfile
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from xlsxwriter.format import Format
@@ -127,6 +128,7 @@ def _units(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.55 for ch in text)
 
 
+@lru_cache(maxsize=4096)  # the same form texts are measured for every workbook generated
 def text_lines(text: str, width: float, size: float = FONT_SIZE) -> int:
     """Lines that `text` wraps to in a cell `width` characters wide at `size` pt (an upper estimate)."""
     usable = column_pixels(width) - 8  # cell padding and grid line

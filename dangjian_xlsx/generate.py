@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from . import GENERATOR, __version__, layout
+from . import GENERATOR, __version__, layout, parallel
 from .atomic import write_bytes_atomic, write_text_atomic
 from .catalog import campaign_toml, catalog_digest, default_campaign, roster_csv
 from .errors import ConfigError
@@ -337,7 +341,10 @@ def _write_value(ws: Worksheet, row: int, col: int, value: object, fmt: object) 
     elif isinstance(value, bool):
         ws.write_string(row, col, "是" if value else "否", fmt)
     elif isinstance(value, int | float):
-        ws.write_number(row, col, value, fmt)
+        if math.isfinite(value):
+            ws.write_number(row, col, value, fmt)
+        else:  # NaN/inf read from a hostile file: xlsxwriter refuses them as numbers; keep what was there
+            ws.write_string(row, col, str(value), fmt)
     elif isinstance(value, dt.date):
         ws.write_datetime(row, col, value, fmt)
     else:
@@ -403,8 +410,12 @@ def _validation(campaign: Campaign, kind: FormKind, key: tuple[object, ...]) -> 
 # ---------------------------------------------------------------- guide and metadata sheets
 
 
-def guide_lines(campaign: Campaign, kind: FormKind, branch: Branch | None) -> list[tuple[str, str, str]]:
+def guide_lines(
+    campaign: Campaign, kind: FormKind, branch: Branch | None, revision: int = 0
+) -> list[tuple[str, str, str]]:
     """The 填表说明 sheet as (style, number, text) rows."""
+    if kind is FormKind.INSPECTION:
+        return _inspection_guide(campaign, branch)
     due = _cn_date(campaign.due)
     to = campaign.return_to or campaign.department
     window = _window(campaign)
@@ -415,6 +426,12 @@ def guide_lines(campaign: Campaign, kind: FormKind, branch: Branch | None) -> li
         else "空白表，请在表头“党总支名称”处填写本党总支全称（与组织部名单一致）"
     )
     fill = ["只需填写黄色底色的单元格（填好后黄色自动消失）；其余单元格已锁定，不能也不需要修改。"]
+    if revision:
+        fill.insert(
+            0,
+            f"本表为更正表（第{revision}次更正）：已按你单位上次报送的内容填好；红色单元格需要修改，"
+            "鼠标移到单元格上可查看批注。只需修改这些单元格，保存后交回。",
+        )
     if kind is FormKind.TASKS:
         choices = "”“".join(layout.STATUSES)
         fill += [
@@ -451,14 +468,39 @@ def guide_lines(campaign: Campaign, kind: FormKind, branch: Branch | None) -> li
     return rows
 
 
+def _inspection_guide(campaign: Campaign, branch: Branch | None) -> list[tuple[str, str, str]]:
+    """The 填表说明 of a 督查评分表: for 组织部's inspectors, not for the branch."""
+    who = f"{branch.name}（编号 {branch.id}）" if branch else "（未指定党总支）"
+    fill = [
+        "只需填写黄色底色的单元格（督查得分、督查意见、填报日期）；党总支的自评得分和扣分说明已锁定，仅供对照。",
+        "督查得分：对照督查内容和佐证材料逐项评分，填写 0 到该项分值之间的数字（可含小数，如 1.5）。",
+        "督查意见：督查得分低于分值或与自评得分不一致的，写明理由。",
+        "填报日期：填写督查日期。",
+    ]
+    back = [
+        "用 Microsoft Excel、WPS 表格或 LibreOffice 直接打开本文件填写，保存为 .xlsx 格式；不要改动工作表和锁定内容。",
+        "填好后放入收件文件夹，与各党总支交回的文件一起汇总（collect）：汇总表将列出督查总分和“自评与督查对比”。",
+    ]
+    rows: list[tuple[str, str, str]] = [
+        ("guide_title", "", f"{FormKind.INSPECTION.label} 填写说明（组织部督查用）"),
+        ("guide_text", "", f"督查名称：{campaign.school}{campaign.year}年{campaign.title}"),
+        ("guide_text", "", f"督查对象：{who}"),
+        ("guide_heading", "", "一、填写什么"),
+    ]
+    rows += [("guide_text", f"{n}.", text) for n, text in enumerate(fill, start=1)]
+    rows.append(("guide_heading", "", "二、填好以后"))
+    rows += [("guide_text", f"{n}.", text) for n, text in enumerate(back, start=1)]
+    return rows
+
+
 def _write_guide(
-    ws: Worksheet, st: Styles, campaign: Campaign, kind: FormKind, branch: Branch | None
+    ws: Worksheet, st: Styles, campaign: Campaign, kind: FormKind, branch: Branch | None, revision: int = 0
 ) -> None:
     # Two columns (number, text): LibreOffice does not scale a single too-wide column to the page.
     widths = (4, 84)
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
-    rows = guide_lines(campaign, kind, branch)
+    rows = guide_lines(campaign, kind, branch, revision)
     for r, (style, number, text) in enumerate(rows):
         size = 16 if style == "guide_title" else 11
         if number:
@@ -475,7 +517,9 @@ def _write_guide(
     protect(ws, campaign.password)
 
 
-def meta_values(campaign: Campaign, kind: FormKind, branch: Branch | None) -> dict[str, str]:
+def meta_values(
+    campaign: Campaign, kind: FormKind, branch: Branch | None, revision: int = 0
+) -> dict[str, str]:
     """The identity stamped into the metadata sheet, by META_KEYS key."""
     cat = campaign.catalog
     values = {
@@ -489,6 +533,7 @@ def meta_values(campaign: Campaign, kind: FormKind, branch: Branch | None) -> di
         "branch_name": branch.name if branch else "",
         "generator": GENERATOR,
         "generator_version": __version__,
+        "revision": str(revision),
     }
     assert list(values) == [k for k, _ in layout.META_KEYS]
     return values
@@ -502,13 +547,14 @@ def _write_meta(
     kind: FormKind,
     lay: FormLayout,
     branch: Branch | None,
+    revision: int = 0,
 ) -> None:
     meta, head = st["meta"], st["meta_head"]
     sheet_ref = f"'{layout.META_SHEET}'"
     vcol = layout.META_VALUE_COL
     for c, w in enumerate((22, 16, 40, 20)):
         ws.set_column(c, c, w)
-    values = meta_values(campaign, kind, branch)
+    values = meta_values(campaign, kind, branch, revision)
     for r, (key, label) in enumerate(layout.META_KEYS):
         ws.write_string(r, 0, key, meta)
         ws.write_string(r, 1, label, meta)
@@ -549,12 +595,14 @@ def build_form(
     *,
     prefill: Mapping[Key, object] | None = None,
     comments: Mapping[Key, str] | None = None,
+    revision: int = 0,
 ) -> bytes:
     """The bytes of one locked workbook; deterministic for the same arguments.
 
     `prefill` writes values into input cells (keys `(Field, item/task id)`, `""` for header fields;
     a prefilled branch name is ignored on a personalized form, whose branch cell is locked).
     `comments` marks cells to correct: a distinct fill plus a cell comment with the text.
+    `revision` > 0 stamps a corrected copy (the n-th correction), which wins ties when collected.
     """
     lay = layout.form_layout(campaign.catalog, kind)
     prefill = dict(prefill or {})
@@ -588,8 +636,8 @@ def build_form(
     guide = wb.add_worksheet(layout.GUIDE_SHEET)
     meta = wb.add_worksheet(layout.META_SHEET)
     _FormWriter(form, st, campaign, lay, branch, prefill, comments).write()
-    _write_guide(guide, st, campaign, kind, branch)
-    _write_meta(wb, meta, st, campaign, kind, lay, branch)
+    _write_guide(guide, st, campaign, kind, branch, revision)
+    _write_meta(wb, meta, st, campaign, kind, lay, branch, revision)
     wb.close()
     return lock_structure(buf.getvalue(), campaign.password)
 
@@ -606,21 +654,51 @@ def generate_blank(campaign: Campaign, out_dir: Path) -> list[Path]:
     return paths
 
 
+PARALLEL_MIN_FORMS = 16  # below this many workbooks, a second process costs more than it saves
+
+_JOB: dict[str, Any] = {}  # what forked workers inherit: the campaign and the output folder
+
+
+def _generate_one(k: int) -> Path:
+    """Workbook k of the roster (branch k // 2, form k % 2), written to the output folder."""
+    campaign: Campaign = _JOB["campaign"]
+    branch = campaign.roster[k // len(BRANCH_FORMS)]
+    kind = BRANCH_FORMS[k % len(BRANCH_FORMS)]
+    return write_bytes_atomic(_JOB["out_dir"] / form_filename(kind, branch), build_form(campaign, kind, branch))
+
+
 def generate_for_roster(campaign: Campaign, out_dir: Path, progress: Progress | None = None) -> list[Path]:
-    """Both personalized forms for every 党总支 of the roster. The roster was checked when it was loaded."""
+    """Both personalized forms for every 党总支 of the roster. The roster was checked when it was loaded.
+
+    A large roster is split over forked worker processes (one per core); the files are the same bytes.
+    """
     if not campaign.roster:
         raise ConfigError("名单中没有任何党总支，未生成任何文件")
-    out_dir = Path(out_dir)
     total = len(campaign.roster) * len(BRANCH_FORMS)
     if progress:
         progress(0, total)
     paths: list[Path] = []
-    for branch in campaign.roster:
-        for kind in BRANCH_FORMS:
-            data = build_form(campaign, kind, branch)
-            paths.append(write_bytes_atomic(out_dir / form_filename(kind, branch), data))
-            if progress:
-                progress(len(paths), total)
+
+    def done(path: Path) -> None:
+        paths.append(path)
+        if progress:
+            progress(len(paths), total)
+
+    _JOB.update(campaign=campaign, out_dir=Path(out_dir))
+    try:
+        done(_generate_one(0))  # also warms the caches (layouts, text measures) that workers inherit
+        ctx = parallel.fork_context() if total >= PARALLEL_MIN_FORMS else None
+        if ctx is not None:
+            try:
+                with ProcessPoolExecutor(parallel.cpus(), mp_context=ctx) as pool:
+                    for path in pool.map(_generate_one, range(1, total), chunksize=8):
+                        done(path)
+            except BrokenProcessPool:
+                pass  # a worker died (e.g. killed for memory): finish the rest in this process
+        for k in range(len(paths), total):
+            done(_generate_one(k))
+    finally:
+        _JOB.clear()
     return paths
 
 

@@ -175,7 +175,7 @@ def title(catalog: Catalog, kind: FormKind) -> str:
     if kind is FormKind.TASKS:
         return catalog.form2.title
     if kind is FormKind.INSPECTION:
-        return catalog.form1.title.replace("评分表", "督查评分表")
+        return f"{catalog.form1.title}（组织部督查）"  # not "…专项督查督查评分表"
     return catalog.form1.title
 
 
@@ -270,6 +270,7 @@ META_KEYS = (
     ("branch_name", "党总支名称"),
     ("generator", "生成程序"),
     ("generator_version", "程序版本"),
+    ("revision", "更正版次"),  # 0 when sent out; n on the n-th corrected copy (wins ties when resolving)
 )
 META_FIRST_INPUT_ROW = len(META_KEYS) + 2  # a blank row, then a header row, then field → cell rows
 META_INPUT_HEADER_ROW = META_FIRST_INPUT_ROW - 1  # header of the input-cell table: 名称、字段、编号、单元格

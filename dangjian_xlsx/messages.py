@@ -69,6 +69,10 @@ MESSAGES: dict[str, tuple[Severity, str]] = {
         E,
         "{item}的自评得分与该党总支已接收的评分表不一致（督查表 {value}，评分表 {expected}）",
     ),
+    "inspection-no-form1": (
+        W,
+        "该党总支没有已接收的附件1评分表，自评得分按督查表中锁定的数值计算",
+    ),
     # --- resolving and roster
     "superseded": (W, "已被同一党总支更新的文件“{newer}”替代（{reason}）"),
     "not-a-form": (W, "不是督查表格，也无法识别为某个党总支的自查报告，已列出备查"),

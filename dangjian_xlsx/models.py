@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
@@ -144,6 +145,12 @@ class Campaign(BaseModel):
     def branch_by_name(self) -> dict[str, Branch]:
         return {b.name: b for b in self.roster}
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Campaign:
+        """A copy whose cached look-ups are rebuilt (pydantic copies them, stale, with the instance dict)."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy.__dict__.pop("branch_by_name", None)
+        return copy
+
 
 # ---------------------------------------------------------------- collect
 
@@ -263,6 +270,7 @@ class Submission(_Frozen):
     scores: tuple[ItemScore, ...] = ()
     answers: tuple[TaskAnswer, ...] = ()
     inspection: tuple[InspectionScore, ...] = ()
+    revision: int = 0  # the form's 更正版次 (metadata): n for the n-th corrected copy, 0 otherwise
 
 
 class FileRecord(BaseModel):

@@ -447,14 +447,18 @@ _C_TAG = re.compile(
     + rb")*\s*(/?)>|(?=([\s/>])))"
 )
 
+# `<c r="A1"` (groups: letters, digits) or any other unprefixed cell tag start (empty groups).
+_PLAIN_C = re.compile(rb'<c(?: r="([A-Z]{1,3})([0-9]{1,7})"|[^A-Za-z])')
+_PREFIXED_C = re.compile(rb":c[\s/>]")
+
 
 class _XlsxSheetScan(_Sink):
     """Tracks the extent of value cells in a worksheet part, as calamine will see it.
 
     Cells without an `r` attribute follow the previous cell; self-closing cells carry no value (calamine
-    keeps only cells with a value, so formatted blanks far away are harmless). Fast path: when every
-    cell tag of a chunk is either self-closing or a value cell with a plain `r="A1"`, the extent is the
-    maximum of those references (three C-level regex passes); otherwise each tag is walked.
+    keeps only cells with a value, so formatted blanks far away are harmless). Quickest path: `_plain`.
+    Fast path: when every cell tag of a chunk is either self-closing or a value cell with a plain
+    `r="A1"`, the extent is the maximum of those references; otherwise each tag is walked.
     """
 
     def __init__(self, extent: _Extent) -> None:
@@ -468,6 +472,38 @@ class _XlsxSheetScan(_Sink):
         cut = len(buf) if final else buf.rfind(b"<")
         if cut < 0:
             cut = len(buf)
+        if not self._plain(buf, cut):
+            self._tags(buf, cut)
+        tail = buf[cut:]
+        if final and tail:
+            tail = b""
+        elif len(tail) > _TAIL_MAX:
+            tail = _drop_tail(tail, (b"c", b"row"))
+        self.carry = tail
+
+    def _plain(self, buf: bytes, cut: int) -> bool:
+        """Quickest path (what Excel, WPS, LibreOffice, openpyxl and xlsxwriter write): every cell tag is an
+        unprefixed `<c r="A1"…`, and the extent of *all* cells, blank or not, is within the limits — a
+        superset of what calamine materialises, so nothing can exceed them. One C-level pass with a literal
+        prefix. False when unsure: `_tags` then decides exactly (and may still accept)."""
+        if _PREFIXED_C.search(buf, 0, cut):
+            return False
+        refs = _PLAIN_C.findall(buf, 0, cut)
+        if not refs:
+            return True  # no cell tag at all
+        letters, digits = zip(*refs, strict=True)
+        if b"" in digits:  # a `<c` without a leading plain r="A1"
+            return False
+        rows = max(map(int, digits))
+        cols = max(map(_col_number, set(letters)))
+        limits = self.extent.limits
+        if rows > limits.max_rows or cols > limits.max_cols:
+            return False
+        self.row = max(self.row, rows)
+        self.col = max(self.col, cols)
+        return True
+
+    def _tags(self, buf: bytes, cut: int) -> None:
         tags = _C_TAG.findall(buf, 0, cut)
         refs = [(c, d) for c, d, slash, bad in tags if not slash or bad]
         if all(d for _, d in refs):
@@ -479,12 +515,6 @@ class _XlsxSheetScan(_Sink):
                 self.col = max(self.col, cols)
         else:
             self._walk(buf, cut)
-        tail = buf[cut:]
-        if final and tail:
-            tail = b""
-        elif len(tail) > _TAIL_MAX:
-            tail = _drop_tail(tail, (b"c", b"row"))
-        self.carry = tail
 
     def _walk(self, buf: bytes, cut: int) -> None:
         rows = cols = 0
@@ -1011,15 +1041,18 @@ def _parse_when(text: str | None) -> dt.datetime | None:
     return value
 
 
-def read_workbook(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> RawWorkbook:
+def read_workbook(
+    data: bytes, name: str, limits: Limits = DEFAULT_LIMITS, *, fmt: str | None = None
+) -> RawWorkbook:
     """Read every sheet's values (hidden and very hidden too) of a spreadsheet given as bytes.
 
-    `name` is only used for messages; the format is decided by content. Raises ReadError only.
+    `name` is only used for messages; the format is decided by content (`fmt`: what `sniff(data)` already
+    said, so that a caller who sniffed does not pay for it twice). Raises ReadError only.
     Over-long cell texts are cut to `limits.max_text` characters and reported in `RawWorkbook.notes`
     as ('text-too-long', fields) with fields ready for messages.render (sheet, cell, length, limit).
     """
     try:
-        return _read(data, limits)
+        return _read(data, limits, fmt)
     except ReadError:
         raise
     except MemoryError as exc:
@@ -1039,12 +1072,12 @@ def _short_reason(exc: BaseException) -> str:
     return f"表格内容无法解析：{text}"
 
 
-def _read(data: bytes, limits: Limits) -> RawWorkbook:
+def _read(data: bytes, limits: Limits, fmt: str | None = None) -> RawWorkbook:
     if not data:
         raise ReadError("file-empty")
     if len(data) > limits.max_file_bytes:
         raise ReadError("file-too-large", size=human_size(len(data)), limit=human_size(limits.max_file_bytes))
-    fmt = sniff(data)
+    fmt = fmt or sniff(data)
     if fmt == "encrypted":
         raise ReadError("file-encrypted")
     if fmt == "html":
@@ -1089,6 +1122,8 @@ def _calamine(data: bytes, fmt: str, saved_at: dt.datetime | None, limits: Limit
         except PasswordError as exc:
             raise ReadError("file-encrypted") from exc
         except CalamineError as exc:
+            if type(exc).__name__ == "WorksheetNotFound":  # listed in the workbook, its part is missing
+                raise _corrupt(f"工作表“{meta.name}”的内容缺失") from exc
             raise _corrupt(_short_reason(exc)) from exc
         end = sheet.end
         if end is not None:

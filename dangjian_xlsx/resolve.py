@@ -2,7 +2,9 @@
 
 SPEC §4: "several accepted files for the same 党总支 and form → the newest wins (by the fill date, then the
 file's own saved-at time, then name), the others are listed as superseded". Names are compared naturally on
-the file stem, so the mail client's copies `附件1(2).xlsx` > `附件1(1).xlsx` > `附件1.xlsx`.
+the file stem, so the mail client's copies `附件1(2).xlsx` > `附件1(1).xlsx` > `附件1.xlsx`. Before the name,
+a corrected copy (退回修改: its 更正版次 is stamped in the metadata) beats the copy it corrects, whose fill date
+it keeps.
 自查报告 have no fill date: the newest by modification time, then name, wins.
 A rejected file is never superseded: it stays rejected (aggregate decides what the branch still owes).
 """
@@ -43,10 +45,14 @@ def _saved(f: FileRecord) -> dt.datetime:
 
 
 def form_key(f: FileRecord) -> tuple[Any, ...]:
-    """Larger = newer. Fill date, then saved-at, then the natural file name, then the full path."""
+    """Larger = newer. Fill date, then saved-at, then 更正版次, then the natural file name, then the full path."""
     sub = f.submission
     fill = sub.fill_date if sub is not None and sub.fill_date is not None else dt.date.min
-    return (fill, _saved(f), natural_key(_stem(f.path)), f.path)
+    return (fill, _saved(f), _revision(f), natural_key(_stem(f.path)), f.path)
+
+
+def _revision(f: FileRecord) -> int:
+    return f.submission.revision if f.submission is not None else 0
 
 
 def report_key(f: FileRecord) -> tuple[Any, ...]:
@@ -65,6 +71,8 @@ def _why(newer: FileRecord, older: FileRecord, is_form: bool) -> str:
         if newer.saved_at != older.saved_at and newer.saved_at is not None:
             old = _fmt_dt(older.saved_at) if older.saved_at else "无"
             return f"保存时间较新：{_fmt_dt(newer.saved_at)}，本文件为{old}"
+        if _revision(newer) != _revision(older):
+            return f"是退回修改后的更正表（第{_revision(newer)}次更正）"
         return "填报日期和保存时间相同，按文件名取排在后面的一份"
     if newer.mtime != older.mtime:
         return "文件修改时间较新"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ from . import summary_style as st
 from .atomic import write_bytes_atomic
 from .errors import UserError
 from .models import Campaign, Report
+from .parallel import Beside
+from .summary_rows import BodyRows
 from .summary_style import Formats
 
 
@@ -54,9 +57,15 @@ def build_summary(tables: ag.Tables, ov: ag.Overview, campaign: Campaign, genera
         }
     )
     F = Formats(wb)
-    ws = {name: wb.add_worksheet(name) for name in st.SHEETS}
+    F.body_rows = BodyRows()
+    names = list(st.SHEETS)
+    if tables.has_inspection:
+        names.insert(names.index(st.S_SCORES) + 1, st.S_INSPECTION)
+    ws = {name: wb.add_worksheet(name) for name in names}
     cat = campaign.catalog
-    ranked = sh.scores_sheet(ws[st.S_SCORES], F, tables, cat)
+    ranked = sh.scores_sheet(ws[st.S_SCORES], F, tables, cat, margin=campaign.inspection_margin)
+    if tables.has_inspection:
+        sh.inspection_sheet(ws[st.S_INSPECTION], F, tables, campaign.inspection_margin)
     sh.items_sheet(ws[st.S_ITEMS], F, tables, cat)
     sh.losses_sheet(ws[st.S_LOSSES], F, tables)
     sh.ledger_sheet(ws[st.S_LEDGER], F, tables)
@@ -68,7 +77,7 @@ def build_summary(tables: ag.Tables, ov: ag.Overview, campaign: Campaign, genera
     summary_charts.overview_sheet(wb, ws[st.S_OVERVIEW], F, tables, ov, campaign, generated_at, ranked)
     ws[st.S_OVERVIEW].activate()
     wb.close()
-    return buf.getvalue()
+    return F.body_rows.splice(buf.getvalue(), st.clip)
 
 
 def write_summary(
@@ -93,14 +102,29 @@ def summary_path(out: Path) -> Path:
     return out if out.suffix else out.with_suffix(".xlsx")
 
 
+# Below this many long-table rows (score_items + task_details: 64 per branch), forking a process for the
+# exports costs more than computing them after the workbook.
+BESIDE_MIN_ROWS = 2_000
+
+
 def write_outputs(report: Report, out: Path, feedback: bool = False) -> list[Path]:
-    """The summary workbook, then the CSV/JSON exports beside it. Returns the paths written."""
+    """The summary workbook, then the CSV/JSON exports beside it. Returns the paths written.
+
+    For a large round the exports' bytes are computed in a forked child while this process builds the
+    workbook (both cores); every file is still written here, the workbook first, and nothing is written
+    unless both were built.
+    """
     out = summary_path(out)
     tables = ag.build_tables(report)
     ov = ag.overview(report)
-    written = [write_summary(tables, ov, out, report.campaign, report.generated_at)]
+    args = (tables, ov, report.campaign, report.generated_at)
+    big = len(tables.score_items) + len(tables.task_details) >= BESIDE_MIN_ROWS
+    with Beside(export.export_contents, *args) if big else nullcontext() as side:
+        data = build_summary(*args)
+        contents = side.result() if side is not None else export.export_contents(*args)
+    written = [_write(out, data)]
     try:
-        written += export.write_exports(tables, ov, out, report.campaign, report.generated_at)
+        written += export.write_contents(contents, out)
     except PermissionError as exc:
         raise UserError(f"无法写入 {out.parent} 中的导出文件（可能正在被打开），请关闭后重试") from exc
     if feedback:

@@ -21,6 +21,7 @@ LABELLED_BARS = 60  # beyond this many branches, value labels would overlap
 SHEET_HELP = (
     (st.S_OVERVIEW, "本页：提交与得分的总体情况、图表"),
     (st.S_SCORES, "每个党总支一行：12个部分得分、总分、排名"),
+    (st.S_INSPECTION, "自评得分与组织部督查得分不一致的项目，自评偏高的党总支"),
     (st.S_ITEMS, "每个党总支44项自评得分，扣分和空白已标色"),
     (st.S_LOSSES, "全校失分最多的部分和项目"),
     (st.S_LEDGER, "每个扣分项一行，可在黄底列登记整改情况"),
@@ -47,6 +48,19 @@ def _who(t: ag.Tables, column: str, value: str, shown: int = 5) -> str:
         return ""
     more = f" 等{len(names)}个" if len(names) > shown else ""
     return "、".join(names[:shown]) + more + "（详见“提交情况”）"
+
+
+def _inspection_lines(t: ag.Tables, ov: ag.Overview, campaign: Campaign) -> list[tuple[str, Any, str]]:
+    """The 督查 lines of 得分情况, when 组织部's inspection scores were collected."""
+    if not ov.inspected:
+        return []
+    flagged = t.inspection.loc[t.inspection["flag"] == ag.FLAG_INFLATED, "branch"].tolist()
+    margin = f"{campaign.inspection_margin:g}"
+    return [
+        ("已督查党总支", ov.inspected, "收到组织部督查评分表的党总支数；这些党总支按督查总分排名"),
+        ("督查平均分", ov.inspection_average, "已督查党总支的督查总分平均"),
+        ("自评偏高", ov.inflated, "、".join(flagged) or f"自评总分比督查总分高出{margin}分以上的党总支"),
+    ]
 
 
 def overview_sheet(
@@ -110,6 +124,7 @@ def overview_sheet(
             ("全校平均分", ov.school_average, f"满分 {campaign.catalog.total_points} 分"),
             ("最高分", ov.max_total, _names(t.scores, ov.max_total)),
             ("最低分", ov.min_total, _names(t.scores, ov.min_total)),
+            *_inspection_lines(t, ov, campaign),
         ],
     )
     block(
@@ -149,6 +164,8 @@ def overview_sheet(
     ws.write_string(row, 0, "五、各工作表说明", F.section)
     row += 1
     for name, explain in SHEET_HELP:
+        if wb.get_worksheet_by_name(name) is None:
+            continue
         ws.write_string(row, 0, name, F.label)
         ws.merge_range(row, 1, row, 6, "", text)
         ws.write_string(row, 1, explain, text)
@@ -182,7 +199,7 @@ def overview_sheet(
         bars = wb.add_chart({"type": "bar"})
         bars.add_series(
             {
-                "name": "总分",
+                "name": "自评总分" if t.has_inspection else "总分",
                 "categories": [st.S_SCORES, first, 2, last, 2],
                 "values": [st.S_SCORES, first, 3, last, 3],
                 "fill": {"color": "#70AD47"},
@@ -190,10 +207,23 @@ def overview_sheet(
                 "gap": 40,
             }
         )
-        bars.set_title({"name": "各党总支总分（按排名）", "name_font": {"name": st.FONT, "size": 12}})
+        bars_title = "各党总支总分（按排名）"
+        if t.has_inspection:  # 督查总分 beside 自评总分 (column 4 of 得分汇总)
+            bars.add_series(
+                {
+                    "name": "督查总分",
+                    "categories": [st.S_SCORES, first, 2, last, 2],
+                    "values": [st.S_SCORES, first, 4, last, 4],
+                    "fill": {"color": "#ED7D31"},
+                    "data_labels": {"value": n <= LABELLED_BARS, "num_format": "0.0"},
+                    "gap": 40,
+                }
+            )
+            bars_title = "各党总支自评总分与督查总分（按排名）"
+        bars.set_title({"name": bars_title, "name_font": {"name": st.FONT, "size": 12}})
         bars.set_x_axis({"min": 0, "max": campaign.catalog.total_points, "num_font": {"name": st.FONT}})
         bars.set_y_axis({"reverse": True, "num_font": {"name": st.FONT, "size": 9}})
-        bars.set_legend({"none": True})
+        bars.set_legend({"position": "bottom"} if t.has_inspection else {"none": True})
         bars.set_size({"width": 640, "height": min(max(320, 18 * n + 90), MAX_CHART_HEIGHT)})
         ws.insert_chart(25, 8, bars)
     else:

@@ -21,32 +21,50 @@ from .summary_style import (
 )
 
 
-def scores_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog) -> tuple[int, int]:
-    """得分汇总: rank order. Returns the (first, last) rows of ranked branches, for the chart."""
+def scores_sheet(
+    ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog, margin: float = 5.0
+) -> tuple[int, int]:
+    """得分汇总: rank order. Returns the (first, last) rows of ranked branches, for the chart.
+
+    With 组织部's inspection (督查) collected, 自评总分 is followed by 督查总分, the difference, what the rank
+    is based on and the 自评偏高 flag."""
+    insp = t.has_inspection
+    totals = [Col("total", "自评总分" if insp else "总分", 8, "num")]
+    if insp:
+        totals += [
+            Col("insp_total", "督查总分", 8, "num"),
+            Col("diff", "差值（自评−督查）", 9, "num"),
+            Col("rank_basis", "排名依据", 9, "center"),
+            Col("flag", "督查结论", 9, "center", status=True),
+        ]
     cols = [
         Col("rank", "排名", 6, "int"),
         Col("seq", "序号", 6, "int"),
         Col("branch", "党总支", 26),
-        Col("total", "总分", 8, "num"),
+        *totals,
         Col("status", "状态", 9, "center", status=True),
         Col("missing_items", "缺项", 6, "int"),
         *(Col(s.id, f"{s.numeral}、{s.name}（{s.max_points}分）", 11, "num") for s in catalog.sections),
         Col("file", "附件1文件", 36),
+        *([Col("insp_file", "督查评分表文件", 36)] if insp else []),
     ]
-    title(
-        ws,
-        F,
-        "得分汇总（按总分排名）",
+    note = (
         "总分由各项自评得分重新计算，不采用表格内公式；状态“需修改”表示有空白或无效得分（不计分）或被退回，"
-        "“缺项”为未计分的项数。排名按总分并列（如 1、1、3）。橙色字：该部分有扣分。",
-        len(cols),
+        "“缺项”为未计分的项数。排名按总分并列（如 1、1、3）。橙色字：该部分有扣分。"
     )
+    if insp:
+        note += (
+            f"已有组织部督查评分的党总支按督查总分排名，其余按自评总分（见“排名依据”）；"
+            f"差值 = 自评总分 − 督查总分，高出{margin:g}分以上的标为“自评偏高”。各部分得分为自评得分。"
+        )
+    title(ws, F, "得分汇总（有督查的按督查总分排名）" if insp else "得分汇总（按总分排名）", note, len(cols))
     first, last = table(ws, F, t.scores, cols, freeze_cols=3, header_height=58)
     total_col = 3
+    first_section = total_col + len(totals) + 2
     if last >= first:
-        ws.conditional_format(first, total_col, last, total_col, RELATIVE_SCALE)
+        ws.conditional_format(first, total_col, last, total_col + (1 if insp else 0), RELATIVE_SCALE)
         for i, s in enumerate(catalog.sections):
-            c = 6 + i
+            c = first_section + i
             ws.conditional_format(
                 first,
                 c,
@@ -56,6 +74,60 @@ def scores_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog) -> t
             )
     n_ranked = int(t.scores["rank"].notna().sum())
     return first, first + n_ranked - 1
+
+
+def inspection_sheet(ws: Worksheet, F: Formats, t: ag.Tables, margin: float) -> None:
+    """自评与督查对比: every item where 自评 and 督查 differ (largest first); per branch on the right."""
+    cols = [
+        Col("seq", "序号", 6, "int"),
+        Col("branch", "党总支", 18, "wrap"),
+        Col("item_id", "编号", 7, "center"),
+        Col("section", "所属部分", 16, "wrap"),
+        Col("item", "督查内容", 28, "wrap"),
+        Col("points", "分值", 6, "int"),
+        Col("self_score", "自评得分", 8, "num"),
+        Col("insp_score", "督查得分", 8, "num"),
+        Col("diff", "差值（自评−督查）", 9, "num"),
+        Col("self_note", "扣分说明（自评）", 24, "wrap"),
+        Col("opinion", "督查意见", 24, "wrap"),
+        Col("flag", "自评偏高", 9, "center", status=True),
+    ]
+    side = [
+        Col("branch", "党总支（总分对比）", 22, "wrap"),
+        Col("self_total", "自评总分", 8, "num"),
+        Col("insp_total", "督查总分", 8, "num"),
+        Col("diff", "差值", 7, "num"),
+        Col("n_diff", "不一致项数", 8, "int"),
+        Col("n_higher", "自评较高项数", 8, "int"),
+        Col("insp_missing", "督查缺项", 7, "int"),
+        Col("flag", "结论", 9, "center", status=True),
+    ]
+    flagged = t.inspection.loc[t.inspection["flag"] == ag.FLAG_INFLATED, "branch"].tolist()
+    note = (
+        "左表：自评得分与督查得分不一致的每一项，按差值（自评 − 督查）的绝对值从大到小排列；"
+        f"右表：每个已督查党总支的总分对比，自评总分比督查总分高出{margin:g}分以上的为“自评偏高”"
+        f"（阈值即督查配置中的 inspection_margin）。自评偏高：{'、'.join(flagged) or '无'}。"
+    )
+    gap = len(cols)
+    title(ws, F, "自评与督查对比", note, gap + 1 + len(side))
+    ws.set_row(1, 44)
+    first, last = table(ws, F, t.inspection_items, cols, freeze_cols=2, header_height=30)
+    if last >= first:
+        ws.conditional_format(
+            first, 8, last, 8, {"type": "cell", "criteria": ">", "value": 0, "format": F.lost_rule}
+        )
+    ws.set_column(gap, gap, 2)
+    header_row = 2
+    fmts = [F.by_kind[c.kind] for c in side]
+    for c, col in enumerate(side, start=gap + 1):
+        ws.write_string(header_row, c, col.header, F.header)
+        ws.set_column(c, c, col.width)
+    row = header_row
+    for row, values in enumerate(ag.rows(t.inspection, [c.key for c in side]), start=header_row + 1):
+        for c, v in enumerate(values):
+            put(ws, row, gap + 1 + c, v, fmts[c])
+    flag_col = gap + len(side)
+    colour_rules(ws, F, header_row + 1, flag_col, row, flag_col)
 
 
 def items_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog) -> None:

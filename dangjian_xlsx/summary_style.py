@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import aggregate as ag
 from .layout import Field
+from .summary_rows import MIN_ROWS as BODY_ROWS_MIN
+from .summary_rows import BodyRows
 
 EXCEL_MAX_CHARS = 32_767
 TRUNCATED = "…（内容过长，已截断）"
@@ -34,6 +36,7 @@ S_TASK_DETAILS = "任务清单明细"
 S_SUBMISSIONS = "提交情况"
 S_FILES = "文件清单"
 S_PROBLEMS = "校验问题"
+S_INSPECTION = "自评与督查对比"  # only when 组织部's 督查评分表 were collected; placed after 得分汇总
 SHEETS = (
     S_OVERVIEW,
     S_SCORES,
@@ -58,6 +61,7 @@ STATUS_COLOURS: dict[str, str] = {
     "未完成": RED,
     "已接收（需修改）": RED,
     "未整改": RED,
+    ag.FLAG_INFLATED: RED,
     ag.SUB_WARN: AMBER,
     "警告": AMBER,
     "持续推进": AMBER,
@@ -144,6 +148,8 @@ class Formats:
         self.big_num = f(bold=True, font_size=12, num_format="0.0", align="center", **cell)
         self.colour = {k: wb.add_format(v) for k, v in PALETTE.items()}
         self.lost_rule = wb.add_format({"font_color": "#C65911", "bold": True})
+        # When set, `table` keeps the middle rows of long tables back from XlsxWriter (see summary_rows).
+        self.body_rows: BodyRows | None = None
 
 
 @dataclass(frozen=True)
@@ -200,13 +206,19 @@ def text_lines(text: str, width: float) -> int:
 
 def fit_row(ws: Worksheet, row: int, values: Sequence[Any], wrapped: Sequence[tuple[int, float]]) -> None:
     """Set a row's height so that its wrapped text shows (spreadsheet programs do not re-measure on open)."""
+    height = wrapped_height(values, wrapped)
+    if height is not None:
+        ws.set_row(row, height)
+
+
+def wrapped_height(values: Sequence[Any], wrapped: Sequence[tuple[int, float]]) -> float | None:
+    """The row height that shows the row's wrapped text; None when one line is enough."""
     lines = 1
     for c, width in wrapped:
         v = values[c]
         if type(v) is str and v:
             lines = max(lines, text_lines(v, width))
-    if lines > 1:
-        ws.set_row(row, min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3))
+    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3) if lines > 1 else None
 
 
 def title(ws: Worksheet, F: Formats, text: str, note: str, width: int) -> None:
@@ -266,13 +278,24 @@ def table(
     first = header_row + 1
     fmts = [F.by_kind[col.kind] for col in cols]
     wrapped = [(c, max(col.width - 1.5, 1.0)) for c, col in enumerate(cols) if col.kind in WRAPPED]
-    row = first
-    for row, values in enumerate(ag.rows(df, [c.key for c in cols]), start=first):
+    rows = list(ag.rows(df, [c.key for c in cols]))
+    last = first + len(rows) - 1 if rows else header_row
+    written: Iterable[tuple[int, Sequence[Any]]] = enumerate(rows, start=first)
+    if F.body_rows is not None and len(rows) >= BODY_ROWS_MIN:  # the middle rows: spliced in at close
+        middle = rows[1:-1]
+        heights = {}
+        if wrapped:
+            for row, values in enumerate(middle, start=first + 1):
+                height = wrapped_height(values, wrapped)
+                if height is not None:
+                    heights[row] = height
+        F.body_rows.add(ws.name, first + 1, middle, fmts, heights)
+        written = ((first, rows[0]), (last, rows[-1]))
+    for row, values in written:
         for c, v in enumerate(values):
             put(ws, row, c, v, fmts[c])
         if wrapped:
             fit_row(ws, row, values, wrapped)
-    last = row if len(df) else header_row
     finish(ws, F, cols, header_row, last, freeze_cols)
     return first, last
 

@@ -29,6 +29,7 @@ from .layout import (
     C_SCORE,
     C_STATUS,
     DONE_STATUS,
+    GUIDE_SHEET,
     META_KEYS,
     META_SHEET,
     META_VALUE_COL,
@@ -132,8 +133,8 @@ def text(v: Any) -> str:
 
 
 def fmt_number(x: float) -> str:
-    """2.0 → '2', 1.5 → '1.5' (no float noise)."""
-    if math.isfinite(x) and x == int(x):
+    """2.0 → '2', 1.5 → '1.5' (no float noise); 1e308 → '1e+308', not 309 digits."""
+    if math.isfinite(x) and x == int(x) and abs(x) < 1e15:
         return str(int(x))
     return format(x, ".10g")
 
@@ -341,6 +342,12 @@ def read_meta(sheet: RawSheet) -> dict[str, str]:
     return out
 
 
+def revision(meta: dict[str, str]) -> int:
+    """The 更正版次 stamped in a corrected copy; 0 when absent (forms generated before it existed) or garbled."""
+    value = meta.get("revision", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 4 else 0
+
+
 def validate(raw: RawWorkbook, campaign: Campaign, file: str) -> Validation:
     """Check one workbook against the campaign; collect every problem."""
     ctx = _context(campaign)
@@ -400,21 +407,29 @@ def validate(raw: RawWorkbook, campaign: Campaign, file: str) -> Validation:
     if any(p.code in IDENTITY_CODES for p in problems) or kind is None or sheet is None or branch is None:
         return result
 
+    _sheet_order(raw, sheet.name, file, problems)
     layout = ctx.layouts[kind]
     tampered, check_values = _tamper(sheet, layout, ctx.fixed[kind], file, problems)
     if not check_values:
         return result
 
     fill_date = _fill_date(sheet, layout, ctx, file, problems)
+    rev = revision(meta)
     if kind is FormKind.TASKS:
         answers = _tasks(sheet, layout.sheet, ctx, file, problems)
-        sub = Submission.model_construct(kind=kind, branch=branch, fill_date=fill_date, answers=answers)
+        sub = Submission.model_construct(
+            kind=kind, branch=branch, fill_date=fill_date, answers=answers, revision=rev
+        )
     elif kind is FormKind.INSPECTION:
         insp = _inspection(sheet, layout.sheet, ctx, file, problems)
-        sub = Submission.model_construct(kind=kind, branch=branch, fill_date=fill_date, inspection=insp)
+        sub = Submission.model_construct(
+            kind=kind, branch=branch, fill_date=fill_date, inspection=insp, revision=rev
+        )
     else:
         scores = _scores(sheet, layout.sheet, ctx, file, problems)
-        sub = Submission.model_construct(kind=kind, branch=branch, fill_date=fill_date, scores=scores)
+        sub = Submission.model_construct(
+            kind=kind, branch=branch, fill_date=fill_date, scores=scores, revision=rev
+        )
     if not tampered:
         result.submission = sub
     return result
@@ -495,6 +510,17 @@ def _branch(
             )
         )
     return branch
+
+
+def _sheet_order(raw: RawWorkbook, form_sheet: str, file: str, problems: list[Problem]) -> None:
+    """A warning when the form's sheets are not in the generated order (form, 填表说明, _meta): it takes
+    unprotecting the workbook structure, but reading is by sheet name, so nothing else is affected."""
+    expected = (form_sheet, GUIDE_SHEET, META_SHEET)
+    present = [s.name for s in raw.sheets if s.name in expected]
+    want = [n for n in expected if n in present]
+    moved = next((w for p, w in zip(present, want, strict=True) if p != w), None)
+    if moved is not None:
+        problems.append(render("sheet-order", file=file, sheet=moved))
 
 
 def _suggestion(name: str, ctx: _Context) -> str:

@@ -3,7 +3,9 @@
 Every workbook starts as the generator's own output (`generate.build_form`) and is then filled the way a
 branch would: through openpyxl (a program other than the generator re-saving the file), sometimes
 re-saved by LibreOffice as .xls/.ods, renamed, put in subfolders, sent twice. A few carry the problems
-the department actually meets. Deterministic: the same script gives the same values.
+the department actually meets. 组织部's own inspection (督查评分表, built by `inspection.build_inspections` from
+the collected inbox) is filled in for four branches, one of them self-assessed far above the inspection.
+Deterministic: the same script gives the same values.
 
 Usage: python scripts/make_samples.py [DEST]   (default: sample_submissions)
 """
@@ -27,10 +29,13 @@ import openpyxl
 from openpyxl.workbook.workbook import Workbook
 
 from dangjian_xlsx import layout
+from dangjian_xlsx.aggregate import resolve
 from dangjian_xlsx.catalog import default_campaign, load_catalog, parse_catalog
+from dangjian_xlsx.collect import run_collect
 from dangjian_xlsx.generate import build_form, form_filename
+from dangjian_xlsx.inspection import build_inspections
 from dangjian_xlsx.layout import Field
-from dangjian_xlsx.models import Branch, Campaign, FormKind
+from dangjian_xlsx.models import Branch, Campaign, FormKind, Submission
 
 Key = tuple[Field, str]
 Edit = Callable[[Workbook], None]
@@ -138,7 +143,14 @@ def fill(
     campaign: Campaign, kind: FormKind, branch: Branch, values: dict[Key, object], edit: Edit | None = None
 ) -> bytes:
     """A generated form, filled and re-saved through openpyxl."""
-    wb = openpyxl.load_workbook(io.BytesIO(build_form(campaign, kind, branch)))
+    return fill_bytes(build_form(campaign, kind, branch), campaign, kind, values, edit)
+
+
+def fill_bytes(
+    data: bytes, campaign: Campaign, kind: FormKind, values: dict[Key, object], edit: Edit | None = None
+) -> bytes:
+    """A generated workbook (bytes), filled and re-saved through openpyxl."""
+    wb = openpyxl.load_workbook(io.BytesIO(data))
     lay = layout.form_layout(campaign.catalog, kind)
     ws = wb[lay.sheet]
     for (fld, ref), value in values.items():
@@ -229,6 +241,43 @@ def libreoffice_convert(data: bytes, name: str, fmt: str) -> bytes | None:
             timeout=180,
         )
         return (Path(tmp) / (src.stem + "." + fmt)).read_bytes()
+
+
+# 组织部's inspection: branch seq → points the inspectors take off the self-assessment (margin is 5).
+INSPECTED = {1: 2.0, 4: 1.5, 15: 3.0, 16: 8.5}
+OPINIONS = [
+    "佐证材料不完整，",
+    "会议记录与自评说明不符，",
+    "现场查阅未见相关台账，",
+    "制度已建立但执行记录缺失，",
+    "未提供专题研究的会议纪要，",
+]
+
+
+def inspection_values(rng: random.Random, catalog: Any, sub: Submission, cut: float) -> dict[Key, object]:
+    """督查得分: the self-assessment, minus `cut` points spread over a few items (each with a 督查意见);
+    one item the branch under-rated is raised by half a point when the cut is small."""
+    own = {s.item_id: s.score for s in sub.scores}
+    values: dict[Key, object] = {(Field.DATE, ""): dt.date(2018, 10, 12)}
+    for item in catalog.items:
+        values[(Field.INSP_SCORE, item.id)] = own.get(item.id, item.points)
+    items = [i for i in catalog.items if (own.get(i.id) or 0) > 0]
+    rng.shuffle(items)
+    left = cut
+    for item in items:
+        if left <= 0:
+            break
+        score = float(own[item.id])  # type: ignore[arg-type]
+        d = min(left, rng.choice([0.5, 1.0, 1.5, 2.0]), score)
+        values[(Field.INSP_SCORE, item.id)] = score - d
+        values[(Field.INSP_OPINION, item.id)] = f"{rng.choice(OPINIONS)}扣{d:g}分"
+        left -= d
+    if cut < 5:
+        low = next((i for i in items if (own.get(i.id) or 0) < i.points), None)
+        if low is not None and (Field.INSP_OPINION, low.id) not in values:
+            values[(Field.INSP_SCORE, low.id)] = float(own[low.id]) + 0.5  # type: ignore[arg-type]
+            values[(Field.INSP_OPINION, low.id)] = "佐证材料齐全，督查加0.5分"
+    return values
 
 
 def set_cell(sheet: str, ref: str, value: object) -> Edit:
@@ -361,6 +410,22 @@ def build(dest: Path) -> dict[str, str]:
             put(f"{branch.name}自查报告.docx", report(branch), "自查报告")
         if seq == 12:
             put(f"~${f1}", b"\x0bWPS lock\x00" + "王老师".encode("utf-16-le"), "Office/WPS 锁文件（忽略）")
+    # 组织部's inspection, built from what has been collected so far (as `dangjian-xlsx inspect` does)
+    collected = run_collect(dest, campaign, jobs=1)
+    forms1 = {bf.branch.seq: bf.forms[FormKind.SCORING].submission for bf in resolve(collected)}
+    books = dict(build_inspections(collected))
+    for seq, cut in INSPECTED.items():
+        branch, sub = roster[seq], forms1[seq]
+        assert sub is not None, f"branch {seq} has no counted 附件1"
+        name = form_filename(FormKind.INSPECTION, branch)
+        values = inspection_values(rng, cat, sub, cut)
+        lower = sum(s.score or 0 for s in sub.scores) - sum(
+            float(v)  # type: ignore[arg-type]
+            for (fld, _), v in values.items()
+            if fld is Field.INSP_SCORE
+        )
+        why = f"组织部督查评分（督查总分比自评低{lower:g}分" + ("，自评偏高）" if lower > 5 else "）")
+        put(f"组织部督查/{name}", fill_bytes(books[name], campaign, FormKind.INSPECTION, values), why)
     put(
         "通知原文及说明.txt",
         "请各党总支于9月30日前交回自查报告及两个附件。\n".encode(),

@@ -10,7 +10,9 @@ Also builds small valid files without any office program (xlsx, ods, xls) for re
 Deterministic and fast: nothing here writes or inflates gigabytes (the bombs are built from one
 compressed block repeated).
 
-Run as a script to write the corpus: `python tests/hostile_corpus.py DEST`.
+Run as a script to write the corpus: `python tests/hostile_corpus.py DEST`; with `--inbox DEST` it builds the
+whole hostile inbox of tests/test_hostile_inbox.py (corpus + broken forms + good files + links …), collects it
+through the CLI and prints one line per file: file → outcome → code(s).
 """
 
 from __future__ import annotations
@@ -724,14 +726,63 @@ def build_corpus(dest: Path, good_form: bytes | None = None) -> dict[str, str]:
     add("xls_filepass.xls", make_xls([("评分表", 0, xls_cells)], globals_extra=filepass), "file-encrypted")
     add("xls_truncated.xls", make_xls([("评分表", 0, xls_cells)])[:1500], "file-corrupt")
 
+    # more broken containers and disguises
+    add("missing_sheet_part.xlsx", patch(base, sheet, lambda d: None), "file-corrupt")
+    add("missing_content_types.xlsx", patch(base, "[Content_Types].xml", lambda d: None), "file-corrupt")
+    add("malformed_sheet_xml.xlsx", patch(base, sheet, lambda d: d[: len(d) // 2]), "file-corrupt")
+    add("garbage_styles.xlsx", patch(base, "xl/styles.xml", lambda d: b"\x00\xff not xml"), "file-corrupt")
+    add("rar_named.xlsx", b"Rar!\x1a\x07\x00" + bytes(64), "file-not-spreadsheet")
+    add("csv_named.xls", "序号,党总支名称,得分\n1,文学院党总支,98\n".encode("gbk"), "file-not-spreadsheet")
+    add(
+        "binary_workbook.xlsb",
+        build_zip([("[Content_Types].xml", b"<Types/>"), ("xl/workbook.bin", b"\x83\x01\x00")]),
+        "file-not-spreadsheet",
+    )
+    add(
+        "html_utf16.xls",
+        "\ufeff".encode("utf-16-le") + HTML_XLS.decode().encode("utf-16-le"),
+        "file-html-as-xls",
+    )
+    add(
+        "mht_export.xls",
+        b'MIME-Version: 1.0\r\nX-Document-Type: Workbook\r\nContent-Type: multipart/related; boundary="b"\r\n\r\n'
+        + HTML_XLS,
+        "file-html-as-xls",
+    )
+    xxe = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+    add(
+        "xxe_content_types.xlsx",
+        patch(base, "[Content_Types].xml", lambda d: _with_doctype(d, xxe)),
+        "xml-hostile",
+    )
+    add(
+        "xxe_rels.xlsx",
+        patch(base, "xl/_rels/workbook.xml.rels", lambda d: _with_doctype(d, xxe)),
+        "xml-hostile",
+    )
+    add(
+        "ods_xxe.ods",
+        patch(make_ods([("评分表", ods_rows)]), "content.xml", lambda d: _with_doctype(d, xxe)),
+        "xml-hostile",
+    )
+
     for name, (data, _) in files.items():
         (dest / name).write_bytes(data)
     return {name: code for name, (_, code) in files.items()}
 
 
 def main(argv: Sequence[str]) -> int:
+    if len(argv) == 2 and argv[0] == "--inbox":  # the whole inbox of tests/test_hostile_inbox.py, collected
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from hostile_inbox import main as inbox_main
+
+        return inbox_main([argv[1]])
     if len(argv) != 1:
-        print("usage: python tests/hostile_corpus.py DEST", file=sys.stderr)
+        print("usage: python tests/hostile_corpus.py DEST           (the file-level corpus)", file=sys.stderr)
+        print(
+            "       python tests/hostile_corpus.py --inbox DEST   (the full hostile inbox, collected)",
+            file=sys.stderr,
+        )
         return 2
     for name, code in sorted(build_corpus(Path(argv[0])).items()):
         print(f"{name}\t{code}")

@@ -186,6 +186,7 @@ def test_identity(
         "branch_name": branch.name if personalized else "",
         "generator": GENERATOR,
         "generator_version": __version__,
+        "revision": "0",
     }
     # the meta names point at the value cells
     for key, name in layout.META_NAMES.items():

@@ -1,0 +1,178 @@
+"""The bodies of the summary's long tables, written straight as worksheet XML.
+
+At province scale the summary holds ~200,000 cells; XlsxWriter spends ~6 µs on each (storing it, then
+writing its XML at close), which made the summary as slow as reading the thousand returned files. Here
+the rows between a table's first and last body row are rendered as `<row>` XML in one tight loop and
+spliced into the sheet's XML after XlsxWriter closed the workbook.
+
+XlsxWriter still writes everything else — header, first and last body row, widths, frozen panes,
+filters, conditional formats, print setup — so the sheet's dimension, every format's style index (each
+column's format is used by the first body row) and the workbook's structure remain its own. The cells
+written here follow `summary_style.put` exactly (text as text — never a formula —, numbers, blanks,
+booleans); text is written as inline strings (`t="inlineStr"`), which Excel, WPS, LibreOffice and every
+reader accept. The same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import numbers
+import re
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from xlsxwriter.format import Format
+
+from .read import _ooxml_sheet_names
+
+MIN_ROWS = 32  # shorter tables are left to XlsxWriter entirely
+
+_ESCAPE = re.compile(r"[&<>]")
+_ESCAPED = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+_UNDERSCORE_X = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # a literal that Excel would read as an escape
+
+
+def col_letters(col: int) -> str:
+    """0 → 'A', 25 → 'Z', 26 → 'AA'."""
+    s = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
+def _text(v: str) -> str:
+    """Text as an inline string's XML content: Excel's _xHHHH_ escapes (as XlsxWriter writes them), then
+    XML escapes."""
+    if "_x" in v:
+        v = _UNDERSCORE_X.sub(r"_x005F\1", v)
+    if _CONTROL.search(v):
+        v = _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", v)
+    if _ESCAPE.search(v):
+        v = _ESCAPE.sub(lambda m: _ESCAPED[m.group(0)], v)
+    return v
+
+
+def row_height_xml(points: float) -> str:
+    """The `ht` XlsxWriter writes for set_row(points): whole pixels, back in points."""
+    return f"{int(points * 4.0 / 3.0 + 0.5) * 0.75:.16g}"
+
+
+@dataclass
+class _Block:
+    first_row: int  # 0-based row of the first spliced row
+    rows: Sequence[Sequence[Any]]
+    formats: Sequence[Format]
+    heights: dict[int, float]  # 0-based row → height in points (rows whose text wraps)
+
+
+class BodyRows:
+    """Table rows kept back from XlsxWriter, by sheet name; `splice` puts them into the closed workbook."""
+
+    def __init__(self) -> None:
+        self.blocks: dict[str, _Block] = {}
+
+    def add(
+        self,
+        sheet: str,
+        first_row: int,
+        rows: Sequence[Sequence[Any]],
+        formats: Sequence[Format],
+        heights: dict[int, float],
+    ) -> None:
+        if sheet in self.blocks:
+            raise ValueError(f"two spliced tables on sheet {sheet!r}")
+        self.blocks[sheet] = _Block(first_row, rows, formats, heights)
+
+    def splice(self, xlsx: bytes, clip: Callable[[str], str]) -> bytes:
+        """The workbook with every kept-back block inserted into its sheet (re-zipped, same member order)."""
+        if not self.blocks:
+            return xlsx
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(xlsx)) as src:
+            parts = _ooxml_sheet_names(src.read("xl/workbook.xml"), src.read("xl/_rels/workbook.xml.rels"))
+            by_part = {part: self.blocks[name] for part, name in parts.items() if name in self.blocks}
+            if len(by_part) != len(self.blocks):
+                raise RuntimeError("a spliced table's sheet is missing from the workbook")
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+                for info in src.infolist():
+                    data = src.read(info)
+                    block = by_part.get(info.filename)
+                    if block is not None:
+                        data = _insert(data, block, clip)
+                    dst.writestr(info, data)
+        return out.getvalue()
+
+
+def _insert(xml: bytes, block: _Block, clip: Callable[[str], str]) -> bytes:
+    """Insert the block's rows just before the row XlsxWriter wrote after them (the table's last row)."""
+    after = block.first_row + len(block.rows)  # 0-based: the last body row, written by XlsxWriter
+    at = xml.find(b'<row r="%d"' % (after + 1))
+    before = xml.rfind(b'<row r="', 0, at)
+    previous = re.match(rb'<row r="(\d+)"', xml[before:]) if at > 0 and before >= 0 else None
+    if previous is None or int(previous.group(1)) != block.first_row:  # 1-based: the first body row
+        raise RuntimeError("rows were written by XlsxWriter inside a spliced table")
+    return xml[:at] + render(block, clip).encode("utf-8") + xml[at:]
+
+
+def render(block: _Block, clip: Callable[[str], str]) -> str:
+    """The `<row>` XML of a block; cells as `summary_style.put` writes them."""
+    letters = [col_letters(c) for c in range(len(block.formats))]
+    styles = []
+    for fmt in block.formats:
+        if fmt.xf_index is None:  # not used by any cell XlsxWriter wrote: not in styles.xml
+            raise RuntimeError("a spliced column's format is unknown to the workbook")
+        styles.append(f' s="{fmt.xf_index}"' if fmt.xf_index else "")
+    heights = block.heights
+    out: list[str] = []
+    add = out.append
+    for r, values in enumerate(block.rows, start=block.first_row):
+        n = r + 1
+        if r in heights:
+            add(f'<row r="{n}" ht="{row_height_xml(heights[r])}" customHeight="1">')
+        else:
+            add(f'<row r="{n}">')
+        for c, v in enumerate(values):
+            ref = f"{letters[c]}{n}"
+            s = styles[c]
+            t = type(v)
+            if t is str:
+                if v:
+                    add(_string(ref, s, v, clip))
+                else:
+                    add(f'<c r="{ref}"{s}/>')
+            elif t is float:
+                add(f'<c r="{ref}"{s}><v>{v:.16G}</v></c>' if math.isfinite(v) else f'<c r="{ref}"{s}/>')
+            elif t is int:
+                add(f'<c r="{ref}"{s}><v>{v:.16G}</v></c>')
+            else:
+                add(_other(ref, s, v, clip))
+        add("</row>")
+    return "".join(out)
+
+
+def _string(ref: str, s: str, v: str, clip: Callable[[str], str]) -> str:
+    v = _text(clip(v))
+    space = ' xml:space="preserve"' if v[:1].isspace() or v[-1:].isspace() else ""
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{v}</t></is></c>'
+
+
+def _other(ref: str, s: str, v: Any, clip: Callable[[str], str]) -> str:
+    """The rarer value types, in `summary_style.put`'s order."""
+    from .aggregate import is_missing
+
+    if isinstance(v, str):
+        return _string(ref, s, str(v), clip)
+    if is_missing(v):
+        return f'<c r="{ref}"{s}/>'
+    if isinstance(v, bool):
+        return f'<c r="{ref}"{s} t="b"><v>{int(v)}</v></c>'
+    if isinstance(v, numbers.Real):
+        x = float(v)
+        return f'<c r="{ref}"{s}><v>{x:.16G}</v></c>' if math.isfinite(x) else f'<c r="{ref}"{s}/>'
+    return _string(ref, s, str(v), clip)

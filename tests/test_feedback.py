@@ -1,0 +1,228 @@
+"""Per-branch feedback workbooks, read back: the summary's numbers, and no other branch's name anywhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from fill import clean_values, fill_form
+from synthetic import INJECTIONS, scenario
+
+from dangjian_xlsx import aggregate as ag
+from dangjian_xlsx import feedback, summary
+from dangjian_xlsx.cli import cli
+from dangjian_xlsx.generate import build_form, form_filename
+from dangjian_xlsx.models import Campaign, FileRecord, FormKind, InspectionScore, Outcome, Report, Submission
+
+pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
+
+
+@pytest.fixture(scope="module")
+def rep(campaign: Campaign) -> Report:
+    """The summary tests' scenario, plus 组织部's inspection of branch 2 (3 points below its 自评)."""
+    base = scenario(campaign)
+    b2 = campaign.roster[1]
+    own = next(f for f in base.files if f.branch == b2 and f.kind is FormKind.SCORING).submission
+    lower = {"S01.1": 1, "S05.1": 2}
+    insp = tuple(
+        InspectionScore(item_id=s.item_id, self_score=s.score, score=lower.get(s.item_id, s.score))
+        for s in own.scores
+    )
+    sub = Submission(kind=FormKind.INSPECTION, branch=b2, fill_date=dt.date(2018, 10, 12), inspection=insp)
+    record = FileRecord(
+        path="督查/02_督查评分表.xlsx",
+        outcome=Outcome.ACCEPTED,
+        kind=FormKind.INSPECTION,
+        branch=b2,
+        submission=sub,
+    )
+    return base.model_copy(update={"files": [*base.files, record]})
+
+
+@pytest.fixture(scope="module")
+def tables(rep: Report) -> ag.Tables:
+    return ag.build_tables(rep)
+
+
+@pytest.fixture(scope="module")
+def books(rep: Report, tables: ag.Tables) -> dict[str, bytes]:
+    return dict(feedback.build_feedback(rep, tables))
+
+
+@pytest.fixture(scope="module")
+def summary_wb(rep: Report, tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
+    path = summary.write_outputs(rep, tmp_path_factory.mktemp("out") / "汇总表.xlsx")[0]
+    return openpyxl.load_workbook(path)
+
+
+def name_of(campaign: Campaign, seq: int) -> str:
+    return feedback.feedback_name(campaign.roster[seq - 1])
+
+
+def load(data: bytes) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def labelled(ws) -> dict[str, object]:
+    """The 总体情况 block: label (column A) → value (column B), above the section table."""
+    out = {}
+    for row in ws.iter_rows(min_row=5, max_col=2, values_only=True):
+        if row[0] == "二、各部分得分（与全校比较）":
+            break
+        if row[0]:
+            out[row[0]] = row[1]
+    return out
+
+
+def section_table(ws) -> list[dict[str, object]]:
+    rows = list(ws.iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(rows) if r[0] == "部分")
+    header = rows[start]
+    return [dict(zip(header, r, strict=False)) for r in rows[start + 1 : start + 13]]
+
+
+def table_rows(ws, header_row: int = 3) -> list[dict[str, object]]:
+    header = [c.value for c in ws[header_row]]
+    return [
+        dict(zip(header, r, strict=False))
+        for r in ws.iter_rows(min_row=header_row + 1, values_only=True)
+        if any(v is not None for v in r)
+    ]
+
+
+def test_one_workbook_per_branch_that_returned_a_form(books: dict[str, bytes], campaign: Campaign) -> None:
+    # 1–4 returned a 附件1 (4 with errors), 5 only an accepted 附件2; 6–20 nothing
+    assert list(books) == [name_of(campaign, s) for s in (1, 2, 3, 4, 5)]
+    for data in books.values():
+        assert load(data).sheetnames == [feedback.S_SCORES, feedback.S_DEDUCTIONS, feedback.S_TASKS]
+
+
+@pytest.mark.parametrize("seq", [1, 2, 3, 4])
+def test_numbers_equal_the_summary(
+    books: dict[str, bytes], summary_wb: openpyxl.Workbook, campaign: Campaign, tables: ag.Tables, seq: int
+) -> None:
+    branch = campaign.roster[seq - 1]
+    ws = load(books[name_of(campaign, seq)])[feedback.S_SCORES]
+    # the branch's row of 得分汇总, by header
+    scores = table_rows(summary_wb["得分汇总"])
+    mine = next(r for r in scores if r["党总支"] == branch.name)
+    top = labelled(ws)
+    assert top["自评总分"] == mine["自评总分"]
+    assert top["排名"] == mine["排名"]
+    # the school's section statistics, as on 总览
+    ov = summary_wb["总览"]
+    rows = list(ov.iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(rows) if r[0] == "部分")
+    school = {r[0]: r for r in rows[start + 1 : start + 13]}
+    avg = next(r for r in rows if r[0] == "全校平均分")[1]
+    assert top["全校平均分"] == pytest.approx(avg)
+    assert top["全校最高分"] == next(r for r in rows if r[0] == "最高分")[1]
+    assert top["全校最低分"] == next(r for r in rows if r[0] == "最低分")[1]
+    for sec, r in zip(campaign.catalog.sections, section_table(ws), strict=True):
+        label = f"{sec.numeral}、{sec.name}"
+        header = next(h for h in mine if isinstance(h, str) and h.startswith(label))
+        assert r["部分"] == label and r["满分"] == sec.max_points
+        assert r["本单位得分"] == mine[header]
+        assert r["本单位得分率"] == pytest.approx(mine[header] / sec.max_points)
+        _label, _points, mean, rate, low, high = school[label][:6]
+        assert (r["全校平均分"], r["全校最低"], r["全校最高"]) == (mean, low, high)
+        assert r["全校平均得分率"] == pytest.approx(rate)
+    # deductions: exactly its own rows of the 问题台账
+    ledger = [r for r in table_rows(summary_wb["问题台账"]) if r["党总支"] == branch.name]
+    got = table_rows(load(books[name_of(campaign, seq)])[feedback.S_DEDUCTIONS])
+    assert [(r["编号"], r["得分"], r["失分"], r["扣分说明（佐证材料）"]) for r in got] == [
+        (r["编号"], r["得分"], r["失分"], r["扣分说明（佐证材料）"]) for r in ledger
+    ]
+    assert len(got) == int((tables.ledger["branch_id"] == branch.id).sum())
+
+
+def test_inspected_branch_shows_the_inspection(books: dict[str, bytes], campaign: Campaign) -> None:
+    top = labelled(load(books[name_of(campaign, 2)])[feedback.S_SCORES])
+    assert top["督查总分"] == top["自评总分"] - 3 and top["自评与督查差值"] == 3
+    ws = load(books[name_of(campaign, 2)])[feedback.S_SCORES]
+    explain = {r[0]: r[2] for r in ws.iter_rows(min_row=5, max_col=3, values_only=True) if r[0]}
+    assert "按督查总分排名" in explain["排名"]
+    assert "督查总分" not in labelled(load(books[name_of(campaign, 1)])[feedback.S_SCORES])
+
+
+def test_open_tasks(books: dict[str, bytes], campaign: Campaign, tables: ag.Tables) -> None:
+    rows = table_rows(load(books[name_of(campaign, 2)])[feedback.S_TASKS])
+    details = tables.task_details[tables.task_details["branch"] == campaign.roster[1].name]
+    want = details[details["status"] != "已完成"]
+    assert [(r["编号"], r["完成状态"]) for r in rows] == [
+        (t, s or feedback.NOT_FILLED) for t, s in zip(want["task_id"], want["status"], strict=True)
+    ]
+    assert [r["编号"] for r in rows] == ["T01", "T05"] and rows[1]["完成状态"] == "未填"
+    assert rows[0]["重点工作任务"] == campaign.catalog.task_by_id["T01"].text
+    assert rows[0]["存在问题及整改措施"] == "继续推进"
+    assert table_rows(load(books[name_of(campaign, 4)])[feedback.S_TASKS]) == []  # no 附件2
+
+
+def test_no_other_branch_name_anywhere(books: dict[str, bytes], campaign: Campaign) -> None:
+    names = [b.name for b in campaign.roster]
+    for file, data in books.items():
+        own = campaign.roster[int(file.split("_", 1)[0]) - 1].name
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            parts = {n: z.read(n).decode("utf-8") for n in z.namelist() if n.endswith((".xml", ".rels"))}
+        assert any(n.startswith("xl/charts/chart") for n in parts)
+        assert own in parts["xl/sharedStrings.xml"]
+        for part, text in parts.items():
+            for other in names:
+                if other != own and other not in own:
+                    assert other not in text, (file, part, other)
+
+
+def test_submitted_text_is_never_a_formula(books: dict[str, bytes], campaign: Campaign) -> None:
+    data = books[name_of(campaign, 1)]
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert not any(re.search(r"<f[ >]", s) for s in sheets)
+    notes = [r["扣分说明（佐证材料）"] for r in table_rows(load(data)[feedback.S_DEDUCTIONS])]
+    assert notes == list(INJECTIONS[:2])
+
+
+def test_deterministic(rep: Report, tables: ag.Tables, books: dict[str, bytes]) -> None:
+    assert dict(feedback.build_feedback(rep, tables)) == books
+
+
+# ---------------------------------------------------------------- command line
+
+
+@pytest.fixture(scope="module")
+def small_inbox(tmp_path_factory: pytest.TempPathFactory, campaign: Campaign) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("fb")
+    inbox = root / "inbox"
+    camp = campaign.model_copy(update={"roster": campaign.roster[:3]})
+    for b in camp.roster[:2]:
+        for kind in (FormKind.SCORING, FormKind.TASKS):
+            fill_form(
+                build_form(camp, kind, b), inbox / form_filename(kind, b), clean_values(camp.catalog, kind)
+            )
+    roster = root / "roster.csv"
+    roster.write_text("序号,党总支名称\n" + "".join(f"{b.seq},{b.name}\n" for b in camp.roster), "utf-8")
+    return inbox, roster
+
+
+def test_cli_feedback_and_collect_feedback(small_inbox: tuple[Path, Path], tmp_path: Path) -> None:
+    inbox, roster = small_inbox
+    out = tmp_path / "反馈"
+    result = CliRunner().invoke(cli, ["feedback", str(inbox), "--roster", str(roster), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "已生成 2 份反馈表" in result.output
+    direct = sorted(p.name for p in out.iterdir())
+    summary_path = tmp_path / "汇总" / "汇总表.xlsx"
+    args = ["collect", str(inbox), "--roster", str(roster), "--out", str(summary_path), "--feedback"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    beside = summary_path.parent / feedback.FEEDBACK_DIR
+    assert "已写入 2 份反馈表" in result.output and sorted(p.name for p in beside.iterdir()) == direct
+    for name in direct:
+        assert (beside / name).read_bytes() == (out / name).read_bytes()
+    result = CliRunner().invoke(cli, ["feedback", str(tmp_path / "没有")])
+    assert result.exit_code == 2
