@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -372,7 +373,10 @@ def _process_all(
         records.append(process_file(paths[0], inbox, campaign))
         if progress:
             progress(1, total)
-        chunk = max(1, min(32, total // (jobs * 8)))
+        chunk = max(1, min(8, total // (jobs * 8)))  # small batches: the last one leaves a core idle
+        # While the workers run, no garbage collector visits the objects that existed when they were forked:
+        # a visit writes to an object, and the page holding it would then be copied in every process.
+        gc.freeze()
         try:
             with ProcessPoolExecutor(
                 max_workers=jobs,
@@ -386,6 +390,8 @@ def _process_all(
                         progress(len(records), total)
         except BrokenProcessPool:
             pass  # a worker died (e.g. killed for memory): finish the rest in this process
+        finally:
+            gc.unfreeze()
     for path in paths[len(records) :]:
         records.append(process_file(path, inbox, campaign))
         if progress:

@@ -120,10 +120,32 @@ def csv_cell(v: Any) -> str:
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """UTF-8 with BOM, CRLF line ends (what Excel expects), every cell neutralised."""
+    return _csv(header, ([csv_cell(v) for v in r] for r in rows))
+
+
+def csv_frame(df: pd.DataFrame, columns: list[str]) -> bytes:
+    """`csv_bytes` of a table's columns, converted a column at a time (the same bytes, faster)."""
+    return _csv(columns, zip(*(csv_values(df[c].tolist()) for c in columns), strict=True))
+
+
+def csv_values(values: list[Any]) -> list[str]:
+    """`csv_cell` of each value; all-text and all-integer columns without a call per cell."""
+    kinds = set(map(type, values))
+    if kinds <= {str}:
+        return ["'" + v if v.startswith(FORMULA_PREFIXES) else v for v in values]
+    if kinds <= {int}:
+        return list(map(str, values))
+    if kinds <= {float}:
+        isfinite = math.isfinite
+        return [(str(int(v)) if v.is_integer() else repr(v)) if isfinite(v) else "" for v in values]
+    return list(map(csv_cell, values))
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(header)
-    w.writerows([csv_cell(v) for v in r] for r in rows)
+    w.writerows(rows)
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -132,7 +154,15 @@ def _rows(df: pd.DataFrame, columns: list[str]) -> Iterable[tuple[Any, ...]]:
 
 
 def _records(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
-    return [dict(zip(columns, map(py, r), strict=True)) for r in _rows(df, columns)]
+    cols = [py_values(df[c].tolist()) for c in columns]
+    return [dict(zip(columns, r, strict=True)) for r in zip(*cols, strict=True)]
+
+
+def py_values(values: list[Any]) -> list[Any]:
+    """`py` of each value; columns of plain text, integers and booleans as they are."""
+    if set(map(type, values)) <= {str, int, bool}:
+        return values
+    return list(map(py, values))
 
 
 def score_rows(t: ag.Tables) -> pd.DataFrame:
@@ -185,32 +215,41 @@ def json_document(
 
 
 def json_bytes(doc: dict[str, Any]) -> bytes:
-    return (
-        json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False) + "\n"
-    ).encode("utf-8")
+    """`json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))` + newline, as UTF-8.
+
+    Encoded a slice of each top-level list at a time (the same text, at the C encoder's speed), so that
+    the whole document never also exists as one string: that was the largest allocation of a collect."""
+    encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    out = io.BytesIO()
+    out.write(b"{")
+    for k, key in enumerate(sorted(doc)):
+        value = doc[key]
+        out.write(("," if k else "").encode() + encoder.encode(key).encode("utf-8") + b":")
+        if not isinstance(value, list) or not value:
+            out.write(encoder.encode(value).encode("utf-8"))
+            continue
+        out.write(b"[")
+        for i in range(0, len(value), JSON_SLICE):
+            part = encoder.encode(value[i : i + JSON_SLICE])[1:-1]  # the elements, without the brackets
+            out.write(("," if i else "").encode() + part.encode("utf-8"))
+        out.write(b"]")
+    out.write(b"}\n")
+    return out.getvalue()
 
 
-def export_contents(
-    t: ag.Tables, ov: ag.Overview, campaign: Campaign, generated_at: dt.datetime
-) -> dict[str, bytes]:
-    """The bytes of the four CSV files and the JSON, by `export_paths` key (nothing is written)."""
-    return {
-        "scores": csv_bytes(SCORE_COLUMNS, _rows(score_rows(t), SCORE_COLUMNS)),
-        "tasks": csv_bytes(TASK_COLUMNS, _rows(t.task_details, TASK_COLUMNS)),
-        "problems": csv_bytes(PROBLEM_COLUMNS, _rows(t.problems, PROBLEM_COLUMNS)),
-        "files": csv_bytes(FILE_COLUMNS, _rows(t.files, FILE_COLUMNS)),
-        "json": json_bytes(json_document(t, ov, campaign, generated_at)),
-    }
-
-
-def write_contents(contents: dict[str, bytes], summary: Path) -> list[Path]:
-    """Write `export_contents` beside `summary`, each file atomically; returns their paths."""
-    paths = export_paths(summary)
-    return [write_bytes_atomic(paths[k], data) for k, data in contents.items()]
+JSON_SLICE = 500  # list elements encoded at a time
 
 
 def write_exports(
     t: ag.Tables, ov: ag.Overview, summary: Path, campaign: Campaign, generated_at: dt.datetime
 ) -> list[Path]:
     """Write the four CSV files and the JSON beside `summary`; returns their paths."""
-    return write_contents(export_contents(t, ov, campaign, generated_at), summary)
+    paths = export_paths(summary)
+    contents = {
+        "scores": csv_frame(score_rows(t), SCORE_COLUMNS),
+        "tasks": csv_frame(t.task_details, TASK_COLUMNS),
+        "problems": csv_frame(t.problems, PROBLEM_COLUMNS),
+        "files": csv_frame(t.files, FILE_COLUMNS),
+        "json": json_bytes(json_document(t, ov, campaign, generated_at)),
+    }
+    return [write_bytes_atomic(paths[k], data) for k, data in contents.items()]

@@ -7,6 +7,7 @@ the same campaign, form and branch always give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import math
 from collections.abc import Callable, Iterable, Mapping
@@ -664,7 +665,9 @@ def _generate_one(k: int) -> Path:
     campaign: Campaign = _JOB["campaign"]
     branch = campaign.roster[k // len(BRANCH_FORMS)]
     kind = BRANCH_FORMS[k % len(BRANCH_FORMS)]
-    return write_bytes_atomic(_JOB["out_dir"] / form_filename(kind, branch), build_form(campaign, kind, branch))
+    return write_bytes_atomic(
+        _JOB["out_dir"] / form_filename(kind, branch), build_form(campaign, kind, branch)
+    )
 
 
 def generate_for_roster(campaign: Campaign, out_dir: Path, progress: Progress | None = None) -> list[Path]:
@@ -689,12 +692,15 @@ def generate_for_roster(campaign: Campaign, out_dir: Path, progress: Progress | 
         done(_generate_one(0))  # also warms the caches (layouts, text measures) that workers inherit
         ctx = parallel.fork_context() if total >= PARALLEL_MIN_FORMS else None
         if ctx is not None:
+            gc.freeze()  # no collector visits the objects shared with the workers: their pages stay shared
             try:
                 with ProcessPoolExecutor(parallel.cpus(), mp_context=ctx) as pool:
                     for path in pool.map(_generate_one, range(1, total), chunksize=8):
                         done(path)
             except BrokenProcessPool:
                 pass  # a worker died (e.g. killed for memory): finish the rest in this process
+            finally:
+                gc.unfreeze()
         for k in range(len(paths), total):
             done(_generate_one(k))
     finally:

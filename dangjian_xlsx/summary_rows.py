@@ -20,7 +20,7 @@ import math
 import numbers
 import re
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,9 +29,9 @@ from xlsxwriter.format import Format
 from .read import _ooxml_sheet_names
 
 MIN_ROWS = 32  # shorter tables are left to XlsxWriter entirely
+EXCEL_MAX_CHARS = 32_767  # longer text goes through `clip` (as summary_style.put does)
 
-_ESCAPE = re.compile(r"[&<>]")
-_ESCAPED = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _UNDERSCORE_X = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # a literal that Excel would read as an escape
 
@@ -51,11 +51,10 @@ def _text(v: str) -> str:
     XML escapes."""
     if "_x" in v:
         v = _UNDERSCORE_X.sub(r"_x005F\1", v)
-    if _CONTROL.search(v):
-        v = _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", v)
-    if _ESCAPE.search(v):
-        v = _ESCAPE.sub(lambda m: _ESCAPED[m.group(0)], v)
-    return v
+    if _SPECIAL.search(v) is None:
+        return v
+    v = _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", v)
+    return v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def row_height_xml(points: float) -> str:
@@ -90,7 +89,8 @@ class BodyRows:
         self.blocks[sheet] = _Block(first_row, rows, formats, heights)
 
     def splice(self, xlsx: bytes, clip: Callable[[str], str]) -> bytes:
-        """The workbook with every kept-back block inserted into its sheet (re-zipped, same member order)."""
+        """The workbook with every kept-back block inserted into its sheet (re-zipped, same member order,
+        the rows rendered and compressed a slice at a time)."""
         if not self.blocks:
             return xlsx
         out = io.BytesIO()
@@ -103,32 +103,45 @@ class BodyRows:
                 for info in src.infolist():
                     data = src.read(info)
                     block = by_part.get(info.filename)
-                    if block is not None:
-                        data = _insert(data, block, clip)
-                    dst.writestr(info, data)
+                    if block is None:
+                        dst.writestr(info, data)
+                        continue
+                    at = _insertion_point(data, block)
+                    with dst.open(info, "w") as fh:
+                        fh.write(data[:at])
+                        for piece in render(block, clip):
+                            fh.write(piece)
+                        fh.write(data[at:])
         return out.getvalue()
 
 
-def _insert(xml: bytes, block: _Block, clip: Callable[[str], str]) -> bytes:
-    """Insert the block's rows just before the row XlsxWriter wrote after them (the table's last row)."""
+def _insertion_point(xml: bytes, block: _Block) -> int:
+    """Where the block's rows go: just before the row XlsxWriter wrote after them (the table's last row),
+    which must directly follow the table's first row."""
     after = block.first_row + len(block.rows)  # 0-based: the last body row, written by XlsxWriter
     at = xml.find(b'<row r="%d"' % (after + 1))
     before = xml.rfind(b'<row r="', 0, at)
     previous = re.match(rb'<row r="(\d+)"', xml[before:]) if at > 0 and before >= 0 else None
     if previous is None or int(previous.group(1)) != block.first_row:  # 1-based: the first body row
         raise RuntimeError("rows were written by XlsxWriter inside a spliced table")
-    return xml[:at] + render(block, clip).encode("utf-8") + xml[at:]
+    return at
 
 
-def render(block: _Block, clip: Callable[[str], str]) -> str:
-    """The `<row>` XML of a block; cells as `summary_style.put` writes them."""
-    letters = [col_letters(c) for c in range(len(block.formats))]
+SLICE_ROWS = 1_000  # rows rendered (and compressed) at a time
+
+
+def render(block: _Block, clip: Callable[[str], str]) -> Iterator[bytes]:
+    """The `<row>` XML of a block, UTF-8, a slice of rows at a time; cells as `summary_style.put` writes
+    them."""
+    starts = [f'<c r="{col_letters(c)}' for c in range(len(block.formats))]  # + row number
     styles = []
     for fmt in block.formats:
         if fmt.xf_index is None:  # not used by any cell XlsxWriter wrote: not in styles.xml
             raise RuntimeError("a spliced column's format is unknown to the workbook")
-        styles.append(f' s="{fmt.xf_index}"' if fmt.xf_index else "")
+        styles.append(f'" s="{fmt.xf_index}"' if fmt.xf_index else '"')  # closes the r attribute
+    cells = list(zip(starts, styles, strict=True))
     heights = block.heights
+    isfinite, special = math.isfinite, _SPECIAL.search
     out: list[str] = []
     add = out.append
     for r, values in enumerate(block.rows, start=block.first_row):
@@ -137,42 +150,49 @@ def render(block: _Block, clip: Callable[[str], str]) -> str:
             add(f'<row r="{n}" ht="{row_height_xml(heights[r])}" customHeight="1">')
         else:
             add(f'<row r="{n}">')
-        for c, v in enumerate(values):
-            ref = f"{letters[c]}{n}"
-            s = styles[c]
+        for (start, s), v in zip(cells, values, strict=True):
             t = type(v)
             if t is str:
                 if v:
-                    add(_string(ref, s, v, clip))
+                    if len(v) > EXCEL_MAX_CHARS:
+                        v = clip(v)
+                    if "_x" in v or special(v):
+                        v = _text(v)
+                    space = ' xml:space="preserve"' if v[0].isspace() or v[-1].isspace() else ""
+                    add(f'{start}{n}{s} t="inlineStr"><is><t{space}>{v}</t></is></c>')
                 else:
-                    add(f'<c r="{ref}"{s}/>')
+                    add(f"{start}{n}{s}/>")
             elif t is float:
-                add(f'<c r="{ref}"{s}><v>{v:.16G}</v></c>' if math.isfinite(v) else f'<c r="{ref}"{s}/>')
+                add(f"{start}{n}{s}><v>{v:.16G}</v></c>" if isfinite(v) else f"{start}{n}{s}/>")
             elif t is int:
-                add(f'<c r="{ref}"{s}><v>{v:.16G}</v></c>')
+                add(f"{start}{n}{s}><v>{v:.16G}</v></c>")
             else:
-                add(_other(ref, s, v, clip))
+                add(_other(f"{start}{n}{s}", v, clip))
         add("</row>")
-    return "".join(out)
+        if (r - block.first_row) % SLICE_ROWS == SLICE_ROWS - 1:
+            yield "".join(out).encode("utf-8")
+            out.clear()
+    if out:
+        yield "".join(out).encode("utf-8")
 
 
-def _string(ref: str, s: str, v: str, clip: Callable[[str], str]) -> str:
+def _string(cell: str, v: str, clip: Callable[[str], str]) -> str:
     v = _text(clip(v))
     space = ' xml:space="preserve"' if v[:1].isspace() or v[-1:].isspace() else ""
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{v}</t></is></c>'
+    return f'{cell} t="inlineStr"><is><t{space}>{v}</t></is></c>'
 
 
-def _other(ref: str, s: str, v: Any, clip: Callable[[str], str]) -> str:
-    """The rarer value types, in `summary_style.put`'s order."""
+def _other(cell: str, v: Any, clip: Callable[[str], str]) -> str:
+    """The rarer value types, in `summary_style.put`'s order; `cell` is the open tag up to its attributes."""
     from .aggregate import is_missing
 
     if isinstance(v, str):
-        return _string(ref, s, str(v), clip)
+        return _string(cell, str(v), clip)
     if is_missing(v):
-        return f'<c r="{ref}"{s}/>'
+        return f"{cell}/>"
     if isinstance(v, bool):
-        return f'<c r="{ref}"{s} t="b"><v>{int(v)}</v></c>'
+        return f'{cell} t="b"><v>{int(v)}</v></c>'
     if isinstance(v, numbers.Real):
         x = float(v)
-        return f'<c r="{ref}"{s}><v>{x:.16G}</v></c>' if math.isfinite(x) else f'<c r="{ref}"{s}/>'
-    return _string(ref, s, str(v), clip)
+        return f"{cell}><v>{x:.16G}</v></c>" if math.isfinite(x) else f"{cell}/>"
+    return _string(cell, str(v), clip)

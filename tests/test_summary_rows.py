@@ -1,0 +1,153 @@
+"""summary_rows: table bodies spliced into the closed workbook read back exactly as XlsxWriter writes them."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from python_calamine import CalamineWorkbook
+from xlsxwriter.workbook import Workbook
+
+from dangjian_xlsx import summary_rows, summary_style
+from dangjian_xlsx.summary import workbook_options
+from dangjian_xlsx.summary_rows import BodyRows, col_letters, row_height_xml
+from dangjian_xlsx.summary_style import EXCEL_MAX_CHARS, Col, Formats, table
+
+COLS = [
+    Col("n", "序号", 6, "int"),
+    Col("name", "党总支", 20, "wrap"),
+    Col("score", "得分", 8, "num"),
+    Col("rate", "比例", 8, "pct"),
+    Col("flag", "标记", 8, "center"),
+    Col("note", "说明", 30, "wrap"),
+]
+TRICKY = [
+    "=SUM(A1:A2)",  # text, never a formula
+    "a & b < c > d",
+    "控制\x01字符\x0b与\r回车",
+    "_x0041_ 字面量",
+    "  前后空格  ",
+    "\t制表",
+    "",
+    "第一行\n第二行\n第三行\n第四行",
+    "长" * (EXCEL_MAX_CHARS + 10),
+    "\ufffe\uffff",
+]
+
+
+def _frame(n: int) -> pd.DataFrame:
+    rows = []
+    for i in range(n):
+        score: object = [1.5, float("nan"), float("inf"), None, 2, np.int64(7), np.float64(0.25)][i % 7]
+        rows.append(
+            {
+                "n": i + 1,
+                "name": f"第{i:03d}党总支",
+                "score": score,
+                "rate": [0.5, None, pd.NA][i % 3],
+                "flag": [True, False, "是", None][i % 4],
+                "note": TRICKY[i % len(TRICKY)],
+            }
+        )
+    return pd.DataFrame(rows, columns=[c.key for c in COLS])
+
+
+def _build(df: pd.DataFrame, spliced: bool) -> tuple[bytes, Formats]:
+    buf = io.BytesIO()
+    wb = Workbook(buf, workbook_options())
+    F = Formats(wb)
+    if spliced:
+        F.body_rows = BodyRows()
+    ws = wb.add_worksheet("表")
+    wb.add_worksheet("空")
+    table(ws, F, df, COLS, freeze_cols=1, header_height=30)
+    wb.close()
+    data = buf.getvalue()
+    return (F.body_rows.splice(data, summary_style.clip) if F.body_rows else data), F
+
+
+def _cells(data: bytes) -> list[tuple[object, ...]]:
+    """Every cell's type and look (openpyxl) and value (python-calamine: openpyxl does not decode Excel's
+    _xHHHH_ escapes in inline strings, which Excel, LibreOffice and calamine do)."""
+    ws = openpyxl.load_workbook(io.BytesIO(data))["表"]
+    values = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("表").to_python()
+    out = []
+    for row in ws.iter_rows():
+        for c in row:
+            value = values[c.row - 1][c.column - 1] if c.row <= len(values) else None
+            out.append(
+                (c.coordinate, value, c.data_type, c.number_format, repr(c.font), repr(c.fill),
+                 repr(c.border), repr(c.alignment))
+            )  # fmt: skip
+    return out
+
+
+def _heights(data: bytes) -> dict[int, float]:
+    ws = openpyxl.load_workbook(io.BytesIO(data))["表"]
+    return {k: v.height for k, v in ws.row_dimensions.items() if v.height}
+
+
+def test_spliced_rows_read_back_like_xlsxwriter() -> None:
+    df = _frame(120)
+    plain, _ = _build(df, spliced=False)
+    spliced, F = _build(df, spliced=True)
+    assert F.body_rows is not None and "表" in F.body_rows.blocks  # the path under test was taken
+    assert _cells(spliced) == _cells(plain)
+    assert _heights(spliced) == _heights(plain)
+    a = openpyxl.load_workbook(io.BytesIO(plain))["表"]
+    b = openpyxl.load_workbook(io.BytesIO(spliced))["表"]
+    assert (a.dimensions, a.freeze_panes, a.auto_filter.ref) == (
+        b.dimensions,
+        b.freeze_panes,
+        b.auto_filter.ref,
+    )
+
+
+def test_text_stays_text_and_is_escaped() -> None:
+    spliced, _ = _build(_frame(40), spliced=True)
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(spliced)).get_sheet_by_name("表").to_python()
+    notes = {r[5] for r in rows[3:]}
+    assert {
+        "=SUM(A1:A2)",
+        "a & b < c > d",
+        "_x0041_ 字面量",
+        "  前后空格  ",
+        "控制\x01字符\x0b与\r回车",
+    } <= notes
+    ws = openpyxl.load_workbook(io.BytesIO(spliced))["表"]
+    assert ws.cell(row=4 + TRICKY.index("=SUM(A1:A2)"), column=6).data_type == "s"
+    long = next(v for v in notes if isinstance(v, str) and v.startswith("长"))
+    assert len(long) == EXCEL_MAX_CHARS and long.endswith(summary_style.TRUNCATED)
+
+
+def test_same_inputs_same_bytes() -> None:
+    df = _frame(64)
+    assert _build(df, spliced=True)[0] == _build(df, spliced=True)[0]
+
+
+def test_short_tables_are_left_to_xlsxwriter() -> None:
+    _, F = _build(_frame(summary_rows.MIN_ROWS - 1), spliced=True)
+    assert F.body_rows is not None and not F.body_rows.blocks
+
+
+def test_a_row_written_inside_a_spliced_table_is_refused() -> None:
+    buf = io.BytesIO()
+    wb = Workbook(buf, workbook_options())
+    F = Formats(wb)
+    F.body_rows = BodyRows()
+    ws = wb.add_worksheet("表")
+    table(ws, F, _frame(50), COLS)
+    ws.write_string(10, 0, "late", F.by_kind["text"])  # inside the spliced rows
+    wb.close()
+    with pytest.raises(RuntimeError):
+        F.body_rows.splice(buf.getvalue(), summary_style.clip)
+
+
+def test_helpers() -> None:
+    assert [col_letters(c) for c in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
+    assert row_height_xml(32.0) == "32.25" and row_height_xml(15) == "15"
+    assert not math.isnan(float(row_height_xml(409.0)))
