@@ -25,8 +25,8 @@ from . import aggregate as ag
 from . import summary_style as st
 from .atomic import write_bytes_atomic
 from .models import Branch, Campaign, FormKind, Report
-from .summary import workbook_options
-from .summary_style import Col, Formats, put, table, title
+from .summary import new_workbook
+from .summary_style import Col, Formats, plain_table, put, table, title
 
 FEEDBACK_DIR = "反馈表"
 S_SCORES = "得分情况"
@@ -150,14 +150,8 @@ def _scores_sheet(
         Col("vs_mean", "与平均分之差", 11, "num"),
     ]
     header = row
-    for c, col in enumerate(cols):
-        ws.write_string(header, c, col.header, F.header)
     ws.set_row(header, 30)
-    fmts = [F.by_kind[c.kind] for c in cols]
-    for row, values in enumerate(ag.rows(sections, [c.key for c in cols]), start=header + 1):
-        for c, v in enumerate(values):
-            put(ws, row, c, v, fmts[c])
-    first, last = header + 1, row
+    first, last = header + 1, plain_table(ws, F, sections, cols, header)
     ws.conditional_format(
         first, 8, last, 8, {"type": "cell", "criteria": "<", "value": 0, "format": F.lost_rule}
     )
@@ -229,17 +223,7 @@ def build_one(
         status=lambda d: d["status"].replace("", NOT_FILLED),
     )
     buf = io.BytesIO()
-    wb = Workbook(buf, workbook_options())
-    wb.set_properties(
-        {
-            "title": f"{branch.name}专项督查反馈",
-            "subject": campaign.title,
-            "author": campaign.department,
-            "company": campaign.school,
-            "comments": "由 dangjian-xlsx 生成",
-            "created": report.generated_at.replace(tzinfo=None),
-        }
-    )
+    wb = new_workbook(buf, f"{branch.name}专项督查反馈", campaign, report.generated_at)
     F = Formats(wb)
     ws1 = wb.add_worksheet(S_SCORES)
     ws2 = wb.add_worksheet(S_DEDUCTIONS)

@@ -26,6 +26,7 @@ FILE_SUFFIX = {
 
 STATUSES = ("已完成", "持续推进", "未完成", "不适用")
 DONE_STATUS = "已完成"
+NOT_APPLICABLE = "不适用"
 
 # Row indices shared by all forms.
 ROW_ATTACHMENT = 0
@@ -41,27 +42,12 @@ DATE_LABEL_COL = {FormKind.SCORING: 3, FormKind.TASKS: 2, FormKind.INSPECTION: 5
 BRANCH_SPAN = {FormKind.SCORING: (1, 2), FormKind.TASKS: (1, 1), FormKind.INSPECTION: (1, 4)}
 DATE_SPAN = {FormKind.SCORING: (4, 5), FormKind.TASKS: (3, 3), FormKind.INSPECTION: (6, 7)}
 
+# 附件1's item columns; the 督查评分表 repeats them (the self-assessment, locked) before its own two.
+_ITEM_COLUMNS = ("序号", "项  目", "督查内容及方式", "分值", "自评得分", "扣分说明（佐证材料）")
 COLUMNS = {
-    FormKind.SCORING: (
-        "序号",
-        "项  目",
-        "督查内容及方式",
-        "分值",
-        "自评得分",
-        "扣分说明（佐证材料）",
-        "小计",
-    ),
+    FormKind.SCORING: (*_ITEM_COLUMNS, "小计"),
     FormKind.TASKS: ("类别", "重点工作任务", "完成状态", "完成情况（做法及佐证材料）", "存在问题及整改措施"),
-    FormKind.INSPECTION: (
-        "序号",
-        "项  目",
-        "督查内容及方式",
-        "分值",
-        "自评得分",
-        "扣分说明（佐证材料）",
-        "督查得分",
-        "督查意见",
-    ),
+    FormKind.INSPECTION: (*_ITEM_COLUMNS, "督查得分", "督查意见"),
 }
 # Column widths (characters). Column A also holds "党总支名称：" and the date label column holds "填报日期："
 # in the header line, so both are wide enough for those labels; the totals fit landscape A4 at 100%.
@@ -159,6 +145,7 @@ class FormLayout:
 
 
 def col_letter(col: int) -> str:
+    """0 → 'A', 25 → 'Z', 26 → 'AA'."""
     s = ""
     col += 1
     while col:

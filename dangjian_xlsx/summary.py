@@ -37,24 +37,26 @@ def workbook_options() -> dict[str, Any]:
     }
 
 
-def _naive(t: dt.datetime) -> dt.datetime:
-    return t.replace(tzinfo=None) if t.tzinfo is not None else t
+def new_workbook(buf: io.BytesIO, title: str, campaign: Campaign, created: dt.datetime) -> Workbook:
+    """An in-memory workbook with the document properties every output shares (created: naive time)."""
+    wb = Workbook(buf, workbook_options())
+    wb.set_properties(
+        {
+            "title": title,
+            "subject": campaign.title,
+            "author": campaign.department,
+            "company": campaign.school,
+            "comments": "由 dangjian-xlsx 生成",
+            "created": created.replace(tzinfo=None),
+        }
+    )
+    return wb
 
 
 def build_summary(tables: ag.Tables, ov: ag.Overview, campaign: Campaign, generated_at: dt.datetime) -> bytes:
     """The summary workbook as bytes (deterministic for the same inputs)."""
     buf = io.BytesIO()
-    wb = Workbook(buf, workbook_options())
-    wb.set_properties(
-        {
-            "title": f"{campaign.school}{campaign.title}汇总表",
-            "subject": campaign.title,
-            "author": campaign.department,
-            "company": campaign.school,
-            "comments": "由 dangjian-xlsx 生成",
-            "created": _naive(generated_at),
-        }
-    )
+    wb = new_workbook(buf, f"{campaign.school}{campaign.title}汇总表", campaign, generated_at)
     F = Formats(wb)
     F.body_rows = BodyRows()
     names = list(st.SHEETS)

@@ -197,28 +197,22 @@ def overview_sheet(
         first, last = ranked_rows
         n = last - first + 1
         bars = wb.add_chart({"type": "bar"})
-        bars.add_series(
-            {
-                "name": "自评总分" if t.has_inspection else "总分",
+
+        def totals(name: str, col: int, colour: str) -> dict[str, Any]:
+            """The bars of one total column of 得分汇总, by branch (column 2)."""
+            return {
+                "name": name,
                 "categories": [st.S_SCORES, first, 2, last, 2],
-                "values": [st.S_SCORES, first, 3, last, 3],
-                "fill": {"color": "#70AD47"},
+                "values": [st.S_SCORES, first, col, last, col],
+                "fill": {"color": colour},
                 "data_labels": {"value": n <= LABELLED_BARS, "num_format": "0.0"},
                 "gap": 40,
             }
-        )
+
+        bars.add_series(totals("自评总分" if t.has_inspection else "总分", 3, "#70AD47"))
         bars_title = "各党总支总分（按排名）"
         if t.has_inspection:  # 督查总分 beside 自评总分 (column 4 of 得分汇总)
-            bars.add_series(
-                {
-                    "name": "督查总分",
-                    "categories": [st.S_SCORES, first, 2, last, 2],
-                    "values": [st.S_SCORES, first, 4, last, 4],
-                    "fill": {"color": "#ED7D31"},
-                    "data_labels": {"value": n <= LABELLED_BARS, "num_format": "0.0"},
-                    "gap": 40,
-                }
-            )
+            bars.add_series(totals("督查总分", 4, "#ED7D31"))
             bars_title = "各党总支自评总分与督查总分（按排名）"
         bars.set_title({"name": bars_title, "name_font": {"name": st.FONT, "size": 12}})
         bars.set_x_axis({"min": 0, "max": campaign.catalog.total_points, "num_font": {"name": st.FONT}})

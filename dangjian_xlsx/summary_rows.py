@@ -26,6 +26,7 @@ from typing import Any
 
 from xlsxwriter.format import Format
 
+from .layout import col_letter
 from .read import _ooxml_sheet_names
 
 MIN_ROWS = 32  # shorter tables are left to XlsxWriter entirely
@@ -34,16 +35,6 @@ EXCEL_MAX_CHARS = 32_767  # longer text goes through `clip` (as summary_style.pu
 _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _UNDERSCORE_X = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # a literal that Excel would read as an escape
-
-
-def col_letters(col: int) -> str:
-    """0 → 'A', 25 → 'Z', 26 → 'AA'."""
-    s = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        s = chr(65 + rem) + s
-    return s
 
 
 def _text(v: str) -> str:
@@ -133,7 +124,7 @@ SLICE_ROWS = 1_000  # rows rendered (and compressed) at a time
 def render(block: _Block, clip: Callable[[str], str]) -> Iterator[bytes]:
     """The `<row>` XML of a block, UTF-8, a slice of rows at a time; cells as `summary_style.put` writes
     them."""
-    starts = [f'<c r="{col_letters(c)}' for c in range(len(block.formats))]  # + row number
+    starts = [f'<c r="{col_letter(c)}' for c in range(len(block.formats))]  # + row number
     styles = []
     for fmt in block.formats:
         if fmt.xf_index is None:  # not used by any cell XlsxWriter wrote: not in styles.xml

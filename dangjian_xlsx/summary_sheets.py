@@ -14,6 +14,7 @@ from .summary_style import (
     colour_rules,
     field_label,
     finish,
+    plain_table,
     print_setup,
     put,
     table,
@@ -118,14 +119,9 @@ def inspection_sheet(ws: Worksheet, F: Formats, t: ag.Tables, margin: float) -> 
         )
     ws.set_column(gap, gap, 2)
     header_row = 2
-    fmts = [F.by_kind[c.kind] for c in side]
     for c, col in enumerate(side, start=gap + 1):
-        ws.write_string(header_row, c, col.header, F.header)
         ws.set_column(c, c, col.width)
-    row = header_row
-    for row, values in enumerate(ag.rows(t.inspection, [c.key for c in side]), start=header_row + 1):
-        for c, v in enumerate(values):
-            put(ws, row, gap + 1 + c, v, fmts[c])
+    row = plain_table(ws, F, t.inspection, side, header_row, gap + 1)
     flag_col = gap + len(side)
     colour_rules(ws, F, header_row + 1, flag_col, row, flag_col)
 

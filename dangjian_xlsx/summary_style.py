@@ -300,6 +300,21 @@ def table(
     return first, last
 
 
+def plain_table(
+    ws: Worksheet, F: Formats, df: pd.DataFrame, cols: Sequence[Col], header_row: int, first_col: int = 0
+) -> int:
+    """A plain block at (header_row, first_col): the headers, then one row per frame row (no widths,
+    filter or colours). Returns the last row written: header_row when there are no rows."""
+    for c, col in enumerate(cols, start=first_col):
+        ws.write_string(header_row, c, col.header, F.header)
+    fmts = [F.by_kind[col.kind] for col in cols]
+    row = header_row
+    for row, values in enumerate(ag.rows(df, [c.key for c in cols]), start=header_row + 1):
+        for c, v in enumerate(values):
+            put(ws, row, first_col + c, v, fmts[c])
+    return row
+
+
 def finish(
     ws: Worksheet, F: Formats, cols: Sequence[Col], header_row: int, last: int, freeze_cols: int
 ) -> None:

@@ -29,6 +29,23 @@ def campaign() -> Campaign:
     return default_campaign()
 
 
+@pytest.fixture(scope="module")
+def camp(campaign: Campaign) -> Campaign:
+    """The default campaign with one roster branch per case of tests/cases.py (a module needing another
+    roster overrides this fixture)."""
+    from cases import make_campaign
+
+    return make_campaign(campaign)
+
+
+@pytest.fixture(scope="module")
+def files(camp: Campaign) -> dict[str, Path]:
+    """Every case file of tests/cases.py by case name, built once per test process."""
+    from cases import built_cases
+
+    return built_cases(camp)
+
+
 def office_available() -> bool:
     return shutil.which("soffice") is not None
 

@@ -24,6 +24,16 @@ from dangjian_xlsx.models import (
 GENERATED_AT = dt.datetime(2018, 10, 8, 9, 30)
 
 
+def expected_total(campaign: Campaign, entered: dict[str, float | None]) -> float:
+    """Independent total: full marks except what was entered; blank or out-of-range counts nothing."""
+    total = 0.0
+    for item in campaign.catalog.items:
+        v = entered.get(item.id, item.points)
+        if v is not None and 0 <= v <= item.points:
+            total += v
+    return total
+
+
 def campaign_with(campaign: Campaign, n: int) -> Campaign:
     """The campaign with a roster of n branches."""
     roster = tuple(Branch(seq=i, name=f"第{i:03d}党总支") for i in range(1, n + 1))
@@ -54,16 +64,7 @@ def form1(
     )
     path = path or f"{branch.id}_{branch.name}_附件1_评分表.xlsx"
     sub = Submission(kind=FormKind.SCORING, branch=branch, fill_date=fill_date, scores=items)
-    return FileRecord(
-        path=path,
-        size=50_000,
-        sha256=sha(path),
-        outcome=outcome,
-        kind=FormKind.SCORING,
-        branch=branch,
-        submission=sub,
-        problems=problems or [],
-    )
+    return _record(sub, path, 50_000, outcome, problems)
 
 
 def form2(
@@ -87,13 +88,20 @@ def form2(
     )
     path = path or f"{branch.id}_{branch.name}_附件2_重点任务清单.xlsx"
     sub = Submission(kind=FormKind.TASKS, branch=branch, fill_date=dt.date(2018, 9, 28), answers=answers)
+    return _record(sub, path, 40_000, outcome, problems)
+
+
+def _record(
+    sub: Submission, path: str, size: int, outcome: Outcome, problems: list[Problem] | None
+) -> FileRecord:
+    """The file record of a counted form."""
     return FileRecord(
         path=path,
-        size=40_000,
+        size=size,
         sha256=sha(path),
         outcome=outcome,
-        kind=FormKind.TASKS,
-        branch=branch,
+        kind=sub.kind,
+        branch=sub.branch,
         submission=sub,
         problems=problems or [],
     )

@@ -9,6 +9,7 @@ import pytest
 from synthetic import (
     SCENARIO_SCORES,
     campaign_with,
+    expected_total,
     form1,
     form2,
     other,
@@ -17,6 +18,7 @@ from synthetic import (
 )
 
 from dangjian_xlsx import aggregate as ag
+from dangjian_xlsx.aggregate_scores import ranks
 from dangjian_xlsx.models import Campaign, FormKind, Outcome, Report
 
 
@@ -28,16 +30,6 @@ def rep(campaign: Campaign) -> Report:
 @pytest.fixture(scope="module")
 def tables(rep: Report) -> ag.Tables:
     return ag.build_tables(rep)
-
-
-def expected_total(campaign: Campaign, entered: dict[str, float | None]) -> float:
-    """Independent total: full marks except what was entered; blank or out-of-range counts nothing."""
-    total = 0.0
-    for item in campaign.catalog.items:
-        v = entered.get(item.id, item.points)
-        if v is not None and 0 <= v <= item.points:
-            total += v
-    return total
 
 
 def by_seq(df, seq: int) -> dict:
@@ -80,7 +72,7 @@ def test_ranks_with_ties_and_order(tables: ag.Tables) -> None:
     assert list(zip(ranked["seq"], ranked["rank"], strict=True)) == [(2, 1), (3, 1), (1, 3), (4, 4)]
     # the unranked follow in roster order
     assert s["seq"].tolist() == [2, 3, 1, 4, *range(5, 21)]
-    assert ag._ranks([90, 95, 95, 80, 95]) == [4, 1, 1, 5, 1]
+    assert ranks([90, 95, 95, 80, 95]) == [4, 1, 1, 5, 1]
 
 
 def test_status_column(tables: ag.Tables) -> None:

@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from cases import CASES, built_cases, make_campaign
+from cases import CASES
 from click.testing import CliRunner
 from fill import SAVED_AT, clean_values, fill_form, full_scores
 
@@ -23,16 +23,6 @@ from dangjian_xlsx.layout import Field
 from dangjian_xlsx.models import Campaign, FileRecord, FormKind, Outcome, Report
 
 EXPECTED_OUTCOME = {c.name: c.outcome for c in CASES}
-
-
-@pytest.fixture(scope="module")
-def camp(campaign: Campaign) -> Campaign:
-    return make_campaign(campaign)
-
-
-@pytest.fixture(scope="module")
-def files(camp: Campaign) -> dict[str, Path]:
-    return built_cases(camp)
 
 
 def docx(text: str) -> bytes:

@@ -22,6 +22,7 @@ from synthetic import (
     INJECTIONS,
     SCENARIO_SCORES,
     campaign_with,
+    expected_total,
     form1,
     large_report,
     report,
@@ -79,15 +80,6 @@ def data_rows(ws, header_row: int) -> list[tuple]:
     return [
         r for r in ws.iter_rows(min_row=header_row + 1, values_only=True) if any(v is not None for v in r)
     ]
-
-
-def expected_total(campaign: Campaign, entered: dict[str, float | None]) -> float:
-    total = 0.0
-    for item in campaign.catalog.items:
-        v = entered.get(item.id, item.points)
-        if v is not None and 0 <= v <= item.points:
-            total += v
-    return total
 
 
 # ---------------------------------------------------------------- files and sheets

@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 
 import pytest
-from cases import CASES, Case, built_cases, case_branch, make_campaign
+from cases import CASES, Case, case_branch
 from fill import fill_form
 
 from dangjian_xlsx import read
@@ -29,16 +29,6 @@ from dangjian_xlsx.validate import (
 )
 
 BY_NAME = {c.name: c for c in CASES}
-
-
-@pytest.fixture(scope="module")
-def camp(campaign: Campaign) -> Campaign:
-    return make_campaign(campaign)
-
-
-@pytest.fixture(scope="module")
-def files(camp: Campaign) -> dict[str, Path]:
-    return built_cases(camp)
 
 
 def raw_of(path: Path) -> RawWorkbook:

@@ -1,0 +1,41 @@
+"""Small helpers shared by the aggregate tables: blank cells, row iteration, rounding, empty-safe frames."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import pandas as pd
+
+
+def is_missing(v: Any) -> bool:
+    """True for None, NaN and pandas' NA: a cell left blank."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    return isinstance(v, float) and math.isnan(v)
+
+
+def rows(df: pd.DataFrame, columns: Iterable[str]) -> Iterator[tuple[Any, ...]]:
+    """The rows of `columns` as tuples of plain Python values (fast: one tolist() per column)."""
+    cols = [df[c].tolist() for c in columns]
+    return zip(*cols, strict=True) if cols else iter(())
+
+
+def short_text(text: str, limit: int = 32) -> str:
+    """An item's text without its leading number, cut to `limit` characters."""
+    t = re.sub(r"^\s*\d+\s*[.．、]\s*", "", text).strip()
+    return t if len(t) <= limit else t[: limit - 1] + "…"
+
+
+def r4(x: float) -> float:
+    return round(x, 4)
+
+
+def frame(rows: list[dict[str, Any]] | list[list[Any]], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame({c: [] for c in columns})
+
+
+def int_col(df: pd.DataFrame, col: str) -> None:
+    df[col] = df[col].astype("Int64")
