@@ -13,8 +13,9 @@ from python_calamine import CalamineWorkbook
 from xlsxwriter.workbook import Workbook
 
 from dangjian_xlsx import summary_rows, summary_style
+from dangjian_xlsx.layout import col_letter
 from dangjian_xlsx.summary import workbook_options
-from dangjian_xlsx.summary_rows import BodyRows, col_letters, row_height_xml
+from dangjian_xlsx.summary_rows import BodyRows, row_height_xml
 from dangjian_xlsx.summary_style import EXCEL_MAX_CHARS, Col, Formats, table
 
 COLS = [
@@ -148,6 +149,6 @@ def test_a_row_written_inside_a_spliced_table_is_refused() -> None:
 
 
 def test_helpers() -> None:
-    assert [col_letters(c) for c in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
+    assert [col_letter(c) for c in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
     assert row_height_xml(32.0) == "32.25" and row_height_xml(15) == "15"
     assert not math.isnan(float(row_height_xml(409.0)))
