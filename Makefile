@@ -34,7 +34,7 @@ demo: install
 	@echo "退回修改通知和更正表：demo_out/退回修改/    反馈表：demo_out/反馈表/    督查评分表：demo_out/督查评分表/"
 
 test: install
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 -q -rs
 
 lint: install
 	$(BIN)/ruff check dangjian_xlsx tests scripts bench
