@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from contextlib import contextmanager
@@ -72,8 +73,42 @@ def _table(title: str, rows: list[tuple[str, object]]) -> Table:
     return t
 
 
+# click's own usage messages are English; the common ones are said again in Chinese.
+_USAGE_MESSAGES = (
+    (
+        re.compile(r"Invalid value for '(.+?)': Directory '(.+)' does not exist\."),
+        "文件夹“{1}”不存在（参数 {0}）",
+    ),
+    (re.compile(r"Invalid value for '(.+?)': File '(.+)' does not exist\."), "文件“{1}”不存在（参数 {0}）"),
+    (
+        re.compile(r"Invalid value for '(.+?)': (?:File|Path) '(.+)' is a directory\."),
+        "“{1}”是文件夹，应为文件（参数 {0}）",
+    ),
+    (
+        re.compile(r"Invalid value for '(.+?)': Directory '(.+)' is a file\."),
+        "“{1}”是文件，应为文件夹（参数 {0}）",
+    ),
+    (re.compile(r"Invalid value for '(.+?)': (.+)"), "参数 {0} 的值有误：{1}"),
+    (re.compile(r"Missing argument '(.+?)'\."), "缺少参数 {0}"),
+    (re.compile(r"Missing option '(.+?)'\."), "缺少选项 {0}"),
+    (re.compile(r"No such option '(.+?)'\. Did you mean '(.+?)'\?"), "没有选项 {0}，是否为 {1}？"),
+    (re.compile(r"No such option:? '?([^'\s]+)'?"), "没有选项 {0}"),
+    (re.compile(r"No such command '(.+?)'\."), "没有命令“{0}”"),
+    (re.compile(r"Option '(.+?)' requires an argument\."), "选项 {0} 需要一个值"),
+    (re.compile(r"Got unexpected extra arguments? \((.+)\)"), "多余的参数：{0}"),
+)
+
+
+def _usage_message(text: str) -> str:
+    for pattern, template in _USAGE_MESSAGES:
+        m = pattern.search(text)
+        if m:
+            return template.format(*m.groups())
+    return text
+
+
 class _Group(click.Group):
-    """Turns UserError into a Chinese message and exit code 2, never a traceback."""
+    """Turns UserError and usage errors into Chinese messages and exit code 2, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -81,6 +116,24 @@ class _Group(click.Group):
         except UserError as exc:
             err_console.print(f"[red]错误：[/red]{exc}")
             ctx.exit(exc.exit_code)
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx else "dangjian-xlsx"
+            err_console.print(f"[red]用法错误：[/red]{_usage_message(exc.format_message())}", soft_wrap=True)
+            err_console.print(f"运行 {where} --help 查看用法")
+            sys.exit(2)
+        except click.ClickException as exc:
+            err_console.print(f"[red]错误：[/red]{exc.format_message()}", soft_wrap=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            err_console.print("已取消")
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
