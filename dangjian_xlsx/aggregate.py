@@ -24,6 +24,7 @@ from .aggregate_inspection import (
     INSPECTION_BRANCH_COLUMNS,
     INSPECTION_ITEM_COLUMNS,
     INSPECTION_SCORE_COLUMNS,
+    Inspection,
     inspected_branches,
     inspection_cells,
     inspection_tables,
@@ -36,6 +37,7 @@ from .aggregate_scores import (
     SCORE_META,
     SCORE_MISSING,
     SCORE_OK,
+    Scored,
     losses_table,
     ranks,
     score_branch,
@@ -120,11 +122,32 @@ class Tables:
 
 
 def build_tables(report: Report) -> Tables:
+    return _tables(report, *_basis(report, resolve(report)))
+
+
+def tables_and_overview(report: Report) -> tuple[Tables, Overview]:
+    """`build_tables` and `overview` of a report, resolving and scoring its branches once for both."""
+    basis = _basis(report, resolve(report))
+    return _tables(report, *basis), _overview(report, *basis)
+
+
+def _basis(
+    report: Report, resolved: list[BranchFiles]
+) -> tuple[list[BranchFiles], dict[str, Scored | None], dict[str, Inspection]]:
+    """The resolved branches, each one's scoring (None: no scoring form) and the inspected ones."""
     catalog = report.campaign.catalog
-    resolved = resolve(report)
     scored = {bf.branch.name: score_branch(catalog, bf) for bf in resolved}
+    return resolved, scored, inspected_branches(report, resolved)
+
+
+def _tables(
+    report: Report,
+    resolved: list[BranchFiles],
+    scored: dict[str, Scored | None],
+    inspected: dict[str, Inspection],
+) -> Tables:
+    catalog = report.campaign.catalog
     ranked = [s for s in scored.values() if s is not None]
-    inspected = inspected_branches(report, resolved)
     # ranks: by the 督查 total where 组织部 has inspected the branch, else by the self-assessed total
     final = [inspected[s.branch.name].total if s.branch.name in inspected else s.total for s in ranked]
     rank_of = dict(zip((s.branch.name for s in ranked), ranks(final), strict=True))
@@ -251,12 +274,17 @@ class Overview:
 
 
 def overview(report: Report, resolved: list[BranchFiles] | None = None) -> Overview:
-    resolved = resolve(report) if resolved is None else resolved
-    catalog = report.campaign.catalog
+    return _overview(report, *_basis(report, resolve(report) if resolved is None else resolved))
+
+
+def _overview(
+    report: Report,
+    resolved: list[BranchFiles],
+    scored: dict[str, Scored | None],
+    inspected: dict[str, Inspection],
+) -> Overview:
     states = Counter(bf.state for bf in resolved)
-    scored = {bf.branch.name: score_branch(catalog, bf) for bf in resolved}
     totals = [s.total for s in scored.values() if s is not None]
-    inspected = inspected_branches(report, resolved)
     margin = report.campaign.inspection_margin
     flags = [inspection_cells(i, scored.get(name), margin)[3] for name, i in inspected.items()]
     insp_totals = [i.total for i in inspected.values()]

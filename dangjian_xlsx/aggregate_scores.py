@@ -116,18 +116,19 @@ def score_tables(
     ledger_rows: list[list[Any]] = []
     for bf in resolved:
         b = bf.branch
+        bid = b.id  # a property: formatted on every access
         sc = scored[b.name]
         slot = bf.forms[FormKind.SCORING]
         if sc is None:
             status = SCORE_MISSING if slot.status == SUB_MISSING else SCORE_FIX
             score_rows.append(
-                [None, b.seq, b.id, b.name, None, status, None, *([None] * len(section_ids)), slot.files,
+                [None, b.seq, bid, b.name, None, status, None, *([None] * len(section_ids)), slot.files,
                  *extra[b.name]]
             )  # fmt: skip
-            item_rows.append([b.seq, b.id, b.name, None, status, None, *([None] * len(item_ids))])
+            item_rows.append([b.seq, bid, b.name, None, status, None, *([None] * len(item_ids))])
             continue
         status = SCORE_FIX if (sc.needs_fix or sc.missing) else SCORE_OK
-        meta = [b.seq, b.id, b.name, sc.total, status, sc.missing]
+        meta = [b.seq, bid, b.name, sc.total, status, sc.missing]
         score_rows.append(
             [rank_of[b.name], *meta, *(sc.sections[s] for s in section_ids), slot.files,
              *extra[b.name]]
@@ -137,14 +138,12 @@ def score_tables(
             item = item_by_id[item_id]
             sec = section_of[item_id]
             lost = None if v is None else r4(item.points - v)
-            long_rows.append(
-                [b.seq, b.id, b.name, item_id, sec.id, item.points, v, lost, note, v is not None]
-            )
+            long_rows.append([b.seq, bid, b.name, item_id, sec.id, item.points, v, lost, note, v is not None])
             if lost is not None and lost > 0:
                 ledger_rows.append(
                     [
                         b.seq,
-                        b.id,
+                        bid,
                         b.name,
                         item_id,
                         f"{sec.numeral}、{sec.name}",

@@ -36,11 +36,12 @@ def task_tables(
     group_of = catalog.group_of
     for bf in resolved:
         b = bf.branch
+        bid = b.id  # a property: formatted on every access
         slot = bf.forms[FormKind.TASKS]
         sub = slot.submission
         if slot.current is None or sub is None:
             task_rows.append(
-                [b.seq, b.id, b.name, slot.status, None, *([None] * 5), *([None] * len(task_ids))]
+                [b.seq, bid, b.name, slot.status, None, *([None] * 5), *([None] * len(task_ids))]
             )
             continue
         given = {a.task_id: a for a in sub.answers}
@@ -55,7 +56,7 @@ def task_tables(
             detail_rows.append(
                 [
                     b.seq,
-                    b.id,
+                    bid,
                     b.name,
                     tid,
                     group_of[tid].id,
@@ -66,7 +67,7 @@ def task_tables(
                 ]
             )
         task_rows.append(
-            [b.seq, b.id, b.name, slot.status, _completion(counts), *_task_counts(counts), *statuses]
+            [b.seq, bid, b.name, slot.status, _completion(counts), *_task_counts(counts), *statuses]
         )
     tasks = frame(task_rows, ["seq", "branch_id", "branch", "status", "rate", *TASK_COUNT_COLUMNS, *task_ids])
     for c in TASK_COUNT_COLUMNS:

@@ -18,11 +18,13 @@ from __future__ import annotations
 import io
 import math
 import numbers
+import queue
 import re
+import threading
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from xlsxwriter.format import Format
 
@@ -100,10 +102,37 @@ class BodyRows:
                     at = _insertion_point(data, block)
                     with dst.open(info, "w") as fh:
                         fh.write(data[:at])
-                        for piece in render(block, clip):
-                            fh.write(piece)
+                        _write_overlapped(fh, render(block, clip))
                         fh.write(data[at:])
         return out.getvalue()
+
+
+def _write_overlapped(fh: IO[bytes], pieces: Iterator[bytes]) -> None:
+    """Write the pieces in order from a helper thread: zlib compresses a slice (without holding the GIL)
+    while the next one is rendered. The same writes in the same order: the same bytes."""
+    todo: queue.Queue[bytes | None] = queue.Queue(maxsize=2)  # at most a few slices in flight
+    failed: list[BaseException] = []
+
+    def drain() -> None:
+        while (piece := todo.get()) is not None:
+            if not failed:
+                try:
+                    fh.write(piece)
+                except BaseException as exc:  # re-raised below, in the caller's thread
+                    failed.append(exc)
+
+    writer = threading.Thread(target=drain, name="splice-writer", daemon=True)
+    writer.start()
+    try:
+        for piece in pieces:
+            if failed:
+                break
+            todo.put(piece)
+    finally:
+        todo.put(None)
+        writer.join()
+    if failed:
+        raise failed[0]
 
 
 def _insertion_point(xml: bytes, block: _Block) -> int:
@@ -119,6 +148,7 @@ def _insertion_point(xml: bytes, block: _Block) -> int:
 
 
 SLICE_ROWS = 1_000  # rows rendered (and compressed) at a time
+TAIL_CACHE_CHARS = 200  # texts up to this long are rendered once per block (longer ones are rarely repeated)
 
 
 def render(block: _Block, clip: Callable[[str], str]) -> Iterator[bytes]:
@@ -133,6 +163,9 @@ def render(block: _Block, clip: Callable[[str], str]) -> Iterator[bytes]:
     cells = list(zip(starts, styles, strict=True))
     heights = block.heights
     isfinite, special = math.isfinite, _SPECIAL.search
+    tails: dict[str, str] = {}  # short text → the rest of its cell's XML (tables repeat statuses, names)
+    floats: dict[float, str] = {}  # number → the rest of its cell's XML (scores repeat)
+    ints: dict[int, str] = {}
     out: list[str] = []
     add = out.append
     for r, values in enumerate(block.rows, start=block.first_row):
@@ -145,18 +178,26 @@ def render(block: _Block, clip: Callable[[str], str]) -> Iterator[bytes]:
             t = type(v)
             if t is str:
                 if v:
-                    if len(v) > EXCEL_MAX_CHARS:
-                        v = clip(v)
-                    if "_x" in v or special(v):
-                        v = _text(v)
-                    space = ' xml:space="preserve"' if v[0].isspace() or v[-1].isspace() else ""
-                    add(f'{start}{n}{s} t="inlineStr"><is><t{space}>{v}</t></is></c>')
+                    tail = tails.get(v)
+                    if tail is None:
+                        tail = _string_tail(v, clip, special)
+                        if len(v) <= TAIL_CACHE_CHARS:
+                            tails[v] = tail
+                    add(f"{start}{n}{s}{tail}")
                 else:
                     add(f"{start}{n}{s}/>")
             elif t is float:
-                add(f"{start}{n}{s}><v>{v:.16G}</v></c>" if isfinite(v) else f"{start}{n}{s}/>")
+                tail = floats.get(v)  # -0.0 == 0.0 and NaN are never cached
+                if tail is None:
+                    tail = f"><v>{v:.16G}</v></c>" if isfinite(v) else "/>"
+                    if v and tail[0] == ">":
+                        floats[v] = tail
+                add(f"{start}{n}{s}{tail}")
             elif t is int:
-                add(f"{start}{n}{s}><v>{v:.16G}</v></c>")
+                tail = ints.get(v)
+                if tail is None:
+                    tail = ints[v] = f"><v>{v:.16G}</v></c>"
+                add(f"{start}{n}{s}{tail}")
             else:
                 add(_other(f"{start}{n}{s}", v, clip))
         add("</row>")
@@ -165,6 +206,16 @@ def render(block: _Block, clip: Callable[[str], str]) -> Iterator[bytes]:
             out.clear()
     if out:
         yield "".join(out).encode("utf-8")
+
+
+def _string_tail(v: str, clip: Callable[[str], str], special: Callable[[str], Any]) -> str:
+    """A non-empty text cell's XML after its `r` and `s` attributes."""
+    if len(v) > EXCEL_MAX_CHARS:
+        v = clip(v)
+    if "_x" in v or special(v):
+        v = _text(v)
+    space = ' xml:space="preserve"' if v[0].isspace() or v[-1].isspace() else ""
+    return f' t="inlineStr"><is><t{space}>{v}</t></is></c>'
 
 
 def _string(cell: str, v: str, clip: Callable[[str], str]) -> str:

@@ -164,7 +164,8 @@ def items_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog) -> No
     ws.set_row(header_row, 30)
     points = [i.points for i in items]
     fmts = [F.by_kind[col.kind] for col in meta]
-    num = F.by_kind["num"]
+    num, num_lost = F.by_kind["num"], F.num_lost
+    write_blank, write_number = ws.write_blank, ws.write_number
     k = len(meta)
     row = header_row
     frame = t.item_scores
@@ -172,11 +173,12 @@ def items_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog) -> No
         for c in range(k):
             put(ws, row, c, values[c], fmts[c])
         has_form = values[3] != ag.SCORE_MISSING and not ag.is_missing(values[2])
+        blank = F.num_blank_bad if has_form else num
         for j, v in enumerate(values[k:]):
-            if ag.is_missing(v):
-                ws.write_blank(row, k + j, None, F.num_blank_bad if has_form else num)
+            if v != v if type(v) is float else ag.is_missing(v):  # NaN, or None / NA
+                write_blank(row, k + j, None, blank)
             else:
-                ws.write_number(row, k + j, float(v), F.num_lost if v < points[j] else num)
+                write_number(row, k + j, float(v), num_lost if v < points[j] else num)
     last = row if len(frame) else header_row
     finish(ws, F, cols, header_row, last, 2)
     print_setup(ws, top, header_row)

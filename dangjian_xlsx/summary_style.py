@@ -195,8 +195,11 @@ MAX_ROW_HEIGHT = 409.0  # Excel's limit
 
 def text_lines(text: str, width: float) -> int:
     """Lines `text` takes in a wrapped column `width` characters wide (CJK characters count double)."""
-    if len(text) * 2 <= width and "\n" not in text:
-        return 1
+    if "\n" not in text:
+        if len(text) * 2 <= width:
+            return 1
+        units = len(text) if text.isascii() else len(text) + (len(text.encode("utf-8")) - len(text)) / 2
+        return max(1, math.ceil(units / width))
     n = 0
     for part in text.split("\n"):
         units = len(part) + (len(part.encode("utf-8")) - len(part)) / 2  # a 3-byte CJK char is 2 units
@@ -211,13 +214,26 @@ def fit_row(ws: Worksheet, row: int, values: Sequence[Any], wrapped: Sequence[tu
         ws.set_row(row, height)
 
 
-def wrapped_height(values: Sequence[Any], wrapped: Sequence[tuple[int, float]]) -> float | None:
-    """The row height that shows the row's wrapped text; None when one line is enough."""
+def wrapped_height(
+    values: Sequence[Any],
+    wrapped: Sequence[tuple[int, float]],
+    seen: dict[tuple[str, float], int] | None = None,
+) -> float | None:
+    """The row height that shows the row's wrapped text; None when one line is enough. `seen` memoises the
+    lines of texts already measured (tables repeat statuses, names and item texts)."""
     lines = 1
     for c, width in wrapped:
         v = values[c]
         if type(v) is str and v:
-            lines = max(lines, text_lines(v, width))
+            if seen is None:
+                n = text_lines(v, width)
+            else:
+                key = (v, width)
+                n = seen.get(key)
+                if n is None:
+                    n = seen[key] = text_lines(v, width)
+            if n > lines:
+                lines = n
     return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3) if lines > 1 else None
 
 
@@ -285,8 +301,9 @@ def table(
         middle = rows[1:-1]
         heights = {}
         if wrapped:
+            seen: dict[tuple[str, float], int] = {}
             for row, values in enumerate(middle, start=first + 1):
-                height = wrapped_height(values, wrapped)
+                height = wrapped_height(values, wrapped, seen)
                 if height is not None:
                     heights[row] = height
         F.body_rows.add(ws.name, first + 1, middle, fmts, heights)
