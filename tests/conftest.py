@@ -75,3 +75,19 @@ def require_office(uno: bool = False) -> None:
     if os.environ.get("DJ_REQUIRE_OFFICE") == "1":
         pytest.fail(msg)
     pytest.skip(msg)
+
+
+# ---------------------------------------------------------------- a CI-visible count of the LibreOffice tests
+
+_office_outcomes: dict[str, int] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if "office" in report.keywords and (report.when == "call" or report.skipped):
+        _office_outcomes[report.outcome] = _office_outcomes.get(report.outcome, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _office_outcomes:
+        counts = ", ".join(f"{n} {outcome}" for outcome, n in sorted(_office_outcomes.items()))
+        terminalreporter.write_line(f"LibreOffice (office-marked) tests: {counts}")

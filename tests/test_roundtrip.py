@@ -172,6 +172,7 @@ def test_rerun_gives_the_same_summary(
     assert again.properties.created == summary.properties.created
 
 
+@pytest.mark.office
 def test_demo_inbox_collects_and_opens_in_libreoffice(tmp_path: Path) -> None:
     """What `make demo` does with the committed sample inbox; LibreOffice must open the result without repair."""
     require_office()
