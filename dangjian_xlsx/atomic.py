@@ -10,17 +10,21 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 STALE_SECONDS = 24 * 3600  # a temporary file this old is stale whoever wrote it
 
 
-def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
-    """Call write(tmp) on a temporary file beside `path`, fsync it, then rename it over `path`."""
+def write_atomic(path: Path, write: Callable[[Path], None], *, sweep: bool = True) -> Path:
+    """Call write(tmp) on a temporary file beside `path`, fsync it, then rename it over `path`.
+
+    `sweep=False` skips the stale-temp sweep, for a batch whose folder was swept once (`sweep_stale_temps`).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_temps(path)
+    if sweep:
+        remove_stale_temps(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -38,15 +42,23 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
 
 def remove_stale_temps(path: Path) -> list[Path]:
     """Remove the temporary files that killed writers of `path` left beside it; returns those removed."""
-    prefix = f".{path.name}."
+    return sweep_stale_temps(path.parent, [path.name])
+
+
+def sweep_stale_temps(folder: Path, names: Iterable[str]) -> list[Path]:
+    """One scan of `folder` removing the stale temporary files of every target in `names`."""
+    prefixes = tuple(f".{n}." for n in names)
     removed: list[Path] = []
+    if not prefixes:
+        return removed
     try:
-        entries = list(os.scandir(path.parent))
+        entries = list(os.scandir(folder))
     except OSError:
         return removed
     for entry in entries:
         name = entry.name
-        if not (name.startswith(prefix) and name.endswith(".part")) or not _stale(entry, name[len(prefix) :]):
+        prefix = next((p for p in prefixes if name.startswith(p)), None)
+        if prefix is None or not name.endswith(".part") or not _stale(entry, name[len(prefix) :]):
             continue
         try:
             os.unlink(entry.path)
@@ -89,8 +101,19 @@ def _umask() -> int:
     return mask
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> Path:
-    return write_atomic(path, lambda tmp: tmp.write_bytes(data))
+def write_bytes_atomic(path: Path, data: bytes, *, sweep: bool = True) -> Path:
+    return write_atomic(path, lambda tmp: tmp.write_bytes(data), sweep=sweep)
+
+
+def write_all_atomic(files: Iterable[tuple[Path, bytes]]) -> list[Path]:
+    """Write several files atomically, sweeping each folder for stale temporary files once, not once per file."""
+    files = [(Path(p), data) for p, data in files]
+    by_folder: dict[Path, list[str]] = {}
+    for p, _ in files:
+        by_folder.setdefault(p.parent, []).append(p.name)
+    for folder, names in by_folder.items():
+        sweep_stale_temps(folder, names)
+    return [write_bytes_atomic(p, data, sweep=False) for p, data in files]
 
 
 def write_text_atomic(path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from . import aggregate as ag
 from . import read
-from .atomic import write_bytes_atomic
+from .atomic import write_all_atomic
 from .generate import build_form, form_filename
 from .layout import (
     C_TASK,
@@ -395,7 +395,7 @@ def write_pack(report: Report, out_dir: Path, loader: Loader | None = None) -> l
     longer apply are removed (only files named like this module's own). Returns the paths written."""
     out_dir = Path(out_dir)
     files = build_pack(report, inbox_loader(report) if loader is None else loader)
-    written = [write_bytes_atomic(out_dir / name, data) for name, data in files]
+    written = write_all_atomic((out_dir / name, data) for name, data in files)
     keep = {name for name, _ in files}
     if out_dir.is_dir():
         for p in out_dir.iterdir():

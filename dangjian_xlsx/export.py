@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from . import aggregate as ag
-from .atomic import write_bytes_atomic
+from .atomic import write_all_atomic
 from .catalog import catalog_digest
 from .models import Campaign
 
@@ -252,4 +252,4 @@ def write_exports(
         "files": csv_frame(t.files, FILE_COLUMNS),
         "json": json_bytes(json_document(t, ov, campaign, generated_at)),
     }
-    return [write_bytes_atomic(paths[k], data) for k, data in contents.items()]
+    return write_all_atomic((paths[k], data) for k, data in contents.items())

@@ -23,7 +23,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import aggregate as ag
 from . import summary_style as st
-from .atomic import write_bytes_atomic
+from .atomic import write_all_atomic
 from .models import Branch, Campaign, FormKind, Report
 from .summary import new_workbook
 from .summary_style import Col, Formats, plain_table, put, table, title
@@ -255,7 +255,7 @@ def build_feedback(report: Report, tables: ag.Tables | None = None) -> list[tupl
 
 def write_feedback_dir(report: Report, tables: ag.Tables | None, out_dir: Path) -> list[Path]:
     out_dir = Path(out_dir)
-    return [write_bytes_atomic(out_dir / name, data) for name, data in build_feedback(report, tables)]
+    return write_all_atomic((out_dir / name, data) for name, data in build_feedback(report, tables))
 
 
 def write_feedback(report: Report, tables: ag.Tables, summary_path: Path) -> list[Path]:

@@ -16,7 +16,7 @@ from typing import Any
 import xlsxwriter
 
 from . import GENERATOR, __version__, layout, parallel
-from .atomic import write_bytes_atomic, write_text_atomic
+from .atomic import sweep_stale_temps, write_all_atomic, write_bytes_atomic, write_text_atomic
 from .catalog import campaign_toml, catalog_digest, default_campaign, roster_csv
 from .errors import ConfigError
 from .formmeta import write_guide, write_meta
@@ -117,10 +117,9 @@ def build_form(
 def generate_blank(campaign: Campaign, out_dir: Path) -> list[Path]:
     """The blank official forms (党总支名称 left as an input cell), e.g. the committed `blank_forms/`."""
     out_dir = Path(out_dir)
-    paths = []
-    for kind in BRANCH_FORMS:
-        paths.append(write_bytes_atomic(out_dir / form_filename(kind), build_form(campaign, kind)))
-    return paths
+    return write_all_atomic(
+        (out_dir / form_filename(kind), build_form(campaign, kind)) for kind in BRANCH_FORMS
+    )
 
 
 PARALLEL_MIN_FORMS = 16  # below this many workbooks, a second process costs more than it saves
@@ -133,8 +132,9 @@ def _generate_one(k: int) -> Path:
     campaign: Campaign = _JOB["campaign"]
     branch = campaign.roster[k // len(BRANCH_FORMS)]
     kind = BRANCH_FORMS[k % len(BRANCH_FORMS)]
+    # the folder was swept for stale temporary files once, before the batch (generate_for_roster)
     return write_bytes_atomic(
-        _JOB["out_dir"] / form_filename(kind, branch), build_form(campaign, kind, branch)
+        _JOB["out_dir"] / form_filename(kind, branch), build_form(campaign, kind, branch), sweep=False
     )
 
 
@@ -155,7 +155,10 @@ def generate_for_roster(campaign: Campaign, out_dir: Path, progress: Progress | 
         if progress:
             progress(len(paths), total)
 
-    _JOB.update(campaign=campaign, out_dir=Path(out_dir))
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sweep_stale_temps(out_dir, [form_filename(k, b) for b in campaign.roster for k in BRANCH_FORMS])
+    _JOB.update(campaign=campaign, out_dir=out_dir)
     try:
         done(_generate_one(0))  # also warms the caches (layouts, text measures) that workers inherit
         ctx = parallel.fork_context() if total >= PARALLEL_MIN_FORMS else None

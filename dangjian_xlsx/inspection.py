@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from .atomic import write_bytes_atomic
+from .atomic import write_all_atomic
 from .layout import C_SCORE, Field, a1, form_layout
 from .messages import render
 from .models import Campaign, FileRecord, FormKind, Outcome, Report, Severity, Submission
@@ -76,7 +76,7 @@ def build_inspections(report: Report) -> list[tuple[str, bytes]]:
 def write_inspections(report: Report, out_dir: Path) -> list[Path]:
     """Write the 督查评分表 into `out_dir`; returns the paths written."""
     out_dir = Path(out_dir)
-    return [write_bytes_atomic(out_dir / name, data) for name, data in build_inspections(report)]
+    return write_all_atomic((out_dir / name, data) for name, data in build_inspections(report))
 
 
 # ---------------------------------------------------------------- cross-check on collect

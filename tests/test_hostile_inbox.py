@@ -463,3 +463,26 @@ def test_table_lists_every_file(run: Run) -> None:
     codes = {k: [str(p["代码"]) for p in v] for k, v in run.by_file.items()}
     lines = table_lines(rows, codes)
     assert len(lines) == len(run.box.expected)
+
+
+def test_a_batch_sweeps_its_folder_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writing N files removes the stale temporary files of each, with one folder scan rather than N."""
+    from dangjian_xlsx import atomic
+
+    targets = [tmp_path / f"{i:02d}_表.xlsx" for i in range(20)]
+    dead = [tmp_path / f".{t.name}.999999999.abc.part" for t in targets[:3]]
+    other = tmp_path / ".别的文件.xlsx.999999999.abc.part"  # not a target of this batch: kept
+    for p in [*dead, other]:
+        p.write_bytes(b"x")
+    scans: list[object] = []
+    real_scandir = os.scandir
+
+    def counting_scandir(path: object) -> object:
+        scans.append(path)
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(atomic.os, "scandir", counting_scandir)
+    written = atomic.write_all_atomic((t, t.name.encode()) for t in targets)
+    assert written == targets and len(scans) == 1
+    assert all(t.read_bytes() == t.name.encode() for t in targets)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*(t.name for t in targets), other.name])
