@@ -88,6 +88,14 @@ _USAGE_MESSAGES = (
         re.compile(r"Invalid value for '(.+?)': Directory '(.+)' is a file\."),
         "“{1}”是文件，应为文件夹（参数 {0}）",
     ),
+    (
+        re.compile(r"Invalid value for '(.+?)': (.+?) is not in the range (.+?)\."),
+        "参数 {0} 的值 {1} 超出范围（{2}）",
+    ),
+    (
+        re.compile(r"Invalid value for '(.+?)': '?(.+?)'? is not a valid integer(?: range)?\."),
+        "参数 {0} 的值“{1}”不是整数",
+    ),
     (re.compile(r"Invalid value for '(.+?)': (.+)"), "参数 {0} 的值有误：{1}"),
     (re.compile(r"Missing argument '(.+?)'\."), "缺少参数 {0}"),
     (re.compile(r"Missing option '(.+?)'\."), "缺少选项 {0}"),
