@@ -65,17 +65,19 @@ def _visibility(value: Any) -> str:
     return "visible"
 
 
+_DCTERMS_PREFIX = re.compile(rb'xmlns:([A-Za-z_][-\w.]*)\s*=\s*["\']http://purl\.org/dc/terms/["\']')
+
+
 def _saved_at_ooxml(core: bytes | None) -> dt.datetime | None:
+    """dcterms:modified of docProps/core.xml (which the safety pass has already scanned: no DTD, no
+    entities), found by its namespace's prefix rather than by parsing the whole part."""
     if not core:
         return None
-    from defusedxml import ElementTree as SafeET
-
-    try:
-        root = SafeET.fromstring(core)
-    except Exception:
+    prefix = _DCTERMS_PREFIX.search(core)
+    if prefix is None:
         return None
-    el = root.find("{http://purl.org/dc/terms/}modified")
-    return _parse_when(el.text if el is not None else None)
+    m = re.search(rb"<" + re.escape(prefix.group(1)) + rb":modified\b[^>]*>([^<]*)<", core)
+    return _parse_when(m.group(1).decode("utf-8", "replace") if m else None)
 
 
 def _saved_at_ods(meta: bytes | None) -> dt.datetime | None:
@@ -215,6 +217,8 @@ def _truncate_texts(
 ) -> None:
     from .layout import a1
 
+    if not any(type(v) is str and len(v) > limit for row in rows for v in row):
+        return  # the common case, checked without enumerating
     for r, row in enumerate(rows):
         for c, v in enumerate(row):
             if type(v) is str and len(v) > limit:

@@ -7,7 +7,8 @@ import re
 import struct
 import zipfile
 
-from .readlimits import MB
+from .readlimits import DEFAULT_LIMITS, MB
+from .zipdir import inflate, plain_members
 
 SPREADSHEET_FORMATS = frozenset({"xlsx", "xlsm", "xls", "ods"})
 DOCUMENT_FORMATS = frozenset({"docx", "doc", "wps", "pdf"})
@@ -90,7 +91,24 @@ def _zip_names(data: bytes) -> tuple[list[str], zipfile.ZipFile | None]:
     return names, None
 
 
+def _sniff_plain_zip(data: bytes) -> str | None:
+    """The common case without zipfile: a plain zip (zipdir) that is an OOXML workbook; None otherwise."""
+    members = plain_members(data, DEFAULT_LIMITS)
+    if members is None or "xl/workbook.xml" not in members or "mimetype" in members:
+        return None
+    if "xl/workbook.bin" in members or any(n.startswith("word/") for n in members):
+        return None
+    ctypes = members.get("[Content_Types].xml")
+    content = inflate(data, ctypes) if ctypes is not None and ctypes.usize <= MB else None
+    if content is None:
+        return None
+    return "xlsm" if b"macroEnabled" in content else "xlsx"
+
+
 def _sniff_zip(data: bytes) -> str:
+    plain = _sniff_plain_zip(data)
+    if plain is not None:
+        return plain
     names, zf = _zip_names(data)
     if "mimetype" in names:
         if data[30:38] == b"mimetype" and data[38 : 38 + len(ODS_MIMETYPE)] == ODS_MIMETYPE:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from xml.sax.saxutils import unescape
 
 from .readlimits import DEFAULT_LIMITS, KB, MB, Limits, ReadError, _corrupt, human_size
+from .zipdir import Member, plain_members
 
 # ---------------------------------------------------------------- zip containers
 
@@ -488,9 +489,19 @@ def _ooxml_sheet_names(workbook: bytes | None, rels: bytes | None) -> dict[str, 
     return out
 
 
+def _zipinfo(name: str, m: Member) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name)
+    info.header_offset, info.compress_size, info.file_size = m.offset, m.csize, m.usize
+    info.CRC, info.compress_type, info.flag_bits = m.crc, m.method, 0
+    return info
+
+
 def check_zip_members(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, zipfile.ZipInfo]:
     """Central-directory checks (member count, declared sizes and ratios, encryption, duplicates);
     member name → ZipInfo. Nothing is inflated here."""
+    plain = plain_members(data, limits)
+    if plain is not None:  # read with struct: already within every limit checked below
+        return {name: _zipinfo(name, m) for name, m in plain.items()}
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()

@@ -1,0 +1,146 @@
+"""zipdir: the struct-read central directory used for the common case, instead of zipfile.
+
+Differential proof against zipfile over every zip the tests know (the hostile corpus, the generated forms,
+the sample inbox): whenever `plain_members` answers, it lists exactly zipfile's members (names, order, sizes,
+CRCs) and `inflate` gives exactly zipfile's bytes; and `sniff` says the same with and without it. Then each
+way a zip stops being plain is shown to make it answer None, so the full path (zipfile + safety pass) keeps
+deciding — and wording — every error.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+from hostile_corpus import build_corpus, build_zip, raw_zip, small_xlsx
+
+from dangjian_xlsx import sniff as sniff_module
+from dangjian_xlsx.catalog import default_campaign
+from dangjian_xlsx.generate import BRANCH_FORMS, build_form
+from dangjian_xlsx.read import DEFAULT_LIMITS, Limits, ReadError, read_workbook
+from dangjian_xlsx.zipdir import inflate, plain_members
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def zips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    dest = tmp_path_factory.mktemp("corpus")
+    build_corpus(dest)
+    out = {p.name: p.read_bytes() for p in dest.iterdir() if p.is_file()}
+    camp = default_campaign()
+    for kind in BRANCH_FORMS:
+        out[f"form-{kind.value}"] = build_form(camp, kind, camp.roster[0])
+    for p in sorted((ROOT / "sample_submissions").rglob("*")):
+        if p.is_file():
+            out[f"sample/{p.name}"] = p.read_bytes()
+    return out
+
+
+def test_agrees_with_zipfile_whenever_it_answers(zips: dict[str, bytes]) -> None:
+    answered = 0
+    for name, data in zips.items():
+        members = plain_members(data, DEFAULT_LIMITS)
+        if members is None:
+            continue
+        answered += 1
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            assert [(i.filename, i.file_size, i.compress_size, i.CRC) for i in infos] == [
+                (n, m.usize, m.csize, m.crc) for n, m in members.items()
+            ], name
+            for info in infos:
+                got = inflate(data, members[info.filename])
+                try:
+                    want = zf.read(info)
+                except (zipfile.BadZipFile, zlib.error):  # zipfile refuses it (e.g. bad CRC): so must we
+                    assert got is None, (name, info.filename)
+                else:
+                    assert got == want, (name, info.filename)
+    assert answered >= 40  # the forms, the sample workbooks and most of the corpus are plain
+
+
+def test_sniff_says_the_same_without_the_fast_directory(
+    zips: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = {name: sniff_module.sniff(data) for name, data in zips.items()}
+    monkeypatch.setattr(sniff_module, "plain_members", lambda data, limits: None)
+    slow = {name: sniff_module.sniff(data) for name, data in zips.items()}
+    assert fast == slow
+
+
+def _plain() -> bytes:
+    return build_zip([("[Content_Types].xml", b"<Types/>"), ("xl/workbook.xml", b"<workbook/>" * 50)])
+
+
+def _eocd_at(data: bytes) -> int:
+    return len(data) - 22
+
+
+def test_a_plain_zip_is_read() -> None:
+    members = plain_members(_plain(), DEFAULT_LIMITS)
+    assert members is not None and list(members) == ["[Content_Types].xml", "xl/workbook.xml"]
+    assert inflate(_plain(), members["xl/workbook.xml"]) == b"<workbook/>" * 50
+
+
+def test_not_plain_when_a_comment_or_trailing_bytes_follow() -> None:
+    data = _plain()
+    with_comment = data[:-2] + struct.pack("<H", 3) + b"abc"
+    assert zipfile.ZipFile(io.BytesIO(with_comment)).namelist()  # a valid zip all the same
+    assert plain_members(with_comment, DEFAULT_LIMITS) is None
+    assert plain_members(data + b"\x00" * 7, DEFAULT_LIMITS) is None
+    assert plain_members(b"PK\x05\x06" + bytes(18), DEFAULT_LIMITS) == {}  # empty but well formed
+    assert plain_members(b"", DEFAULT_LIMITS) is None
+    assert plain_members(data[:-30], DEFAULT_LIMITS) is None  # truncated
+
+
+def test_not_plain_when_encrypted_duplicated_or_headers_disagree() -> None:
+    data = _plain()
+    cd = data.index(b"PK\x01\x02")
+    encrypted = data[: cd + 8] + struct.pack("<H", 0x1) + data[cd + 10 :]
+    assert plain_members(encrypted, DEFAULT_LIMITS) is None
+    twice = raw_zip([("a.xml", b"x", 0, zlib.crc32(b"x"), 1, 1), ("a.xml", b"y", 0, zlib.crc32(b"y"), 1, 1)])
+    assert plain_members(twice, DEFAULT_LIMITS) is None
+    renamed_local = data.replace(b"xl/workbook.xml", b"xl/workbook.xmX", 1)  # the first copy: local header
+    assert plain_members(renamed_local, DEFAULT_LIMITS) is None
+
+
+def test_limits_make_it_step_aside_for_the_full_checks() -> None:
+    data = _plain()
+    assert plain_members(data, Limits(max_members=1)) is None
+    assert plain_members(data, Limits(max_member_uncompressed=100)) is None
+    assert plain_members(data, Limits(max_uncompressed_total=500)) is None
+    with pytest.raises(ReadError) as err:  # ... and the full path still says why
+        read_workbook(data, "x.xlsx", Limits(max_member_uncompressed=100))
+    assert err.value.code == "zip-bomb"
+
+
+def test_inflate_never_goes_past_the_declared_size() -> None:
+    content = b"<c/>" * 10_000
+    packed = zlib.compressobj(9, zlib.DEFLATED, -15)
+    raw = packed.compress(content) + packed.flush()
+    lying = raw_zip([("xl/worksheets/sheet1.xml", raw, 8, zlib.crc32(content[:100]), 100, len(raw))])
+    members = plain_members(lying, DEFAULT_LIMITS)
+    assert members is not None  # the directory alone looks fine
+    assert inflate(lying, members["xl/worksheets/sheet1.xml"]) is None
+    honest = raw_zip([("a.xml", raw, 8, zlib.crc32(content), len(content), len(raw))])
+    m = plain_members(honest, DEFAULT_LIMITS)
+    assert m is not None and inflate(honest, m["a.xml"]) == content
+    bad_crc = raw_zip([("a.xml", raw, 8, zlib.crc32(content) ^ 1, len(content), len(raw))])
+    m = plain_members(bad_crc, DEFAULT_LIMITS)
+    assert m is not None and inflate(bad_crc, m["a.xml"]) is None
+
+
+def test_saved_at_is_found_by_namespace_not_by_prefix() -> None:
+    from dangjian_xlsx.read import _saved_at_ooxml
+
+    ns = 'xmlns:q="http://purl.org/dc/terms/" xmlns:dcterms="urn:other"'
+    core = f'<cp:coreProperties {ns}><dcterms:modified>2001-01-01T00:00:00Z</dcterms:modified>'
+    core += '<q:modified xsi:type="q:W3CDTF">2018-09-28T10:20:30Z</q:modified></cp:coreProperties>'
+    assert _saved_at_ooxml(core.encode()).isoformat() == "2018-09-28T10:20:30"
+    assert _saved_at_ooxml(b"<cp:coreProperties/>") is None
+    assert read_workbook(small_xlsx(), "x.xlsx").saved_at is not None
