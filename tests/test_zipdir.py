@@ -139,7 +139,7 @@ def test_saved_at_is_found_by_namespace_not_by_prefix() -> None:
     from dangjian_xlsx.read import _saved_at_ooxml
 
     ns = 'xmlns:q="http://purl.org/dc/terms/" xmlns:dcterms="urn:other"'
-    core = f'<cp:coreProperties {ns}><dcterms:modified>2001-01-01T00:00:00Z</dcterms:modified>'
+    core = f"<cp:coreProperties {ns}><dcterms:modified>2001-01-01T00:00:00Z</dcterms:modified>"
     core += '<q:modified xsi:type="q:W3CDTF">2018-09-28T10:20:30Z</q:modified></cp:coreProperties>'
     assert _saved_at_ooxml(core.encode()).isoformat() == "2018-09-28T10:20:30"
     assert _saved_at_ooxml(b"<cp:coreProperties/>") is None
