@@ -9,19 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import gc
 import hashlib
-import multiprocessing
 import os
 import stat
-import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from . import documents, formulas, inspection, read
+from . import documents, formulas, inspection, parallel, read
 from .layout import SHEET_BY_KIND
 from .messages import render
 from .models import Campaign, FileRecord, Outcome, Problem, RawWorkbook, Report, Severity
@@ -329,74 +324,35 @@ def _reader_problems(raw: RawWorkbook, rel: str) -> list[Problem]:
 
 # ---------------------------------------------------------------- the batch
 
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(campaign: Campaign, inbox: Path) -> None:
-    _WORKER["campaign"] = campaign
-    _WORKER["inbox"] = inbox
-
-
-def _work(path: Path) -> FileRecord:
-    return process_file(path, _WORKER["inbox"], _WORKER["campaign"])
-
-
-def _cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))  # the cores this process may use (containers, taskset)
-    except AttributeError:
-        return os.cpu_count() or 1
-
-
-def _mp_context() -> Any:
-    """fork when this process has a single thread (cheapest: workers inherit the imported modules);
-    otherwise (e.g. a progress bar's refresh thread is running) forkserver, where fork is unsafe."""
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
 
 def _process_all(
     paths: Sequence[Path], inbox: Path, campaign: Campaign, jobs: int, progress: Progress | None
 ) -> list[FileRecord]:
     total = len(paths)
     if jobs == 0:
-        jobs = _cpus() if total > PARALLEL_THRESHOLD else 1
+        jobs = parallel.cpus() if total > PARALLEL_THRESHOLD else 1
     jobs = max(1, min(jobs, total))
-    records: list[FileRecord] = []
     if progress:
         progress(0, total)
-    if jobs > 1:
-        # The first file is read here: that warms up what every worker needs (lazy imports of the reader,
-        # validation's per-campaign context), which forked workers then inherit instead of each redoing it.
-        records.append(process_file(paths[0], inbox, campaign))
-        if progress:
-            progress(1, total)
-        chunk = max(1, min(8, total // (jobs * 8)))  # small batches: the last one leaves a core idle
-        # While the workers run, no garbage collector visits the objects that existed when they were forked:
-        # a visit writes to an object, and the page holding it would then be copied in every process.
-        gc.freeze()
-        try:
-            with ProcessPoolExecutor(
-                max_workers=jobs,
-                mp_context=_mp_context(),
-                initializer=_init_worker,
-                initargs=(campaign, inbox),
-            ) as pool:
-                for rec in pool.map(_work, paths[1:], chunksize=chunk):
-                    records.append(rec)
-                    if progress:
-                        progress(len(records), total)
-        except BrokenProcessPool:
-            pass  # a worker died (e.g. killed for memory): finish the rest in this process
-        finally:
-            gc.unfreeze()
-    for path in paths[len(records) :]:
-        records.append(process_file(path, inbox, campaign))
-        if progress:
-            progress(len(records), total)
-    return records
+    if jobs == 1 or total < 2:
+        records = []
+        for path in paths:
+            records.append(process_file(path, inbox, campaign))
+            if progress:
+                progress(len(records), total)
+        return records
+    # The first file is read here: that warms up what every helper needs (lazy imports of the reader,
+    # validation's per-campaign context), which forked helpers then inherit instead of each redoing it.
+    first = process_file(paths[0], inbox, campaign)
+    if progress:
+        progress(1, total)
+    rest = parallel.share(
+        lambda k: process_file(paths[k + 1], inbox, campaign),
+        total - 1,
+        processes=jobs,
+        done=(lambda n: progress(n + 1, total)) if progress else None,
+    )
+    return [first, *rest]
 
 
 def _generated_at(records: list[FileRecord], campaign: Campaign) -> dt.datetime:

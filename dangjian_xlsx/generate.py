@@ -5,11 +5,8 @@ the same campaign, form and branch always give the same bytes.
 """
 
 import datetime as dt
-import gc
 import io
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -141,42 +138,31 @@ def _generate_one(k: int) -> Path:
 def generate_for_roster(campaign: Campaign, out_dir: Path, progress: Progress | None = None) -> list[Path]:
     """Both personalized forms for every 党总支 of the roster. The roster was checked when it was loaded.
 
-    A large roster is split over forked worker processes (one per core); the files are the same bytes.
+    A large roster is shared with forked helper processes (one per core); the files are the same bytes.
     """
     if not campaign.roster:
         raise ConfigError("名单中没有任何党总支，未生成任何文件")
     total = len(campaign.roster) * len(BRANCH_FORMS)
     if progress:
         progress(0, total)
-    paths: list[Path] = []
-
-    def done(path: Path) -> None:
-        paths.append(path)
-        if progress:
-            progress(len(paths), total)
-
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     sweep_stale_temps(out_dir, [form_filename(k, b) for b in campaign.roster for k in BRANCH_FORMS])
     _JOB.update(campaign=campaign, out_dir=out_dir)
     try:
-        done(_generate_one(0))  # also warms the caches (layouts, text measures) that workers inherit
-        ctx = parallel.fork_context() if total >= PARALLEL_MIN_FORMS else None
-        if ctx is not None:
-            gc.freeze()  # no collector visits the objects shared with the workers: their pages stay shared
-            try:
-                with ProcessPoolExecutor(parallel.cpus(), mp_context=ctx) as pool:
-                    for path in pool.map(_generate_one, range(1, total), chunksize=8):
-                        done(path)
-            except BrokenProcessPool:
-                pass  # a worker died (e.g. killed for memory): finish the rest in this process
-            finally:
-                gc.unfreeze()
-        for k in range(len(paths), total):
-            done(_generate_one(k))
+        first = _generate_one(0)  # also warms the caches (layouts, text measures) that helpers inherit
+        if progress:
+            progress(1, total)
+        processes = parallel.cpus() if total >= PARALLEL_MIN_FORMS else 1
+        rest = parallel.share(
+            lambda k: _generate_one(k + 1),
+            total - 1,
+            processes=processes,
+            done=(lambda n: progress(n + 1, total)) if progress else None,
+        )
     finally:
         _JOB.clear()
-    return paths
+    return [first, *rest]
 
 
 def write_init_files(out_dir: Path, force: bool = False) -> list[Path]:

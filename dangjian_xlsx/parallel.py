@@ -8,10 +8,12 @@ callers do the same work in this process: the results are the same either way.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 
 def cpus() -> int:
@@ -29,3 +31,123 @@ def fork_context() -> Any | None:
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
     return multiprocessing.get_context("fork")
+
+
+T = TypeVar("T")
+_CHUNK = 8  # items taken at a time: small enough that no core waits long for the last one
+
+
+def share(
+    fn: Callable[[int], T],
+    total: int,
+    *,
+    processes: int = 0,
+    done: Callable[[int], None] | None = None,
+    chunk: int = _CHUNK,
+) -> list[T]:
+    """[fn(0), …, fn(total-1)], computed by this process and forked helpers together (`processes` in all,
+    0 = one per core).
+
+    This process works too (so no third process competes for two cores, and half the results are never
+    pickled): each process takes the next `chunk` indexes from a shared counter until none are left; the
+    helpers send their results back through pipes, which this process empties between its own chunks.
+    `done(k)` is called with the number of results so far, in this process. A helper that dies loses
+    nothing: whatever it took and did not deliver is computed here at the end. Without a safe fork
+    (`fork_context`), everything is computed here, in order. An exception in `fn` is raised here: a helper
+    that meets one stops, and its chunk is computed here again.
+    """
+    ctx = fork_context()
+    results: list[Any] = [None] * total
+    have = [False] * total
+    count = 0
+
+    def put(start: int, values: list[T]) -> None:
+        nonlocal count
+        for k, v in enumerate(values, start):
+            results[k] = v
+            have[k] = True
+        count += len(values)
+        if done is not None:
+            done(count)
+
+    helpers = (processes or cpus()) - 1 if ctx is not None and total > 2 * chunk else 0
+    if helpers:
+        counter = ctx.Value("q", 0)
+        procs, pipes = [], []
+        finished = False
+        gc.freeze()  # no collector visits the objects shared with the helpers: their pages stay shared
+        try:
+            for _ in range(helpers):
+                receive, send = ctx.Pipe(duplex=False)
+                _widen(send)
+                proc = ctx.Process(target=_helper, args=(fn, total, chunk, counter, send), daemon=True)
+                proc.start()
+                send.close()
+                procs.append(proc)
+                pipes.append(receive)
+            while (start := _take(counter, chunk)) < total:
+                put(start, [fn(k) for k in range(start, min(start + chunk, total))])
+                for pipe in list(pipes):
+                    while pipe.poll():
+                        if not _receive(pipe, pipes, put):
+                            break
+            for pipe in list(pipes):
+                while _receive(pipe, pipes, put):
+                    pass
+            finished = True
+        finally:
+            for proc in procs:
+                if not finished:  # this process failed: the helpers' work is not wanted any more
+                    proc.kill()
+                proc.join(timeout=5)
+                if proc.is_alive():  # pragma: no cover - a helper stuck after the work is done
+                    proc.kill()
+            gc.unfreeze()
+    for k in range(total):  # everything when there are no helpers; what a dead helper took, otherwise
+        if not have[k]:
+            put(k, [fn(k)])
+    return results
+
+
+def _widen(conn: Any) -> None:
+    """A larger pipe buffer (Linux), so that a helper rarely waits for this process to read its results."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(conn.fileno(), 1031, 1 << 20)  # F_SETPIPE_SZ
+    except (ImportError, OSError):
+        pass
+
+
+def _take(counter: Any, chunk: int) -> int:
+    with counter.get_lock():
+        start = counter.value
+        counter.value = start + chunk
+    return int(start)
+
+
+def _receive(pipe: Any, pipes: list[Any], put: Callable[[int, list[Any]], None]) -> bool:
+    """One message from a helper; False (and the pipe dropped) when it finished or died."""
+    try:
+        message = pipe.recv()
+    except Exception:  # EOF, or a message cut short by the helper's death
+        message = None
+    if message is None:
+        pipes.remove(pipe)
+        pipe.close()
+        return False
+    put(*message)
+    return True
+
+
+def _helper(fn: Callable[[int], Any], total: int, chunk: int, counter: Any, send: Any) -> None:
+    """Take chunks until none are left. If `fn` fails here, stop quietly: the chunk is not delivered, so the
+    parent computes it again and meets the error itself, where it can be reported."""
+    try:
+        while (start := _take(counter, chunk)) < total:
+            send.send((start, [fn(k) for k in range(start, min(start + chunk, total))]))
+        send.send(None)
+    except Exception:
+        pass
+    finally:
+        send.close()

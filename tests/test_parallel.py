@@ -1,0 +1,147 @@
+"""parallel.share: this process and forked helpers take chunks from a shared counter; nothing is lost.
+
+Forking needs a process with a single thread; pytest-xdist's workers run a second one, so the forking
+cases run in a fresh interpreter (`_in_fresh_python`) and report back as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dangjian_xlsx import parallel
+from dangjian_xlsx.catalog import default_campaign
+from dangjian_xlsx.collect import run_collect
+
+ROOT = Path(__file__).resolve().parent.parent
+PARENT = os.getpid()
+
+
+def _in_fresh_python(body: str) -> Any:
+    code = (
+        "import json, os, sys\nfrom dangjian_xlsx import parallel\nPARENT = os.getpid()\n"
+        + textwrap.dedent(body)
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def can_fork() -> bool:
+    return _in_fresh_python("print(json.dumps(parallel.fork_context() is not None))")
+
+
+def test_results_in_order_computed_by_both_processes(can_fork: bool) -> None:
+    if not can_fork:
+        pytest.skip("this machine has no fork or a single core")
+    got = _in_fresh_python(
+        """
+        import time
+        def fn(k):
+            time.sleep(0.001)  # long enough that neither process can take every chunk before the other starts
+            return k * k, os.getpid()
+        counts = []
+        out = parallel.share(fn, 400, processes=2, done=counts.append, chunk=4)
+        print(json.dumps({"values": [v for v, _ in out], "pids": sorted({p for _, p in out}),
+                          "parent": PARENT, "counts": counts}))
+        """
+    )
+    assert got["values"] == [k * k for k in range(400)]
+    assert got["parent"] in got["pids"] and len(got["pids"]) == 2  # this process worked, and one helper
+    counts = got["counts"]
+    assert counts == sorted(set(counts)) and counts[-1] == 400
+
+
+def test_what_a_dead_helper_took_is_computed_here(can_fork: bool) -> None:
+    if not can_fork:
+        pytest.skip("this machine has no fork or a single core")
+    got = _in_fresh_python(
+        """
+        def fn(k):
+            if os.getpid() != PARENT and k >= 40:
+                os._exit(3)  # the helper is killed mid-run (e.g. by the OOM killer)
+            return k * k, os.getpid()
+        out = parallel.share(fn, 300, processes=2, chunk=4)
+        print(json.dumps({"values": [v for v, _ in out], "late": sorted({p for _, p in out[40:]}),
+                          "parent": PARENT}))
+        """
+    )
+    assert got["values"] == [k * k for k in range(300)]
+    assert got["late"] == [got["parent"]]
+
+
+def test_collect_on_two_processes_equals_one(can_fork: bool, tmp_path: Path) -> None:
+    if not can_fork:
+        pytest.skip("this machine has no fork or a single core")
+    inbox = ROOT / "sample_submissions"
+    got = _in_fresh_python(
+        f"""
+        from pathlib import Path
+        from dangjian_xlsx.catalog import default_campaign
+        from dangjian_xlsx.collect import run_collect
+        import dangjian_xlsx.collect as c
+        seen = Path({str(tmp_path)!r})
+        original = c.process_file
+        def spy(*a, **k):  # each process that reads a file leaves its pid
+            (seen / str(os.getpid())).touch()
+            return original(*a, **k)
+        c.process_file = spy
+        report = run_collect(Path({str(inbox)!r}), default_campaign(), jobs=2)
+        processes = len(list(seen.iterdir()))
+        print(json.dumps(dict(processes=processes, report=json.loads(report.model_dump_json()))))
+        """
+    )
+    assert got["processes"] == 2
+    assert got["report"] == json.loads(run_collect(inbox, default_campaign(), jobs=1).model_dump_json())
+
+
+def _square_and_pid(k: int) -> tuple[int, int]:
+    return k * k, os.getpid()
+
+
+def test_no_fork_while_another_thread_runs() -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        out = parallel.share(_square_and_pid, 100, processes=2, chunk=4)
+    finally:
+        stop.set()
+        other.join()
+    assert out == [(k * k, PARENT) for k in range(100)]
+
+
+def test_one_process_and_small_jobs_stay_here() -> None:
+    assert parallel.share(_square_and_pid, 100, processes=1) == [(k * k, PARENT) for k in range(100)]
+    assert parallel.share(_square_and_pid, 5, processes=2) == [(k * k, PARENT) for k in range(5)]
+    assert parallel.share(_square_and_pid, 0) == []
+
+
+def test_an_error_in_a_helper_is_raised_here(can_fork: bool) -> None:
+    if not can_fork:
+        pytest.skip("this machine has no fork or a single core")
+    got = _in_fresh_python(
+        """
+        import time
+        def fn(k):
+            time.sleep(0.001)
+            if k == 150:
+                raise ValueError(f"item {k} failed in {'this process' if os.getpid() == PARENT else 'a helper'}")
+            return k
+        try:
+            parallel.share(fn, 300, processes=2, chunk=4)
+            print(json.dumps("no error"))
+        except ValueError as exc:
+            print(json.dumps(str(exc)))
+        """
+    )
+    assert got == "item 150 failed in this process"
