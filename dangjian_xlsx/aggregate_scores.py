@@ -77,7 +77,9 @@ def score_branch(catalog: Catalog, bf: BranchFiles) -> Scored | None:
         parts: list[float] = []
         for it in sec.items:
             s = given.get(it.id)
-            v = valid_score(s.score if s is not None else None, it.points)
+            v = s.score if s is not None else None
+            if type(v) is not float or not 0.0 <= v <= it.points:  # a float in range is valid as it is
+                v = valid_score(v, it.points)
             if v is None:
                 missing += 1
             else:
@@ -109,6 +111,11 @@ def score_tables(
     item_ids = [i.id for i in catalog.items]
     section_of = catalog.section_of
     item_by_id = catalog.item_by_id
+    # per item, once (not once per branch): its section's label and its short text, for the ledger
+    ledger_texts = {
+        i.id: (f"{section_of[i.id].numeral}、{section_of[i.id].name}", short_text(i.text))
+        for i in catalog.items
+    }
     ranked = [s for s in scored.values() if s is not None]
     score_rows: list[list[Any]] = []
     item_rows: list[list[Any]] = []
@@ -146,8 +153,7 @@ def score_tables(
                         bid,
                         b.name,
                         item_id,
-                        f"{sec.numeral}、{sec.name}",
-                        short_text(item.text),
+                        *ledger_texts[item_id],
                         item.points,
                         v,
                         lost,

@@ -105,15 +105,33 @@ def write_bytes_atomic(path: Path, data: bytes, *, sweep: bool = True) -> Path:
     return write_atomic(path, lambda tmp: tmp.write_bytes(data), sweep=sweep)
 
 
-def write_all_atomic(files: Iterable[tuple[Path, bytes]]) -> list[Path]:
-    """Write several files atomically, sweeping each folder for stale temporary files once, not once per file."""
+def write_chunks_atomic(path: Path, chunks: Iterable[bytes], *, sweep: bool = True) -> Path:
+    """Write the chunks in order: a file built while it is written, never whole in memory."""
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+
+    return write_atomic(path, write, sweep=sweep)
+
+
+def write_all_atomic(files: Iterable[tuple[Path, bytes | Iterable[bytes]]]) -> list[Path]:
+    """Write several files atomically, sweeping each folder for stale temporary files once, not once per file.
+
+    A file's content is bytes, or an iterable of chunks (a generator runs while its file is written)."""
     files = [(Path(p), data) for p, data in files]
     by_folder: dict[Path, list[str]] = {}
     for p, _ in files:
         by_folder.setdefault(p.parent, []).append(p.name)
     for folder, names in by_folder.items():
         sweep_stale_temps(folder, names)
-    return [write_bytes_atomic(p, data, sweep=False) for p, data in files]
+    return [
+        write_bytes_atomic(p, data, sweep=False)
+        if isinstance(data, bytes)
+        else write_chunks_atomic(p, data, sweep=False)
+        for p, data in files
+    ]
 
 
 def write_text_atomic(path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -1,5 +1,7 @@
 """Machine-readable exports beside the summary `X.xlsx`: tidy CSV (`X_得分.csv`, `X_任务.csv`, `X_问题.csv`,
-`X_文件.csv`; UTF-8 with BOM so Excel opens them) and `X.json`. Every file is written atomically.
+`X_文件.csv`; UTF-8 with BOM so Excel opens them) and `X.json`. Every file is written atomically, built
+a column at a time and streamed a slice of rows at a time: at province scale (tens of thousands of rows)
+there is no object per row or per cell, and only one file's text is in memory at once.
 
 Stable catalog ids (S01.1, T01) and branch ids are the join keys. CSV text that a spreadsheet would take
 for a formula (starting with = + - @ tab or CR) is neutralised with a leading single quote, following
@@ -8,17 +10,19 @@ OWASP's CSV-injection guidance; numbers stay numbers.
 
 from __future__ import annotations
 
-import csv
+import codecs
 import dataclasses
 import datetime as dt
-import io
 import json
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import aggregate as ag
@@ -120,49 +124,68 @@ def csv_cell(v: Any) -> str:
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """UTF-8 with BOM, CRLF line ends (what Excel expects), every cell neutralised."""
-    return _csv(header, ([csv_cell(v) for v in r] for r in rows))
+    lines = [csv_line(header), *(csv_line([csv_cell(v) for v in r]) for r in rows), ""]
+    return "\r\n".join(lines).encode("utf-8-sig")
 
 
 def csv_frame(df: pd.DataFrame, columns: list[str]) -> bytes:
-    """`csv_bytes` of a table's columns, converted a column at a time (the same bytes, faster)."""
-    return _csv(columns, zip(*(csv_values(df[c].tolist()) for c in columns), strict=True))
+    """`csv_bytes` of a table's columns (the same bytes, built a column at a time)."""
+    return b"".join(csv_chunks(df, columns))
+
+
+def csv_chunks(df: pd.DataFrame, columns: list[str]) -> Iterator[bytes]:
+    """`csv_frame` in pieces: the BOM and header, then a slice of rows at a time."""
+    cells = [csv_quoted(csv_values(df[c].tolist())) for c in columns]
+    if len(cells) == 1:  # a lone empty field is written as "" (a blank line would be no row at all)
+        cells = [['""' if v == "" else v for v in cells[0]]]
+    yield codecs.BOM_UTF8 + (csv_line(columns) + "\r\n").encode("utf-8")
+    rows = zip(*cells, strict=True)
+    while chunk := list(islice(rows, CHUNK_ROWS)):
+        yield ("\r\n".join(map(",".join, chunk)) + "\r\n").encode("utf-8")
+
+
+CHUNK_ROWS = 2_000  # CSV rows (and JSON array elements) encoded and written at a time
 
 
 def csv_values(values: list[Any]) -> list[str]:
-    """`csv_cell` of each value; all-text and all-integer columns without a call per cell."""
+    """`csv_cell` of each value; all-text columns checked with one search, repeated values converted once."""
     kinds = set(map(type, values))
     if kinds <= {str}:
+        if _FORMULA_START.search(_SEP + _SEP.join(values)) is None:
+            return values
         return ["'" + v if v.startswith(FORMULA_PREFIXES) else v for v in values]
-    if kinds <= {int}:
-        return list(map(str, values))
-    if kinds <= {float}:
-        isfinite = math.isfinite
-        return [(str(int(v)) if v.is_integer() else repr(v)) if isfinite(v) else "" for v in values]
+    if kinds <= {int, float}:  # bool and the rarer types go by csv_cell
+        return _each_distinct(values, csv_cell)  # equal numbers have the same text (2 == 2.0, 0.0 == -0.0)
     return list(map(csv_cell, values))
 
 
-def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(header)
-    w.writerows(rows)
-    return out.getvalue().encode("utf-8-sig")
+def csv_quoted(cells: list[str]) -> list[str]:
+    """Cells as `csv.writer` (QUOTE_MINIMAL, CRLF) writes them: quoted, quotes doubled, when they hold a
+    comma, a quote or a line break."""
+    if _CSV_SPECIAL.search(_SEP.join(cells)) is None:
+        return cells
+    special = _CSV_SPECIAL.search
+    return ['"' + v.replace('"', '""') + '"' if special(v) else v for v in cells]
 
 
-def _rows(df: pd.DataFrame, columns: list[str]) -> Iterable[tuple[Any, ...]]:
-    return ag.rows(df, columns)
+def csv_line(cells: Sequence[str]) -> str:
+    """One CSV record (without its line end), as `csv.writer` writes it."""
+    if len(cells) == 1 and cells[0] == "":
+        return '""'
+    return ",".join(csv_quoted(list(cells)))
 
 
-def _records(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
-    cols = [py_values(df[c].tolist()) for c in columns]
-    return [dict(zip(columns, r, strict=True)) for r in zip(*cols, strict=True)]
+_SEP = "\x00"  # joins a column's texts for one search over all of them (a hit is then checked cell by cell)
+_FORMULA_START = re.compile(_SEP + "[" + re.escape("".join(FORMULA_PREFIXES)) + "]")
+_CSV_SPECIAL = re.compile('[,"\r\n]')
 
 
-def py_values(values: list[Any]) -> list[Any]:
-    """`py` of each value; columns of plain text, integers and booleans as they are."""
-    if set(map(type, values)) <= {str, int, bool}:
-        return values
-    return list(map(py, values))
+def _each_distinct(values: list[Any], convert: Callable[[Any], str]) -> list[str]:
+    """`convert` of each value, called once per distinct value (for values whose equal ones convert alike);
+    equal values then share one text object."""
+    distinct = set(values)
+    texts = dict(zip(distinct, map(convert, distinct), strict=True))
+    return list(map(texts.__getitem__, values))
 
 
 def score_rows(t: ag.Tables) -> pd.DataFrame:
@@ -170,29 +193,121 @@ def score_rows(t: ag.Tables) -> pd.DataFrame:
     return t.score_items.assign(status=t.score_items["branch_id"].map(status))
 
 
-def json_document(
+# ---------------------------------------------------------------- JSON
+#
+# The document is `json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))` + newline,
+# but written without building `doc`: each column is turned into JSON texts at once (by the encoder's own
+# text function and int/float reprs, as its C implementation writes them), and each record is one
+# %-template of its sorted keys. Tens of thousands of dicts were the largest allocation of a collect, and
+# encoding them the slowest part of the exports.
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+_STRING = json.encoder.encode_basestring  # how that encoder writes text (ensure_ascii=False)
+
+
+def json_values(values: list[Any]) -> list[str]:
+    """The JSON text of `py` of each value, as the encoder writes it."""
+    kinds = set(map(type, values))
+    if kinds <= {str}:
+        return _each_distinct(values, _STRING)
+    if kinds <= {int}:
+        return _each_distinct(values, int.__repr__)
+    if kinds <= {float}:
+        if _has_negative_zero(values):  # equal to 0.0 but written -0.0: no sharing by value
+            return list(map(_json_float, values))
+        return _each_distinct(values, _json_float)
+    return list(map(_json_scalar, values))
+
+
+def _has_negative_zero(values: list[float]) -> bool:
+    a = np.asarray(values, dtype=np.float64)
+    return bool(np.any(np.signbit(a) & (a == 0)))
+
+
+def _json_float(v: float) -> str:
+    return float.__repr__(v) if math.isfinite(v) else "null"  # py: a non-finite number is a blank
+
+
+def _json_scalar(v: Any) -> str:
+    t = type(v)
+    if t is str:
+        return _STRING(v)
+    if t is int:
+        return int.__repr__(v)
+    if t is float:
+        return _json_float(v)
+    if t is bool:
+        return "true" if v else "false"
+    if v is None:
+        return "null"
+    return _json_scalar(py(v))  # py gives one of the plain types above
+
+
+def json_objects(columns: dict[str, list[str]]) -> list[str]:
+    """One JSON object per row of `columns` (key → the JSON texts of its values), keys sorted."""
+    keys = sorted(columns)
+    template = "{" + ",".join(_STRING(k).replace("%", "%%") + ":%s" for k in keys) + "}"
+    return list(map(template.__mod__, zip(*(columns[k] for k in keys), strict=True)))
+
+
+def json_array(texts: list[str]) -> Iterator[str]:
+    """The JSON array of element texts, a slice of elements at a time."""
+    if not texts:
+        yield "[]"
+        return
+    for i in range(0, len(texts), CHUNK_ROWS):
+        yield ("," if i else "[") + ",".join(texts[i : i + CHUNK_ROWS])
+    yield "]"
+
+
+def _json_columns(df: pd.DataFrame, columns: list[str]) -> dict[str, list[str]]:
+    return {c: json_values(df[c].tolist()) for c in columns}
+
+
+def json_records(df: pd.DataFrame, columns: list[str]) -> Iterator[str]:
+    """The JSON array of a table's rows as objects of `columns`."""
+    return json_array(json_objects(_json_columns(df, columns)))
+
+
+def _grouped(keys: list[str], texts: list[str]) -> dict[str, str]:
+    """The JSON array of `texts` for each key, in table order."""
+    groups: dict[str, list[str]] = {}
+    for key, text in zip(keys, texts, strict=True):
+        groups.setdefault(key, []).append(text)
+    return {key: "[" + ",".join(group) + "]" for key, group in groups.items()}
+
+
+def _json_scores(t: ag.Tables, section_ids: list[str]) -> Iterator[str]:
+    """Each branch's scores, with its sections (when it has a total) and its items."""
+    items = json_objects(_json_columns(t.score_items, ["item_id", "score", "lost", "note"]))
+    items_by_branch = _grouped(t.score_items["branch_id"].tolist(), items)
+    del items
+    cols = _json_columns(t.scores, [*ag.SCORE_META, "file", *ag.INSPECTION_SCORE_COLUMNS])
+    sections = json_objects(_json_columns(t.scores, section_ids))
+    cols["sections"] = [
+        s if total != "null" else "{}" for s, total in zip(sections, cols["total"], strict=True)
+    ]
+    cols["items"] = [items_by_branch.pop(b, "[]") for b in t.scores["branch_id"].tolist()]
+    return json_array(json_objects(cols))
+
+
+def _json_tasks(t: ag.Tables) -> Iterator[str]:
+    """Each branch's task counts, with its answers."""
+    answers = json_objects(_json_columns(t.task_details, ["task_id", "group_id", "status", "done", "issues"]))
+    answers_by_branch = _grouped(t.task_details["branch_id"].tolist(), answers)
+    del answers
+    cols = _json_columns(t.tasks, ["seq", "branch_id", "branch", "status", "rate", *ag.TASK_COUNT_COLUMNS])
+    cols["answers"] = [answers_by_branch.pop(b, "[]") for b in t.tasks["branch_id"].tolist()]
+    return json_array(json_objects(cols))
+
+
+def json_parts(
     t: ag.Tables, ov: ag.Overview, campaign: Campaign, generated_at: dt.datetime
-) -> dict[str, Any]:
+) -> dict[str, Callable[[], Iterable[str]]]:
+    """The document's top-level keys → a function giving the JSON text of their value, in pieces."""
     cat = campaign.catalog
     section_ids = [s.id for s in cat.sections]
-    task_ids = [tk.id for tk in cat.tasks]
-    items_by_branch: dict[str, list[dict[str, Any]]] = {}
-    for r in _records(t.score_items, ["branch_id", "item_id", "score", "lost", "note"]):
-        items_by_branch.setdefault(r.pop("branch_id"), []).append(r)
-    scores = []
-    for r in _records(t.scores, [*ag.SCORE_META, *section_ids, "file", *ag.INSPECTION_SCORE_COLUMNS]):
-        sections = {s: r.pop(s) for s in section_ids}
-        r["sections"] = sections if r["total"] is not None else {}
-        r["items"] = items_by_branch.get(r["branch_id"], [])
-        scores.append(r)
-    answers_by_branch: dict[str, list[dict[str, Any]]] = {}
-    for r in _records(t.task_details, ["branch_id", "task_id", "group_id", "status", "done", "issues"]):
-        answers_by_branch.setdefault(r.pop("branch_id"), []).append(r)
-    tasks = []
-    for r in _records(t.tasks, ["seq", "branch_id", "branch", "status", "rate", *ag.TASK_COUNT_COLUMNS]):
-        r["answers"] = answers_by_branch.get(r["branch_id"], [])
-        tasks.append(r)
-    return {
+    small = {
         "campaign": {
             "school": campaign.school,
             "title": campaign.title,
@@ -202,54 +317,57 @@ def json_document(
         },
         "generated_at": generated_at.isoformat(),
         "overview": {k: py(v) for k, v in dataclasses.asdict(ov).items()},
-        "submissions": _records(t.submissions, list(t.submissions.columns)),
-        "scores": scores,
-        "task_rates": _records(t.task_rates, ["task_id", "group_id", *ag.TASK_COUNT_COLUMNS, "rate"]),
-        "tasks": tasks,
-        "problems": _records(t.problems, PROBLEM_COLUMNS),
-        "inspection": _records(t.inspection, ag.INSPECTION_BRANCH_COLUMNS),
-        "inspection_items": _records(t.inspection_items, ag.INSPECTION_ITEM_COLUMNS),
-        "files": _records(t.files, FILE_COLUMNS),
-        "ids": {"sections": section_ids, "items": [i.id for i in cat.items], "tasks": task_ids},
+        "ids": {
+            "sections": section_ids,
+            "items": [i.id for i in cat.items],
+            "tasks": [tk.id for tk in cat.tasks],
+        },
     }
+    parts: dict[str, Callable[[], Iterable[str]]] = {
+        key: (lambda value=value: [_ENCODER.encode(value)]) for key, value in small.items()
+    }
+    tables = {
+        "submissions": (t.submissions, list(t.submissions.columns)),
+        "task_rates": (t.task_rates, ["task_id", "group_id", *ag.TASK_COUNT_COLUMNS, "rate"]),
+        "problems": (t.problems, PROBLEM_COLUMNS),
+        "inspection": (t.inspection, ag.INSPECTION_BRANCH_COLUMNS),
+        "inspection_items": (t.inspection_items, ag.INSPECTION_ITEM_COLUMNS),
+        "files": (t.files, FILE_COLUMNS),
+    }
+    for key, (df, columns) in tables.items():
+        parts[key] = lambda df=df, columns=columns: json_records(df, columns)
+    parts["scores"] = lambda: _json_scores(t, section_ids)
+    parts["tasks"] = lambda: _json_tasks(t)
+    return parts
 
 
-def json_bytes(doc: dict[str, Any]) -> bytes:
-    """`json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))` + newline, as UTF-8.
-
-    Encoded a slice of each top-level list at a time (the same text, at the C encoder's speed), so that
-    the whole document never also exists as one string: that was the largest allocation of a collect."""
-    encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    out = io.BytesIO()
-    out.write(b"{")
-    for k, key in enumerate(sorted(doc)):
-        value = doc[key]
-        out.write(("," if k else "").encode() + encoder.encode(key).encode("utf-8") + b":")
-        if not isinstance(value, list) or not value:
-            out.write(encoder.encode(value).encode("utf-8"))
-            continue
-        out.write(b"[")
-        for i in range(0, len(value), JSON_SLICE):
-            part = encoder.encode(value[i : i + JSON_SLICE])[1:-1]  # the elements, without the brackets
-            out.write(("," if i else "").encode() + part.encode("utf-8"))
-        out.write(b"]")
-    out.write(b"}\n")
-    return out.getvalue()
+def json_chunks(
+    t: ag.Tables, ov: ag.Overview, campaign: Campaign, generated_at: dt.datetime
+) -> Iterator[bytes]:
+    """The document, UTF-8 with a final newline, in pieces: one top-level key's value is built at a time."""
+    parts = json_parts(t, ov, campaign, generated_at)
+    for k, key in enumerate(sorted(parts)):
+        yield (("," if k else "{") + _STRING(key) + ":").encode("utf-8")
+        for piece in parts[key]():
+            yield piece.encode("utf-8")
+    yield b"}\n"
 
 
-JSON_SLICE = 500  # list elements encoded at a time
+def _score_chunks(t: ag.Tables) -> Iterator[bytes]:
+    yield from csv_chunks(score_rows(t), SCORE_COLUMNS)
 
 
 def write_exports(
     t: ag.Tables, ov: ag.Overview, summary: Path, campaign: Campaign, generated_at: dt.datetime
 ) -> list[Path]:
-    """Write the four CSV files and the JSON beside `summary`; returns their paths."""
+    """Write the four CSV files and the JSON beside `summary`, one after the other, each built while it is
+    written; returns their paths."""
     paths = export_paths(summary)
     contents = {
-        "scores": csv_frame(score_rows(t), SCORE_COLUMNS),
-        "tasks": csv_frame(t.task_details, TASK_COLUMNS),
-        "problems": csv_frame(t.problems, PROBLEM_COLUMNS),
-        "files": csv_frame(t.files, FILE_COLUMNS),
-        "json": json_bytes(json_document(t, ov, campaign, generated_at)),
+        "scores": _score_chunks(t),
+        "tasks": csv_chunks(t.task_details, TASK_COLUMNS),
+        "problems": csv_chunks(t.problems, PROBLEM_COLUMNS),
+        "files": csv_chunks(t.files, FILE_COLUMNS),
+        "json": json_chunks(t, ov, campaign, generated_at),
     }
-    return write_all_atomic((paths[k], data) for k, data in contents.items())
+    return write_all_atomic((paths[k], chunks) for k, chunks in contents.items())

@@ -153,59 +153,80 @@ TAIL_CACHE_CHARS = 200  # texts up to this long are rendered once per block (lon
 
 def render(block: _Block, clip: Callable[[str], str]) -> Iterator[bytes]:
     """The `<row>` XML of a block, UTF-8, a slice of rows at a time; cells as `summary_style.put` writes
-    them."""
-    starts = [f'<c r="{col_letter(c)}' for c in range(len(block.formats))]  # + row number
-    styles = []
-    for fmt in block.formats:
+    them.
+
+    A slice is converted a column at a time (each distinct value once: tables repeat statuses, names and
+    scores), then every row is one `str.format` of a template holding the row's cells' fixed parts."""
+    width = len(block.formats)
+    template = "{0}" + "".join(
+        f"{start}{{1}}{style}{{{c + 2}}}" for c, (start, style) in enumerate(_cells(block))
+    )
+    template += "</row>"
+    heights = block.heights
+    texts: dict[str, str] = {}  # short text → the rest of its cell's XML, for the whole block
+    rows = block.rows
+    for i in range(0, len(rows), SLICE_ROWS):
+        chunk = rows[i : i + SLICE_ROWS]
+        if any(len(values) != width for values in chunk):
+            raise ValueError("a spliced row does not have one value per column")
+        first = block.first_row + i
+        numbers_ = [str(r + 1) for r in range(first, first + len(chunk))]
+        opens = [
+            f'<row r="{n}" ht="{row_height_xml(heights[r])}" customHeight="1">'
+            if r in heights
+            else f'<row r="{n}">'
+            for r, n in enumerate(numbers_, start=first)
+        ]
+        columns = [_tails(values, clip, texts) for values in zip(*chunk, strict=True)]
+        yield "".join(map(template.format, opens, numbers_, *columns)).encode("utf-8")
+
+
+def _cells(block: _Block) -> list[tuple[str, str]]:
+    """Each column's cell XML up to the row number (`<c r="B`), and from there to the cell's value (the
+    style attribute)."""
+    cells = []
+    for c, fmt in enumerate(block.formats):
         if fmt.xf_index is None:  # not used by any cell XlsxWriter wrote: not in styles.xml
             raise RuntimeError("a spliced column's format is unknown to the workbook")
-        styles.append(f'" s="{fmt.xf_index}"' if fmt.xf_index else '"')  # closes the r attribute
-    cells = list(zip(starts, styles, strict=True))
-    heights = block.heights
-    isfinite, special = math.isfinite, _SPECIAL.search
-    tails: dict[str, str] = {}  # short text → the rest of its cell's XML (tables repeat statuses, names)
-    floats: dict[float, str] = {}  # number → the rest of its cell's XML (scores repeat)
-    ints: dict[int, str] = {}
-    out: list[str] = []
-    add = out.append
-    for r, values in enumerate(block.rows, start=block.first_row):
-        n = r + 1
-        if r in heights:
-            add(f'<row r="{n}" ht="{row_height_xml(heights[r])}" customHeight="1">')
-        else:
-            add(f'<row r="{n}">')
-        for (start, s), v in zip(cells, values, strict=True):
-            t = type(v)
-            if t is str:
-                if v:
-                    tail = tails.get(v)
-                    if tail is None:
-                        tail = _string_tail(v, clip, special)
-                        if len(v) <= TAIL_CACHE_CHARS:
-                            tails[v] = tail
-                    add(f"{start}{n}{s}{tail}")
-                else:
-                    add(f"{start}{n}{s}/>")
-            elif t is float:
-                tail = floats.get(v)  # -0.0 == 0.0 and NaN are never cached
-                if tail is None:
-                    tail = f"><v>{v:.16G}</v></c>" if isfinite(v) else "/>"
-                    if v and tail[0] == ">":
-                        floats[v] = tail
-                add(f"{start}{n}{s}{tail}")
-            elif t is int:
-                tail = ints.get(v)
-                if tail is None:
-                    tail = ints[v] = f"><v>{v:.16G}</v></c>"
-                add(f"{start}{n}{s}{tail}")
-            else:
-                add(_other(f"{start}{n}{s}", v, clip))
-        add("</row>")
-        if (r - block.first_row) % SLICE_ROWS == SLICE_ROWS - 1:
-            yield "".join(out).encode("utf-8")
-            out.clear()
-    if out:
-        yield "".join(out).encode("utf-8")
+        cells.append((f'<c r="{col_letter(c)}', f'" s="{fmt.xf_index}"' if fmt.xf_index else '"'))
+    return cells
+
+
+def _tails(values: tuple[Any, ...], clip: Callable[[str], str], texts: dict[str, str]) -> list[str]:
+    """The XML after the style attribute of each cell of a column: `_tail` of each value, computed once per
+    distinct value (short texts are remembered in `texts` for the next slices)."""
+    kinds = set(map(type, values))  # only plain texts and numbers are hashed (pandas' NA refuses ==)
+    if kinds <= {str}:
+        special = _SPECIAL.search
+        tails = {}
+        for v in set(values):
+            tail = texts.get(v)
+            if tail is None:
+                tail = _string_tail(v, clip, special) if v else "/>"
+                if len(v) <= TAIL_CACHE_CHARS:
+                    texts[v] = tail
+            tails[v] = tail
+    elif kinds <= {int} or (kinds <= {float} and not _negative_zero(values)):
+        tails = {v: _tail(v, clip) for v in set(values)}  # equal numbers are written alike, but 0.0 and -0.0
+    else:
+        return [_tail(v, clip) for v in values]
+    return list(map(tails.__getitem__, values))
+
+
+def _negative_zero(values: tuple[float, ...]) -> bool:
+    return 0.0 in values and any(v == 0 and math.copysign(1.0, v) < 0 for v in values)
+
+
+def _tail(v: Any, clip: Callable[[str], str]) -> str:
+    """A cell's XML after its style attribute, as `summary_style.put` writes the value."""
+    t = type(v)
+    if t is str:
+        return _string_tail(v, clip, _SPECIAL.search) if v else "/>"
+    if t is float:
+        return f"><v>{v:.16G}</v></c>" if math.isfinite(v) else "/>"
+    if t is int:
+        return f"><v>{v:.16G}</v></c>"
+    return _other("", v, clip)
 
 
 def _string_tail(v: str, clip: Callable[[str], str], special: Callable[[str], Any]) -> str:

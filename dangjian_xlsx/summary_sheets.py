@@ -165,7 +165,8 @@ def items_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog) -> No
     points = [i.points for i in items]
     fmts = [F.by_kind[col.kind] for col in meta]
     num, num_lost = F.by_kind["num"], F.num_lost
-    write_blank, write_number = ws.write_blank, ws.write_number
+    # ~25,000 cells: XlsxWriter's undecorated writers (the public ones first try to parse A1 notation)
+    write_blank, write_number = ws._write_blank, ws._write_number
     k = len(meta)
     row = header_row
     frame = t.item_scores

@@ -214,27 +214,40 @@ def fit_row(ws: Worksheet, row: int, values: Sequence[Any], wrapped: Sequence[tu
         ws.set_row(row, height)
 
 
-def wrapped_height(
-    values: Sequence[Any],
-    wrapped: Sequence[tuple[int, float]],
-    seen: dict[tuple[str, float], int] | None = None,
-) -> float | None:
-    """The row height that shows the row's wrapped text; None when one line is enough. `seen` memoises the
-    lines of texts already measured (tables repeat statuses, names and item texts)."""
-    lines = 1
-    for c, width in wrapped:
-        v = values[c]
-        if type(v) is str and v:
-            if seen is None:
-                n = text_lines(v, width)
-            else:
-                key = (v, width)
-                n = seen.get(key)
-                if n is None:
-                    n = seen[key] = text_lines(v, width)
-            if n > lines:
-                lines = n
-    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3) if lines > 1 else None
+def wrapped_height(values: Sequence[Any], wrapped: Sequence[tuple[int, float]]) -> float | None:
+    """The row height that shows the row's wrapped text; None when one line is enough."""
+    lines = max((text_lines(values[c], width) for c, width in wrapped if _measured(values[c])), default=1)
+    return _height(lines) if lines > 1 else None
+
+
+def wrapped_heights(
+    rows: Sequence[Sequence[Any]], wrapped: Sequence[tuple[int, float]], first_row: int
+) -> dict[int, float]:
+    """Row (counted from `first_row`) → height, for the rows whose wrapped text needs more than one line:
+    `wrapped_height` of each row, measured a column at a time (each distinct text once: tables repeat
+    statuses, names and item texts)."""
+    if not rows or not wrapped:
+        return {}
+    columns = [_column_lines([values[c] for values in rows], width) for c, width in wrapped]
+    lines = columns[0] if len(columns) == 1 else list(map(max, *columns))
+    return {row: _height(n) for row, n in enumerate(lines, start=first_row) if n > 1}
+
+
+def _column_lines(values: list[Any], width: float) -> list[int]:
+    """`text_lines` of each text of a column (1 for a blank or a non-text cell)."""
+    if set(map(type, values)) <= {str}:
+        distinct = set(values)
+        lines = dict(zip(distinct, (text_lines(v, width) if v else 1 for v in distinct), strict=True))
+        return list(map(lines.__getitem__, values))
+    return [text_lines(v, width) if _measured(v) else 1 for v in values]
+
+
+def _measured(v: Any) -> bool:
+    return type(v) is str and v != ""
+
+
+def _height(lines: int) -> float:
+    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3)
 
 
 def title(ws: Worksheet, F: Formats, text: str, note: str, width: int) -> None:
@@ -299,14 +312,7 @@ def table(
     written: Iterable[tuple[int, Sequence[Any]]] = enumerate(rows, start=first)
     if F.body_rows is not None and len(rows) >= BODY_ROWS_MIN:  # the middle rows: spliced in at close
         middle = rows[1:-1]
-        heights = {}
-        if wrapped:
-            seen: dict[tuple[str, float], int] = {}
-            for row, values in enumerate(middle, start=first + 1):
-                height = wrapped_height(values, wrapped, seen)
-                if height is not None:
-                    heights[row] = height
-        F.body_rows.add(ws.name, first + 1, middle, fmts, heights)
+        F.body_rows.add(ws.name, first + 1, middle, fmts, wrapped_heights(middle, wrapped, first + 1))
         written = ((first, rows[0]), (last, rows[-1]))
     for row, values in written:
         for c, v in enumerate(values):

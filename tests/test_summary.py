@@ -13,7 +13,9 @@ import uuid
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 from conftest import require_office
 from pypdf import PdfReader
@@ -264,6 +266,43 @@ def test_csv_cell_rules() -> None:
     assert export.csv_cell("\rx") == "'\rx"
     assert export.csv_cell("a=b") == "a=b"
     assert export.csv_cell(None) == "" and export.csv_cell(float("nan")) == ""
+
+
+TRICKY_CELLS = ["a,b", 'q"uote', "line\nbreak", "cr\rx", "=1+1", "-2", "", "普通", " sp ", "%s", "\\", 1.5, 2.0, 0.0,
+                -0.0, -2.5, float("nan"), float("inf"), None, 7, 10**17, True, False, pd.NA, np.int64(3), np.float64(0.25)]  # fmt: skip
+
+
+def tricky_frame() -> pd.DataFrame:
+    n = len(TRICKY_CELLS)
+    return pd.DataFrame(
+        {
+            "mixed": TRICKY_CELLS,
+            "text": [v if isinstance(v, str) else "x" for v in TRICKY_CELLS],
+            "float": [[0.0, -0.0, 1.5, float("nan"), 0.1 + 0.2][i % 5] for i in range(n)],
+            "int": [[0, -3, 10**15][i % 3] for i in range(n)],
+            "Int64": pd.array([[1, None][i % 2] for i in range(n)], dtype="Int64"),
+        }
+    )
+
+
+def test_csv_frame_is_what_csv_writer_writes() -> None:
+    df = tricky_frame()
+    for columns in (list(df.columns), ["text"], ["mixed"]):
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\r\n")
+        w.writerow(columns)
+        w.writerows([export.csv_cell(v) for v in r] for r in ag.rows(df, columns))
+        assert export.csv_frame(df, columns) == out.getvalue().encode("utf-8-sig")
+        assert export.csv_frame(df.iloc[:0], columns) == export.csv_bytes(columns, [])
+
+
+def test_json_records_are_what_json_dumps_writes() -> None:
+    df = tricky_frame()
+    columns = list(df.columns)
+    records = [{c: export.py(v) for c, v in zip(columns, r, strict=True)} for r in ag.rows(df, columns)]
+    expected = json.dumps(records, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    assert "".join(export.json_records(df, columns)) == expected
+    assert "".join(export.json_records(df.iloc[:0], columns)) == "[]"
 
 
 def test_json_matches_tables(written: list[Path], rep: Report) -> None:
