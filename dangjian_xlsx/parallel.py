@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -142,7 +143,9 @@ def _receive(pipe: Any, pipes: list[Any], put: Callable[[int, list[Any]], None])
 
 def _helper(fn: Callable[[int], Any], total: int, chunk: int, counter: Any, send: Any) -> None:
     """Take chunks until none are left. If `fn` fails here, stop quietly: the chunk is not delivered, so the
-    parent computes it again and meets the error itself, where it can be reported."""
+    parent computes it again and meets the error itself, where it can be reported. Ctrl-C is the parent's
+    to handle (it then stops the helpers): a helper does not print a traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         while (start := _take(counter, chunk)) < total:
             send.send((start, [fn(k) for k in range(start, min(start + chunk, total))]))
