@@ -443,3 +443,20 @@ def test_libreoffice_opens_the_summary(xlsx: Path, tmp_path: Path) -> None:
     assert len(pages) > len(SHEET_NAMES)  # every sheet printed, some on several pages
     text = "".join(p.extract_text() for p in pages[:3])
     assert "应交党总支" in text and "得分汇总" in text
+
+
+def test_shortcuts_through_xlsxwriter_write_what_it_writes(
+    rep: Report, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """summary._Worksheet overrides two private XlsxWriter methods for speed; the whole summary must come
+    out byte for byte as XlsxWriter's own Worksheet writes it (this catches an XlsxWriter upgrade)."""
+    from xlsxwriter.worksheet import Worksheet
+
+    tables, ov = ag.tables_and_overview(rep)
+    ours = summary.build_summary(tables, ov, rep.campaign, rep.generated_at)
+    monkeypatch.setattr(summary, "_Worksheet", Worksheet)
+    stock = summary.build_summary(tables, ov, rep.campaign, rep.generated_at)
+    with zipfile.ZipFile(io.BytesIO(ours)) as a, zipfile.ZipFile(io.BytesIO(stock)) as b:
+        assert a.namelist() == b.namelist()
+        for name in a.namelist():
+            assert a.read(name) == b.read(name), name
