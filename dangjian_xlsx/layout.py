@@ -154,7 +154,9 @@ def col_letter(col: int) -> str:
     return s
 
 
+@lru_cache(maxsize=8192)
 def a1(row: int, col: int) -> str:
+    """0-based (row, col) → 'A1' (cached: validation names the same few hundred cells in every file)."""
     return f"{col_letter(col)}{row + 1}"
 
 
