@@ -1,5 +1,5 @@
-"""Use the second core where it pays: forked worker processes, which inherit their inputs instead of
-receiving them pickled.
+"""Use the other cores where it pays: `share` splits a batch between this process and forked helpers, which
+inherit their inputs instead of receiving them pickled.
 
 Forking is only done when it is safe and useful: the `fork` start method exists, this process runs a single
 thread (forking a multi-threaded process can deadlock the child) and there is a second core. Otherwise the
