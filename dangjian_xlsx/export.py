@@ -112,7 +112,7 @@ def csv_cell(v: Any) -> str:
     v = py(v)
     t = type(v)
     if t is str:
-        return "'" + v if v.startswith(FORMULA_PREFIXES) else v
+        return neutralise(v)
     if v is None:
         return ""
     if t is bool:
@@ -153,7 +153,7 @@ def csv_values(values: list[Any]) -> list[str]:
     if kinds <= {str}:
         if _FORMULA_START.search(_SEP + _SEP.join(values)) is None:
             return values
-        return ["'" + v if v.startswith(FORMULA_PREFIXES) else v for v in values]
+        return list(map(neutralise, values))
     if kinds <= {int, float}:  # bool and the rarer types go by csv_cell
         return _each_distinct(values, csv_cell)  # equal numbers have the same text (2 == 2.0, 0.0 == -0.0)
     return list(map(csv_cell, values))
