@@ -7,7 +7,7 @@ import re
 import struct
 import zipfile
 
-from .readlimits import DEFAULT_LIMITS, MB
+from .readlimits import MB
 from .zipdir import inflate, plain_members
 
 SPREADSHEET_FORMATS = frozenset({"xlsx", "xlsm", "xls", "ods"})
@@ -93,7 +93,7 @@ def _zip_names(data: bytes) -> tuple[list[str], zipfile.ZipFile | None]:
 
 def _sniff_plain_zip(data: bytes) -> str | None:
     """The common case without zipfile: a plain zip (zipdir) that is an OOXML workbook; None otherwise."""
-    members = plain_members(data, DEFAULT_LIMITS)
+    members = plain_members(data)
     if members is None or "xl/workbook.xml" not in members or "mimetype" in members:
         return None
     if "xl/workbook.bin" in members or any(n.startswith("word/") for n in members):

@@ -1,9 +1,10 @@
 """The central directory of a plain zip, read with struct: no zipfile objects for the common case.
 
-`plain_members(data, limits)` lists every member of a zip that has one central directory at the very end (no
-comment, no zip64, no spanning), unencrypted, ASCII names, no duplicates, each local header where the
-directory says, sizes within the reader's limits; None for anything else (the callers then use zipfile and
-the full safety pass, which also word the errors). `inflate` gives a member's bytes, never more than its
+`plain_members(data)` lists every member of a zip that has one central directory at the very end (no
+comment, no zip64, no spanning), unencrypted, stored or deflated, ASCII names, no duplicates, each local
+header where the directory says; None for anything else (the callers then use zipfile, which also words the
+errors). The reader's limits on declared sizes are not checked here: `zipsafety.check_zip_members` checks
+them once, on whichever directory it got. `inflate` gives a member's bytes, never more than its
 declared size, CRC checked; None when they do not match what the directory declares.
 """
 
@@ -12,8 +13,6 @@ from __future__ import annotations
 import struct
 import zlib
 from typing import NamedTuple
-
-from .readlimits import Limits
 
 _EOCD = struct.Struct("<4s4H2LH")
 _CDH = struct.Struct("<4s6H3L5H2L")
@@ -29,16 +28,15 @@ class Member(NamedTuple):
     method: int  # 0 stored, 8 deflated
 
 
-def plain_members(data: bytes, limits: Limits) -> dict[str, Member] | None:
+def plain_members(data: bytes) -> dict[str, Member] | None:
     """Member name → Member for a plain zip (see the module doc), else None."""
     end = len(data) - 22
     if end < 0 or data[end : end + 4] != b"PK\x05\x06":
         return None  # a trailing comment, zip64 or not a zip at all
     _sig, disk, cd_disk, n_here, n, cd_size, cd_off, comment = _EOCD.unpack_from(data, end)
-    if disk or cd_disk or n_here != n or comment or cd_off + cd_size != end or n > limits.max_members:
+    if disk or cd_disk or n_here != n or comment or cd_off + cd_size != end:
         return None
     members: dict[str, Member] = {}
-    total = 0
     pos = cd_off
     try:
         for _ in range(n):
@@ -64,11 +62,6 @@ def plain_members(data: bytes, limits: Limits) -> dict[str, Member] | None:
             raw_name = data[pos + 46 : pos + 46 + nlen]
             pos += 46 + nlen + elen + clen
             if sig != b"PK\x01\x02" or flags & 0x1 or method not in (0, 8) or not raw_name.isascii():
-                return None
-            total += usize
-            if usize > limits.max_member_uncompressed or total > limits.max_uncompressed_total:
-                return None
-            if usize > limits.ratio_floor and usize > limits.max_ratio * max(csize, 1):
                 return None
             name = raw_name.decode("ascii")
             if name in members or data[off : off + 4] != b"PK\x03\x04":

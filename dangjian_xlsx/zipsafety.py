@@ -499,14 +499,14 @@ def _zipinfo(name: str, m: Member) -> zipfile.ZipInfo:
 def check_zip_members(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, zipfile.ZipInfo]:
     """Central-directory checks (member count, declared sizes and ratios, encryption, duplicates);
     member name → ZipInfo. Nothing is inflated here."""
-    plain = plain_members(data, limits)
-    if plain is not None:  # read with struct: already within every limit checked below
-        return {name: _zipinfo(name, m) for name, m in plain.items()}
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except Exception as exc:
-        raise _corrupt("压缩包结构不完整，文件可能只保存或传输了一部分") from exc
+    plain = plain_members(data)
+    if plain is not None:  # the common case, read with struct
+        infos = [_zipinfo(name, m) for name, m in plain.items()]
+    else:
+        try:
+            infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+        except Exception as exc:
+            raise _corrupt("压缩包结构不完整，文件可能只保存或传输了一部分") from exc
     if len(infos) > limits.max_members:
         raise ReadError("zip-bomb", detail=f"含有 {len(infos)} 个压缩部件，上限 {limits.max_members}")
     names = [i.filename for i in infos]

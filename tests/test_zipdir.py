@@ -21,8 +21,9 @@ from hostile_corpus import build_corpus, build_zip, raw_zip, small_xlsx
 from dangjian_xlsx import sniff as sniff_module
 from dangjian_xlsx.catalog import default_campaign
 from dangjian_xlsx.generate import BRANCH_FORMS, build_form
-from dangjian_xlsx.read import DEFAULT_LIMITS, Limits, ReadError, read_workbook
+from dangjian_xlsx.read import Limits, ReadError, read_workbook
 from dangjian_xlsx.zipdir import inflate, plain_members
+from dangjian_xlsx.zipsafety import check_zip_members
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,7 +45,7 @@ def zips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 def test_agrees_with_zipfile_whenever_it_answers(zips: dict[str, bytes]) -> None:
     answered = 0
     for name, data in zips.items():
-        members = plain_members(data, DEFAULT_LIMITS)
+        members = plain_members(data)
         if members is None:
             continue
         answered += 1
@@ -68,7 +69,7 @@ def test_sniff_says_the_same_without_the_fast_directory(
     zips: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fast = {name: sniff_module.sniff(data) for name, data in zips.items()}
-    monkeypatch.setattr(sniff_module, "plain_members", lambda data, limits: None)
+    monkeypatch.setattr(sniff_module, "plain_members", lambda data: None)
     slow = {name: sniff_module.sniff(data) for name, data in zips.items()}
     assert fast == slow
 
@@ -82,7 +83,7 @@ def _eocd_at(data: bytes) -> int:
 
 
 def test_a_plain_zip_is_read() -> None:
-    members = plain_members(_plain(), DEFAULT_LIMITS)
+    members = plain_members(_plain())
     assert members is not None and list(members) == ["[Content_Types].xml", "xl/workbook.xml"]
     assert inflate(_plain(), members["xl/workbook.xml"]) == b"<workbook/>" * 50
 
@@ -91,30 +92,36 @@ def test_not_plain_when_a_comment_or_trailing_bytes_follow() -> None:
     data = _plain()
     with_comment = data[:-2] + struct.pack("<H", 3) + b"abc"
     assert zipfile.ZipFile(io.BytesIO(with_comment)).namelist()  # a valid zip all the same
-    assert plain_members(with_comment, DEFAULT_LIMITS) is None
-    assert plain_members(data + b"\x00" * 7, DEFAULT_LIMITS) is None
-    assert plain_members(b"PK\x05\x06" + bytes(18), DEFAULT_LIMITS) == {}  # empty but well formed
-    assert plain_members(b"", DEFAULT_LIMITS) is None
-    assert plain_members(data[:-30], DEFAULT_LIMITS) is None  # truncated
+    assert plain_members(with_comment) is None
+    assert plain_members(data + b"\x00" * 7) is None
+    assert plain_members(b"PK\x05\x06" + bytes(18)) == {}  # empty but well formed
+    assert plain_members(b"") is None
+    assert plain_members(data[:-30]) is None  # truncated
 
 
 def test_not_plain_when_encrypted_duplicated_or_headers_disagree() -> None:
     data = _plain()
     cd = data.index(b"PK\x01\x02")
     encrypted = data[: cd + 8] + struct.pack("<H", 0x1) + data[cd + 10 :]
-    assert plain_members(encrypted, DEFAULT_LIMITS) is None
+    assert plain_members(encrypted) is None
     twice = raw_zip([("a.xml", b"x", 0, zlib.crc32(b"x"), 1, 1), ("a.xml", b"y", 0, zlib.crc32(b"y"), 1, 1)])
-    assert plain_members(twice, DEFAULT_LIMITS) is None
+    assert plain_members(twice) is None
     renamed_local = data.replace(b"xl/workbook.xml", b"xl/workbook.xmX", 1)  # the first copy: local header
-    assert plain_members(renamed_local, DEFAULT_LIMITS) is None
+    assert plain_members(renamed_local) is None
 
 
-def test_limits_make_it_step_aside_for_the_full_checks() -> None:
+def test_limits_are_checked_on_the_struct_read_directory_too() -> None:
     data = _plain()
-    assert plain_members(data, Limits(max_members=1)) is None
-    assert plain_members(data, Limits(max_member_uncompressed=100)) is None
-    assert plain_members(data, Limits(max_uncompressed_total=500)) is None
-    with pytest.raises(ReadError) as err:  # ... and the full path still says why
+    assert plain_members(data) is not None  # plain: check_zip_members takes this directory
+    for limits in (
+        Limits(max_members=1),
+        Limits(max_member_uncompressed=100),
+        Limits(max_uncompressed_total=500),
+    ):
+        with pytest.raises(ReadError) as err:
+            check_zip_members(data, limits)
+        assert err.value.code == "zip-bomb"
+    with pytest.raises(ReadError) as err:  # ... and the reader says why
         read_workbook(data, "x.xlsx", Limits(max_member_uncompressed=100))
     assert err.value.code == "zip-bomb"
 
@@ -124,14 +131,14 @@ def test_inflate_never_goes_past_the_declared_size() -> None:
     packed = zlib.compressobj(9, zlib.DEFLATED, -15)
     raw = packed.compress(content) + packed.flush()
     lying = raw_zip([("xl/worksheets/sheet1.xml", raw, 8, zlib.crc32(content[:100]), 100, len(raw))])
-    members = plain_members(lying, DEFAULT_LIMITS)
+    members = plain_members(lying)
     assert members is not None  # the directory alone looks fine
     assert inflate(lying, members["xl/worksheets/sheet1.xml"]) is None
     honest = raw_zip([("a.xml", raw, 8, zlib.crc32(content), len(content), len(raw))])
-    m = plain_members(honest, DEFAULT_LIMITS)
+    m = plain_members(honest)
     assert m is not None and inflate(honest, m["a.xml"]) == content
     bad_crc = raw_zip([("a.xml", raw, 8, zlib.crc32(content) ^ 1, len(content), len(raw))])
-    m = plain_members(bad_crc, DEFAULT_LIMITS)
+    m = plain_members(bad_crc)
     assert m is not None and inflate(bad_crc, m["a.xml"]) is None
 
 
