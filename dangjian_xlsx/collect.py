@@ -334,15 +334,11 @@ def _process_all(
     jobs = max(1, min(jobs, total))
     if progress:
         progress(0, total)
-    if jobs == 1 or total < 2:
-        records = []
-        for path in paths:
-            records.append(process_file(path, inbox, campaign))
-            if progress:
-                progress(len(records), total)
-        return records
+    if not paths:
+        return []
     # The first file is read here: that warms up what every helper needs (lazy imports of the reader,
     # validation's per-campaign context), which forked helpers then inherit instead of each redoing it.
+    # With one process, `share` reads the rest here too, in order.
     first = process_file(paths[0], inbox, campaign)
     if progress:
         progress(1, total)
