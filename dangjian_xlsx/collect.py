@@ -222,7 +222,10 @@ def _process(path: Path, inbox: Path, campaign: Campaign, rel: str, follow_links
     try:
         with open(target, "rb") as fh:
             st = os.fstat(fh.fileno())
-            data = fh.read(limit + 1)
+            want = min(st.st_size, limit) + 1  # not read(limit + 1): that allocates the limit every time
+            data = fh.read(want)
+            if len(data) == want and want <= limit:  # it grew since fstat: read on, up to the limit
+                data += fh.read(limit + 1 - want)
     except OSError as exc:
         return _rejected(rel, "file-unreadable", reason=os_reason(exc))
     if len(data) > limit:  # the file grew after it was listed

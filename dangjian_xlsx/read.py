@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from itertools import chain
 from typing import Any
 
 from .models import RawSheet, RawWorkbook
@@ -212,13 +213,16 @@ def _calamine(data: bytes, fmt: str, saved_at: dt.datetime | None, limits: Limit
     return RawWorkbook.model_construct(fmt=fmt, sheets=sheets, saved_at=saved_at, notes=notes)
 
 
+_is_str = str.__instancecheck__
+
+
 def _truncate_texts(
     sheet: str, rows: list[list[Any]], limit: int, notes: list[tuple[str, dict[str, Any]]]
 ) -> None:
     from .layout import a1
 
-    if not any(type(v) is str and len(v) > limit for row in rows for v in row):
-        return  # the common case, checked without enumerating
+    if max(map(len, filter(_is_str, chain.from_iterable(rows))), default=0) <= limit:
+        return  # the common case, checked in C without enumerating
     for r, row in enumerate(rows):
         for c, v in enumerate(row):
             if type(v) is str and len(v) > limit:

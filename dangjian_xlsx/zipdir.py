@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import NamedTuple
 
 _EOCD = struct.Struct("<4s4H2LH")
@@ -28,8 +30,21 @@ class Member(NamedTuple):
     method: int  # 0 stored, 8 deflated
 
 
-def plain_members(data: bytes) -> dict[str, Member] | None:
-    """Member name → Member for a plain zip (see the module doc), else None."""
+_last: tuple[bytes, Mapping[str, Member] | None] = (b"", None)
+
+
+def plain_members(data: bytes) -> Mapping[str, Member] | None:
+    """Member name → Member for a plain zip (see the module doc), else None. The answer for the bytes
+    object parsed last is kept (sniff and the safety pass both ask about each file)."""
+    global _last
+    if _last[0] is data:
+        return _last[1]
+    members = _parse(data)
+    _last = (data, MappingProxyType(members) if members is not None else None)
+    return _last[1]
+
+
+def _parse(data: bytes) -> dict[str, Member] | None:
     end = len(data) - 22
     if end < 0 or data[end : end + 4] != b"PK\x05\x06":
         return None  # a trailing comment, zip64 or not a zip at all

@@ -8,6 +8,7 @@ streaming, never past its declared size, with its CRC checked; XML parts are sca
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import struct
@@ -57,6 +58,9 @@ class _HostileScan(_Sink):
             if _HOSTILE_XML.search(buf, 0, len(buf) if final else max(len(buf) - 8, 0)):
                 self._refuse()
             self.tail = buf[-16:]
+            return
+        if b"!" not in buf:  # one memchr: the common case (searching for "<!" costs a step per byte)
+            self.tail = buf[-3:]
             return
         i = buf.find(b"<!")
         while i >= 0:
@@ -166,6 +170,21 @@ _PLAIN_C = re.compile(rb'<c(?: r="([A-Z]{1,3})([0-9]{1,7})"|[^A-Za-z])')
 _PREFIXED_C = re.compile(rb":c[\s/>]")
 
 
+@functools.lru_cache(maxsize=8)
+def _unvouched(max_rows: int, max_cols: int) -> re.Pattern[bytes]:
+    """An unprefixed cell tag that is not a leading plain `r="A1"`, or whose column has more letters (row
+    more digits) than the limits surely allow: with none of them, every cell is within the limits and
+    nobody needs the extent itself. One search, nothing allocated per cell."""
+    letters = 0  # columns of this many letters are all within max_cols
+    while letters < 3 and _col_number(b"Z" * (letters + 1)) <= max_cols:
+        letters += 1
+    digits = len(str(max_rows + 1)) - 1  # rows of this many digits are all within max_rows
+    return re.compile(
+        rb'<c(?: r="(?:[A-Z]{%d,}|[A-Z]+[0-9]{%d,})|(?! r="[A-Z]{1,3}[0-9]{1,7}")[^A-Za-z])'
+        % (letters + 1, digits + 1)
+    )
+
+
 class _XlsxSheetScan(_Sink):
     """Tracks the extent of value cells in a worksheet part, as calamine will see it.
 
@@ -180,13 +199,16 @@ class _XlsxSheetScan(_Sink):
         self.carry = b""
         self.row = 0
         self.col = 0
+        self.fed = False
 
     def feed(self, chunk: bytes, final: bool) -> None:
+        whole = final and not self.fed  # the whole part in one piece: no later chunk needs the extent
+        self.fed = True
         buf = self.carry + chunk if self.carry else chunk
         cut = len(buf) if final else buf.rfind(b"<")
         if cut < 0:
             cut = len(buf)
-        if not self._plain(buf, cut):
+        if not self._plain(buf, cut, whole):
             self._tags(buf, cut)
         tail = buf[cut:]
         if final and tail:
@@ -195,13 +217,17 @@ class _XlsxSheetScan(_Sink):
             tail = _drop_tail(tail, (b"c", b"row"))
         self.carry = tail
 
-    def _plain(self, buf: bytes, cut: int) -> bool:
+    def _plain(self, buf: bytes, cut: int, whole: bool = False) -> bool:
         """Quickest path (what Excel, WPS, LibreOffice, openpyxl and xlsxwriter write): every cell tag is an
         unprefixed `<c r="A1"…`, and the extent of *all* cells, blank or not, is within the limits — a
         superset of what calamine materialises, so nothing can exceed them. One C-level pass with a literal
-        prefix. False when unsure: `_tags` then decides exactly (and may still accept)."""
+        prefix; for a `whole` part whose cells are all surely within the limits, one search and no extent.
+        False when unsure: `_tags` then decides exactly (and may still accept)."""
         if _PREFIXED_C.search(buf, 0, cut):
             return False
+        limits = self.extent.limits
+        if whole and _unvouched(limits.max_rows, limits.max_cols).search(buf, 0, cut) is None:
+            return True
         refs = _PLAIN_C.findall(buf, 0, cut)
         if not refs:
             return True  # no cell tag at all
@@ -210,7 +236,6 @@ class _XlsxSheetScan(_Sink):
             return False
         rows = max(map(int, digits))
         cols = max(map(_col_number, set(letters)))
-        limits = self.extent.limits
         if rows > limits.max_rows or cols > limits.max_cols:
             return False
         self.row = max(self.row, rows)
@@ -427,6 +452,7 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, sinks: list[_Sink]) -> None:
         d = zlib.decompressobj(-15)
         pos = 0
         n = len(mv)
+        ended = False
         try:
             while not d.eof:
                 if d.unconsumed_tail:
@@ -446,16 +472,18 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, sinks: list[_Sink]) -> None:
                             detail=f"部件 {info.filename} 实际解压后超过声明的 {human_size(declared)}",
                         )
                     crc = zlib.crc32(chunk, crc)
+                    ended = d.eof  # the last piece: sinks see it as final (a small part comes in one)
                     for s in sinks:
-                        s.feed(chunk, False)
+                        s.feed(chunk, ended)
                 elif not inp:
                     break
         except zlib.error as exc:
             raise _corrupt(f"部件 {info.filename} 压缩数据损坏") from exc
         if not d.eof:
             raise _corrupt(f"部件 {info.filename} 数据不完整")
-        for s in sinks:
-            s.feed(b"", True)
+        if not ended:
+            for s in sinks:
+                s.feed(b"", True)
     else:
         raise _corrupt(f"部件 {info.filename} 使用了不支持的压缩方式")
     if info.compress_type == zipfile.ZIP_DEFLATED and total != declared:

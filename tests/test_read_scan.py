@@ -16,8 +16,8 @@ def _scan(body: bytes, limits: Limits = DEFAULT_LIMITS, chunk: int = 0) -> tuple
     quick: list[bool] = []
     plain = scan._plain
 
-    def spy(buf: bytes, cut: int) -> bool:
-        quick.append(plain(buf, cut))
+    def spy(buf: bytes, cut: int, whole: bool = False) -> bool:
+        quick.append(plain(buf, cut, whole))
         return quick[-1]
 
     scan._plain = spy  # type: ignore[method-assign]
@@ -36,8 +36,43 @@ def test_plain_cells_take_the_quick_path() -> None:
     body = b"".join(
         _row(r, b'<c r="A%d" t="s"><v>1</v></c><c r="G%d" s="2"/>' % (r, r)) for r in range(1, 60)
     )
-    scan, quick = _scan(body)
-    assert quick == [True] and (scan.row, scan.col) == (59, 7)
+    scan, quick = _scan(body, chunk=len(body) // 2)  # in pieces: the extent is tracked for the next one
+    assert quick == [True, True, True] and (scan.row, scan.col) == (59, 7)
+    scan, quick = _scan(body)  # the whole part at once: one search vouches for it, no extent needed
+    assert quick == [True] and (scan.row, scan.col) == (0, 0)
+
+
+def _exact(xml: bytes, limits: Limits) -> bool:
+    """The tag walk alone: does the sheet pass?"""
+    scan = _XlsxSheetScan(_Extent(limits, lambda: "评分表"))
+    try:
+        scan._walk(xml, len(xml))
+    except ReadError:
+        return False
+    return True
+
+
+def _passes(body: bytes, limits: Limits, chunk: int = 0) -> bool:
+    try:
+        _scan(body, limits, chunk)
+    except ReadError:
+        return False
+    return True
+
+
+_REFS = [b"A1", b"Z9999", b"AA10000", b"GR10000", b"GS1", b"A10001", b"ZZ5", b"AAA5", b"B99999", b"XFD3"]
+_LIMITS = [DEFAULT_LIMITS, Limits(max_rows=5, max_cols=3), Limits(max_rows=99_999, max_cols=702)]
+
+
+@pytest.mark.parametrize("limits", _LIMITS, ids=["default", "tiny", "wide"])
+@pytest.mark.parametrize("ref", _REFS)
+@pytest.mark.parametrize("blank", [False, True], ids=["value", "formatted-blank"])
+def test_every_path_agrees_at_the_limits(ref: bytes, limits: Limits, blank: bool) -> None:
+    cell = b'<c r="%s" s="1"/>' % ref if blank else b'<c r="%s"><v>1</v></c>' % ref
+    body = _row(1, b'<c r="A1"><v>1</v></c>') + _row(int(ref.lstrip(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")), cell)
+    expected = _exact(HEAD + body + TAIL, limits)
+    assert _passes(body, limits) is expected  # whole part: the one-search path or, unsure, the exact one
+    assert _passes(body, limits, chunk=23) is expected  # in pieces: the extent path
 
 
 def test_quick_path_in_chunks() -> None:
@@ -75,3 +110,28 @@ def test_limits_are_the_readers() -> None:
     with pytest.raises(ReadError):
         _scan(body, Limits(max_rows=5))
     _scan(body, Limits(max_rows=9, max_cols=3))
+
+
+def test_a_small_deflated_sheet_reaches_the_scan_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The safety pass hands a part that inflates in one piece to the scan as final: the one-search path
+    is the one real files take."""
+    import io
+    import zipfile
+
+    from dangjian_xlsx.zipsafety import check_zip
+
+    seen: list[bool] = []
+    plain = _XlsxSheetScan._plain
+
+    def spy(self: _XlsxSheetScan, buf: bytes, cut: int, whole: bool = False) -> bool:
+        seen.append(whole)
+        return plain(self, buf, cut, whole)
+
+    monkeypatch.setattr(_XlsxSheetScan, "_plain", spy)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", HEAD + _row(1, b'<c r="A1"><v>1</v></c>') * 500 + TAIL)
+    check_zip(buf.getvalue(), "xlsx")
+    assert seen == [True]

@@ -151,3 +151,15 @@ def test_saved_at_is_found_by_namespace_not_by_prefix() -> None:
     assert _saved_at_ooxml(core.encode()).isoformat() == "2018-09-28T10:20:30"
     assert _saved_at_ooxml(b"<cp:coreProperties/>") is None
     assert read_workbook(small_xlsx(), "x.xlsx").saved_at is not None
+
+
+def test_the_last_answer_is_kept_for_the_same_bytes_only() -> None:
+    data = _plain()
+    first = plain_members(data)
+    assert first is not None and plain_members(data) is first  # sniff, then the safety pass: parsed once
+    with pytest.raises(TypeError):
+        first["x"] = first["xl/workbook.xml"]  # type: ignore[index]  # shared, so read-only
+    other = bytearray(data)
+    other[_eocd_at(data) - 1 : _eocd_at(data) - 1] = b"\0"  # another file: not plain
+    assert plain_members(bytes(other)) is None
+    assert plain_members(data) == first  # asked again after another file: answered afresh, the same
