@@ -22,7 +22,7 @@ from .layout import (
     a1,
 )
 from .messages import render
-from .models import FormKind, InspectionScore, ItemScore, Problem, RawSheet, TaskAnswer
+from .models import FormKind, InspectionScore, ItemScore, Problem, RawSheet, TaskAnswer, construct
 from .validate_context import Context, ItemSpec
 
 # The "fields set" of the per-item models: one set object shared by every instance (they are frozen, so
@@ -125,7 +125,7 @@ def item_scores(
             problems.append(
                 render("note-required", item=spec.label, score=fmt_number(score), points=spec.points, **where)
             )
-        out.append(ItemScore.model_construct(_ITEM_FIELDS, item_id=spec.id, score=score, note=note))
+        out.append(construct(ItemScore, _ITEM_FIELDS, item_id=spec.id, score=score, note=note))
     return tuple(out)
 
 
@@ -151,7 +151,8 @@ def inspection_scores(
         if state is BAD or (self_score is not None and not 0 <= self_score <= spec.points):
             self_score = None
         out.append(
-            InspectionScore.model_construct(
+            construct(
+                InspectionScore,
                 _INSPECTION_FIELDS,
                 item_id=spec.id,
                 self_score=self_score,
@@ -200,6 +201,6 @@ def task_answers(
                 where = _at(file, sheet_name, spec, col, fld.label)
                 problems.append(render("text-required", item=spec.label, field_label=fld.label, **where))
         out.append(
-            TaskAnswer.model_construct(_TASK_FIELDS, task_id=spec.id, status=status, done=done, issues=issues)
+            construct(TaskAnswer, _TASK_FIELDS, task_id=spec.id, status=status, done=done, issues=issues)
         )
     return tuple(out)
