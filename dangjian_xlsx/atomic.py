@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 STALE_SECONDS = 24 * 3600  # a temporary file this old is stale whoever wrote it
@@ -22,22 +23,60 @@ def write_atomic(path: Path, write: Callable[[Path], None], *, sweep: bool = Tru
     `sweep=False` skips the stale-temp sweep, for a batch whose folder was swept once (`sweep_stale_temps`).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if sweep:
-        remove_stale_temps(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with staged([path], sweep=sweep) as (tmp,):
         write(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        _fsync(tmp)
     return path
+
+
+@contextmanager
+def staged(paths: Sequence[Path], *, sweep: bool = True) -> Iterator[list[Path]]:
+    """A fresh temporary file beside each of `paths` (their folders swept of stale ones first, once each).
+
+    When the block ends normally, each temporary file is renamed over its target, in order; when it raises,
+    or a rename fails, the temporary files left are removed (targets not yet replaced stay as they were). The
+    block fills them (`fill`), possibly in another process: nothing is replaced until all of them are done.
+    """
+    paths = [Path(p) for p in paths]
+    by_folder: dict[Path, list[str]] = {}
+    for p in paths:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        by_folder.setdefault(p.parent, []).append(p.name)
+    if sweep:
+        for folder, names in by_folder.items():
+            sweep_stale_temps(folder, names)
+    temps: list[Path] = []
+    try:
+        for p in paths:
+            fd, name = tempfile.mkstemp(prefix=f".{p.name}.{os.getpid()}.", suffix=".part", dir=p.parent)
+            os.close(fd)
+            temps.append(Path(name))
+        yield list(temps)
+        mode = 0o666 & ~_umask()
+        for tmp, p in zip(temps, paths, strict=True):
+            os.chmod(tmp, mode)
+            os.replace(tmp, p)
+    finally:
+        for tmp in temps:
+            tmp.unlink(missing_ok=True)  # only those not renamed are still there
+
+
+def fill(tmp: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write bytes, or chunks as they come (a generator runs while the file is written), into a staged
+    temporary file, and fsync it."""
+    with open(tmp, "wb") as fh:
+        if isinstance(data, bytes):
+            fh.write(data)
+        else:
+            for chunk in data:
+                fh.write(chunk)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
 
 
 def remove_stale_temps(path: Path) -> list[Path]:
@@ -105,33 +144,14 @@ def write_bytes_atomic(path: Path, data: bytes, *, sweep: bool = True) -> Path:
     return write_atomic(path, lambda tmp: tmp.write_bytes(data), sweep=sweep)
 
 
-def write_chunks_atomic(path: Path, chunks: Iterable[bytes], *, sweep: bool = True) -> Path:
-    """Write the chunks in order: a file built while it is written, never whole in memory."""
-
-    def write(tmp: Path) -> None:
-        with open(tmp, "wb") as fh:
-            for chunk in chunks:
-                fh.write(chunk)
-
-    return write_atomic(path, write, sweep=sweep)
-
-
 def write_all_atomic(files: Iterable[tuple[Path, bytes | Iterable[bytes]]]) -> list[Path]:
-    """Write several files atomically, sweeping each folder for stale temporary files once, not once per file.
-
-    A file's content is bytes, or an iterable of chunks (a generator runs while its file is written)."""
+    """Write several files, each bytes or an iterable of chunks: all are written to temporary files first,
+    then each renamed over its target, so a failure while writing any of them replaces none."""
     files = [(Path(p), data) for p, data in files]
-    by_folder: dict[Path, list[str]] = {}
-    for p, _ in files:
-        by_folder.setdefault(p.parent, []).append(p.name)
-    for folder, names in by_folder.items():
-        sweep_stale_temps(folder, names)
-    return [
-        write_bytes_atomic(p, data, sweep=False)
-        if isinstance(data, bytes)
-        else write_chunks_atomic(p, data, sweep=False)
-        for p, data in files
-    ]
+    with staged([p for p, _ in files]) as temps:
+        for tmp, (_, data) in zip(temps, files, strict=True):
+            fill(tmp, data)
+    return [p for p, _ in files]
 
 
 def write_text_atomic(path: Path, text: str, encoding: str = "utf-8") -> Path:
