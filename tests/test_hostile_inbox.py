@@ -27,6 +27,7 @@ import textwrap
 import time
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -417,8 +418,12 @@ def test_collect_killed_mid_write_keeps_the_previous_summary(run: Run, tmp_path:
 
     # the previous summary and exports: byte-identical, and the workbook still opens
     left = tree(out.parent)
-    assert set(left) == {*previous, part.name}
     assert re.fullmatch(r"\.汇总表\.xlsx\.\d+\.[^.]+\.part", part.name), part.name
+    pid = part.name.split(".")[3]
+    # besides the summary's, the exports' staged temporary files (a helper fills them meanwhile)
+    extra = sorted(set(left) - set(previous))
+    outputs = sorted([out.name, *(p.name for p in export_paths(out).values())])
+    assert sorted(re.sub(rf"^\.(.+)\.{pid}\.[^.]+\.part$", r"\1", name) for name in extra) == outputs
     for name, data in previous.items():
         assert left[name] == data, name
     files, _ = read_summary(out)
@@ -428,6 +433,7 @@ def test_collect_killed_mid_write_keeps_the_previous_summary(run: Run, tmp_path:
     again = CliRunner().invoke(cli, args)
     assert again.exit_code == 0, again.output
     assert not part.exists()
+    assert not [p.name for p in out.parent.iterdir() if p.name.endswith(".part")]
     assert not [p for p in tree(out.parent) if p.endswith(".part")]
     assert {p.name for p in out.parent.iterdir()} == {p.split("/")[0] for p in previous}
     files, _ = read_summary(out)
@@ -486,3 +492,50 @@ def test_a_batch_sweeps_its_folder_once(tmp_path: Path, monkeypatch: pytest.Monk
     assert written == targets and len(scans) == 1
     assert all(t.read_bytes() == t.name.encode() for t in targets)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*(t.name for t in targets), other.name])
+
+
+def test_a_batch_replaces_nothing_when_writing_one_file_fails(tmp_path: Path) -> None:
+    """All files are written to temporary files before any is renamed: a failure while the third one is
+    being built leaves the first two as they were, and no temporary file behind."""
+    from dangjian_xlsx import atomic
+
+    targets = [tmp_path / f"{i}.csv" for i in range(4)]
+    for t in targets:
+        t.write_bytes(b"old")
+
+    def broken() -> Iterator[bytes]:
+        yield b"half"
+        raise RuntimeError("bug while building")
+
+    files = [(t, b"new") for t in targets]
+    files[2] = (targets[2], broken())
+    with pytest.raises(RuntimeError):
+        atomic.write_all_atomic(files)
+    assert [t.read_bytes() for t in targets] == [b"old"] * 4
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(t.name for t in targets)
+
+
+def test_staged_files_filled_elsewhere_replace_their_targets_at_the_end(tmp_path: Path) -> None:
+    from dangjian_xlsx import atomic
+
+    a, b = tmp_path / "a.json", tmp_path / "sub" / "b.csv"
+    a.write_bytes(b"old")
+    with atomic.staged([a, b]) as temps:
+        assert [t.parent for t in temps] == [a.parent, b.parent] and all(
+            t.name.endswith(".part") for t in temps
+        )
+        atomic.fill(temps[0], [b"n", b"ew"])
+        atomic.fill(temps[1], b"b")
+        assert a.read_bytes() == b"old" and not b.exists()  # nothing replaced before the end
+    assert (a.read_bytes(), b.read_bytes()) == (b"new", b"b")
+    assert oct(a.stat().st_mode & 0o777) == oct(0o666 & ~_umask())
+    with pytest.raises(KeyError), atomic.staged([a]) as temps:
+        atomic.fill(temps[0], b"never")
+        raise KeyError("the caller failed")
+    assert a.read_bytes() == b"new" and sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "sub"]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from dangjian_xlsx import parallel
+from dangjian_xlsx import parallel, summary
 from dangjian_xlsx.catalog import default_campaign
 from dangjian_xlsx.collect import run_collect
 
@@ -145,3 +145,128 @@ def test_an_error_in_a_helper_is_raised_here(can_fork: bool) -> None:
         """
     )
     assert got == "item 150 failed in this process"
+
+
+# ---------------------------------------------------------------- both
+
+
+def test_both_runs_the_second_job_in_a_helper_at_the_same_time(can_fork: bool) -> None:
+    if not can_fork:
+        pytest.skip("this machine has no fork or a single core")
+    got = _in_fresh_python(
+        """
+        import time
+        def first():
+            t = time.monotonic(); time.sleep(0.3); return os.getpid(), t
+        def second():
+            t = time.monotonic(); time.sleep(0.3); return os.getpid(), t
+        start = time.monotonic()
+        (p1, t1), (p2, t2) = parallel.both(first, second)
+        print(json.dumps(dict(p1=p1, p2=p2, parent=PARENT, overlap=abs(t1 - t2), took=time.monotonic() - start)))
+        """
+    )
+    assert got["p1"] == got["parent"] and got["p2"] != got["parent"]
+    assert got["overlap"] < 0.25 and got["took"] < 0.55  # side by side, not one after the other
+
+
+def test_both_when_a_job_fails(can_fork: bool) -> None:
+    if not can_fork:
+        pytest.skip("this machine has no fork or a single core")
+    got = _in_fresh_python(
+        """
+        import signal, time
+        def ok():
+            return os.getpid()
+        def fails_in_helper():
+            if os.getpid() != PARENT:
+                raise OSError("helper")
+            raise ValueError("raised here")
+        def dies_in_helper():
+            if os.getpid() != PARENT:
+                os._exit(3)
+            return os.getpid()
+        out = {}
+        try:
+            parallel.both(ok, fails_in_helper)
+        except ValueError as exc:  # the helper's failure: the job is run again here, its error raised here
+            out["second"] = str(exc)
+        out["died"] = parallel.both(ok, dies_in_helper)[1] == PARENT  # computed here instead
+        helper = []
+        def slow():
+            helper.append(os.getpid())
+            time.sleep(30)
+        def boom():
+            time.sleep(0.2)
+            raise KeyError("first failed")
+        start = time.monotonic()
+        try:
+            parallel.both(boom, slow)
+        except KeyError:
+            out["first"] = time.monotonic() - start  # the helper was stopped, not waited for
+        import multiprocessing
+        out["children"] = len(multiprocessing.active_children())
+        print(json.dumps(out))
+        """
+    )
+    assert got == {"second": "raised here", "died": True, "first": got["first"], "children": 0}
+    assert got["first"] < 5
+
+
+def test_both_stays_here_while_another_thread_runs() -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert parallel.both(os.getpid, os.getpid) == (PARENT, PARENT)
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_summary_and_exports_written_side_by_side(can_fork: bool, tmp_path: Path) -> None:
+    """write_outputs with the exports in a helper: the same bytes as written in one process; and when the
+    summary fails, the previous exports stay and no temporary file is left."""
+    if not can_fork:
+        pytest.skip("this machine has no fork or a single core")
+    inbox = ROOT / "sample_submissions"
+    report = run_collect(inbox, default_campaign(), jobs=1)
+    here = summary.write_outputs(report, tmp_path / "here" / "汇总表.xlsx")  # xdist: no fork in this process
+    got = _in_fresh_python(
+        f"""
+        from pathlib import Path
+        import multiprocessing
+        from dangjian_xlsx import export, summary, summary_sheets
+        from dangjian_xlsx.catalog import default_campaign
+        from dangjian_xlsx.collect import run_collect
+        out = Path({str(tmp_path)!r}) / "forked" / "汇总表.xlsx"
+        report = run_collect(Path({str(inbox)!r}), default_campaign(), jobs=1)
+        pids = set()
+        fill = export.fill
+        def spy(tmp, data):
+            pids.add(os.getpid())
+            fill(tmp, data)
+            Path(str(tmp) + f".{{os.getpid()}}.pid").touch()
+        export.fill = spy
+        written = summary.write_outputs(report, out)
+        helper = [p.name for p in out.parent.glob("*.pid")]
+        for p in out.parent.glob("*.pid"):
+            p.unlink()
+        before = {{p.name: p.read_bytes() for p in out.parent.iterdir()}}
+        def boom(*args, **kwargs):
+            raise RuntimeError("disk full")
+        summary_sheets.ledger_sheet = boom
+        try:
+            summary.write_outputs(report, out)
+        except RuntimeError:
+            pass
+        after = {{p.name: p.read_bytes() for p in out.parent.iterdir() if p.suffix != ".pid"}}
+        print(json.dumps(dict(written=[str(p) for p in written], helper=helper, parent=PARENT,
+                              kept=before == after, children=len(multiprocessing.active_children()))))
+        """
+    )
+    forked = [Path(p) for p in got["written"]]
+    assert [p.name for p in forked] == [p.name for p in here]
+    for a, b in zip(here, forked, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    assert got["helper"] and not any(f".{got['parent']}.pid" in name for name in got["helper"])  # not here
+    assert got["kept"] and got["children"] == 0
