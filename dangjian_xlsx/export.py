@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from . import aggregate as ag
-from .atomic import fill
+from .atomic import write_all_atomic
 from .catalog import catalog_digest
 from .models import Campaign
 
@@ -357,22 +357,17 @@ def _score_chunks(t: ag.Tables) -> Iterator[bytes]:
     yield from csv_chunks(score_rows(t), SCORE_COLUMNS)
 
 
-def export_chunks(
-    t: ag.Tables, ov: ag.Overview, campaign: Campaign, generated_at: dt.datetime
-) -> dict[str, Iterator[bytes]]:
-    """The four CSV files and the JSON, by the keys of `export_paths`, each built while it is written."""
-    return {
+def write_exports(
+    t: ag.Tables, ov: ag.Overview, summary: Path, campaign: Campaign, generated_at: dt.datetime
+) -> list[Path]:
+    """Write the four CSV files and the JSON beside `summary`, one after the other, each built while it is
+    written; returns their paths."""
+    paths = export_paths(summary)
+    contents = {
         "scores": _score_chunks(t),
         "tasks": csv_chunks(t.task_details, TASK_COLUMNS),
         "problems": csv_chunks(t.problems, PROBLEM_COLUMNS),
         "files": csv_chunks(t.files, FILE_COLUMNS),
         "json": json_chunks(t, ov, campaign, generated_at),
     }
-
-
-def fill_exports(
-    temps: dict[str, Path], t: ag.Tables, ov: ag.Overview, campaign: Campaign, generated_at: dt.datetime
-) -> None:
-    """Write every export into its staged temporary file (`atomic.staged`), by the keys of `export_paths`."""
-    for key, chunks in export_chunks(t, ov, campaign, generated_at).items():
-        fill(temps[key], chunks)
+    return write_all_atomic((paths[k], chunks) for k, chunks in contents.items())

@@ -1,5 +1,5 @@
 """Use the other cores where it pays: `share` splits a batch between this process and forked helpers, which
-inherit their inputs instead of receiving them pickled; `both` runs two jobs at once.
+inherit their inputs instead of receiving them pickled.
 
 Forking is only done when it is safe and useful: the `fork` start method exists, this process runs a single
 thread (forking a multi-threaded process can deadlock the child) and there is a second core. Otherwise the
@@ -8,7 +8,6 @@ callers do the same work in this process: the results are the same either way.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import multiprocessing
 import os
@@ -109,55 +108,6 @@ def share(
         if not have[k]:
             put(k, [fn(k)])
     return results
-
-
-A = TypeVar("A")
-B = TypeVar("B")
-
-
-def both(first: Callable[[], A], second: Callable[[], B]) -> tuple[A, B]:
-    """(first(), second()) at the same time: `first` here, `second` in a forked helper whose result comes back
-    pickled. Without a safe fork, or if the helper fails or dies, `second` runs here after `first` (so its
-    error, if any, is raised here). If `first` fails, the helper is stopped before the error goes on: the
-    caller can then discard whatever it half-wrote."""
-    ctx = fork_context()
-    if ctx is None:
-        return first(), second()
-    receive, send = ctx.Pipe(duplex=False)
-    _widen(send)
-    proc = ctx.Process(target=_helper_once, args=(second, send), daemon=True)
-    gc.freeze()  # as in `share`: the shared objects' pages stay shared
-    finished = False
-    try:
-        proc.start()
-        send.close()
-        a = first()
-        try:
-            message = receive.recv()
-        except Exception:  # EOF: the helper died
-            message = None
-        finished = True
-    finally:
-        receive.close()
-        if not finished:
-            proc.kill()
-        proc.join(timeout=5)
-        if proc.is_alive():  # pragma: no cover - a helper stuck after its work is done
-            proc.kill()
-        gc.unfreeze()
-    return a, (message[0] if message is not None else second())
-
-
-def _helper_once(fn: Callable[[], Any], send: Any) -> None:
-    """`both`'s helper: send (fn(),), or None when fn fails (the parent then calls fn itself)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        send.send((fn(),))
-    except Exception:
-        with contextlib.suppress(Exception):
-            send.send(None)
-    finally:
-        send.close()
 
 
 def _widen(conn: Any) -> None:

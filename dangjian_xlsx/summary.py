@@ -1,4 +1,4 @@
-"""Tables → the school-wide summary workbook (xlsxwriter), written atomically, and beside it the CSV/JSON exports.
+"""Tables → the school-wide summary workbook (xlsxwriter), written atomically; then the CSV/JSON exports.
 
 The workbook is built in memory and renamed into place in one step: a failure part-way leaves the
 previous summary untouched. The creation date is pinned to the report's generated_at, so the same
@@ -18,10 +18,10 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTuple, Worksheet
 
 from . import aggregate as ag
-from . import export, parallel, summary_charts
+from . import export, summary_charts
 from . import summary_sheets as sh
 from . import summary_style as st
-from .atomic import staged, write_bytes_atomic
+from .atomic import write_bytes_atomic
 from .errors import UserError
 from .models import Campaign, Report
 from .summary_rows import BodyRows
@@ -146,7 +146,7 @@ def summary_path(out: Path) -> Path:
 
 
 def write_outputs(report: Report, out: Path, feedback: bool = False) -> list[Path]:
-    """The summary workbook and the CSV/JSON exports beside it. Returns the paths written."""
+    """The summary workbook, then the CSV/JSON exports beside it. Returns the paths written."""
     # The report's objects (~170 per file) outlive this call: the garbage collector's full passes, which the
     # summary's many allocations trigger, need not visit them (at 1,000 files they cost ~15 % of the time).
     gc.freeze()
@@ -159,24 +159,14 @@ def write_outputs(report: Report, out: Path, feedback: bool = False) -> list[Pat
 def _write_outputs(report: Report, out: Path, feedback: bool) -> list[Path]:
     out = summary_path(out)
     tables, ov = ag.tables_and_overview(report)
-    campaign, generated_at = report.campaign, report.generated_at
-    exports = export.export_paths(out)
+    written = [write_summary(tables, ov, out, report.campaign, report.generated_at)]
     try:
-        with staged(list(exports.values())) as temps:
-            # The summary workbook here, while a forked helper writes the exports' temporary files; these
-            # replace the previous exports only once the new summary is in place (if it fails, none does).
-            written, _ = parallel.both(
-                lambda: write_summary(tables, ov, out, campaign, generated_at),
-                lambda: export.fill_exports(
-                    dict(zip(exports, temps, strict=True)), tables, ov, campaign, generated_at
-                ),
-            )
+        written += export.write_exports(tables, ov, out, report.campaign, report.generated_at)
     except PermissionError as exc:
         raise UserError(f"无法写入 {out.parent} 中的导出文件（可能正在被打开），请关闭后重试") from exc
-    paths = [written, *exports.values()]
     if feedback:
-        paths += _feedback(report, tables, out)
-    return paths
+        written += _feedback(report, tables, out)
+    return written
 
 
 def _feedback(report: Report, tables: ag.Tables, out: Path) -> list[Path]:
