@@ -37,11 +37,13 @@ def plain_members(data: bytes) -> Mapping[str, Member] | None:
     """Member name → Member for a plain zip (see the module doc), else None. The answer for the bytes
     object parsed last is kept (sniff and the safety pass both ask about each file)."""
     global _last
-    if _last[0] is data:
-        return _last[1]
+    last = _last  # one read: another thread may replace it meanwhile
+    if last[0] is data:
+        return last[1]
     members = _parse(data)
-    _last = (data, MappingProxyType(members) if members is not None else None)
-    return _last[1]
+    answer = MappingProxyType(members) if members is not None else None
+    _last = (data, answer)
+    return answer
 
 
 def _parse(data: bytes) -> dict[str, Member] | None:
