@@ -642,7 +642,7 @@ NOTES = (
 )
 
 
-def _ratio_lines(main: dict[str, Row], r: dict[str, float]) -> list[str]:
+def _ratio_lines(main: dict[str, Row], r: dict[str, float], cpus: int = 2) -> list[str]:
     collect, floor1, floor2 = main["collect"], main["floor1"], main["floor2"]
     lines = [
         ("naive / ours", f"{r['naive_over_ours']:.1f}×", "≥ 10×", r["naive_over_ours"] >= 10),
@@ -658,6 +658,12 @@ def _ratio_lines(main: dict[str, Row], r: dict[str, float]) -> list[str]:
             f"  (the reading part of collect alone — read, validate, resolve — is {read / floor1.seconds:.1f}× "
             f"the 1-process floor and {read / floor2.seconds:.1f}× the 2-process one; the rest is writing the "
             "summary workbook and exports, which the floor does not do)"
+        )
+    if floor1.cpu_ms_per_file:
+        cpu = collect.cpu_ms_per_file / floor1.cpu_ms_per_file
+        out.append(
+            f"  (CPU time: collect spends {cpu:.1f}× the 1-process floor's CPU per file; even spread perfectly "
+            f"over {cpus} cores that is {cpu / cpus:.1f}× the floor in wall time, the least it can reach at this CPU cost)"
         )
     return out
 
@@ -695,7 +701,7 @@ def format_report(res: dict[str, Any]) -> str:
         f"  (peak counting every worker's shared pages again: collect {collect.raw_mb:.0f} MB)",
         "",
         "比值 ratios (per file):",
-        *_ratio_lines(main, r),
+        *_ratio_lines(main, r, res.get("cpus") or 2),
     ]
     sizes = res["sizes"]
     if len(sizes) > 1:

@@ -64,6 +64,10 @@ def test_report_has_the_tables_and_ratios(bench: ModuleType, result: dict) -> No
     ratios = bench.ratios(result["results"][3])
     assert all(v > 0 for v in ratios.values())
     assert re.search(r"collect peak memory N=3 / N=2: \d+\.\d\d×", text)
+    rows, cpus = result["results"][3], result["cpus"] or 2
+    cpu = rows["collect"].cpu_ms_per_file / rows["floor1"].cpu_ms_per_file
+    assert f"collect spends {cpu:.1f}× the 1-process floor's CPU" in text
+    assert f"over {cpus} cores that is {cpu / cpus:.1f}× the floor" in text
 
 
 def test_inbox_is_cached(bench: ModuleType, result: dict, tmp_path_factory: pytest.TempPathFactory) -> None:
