@@ -360,8 +360,8 @@ def _score_chunks(t: ag.Tables) -> Iterator[bytes]:
 def write_exports(
     t: ag.Tables, ov: ag.Overview, summary: Path, campaign: Campaign, generated_at: dt.datetime
 ) -> list[Path]:
-    """Write the four CSV files and the JSON beside `summary`, one after the other, each built while it is
-    written; returns their paths."""
+    """Write the four CSV files and the JSON beside `summary`, each built while it is written to its temporary
+    file; none replaces its previous version unless all were written. Returns their paths."""
     paths = export_paths(summary)
     contents = {
         "scores": _score_chunks(t),
