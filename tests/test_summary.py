@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import uuid
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -349,6 +350,27 @@ def test_failed_write_keeps_the_previous_summary(
     with pytest.raises(RuntimeError):
         summary.write_outputs(rep, out)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # intact, no temp file left
+
+
+def test_failed_export_replaces_no_export(
+    rep: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The JSON is built last: when building it fails, the CSV files already written to their temporary
+    files do not replace the previous ones (the summary workbook, written first, is the new one)."""
+    out = tmp_path / "汇总表.xlsx"
+    summary.write_outputs(rep, out)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.suffix != ".xlsx"}
+    (tmp_path / "汇总表_得分.csv").write_bytes(b"previous")
+    before["汇总表_得分.csv"] = b"previous"
+
+    def broken(*args: object, **kwargs: object) -> Iterator[bytes]:
+        yield b"{"
+        raise RuntimeError("bug while building the JSON")
+
+    monkeypatch.setattr(export, "json_chunks", broken)
+    with pytest.raises(RuntimeError):
+        summary.write_outputs(rep, out)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.suffix != ".xlsx"} == before
 
 
 def test_failed_rename_leaves_no_temp_file(
