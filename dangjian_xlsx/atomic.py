@@ -35,7 +35,7 @@ def staged(paths: Sequence[Path], *, sweep: bool = True) -> Iterator[list[Path]]
 
     When the block ends normally, each temporary file is renamed over its target, in order; when it raises,
     or a rename fails, the temporary files left are removed (targets not yet replaced stay as they were). The
-    block fills them (`fill`), possibly in another process: nothing is replaced until all of them are done.
+    block fills them (`fill`): nothing is replaced until all of them are done.
     """
     paths = [Path(p) for p in paths]
     by_folder: dict[Path, list[str]] = {}
@@ -141,7 +141,10 @@ def _umask() -> int:
 
 
 def write_bytes_atomic(path: Path, data: bytes, *, sweep: bool = True) -> Path:
-    return write_atomic(path, lambda tmp: tmp.write_bytes(data), sweep=sweep)
+    path = Path(path)
+    with staged([path], sweep=sweep) as (tmp,):
+        fill(tmp, data)
+    return path
 
 
 def write_all_atomic(files: Iterable[tuple[Path, bytes | Iterable[bytes]]]) -> list[Path]:
