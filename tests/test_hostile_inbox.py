@@ -510,7 +510,7 @@ def test_a_batch_replaces_nothing_when_writing_one_file_fails(tmp_path: Path) ->
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(t.name for t in targets)
 
 
-def test_staged_files_filled_elsewhere_replace_their_targets_at_the_end(tmp_path: Path) -> None:
+def test_staged_files_replace_their_targets_at_the_end(tmp_path: Path) -> None:
     from dangjian_xlsx import atomic
 
     a, b = tmp_path / "a.json", tmp_path / "sub" / "b.csv"
