@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from . import documents, formulas, inspection, parallel, read
-from .layout import SHEET_BY_KIND
+from .identity import read_meta
+from .layout import META_HEAD_ROWS, META_KEYS, META_SHEET, SHEET_BY_KIND
 from .messages import render
 from .models import Campaign, FileRecord, Outcome, Problem, RawWorkbook, Report, Severity
 from .resolve import resolve
@@ -256,7 +257,7 @@ def _spreadsheet(
     data: bytes, name: str, rel: str, campaign: Campaign, meta: dict[str, Any], fmt: str | None = None
 ) -> FileRecord:
     try:
-        raw = read.read_workbook(data, name, fmt=fmt)
+        raw = _read_form(data, name, fmt)
     except read.ReadError as exc:
         return _rejected(rel, exc.code, meta, **exc.fields)
     v = validate(raw, campaign, rel)
@@ -295,6 +296,20 @@ def _spreadsheet(
 
 _SUMMARY_SHEETS = frozenset({"总览", "文件清单", "校验问题"})
 _HEAD_ROWS, _HEAD_COLS = 6, 10
+
+
+_META_HEAD = {META_SHEET: META_HEAD_ROWS}
+
+
+def _read_form(data: bytes, name: str, fmt: str | None) -> RawWorkbook:
+    """The workbook, its metadata sheet read only as far as its keys (the input-cell table after them is
+    what calamine would spend most of its time on, for nothing); read again whole when the keys are not
+    all there (a sheet laid out differently: validation then sees everything, as before)."""
+    raw = read.read_workbook(data, name, fmt=fmt, head_rows=_META_HEAD)
+    meta = raw.sheet(META_SHEET)
+    if meta is None or len(read_meta(meta)) == len(META_KEYS):
+        return raw
+    return read.read_workbook(data, name, fmt=fmt)
 
 
 def _is_summary(raw: RawWorkbook) -> bool:

@@ -263,6 +263,9 @@ META_KEYS = (
 )
 META_FIRST_INPUT_ROW = len(META_KEYS) + 2  # a blank row, then a header row, then field → cell rows
 META_INPUT_HEADER_ROW = META_FIRST_INPUT_ROW - 1  # header of the input-cell table: 名称、字段、编号、单元格
+# The rows of the metadata sheet that collecting reads: the keys (the input-cell table after them is for
+# people and other tools; the collector locates input cells by the layout).
+META_HEAD_ROWS = META_INPUT_HEADER_ROW
 META_VALUE_COL = 2  # META_KEYS rows are (key, Chinese label, value) in columns A, B, C
 # Workbook defined names pointing at META_KEYS value cells (besides one name per input cell, InputCell.name).
 META_NAMES = {"form_kind": "DJ_FORM_KIND", "catalog_digest": "DJ_DIGEST", "branch_name": "DJ_BRANCH_NAME"}

@@ -14,9 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Mapping
 from itertools import chain
 from typing import Any
 
+from . import repack
 from .models import RawSheet, RawWorkbook
 from .readlimits import DEFAULT_LIMITS, KB, MB, Limits, ReadError, _corrupt, human_size
 from .sniff import CFB_MAGIC, DOCUMENT_FORMATS, ODS_MIMETYPE, SPREADSHEET_FORMATS, describe, sniff
@@ -26,8 +28,8 @@ from .zipsafety import (
     _ooxml_sheet_names,
     _XlsxSheetScan,
     check_zip,
+    check_zip_inflated,
     check_zip_members,
-    check_zip_repack,
 )
 
 __all__ = [
@@ -45,8 +47,8 @@ __all__ = [
     "_ooxml_sheet_names",
     "check_xls",
     "check_zip",
+    "check_zip_inflated",
     "check_zip_members",
-    "check_zip_repack",
     "describe",
     "human_size",
     "read_workbook",
@@ -112,17 +114,25 @@ def _parse_when(text: str | None) -> dt.datetime | None:
 
 
 def read_workbook(
-    data: bytes, name: str, limits: Limits = DEFAULT_LIMITS, *, fmt: str | None = None
+    data: bytes,
+    name: str,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    fmt: str | None = None,
+    head_rows: Mapping[str, int] | None = None,
 ) -> RawWorkbook:
     """Read every sheet's values (hidden and very hidden too) of a spreadsheet given as bytes.
 
     `name` is only used for messages; the format is decided by content (`fmt`: what `sniff(data)` already
-    said, so that a caller who sniffed does not pay for it twice). Raises ReadError only.
+    said, so that a caller who sniffed does not pay for it twice). `head_rows` (sheet name → n) names
+    sheets of which only the first n rows are wanted: an .xlsx sheet whose later rows can plainly be left
+    out is read only that far (`repack.first_rows`); any other sheet or format is read whole, so a caller
+    gets at least the rows it asked for, maybe more. Raises ReadError only.
     Over-long cell texts are cut to `limits.max_text` characters and reported in `RawWorkbook.notes`
     as ('text-too-long', fields) with fields ready for messages.render (sheet, cell, length, limit).
     """
     try:
-        return _read(data, limits, fmt)
+        return _read(data, limits, fmt, head_rows)
     except ReadError:
         raise
     except MemoryError as exc:
@@ -142,7 +152,9 @@ def _short_reason(exc: BaseException) -> str:
     return f"表格内容无法解析：{text}"
 
 
-def _read(data: bytes, limits: Limits, fmt: str | None = None) -> RawWorkbook:
+def _read(
+    data: bytes, limits: Limits, fmt: str | None = None, head_rows: Mapping[str, int] | None = None
+) -> RawWorkbook:
     if not data:
         raise ReadError("file-empty")
     if len(data) > limits.max_file_bytes:
@@ -163,8 +175,10 @@ def _read(data: bytes, limits: Limits, fmt: str | None = None) -> RawWorkbook:
             kept = check_zip(data, fmt, limits)
             saved_at = _saved_at_ods(kept.get("meta.xml"))
         else:  # calamine gets the members the safety pass already inflated, stored: no second inflate
-            kept, data = check_zip_repack(data, fmt, limits)
+            kept, members = check_zip_inflated(data, fmt, limits)
             saved_at = _saved_at_ooxml(kept.get("docProps/core.xml"))
+            if members is not None:
+                data = repack.package(members, head_rows)
     return _calamine(data, fmt, saved_at, limits)
 
 

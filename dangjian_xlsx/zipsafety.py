@@ -567,64 +567,21 @@ def check_zip(data: bytes, fmt: str, limits: Limits = DEFAULT_LIMITS) -> dict[st
     return _check_zip(data, fmt, limits, repack=False)[0]
 
 
-def check_zip_repack(
+def check_zip_inflated(
     data: bytes, fmt: str, limits: Limits = DEFAULT_LIMITS
-) -> tuple[dict[str, bytes], bytes]:
-    """`check_zip`, and the same package rebuilt uncompressed from the members it just inflated and verified.
-
-    The reader hands the rebuilt package to calamine, which then does not inflate every member a second
-    time (same member names, order, contents and CRCs; only the compression differs). When the package is
-    large (over _REPACK_MAX inflated), the original bytes come back instead.
-    """
-    kept, repacked = _check_zip(data, fmt, limits, repack=True)
-    return kept, repacked if repacked is not None else data
+) -> tuple[dict[str, bytes], list[tuple[zipfile.ZipInfo, bytes]] | None]:
+    """`check_zip`, and every member as it was just inflated and verified: (verified info, content), in the
+    package's order — or None when the package is large (over _REPACK_MAX inflated), so that a big package
+    is never held in memory twice. The reader rebuilds from them what calamine reads (`repack`)."""
+    return _check_zip(data, fmt, limits, repack=True)
 
 
-_REPACK_MAX = 16 * MB  # inflated total up to which a package is rebuilt uncompressed for calamine
+_REPACK_MAX = 16 * MB  # inflated total up to which every member is kept for the reader
 
 
-def _stored_zip(members: list[tuple[zipfile.ZipInfo, bytes]]) -> bytes:
-    """A zip of `members` (verified info, inflated content), every member stored uncompressed."""
-    out: list[bytes] = []
-    central: list[bytes] = []
-    offset = 0
-    for info, content in members:
-        name = info.filename.encode("utf-8")
-        flags = 0x800 if not info.filename.isascii() else 0
-        crc, size = info.CRC, len(content)
-        # version 2.0, flags, stored, time 00:00, date 1980-01-01, crc, sizes, name length, no extra
-        local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, flags, 0, 0, 0x21, crc, size, size, len(name), 0)
-        central.append(
-            struct.pack(
-                "<4s6H3L5H2L",
-                b"PK\x01\x02",
-                20,
-                20,
-                flags,
-                0,
-                0,
-                0x21,
-                crc,
-                size,
-                size,
-                len(name),
-                0,
-                0,
-                0,
-                0,
-                0,
-                offset,
-            )
-            + name
-        )
-        out += (local, name, content)
-        offset += len(local) + len(name) + size
-    directory = b"".join(central)
-    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members), len(directory), offset, 0)
-    return b"".join(out) + directory + end
-
-
-def _check_zip(data: bytes, fmt: str, limits: Limits, repack: bool) -> tuple[dict[str, bytes], bytes | None]:
+def _check_zip(
+    data: bytes, fmt: str, limits: Limits, repack: bool
+) -> tuple[dict[str, bytes], list[tuple[zipfile.ZipInfo, bytes]] | None]:
     infos = list(check_zip_members(data, limits).values())
     repack = repack and sum(i.file_size for i in infos) <= _REPACK_MAX
     inflated: dict[str, bytes] = {}
@@ -686,4 +643,4 @@ def _check_zip(data: bytes, fmt: str, limits: Limits, repack: bool) -> tuple[dic
                 raise ReadError("too-many-sheets", count=count, limit=limits.max_sheets)
     if not repack:
         return kept, None
-    return kept, _stored_zip([(i, inflated[i.filename]) for i in infos])
+    return kept, [(i, inflated[i.filename]) for i in infos]

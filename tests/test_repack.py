@@ -1,0 +1,135 @@
+"""What calamine reads (`repack`): definedNames left out, rows after the wanted ones cut out only when that is
+plainly safe, and the collector reading a form's metadata sheet only as far as its keys."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from dangjian_xlsx import read, repack
+from dangjian_xlsx.collect import process_file
+from dangjian_xlsx.generate import build_form
+from dangjian_xlsx.identity import read_meta
+from dangjian_xlsx.layout import META_HEAD_ROWS, META_KEYS, META_SHEET
+from dangjian_xlsx.models import Campaign, FormKind, Outcome
+
+
+def _sheet(*rows: int, tail: bytes = b"<pageMargins/>") -> bytes:
+    body = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (r, r, r) for r in rows)
+    return b'<worksheet><dimension ref="A1"/><sheetData>' + body + b"</sheetData>" + tail + b"</worksheet>"
+
+
+def test_first_rows_cuts_the_rows_after_n_and_keeps_the_rest_of_the_part() -> None:
+    cut = repack.first_rows(_sheet(1, 2, 3, 5, 8, 13), 3)
+    assert cut == _sheet(1, 2, 3)
+    assert repack.first_rows(_sheet(1, 2, 4, 5), 3) == _sheet(1, 2)  # row 3 absent: cut from the first over 3
+
+
+@pytest.mark.parametrize(
+    "sheet",
+    [
+        _sheet(1, 2, 3),  # nothing after the wanted rows
+        _sheet(1, 5, 2),  # a wanted row after an unwanted one: rows out of order
+        _sheet(1, 5).replace(b"</sheetData>", b'<row r="03"/></sheetData>'),  # ... written with a zero
+        _sheet(1, 5) + b"<sheetData></sheetData>",  # two sheetData: not a plain sheet
+        _sheet(1, 5).replace(b"</sheetData>", b""),  # no end of sheetData
+        _sheet(1, 5).replace(b"<row ", b"<x:row "),  # prefixed rows: not found, not cut
+    ],
+)
+def test_first_rows_leaves_a_sheet_whole_unless_plainly_safe(sheet: bytes) -> None:
+    assert repack.first_rows(sheet, 3) is sheet
+
+
+def test_row_numbers_are_matched_whole() -> None:
+    # row 130 is not row 13, row 1 is not row 10: the cut starts at the first row really over n
+    assert repack.first_rows(_sheet(1, 10, 13, 130), 12) == _sheet(1, 10)
+    assert repack.first_rows(_sheet(1, 2, 30), 3) == _sheet(1, 2)
+
+
+def test_without_defined_names() -> None:
+    wb = b'<workbook><sheets><sheet name="a" r:id="rId1"/></sheets><definedNames><definedName name="X">a!$A$1</definedName></definedNames><calcPr/></workbook>'
+    assert (
+        repack.without_defined_names(wb)
+        == b'<workbook><sheets><sheet name="a" r:id="rId1"/></sheets><calcPr/></workbook>'
+    )
+    twice = wb.replace(b"<calcPr/>", b"<definedNames></definedNames>")
+    for same in (b"<workbook/>", wb.replace(b"</definedNames>", b""), twice):
+        assert repack.without_defined_names(same) is same
+
+
+RELS = (
+    b'<Relationships><Relationship Id="rId1" Type="t" Target="worksheets/sheet1.xml"/>'
+    b'<Relationship Id="rId2" Type="t" Target="/xl/worksheets/other.xml"/></Relationships>'
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "escaped", "part"),
+    [
+        ("_meta", b"_meta", "xl/worksheets/sheet1.xml"),
+        ('A&B "<x>"', b"A&amp;B &quot;&lt;x&gt;&quot;", "xl/worksheets/other.xml"),
+    ],
+)
+def test_sheet_part(name: str, escaped: bytes, part: str) -> None:
+    rid = b"rId1" if part.endswith("sheet1.xml") else b"rId2"
+    wb = (
+        b'<workbook><sheets><sheet name="'
+        + escaped
+        + b'" sheetId="1" r:id="'
+        + rid
+        + b'"/></sheets></workbook>'
+    )
+    assert repack.sheet_part(wb, RELS, name) == part
+    assert repack.sheet_part(wb, RELS, "nothing") is None
+    assert repack.sheet_part(wb.replace(b"r:id", b"x:id"), RELS, name) is None
+    assert repack.sheet_part(wb, RELS.replace(rid, b"rId9"), name) is None
+    defined = (
+        b'<workbook><definedNames><definedName name="'
+        + escaped
+        + b'">1</definedName></definedNames></workbook>'
+    )
+    assert repack.sheet_part(defined, RELS, name) is None  # a defined name is not a sheet
+
+
+def test_a_generated_form_has_its_metadata_read_only_as_far_as_its_keys(camp: Campaign) -> None:
+    data = build_form(camp, FormKind.SCORING, camp.roster[0])
+    whole = read.read_workbook(data, "f.xlsx")
+    head = read.read_workbook(data, "f.xlsx", head_rows={META_SHEET: META_HEAD_ROWS})
+    meta_whole, meta_head = whole.sheet(META_SHEET), head.sheet(META_SHEET)
+    assert meta_whole is not None and meta_head is not None
+    assert len(meta_whole.rows) > 3 * META_HEAD_ROWS  # the input-cell table is there ...
+    assert len(meta_head.rows) <= META_HEAD_ROWS  # ... and left out
+    assert meta_head.rows == [row[: len(meta_head.rows[0])] for row in meta_whole.rows[: len(meta_head.rows)]]
+    assert read_meta(meta_head) == read_meta(meta_whole) and len(read_meta(meta_head)) == len(META_KEYS)
+    assert [s.rows for s in head.sheets if s.name != META_SHEET] == [
+        s.rows for s in whole.sheets if s.name != META_SHEET
+    ]
+    _, members = read.check_zip_inflated(data, "xlsx")
+    assert members is not None
+    package = zipfile.ZipFile(io.BytesIO(repack.package(members, {META_SHEET: META_HEAD_ROWS})))
+    assert package.testzip() is None  # CRCs of the shortened parts are right
+
+
+def test_metadata_keys_below_the_usual_rows_are_still_found(tmp_path: Path, camp: Campaign) -> None:
+    """A form whose metadata rows were moved down: the head-only read misses keys, so the collector reads
+    the workbook whole again and the form is identified as before — with its 更正版次, the last key."""
+    data = build_form(camp, FormKind.SCORING, camp.roster[0], revision=2)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    wb[META_SHEET].insert_rows(1, 6)
+    buf = io.BytesIO()
+    wb.save(buf)
+    moved = buf.getvalue()
+    head = read.read_workbook(moved, "m.xlsx", head_rows={META_SHEET: META_HEAD_ROWS}).sheet(META_SHEET)
+    assert head is not None and len(read_meta(head)) < len(META_KEYS)  # the case the fallback is for
+    (tmp_path / "plain.xlsx").write_bytes(data)
+    (tmp_path / "moved.xlsx").write_bytes(moved)
+    plain, moved_rec = (process_file(tmp_path / n, tmp_path, camp) for n in ("plain.xlsx", "moved.xlsx"))
+    assert moved_rec.outcome is not Outcome.REJECTED, moved_rec.problems
+    assert moved_rec.branch == plain.branch == camp.roster[0]
+    assert moved_rec.kind is plain.kind is FormKind.SCORING
+    assert plain.submission is not None and moved_rec.submission is not None
+    assert moved_rec.submission.revision == plain.submission.revision == 2
