@@ -18,18 +18,18 @@ from __future__ import annotations
 import io
 import math
 import numbers
-import queue
 import re
-import threading
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from itertools import chain
+from typing import Any
 
 from xlsxwriter.format import Format
 
 from .layout import col_letter
 from .read import _ooxml_sheet_names
+from .zipwrite import ZipWriter
 
 MIN_ROWS = 32  # shorter tables are left to XlsxWriter entirely
 EXCEL_MAX_CHARS = 32_767  # longer text goes through `clip` (as summary_style.put does)
@@ -82,57 +82,25 @@ class BodyRows:
         self.blocks[sheet] = _Block(first_row, rows, formats, heights)
 
     def splice(self, xlsx: bytes, clip: Callable[[str], str]) -> bytes:
-        """The workbook with every kept-back block inserted into its sheet (re-zipped, same member order,
-        the rows rendered and compressed a slice at a time)."""
+        """The workbook with every kept-back block inserted into its sheet (same member order; the other
+        members copied as they are; the rows rendered a slice at a time while the slices before are
+        compressed on the other threads)."""
         if not self.blocks:
             return xlsx
-        out = io.BytesIO()
-        with zipfile.ZipFile(io.BytesIO(xlsx)) as src:
+        with zipfile.ZipFile(io.BytesIO(xlsx)) as src, ZipWriter() as dst:
             parts = _ooxml_sheet_names(src.read("xl/workbook.xml"), src.read("xl/_rels/workbook.xml.rels"))
             by_part = {part: self.blocks[name] for part, name in parts.items() if name in self.blocks}
             if len(by_part) != len(self.blocks):
                 raise RuntimeError("a spliced table's sheet is missing from the workbook")
-            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-                for info in src.infolist():
-                    data = src.read(info)
-                    block = by_part.get(info.filename)
-                    if block is None:
-                        dst.writestr(info, data)
-                        continue
-                    at = _insertion_point(data, block)
-                    with dst.open(info, "w") as fh:
-                        fh.write(data[:at])
-                        _write_overlapped(fh, render(block, clip))
-                        fh.write(data[at:])
-        return out.getvalue()
-
-
-def _write_overlapped(fh: IO[bytes], pieces: Iterator[bytes]) -> None:
-    """Write the pieces in order from a helper thread: zlib compresses a slice (without holding the GIL)
-    while the next one is rendered. The same writes in the same order: the same bytes."""
-    todo: queue.Queue[bytes | None] = queue.Queue(maxsize=2)  # at most a few slices in flight
-    failed: list[BaseException] = []
-
-    def drain() -> None:
-        while (piece := todo.get()) is not None:
-            if not failed:
-                try:
-                    fh.write(piece)
-                except BaseException as exc:  # re-raised below, in the caller's thread
-                    failed.append(exc)
-
-    writer = threading.Thread(target=drain, name="splice-writer", daemon=True)
-    writer.start()
-    try:
-        for piece in pieces:
-            if failed:
-                break
-            todo.put(piece)
-    finally:
-        todo.put(None)
-        writer.join()
-    if failed:
-        raise failed[0]
+            for info in src.infolist():
+                block = by_part.get(info.filename)
+                if block is None:
+                    dst.copy(xlsx, info)
+                    continue
+                data = src.read(info)
+                at = _insertion_point(data, block)
+                dst.deflate(info, chain((data[:at],), render(block, clip), (data[at:],)))
+            return dst.getvalue()
 
 
 def _insertion_point(xml: bytes, block: _Block) -> int:
