@@ -15,12 +15,13 @@ reader accept. The same inputs give the same bytes.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import numbers
 import re
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any
@@ -61,6 +62,7 @@ class _Block:
     rows: Sequence[Sequence[Any]]
     formats: Sequence[Format]
     heights: dict[int, float]  # 0-based row → height in points (rows whose text wraps)
+    cell_formats: Mapping[int, Sequence[Format]]  # column → each row's own format (instead of formats[c])
 
 
 class BodyRows:
@@ -76,10 +78,17 @@ class BodyRows:
         rows: Sequence[Sequence[Any]],
         formats: Sequence[Format],
         heights: dict[int, float],
+        cell_formats: Mapping[int, Sequence[Format]] | None = None,
     ) -> None:
+        """`formats[c]` is column c's format, unless `cell_formats[c]` gives one per row (a grid coloured
+        by value). Every format must be known to the workbook when it closes: used by a cell XlsxWriter
+        writes, or registered (`Format._get_xf_index`)."""
         if sheet in self.blocks:
             raise ValueError(f"two spliced tables on sheet {sheet!r}")
-        self.blocks[sheet] = _Block(first_row, rows, formats, heights)
+        cell_formats = cell_formats or {}
+        if any(len(f) != len(rows) for f in cell_formats.values()):
+            raise ValueError("a column's cell formats are not one per row")
+        self.blocks[sheet] = _Block(first_row, rows, formats, heights, cell_formats)
 
     def splice(self, xlsx: bytes, clip: Callable[[str], str]) -> bytes:
         """The workbook with every kept-back block inserted into its sheet (same member order; the other
@@ -130,6 +139,7 @@ def render(block: _Block, clip: Callable[[str], str]) -> Iterator[bytes]:
         f"{start}{{1}}{style}{{{c + 2}}}" for c, (start, style) in enumerate(_cells(block))
     )
     template += "</row>"
+    style_of = functools.cache(_style)
     heights = block.heights
     texts: dict[str, str] = {}  # short text → the rest of its cell's XML, for the whole block
     rows = block.rows
@@ -146,18 +156,26 @@ def render(block: _Block, clip: Callable[[str], str]) -> Iterator[bytes]:
             for r, n in enumerate(numbers_, start=first)
         ]
         columns = [_tails(values, clip, texts) for values in zip(*chunk, strict=True)]
+        for c, fmts in block.cell_formats.items():  # the style attribute goes before each cell's tail
+            styles = [style_of(f) for f in fmts[i : i + SLICE_ROWS]]
+            columns[c] = list(map(str.__add__, styles, columns[c]))
         yield "".join(map(template.format, opens, numbers_, *columns)).encode("utf-8")
 
 
 def _cells(block: _Block) -> list[tuple[str, str]]:
     """Each column's cell XML up to the row number (`<c r="B`), and from there to the cell's value (the
-    style attribute)."""
-    cells = []
-    for c, fmt in enumerate(block.formats):
-        if fmt.xf_index is None:  # not used by any cell XlsxWriter wrote: not in styles.xml
-            raise RuntimeError("a spliced column's format is unknown to the workbook")
-        cells.append((f'<c r="{col_letter(c)}', f'" s="{fmt.xf_index}"' if fmt.xf_index else '"'))
-    return cells
+    style attribute; empty for a column whose cells have their own formats)."""
+    return [
+        (f'<c r="{col_letter(c)}', "" if c in block.cell_formats else _style(fmt))
+        for c, fmt in enumerate(block.formats)
+    ]
+
+
+def _style(fmt: Format) -> str:
+    """The end of a cell's `r` attribute and its style attribute."""
+    if fmt.xf_index is None:  # not used by any cell XlsxWriter wrote: not in styles.xml
+        raise RuntimeError("a spliced cell's format is unknown to the workbook")
+    return f'" s="{fmt.xf_index}"' if fmt.xf_index else '"'
 
 
 def _tails(values: tuple[Any, ...], clip: Callable[[str], str], texts: dict[str, str]) -> list[str]:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from xlsxwriter.worksheet import Worksheet
 
 from . import aggregate as ag
 from .models import Catalog
 from .summary_style import (
+    BODY_ROWS_MIN,
     RATE_SCALE,
     RELATIVE_SCALE,
     Col,
@@ -164,27 +168,56 @@ def items_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog) -> No
     ws.set_row(header_row, 30)
     points = [i.points for i in items]
     fmts = [F.by_kind[col.kind] for col in meta]
-    num, num_lost = F.by_kind["num"], F.num_lost
+    k = len(meta)
+    rows = list(ag.rows(t.item_scores, [c.key for c in cols]))
+    grid = [_item_cells(values[k:], points, F, _has_form(values)) for values in rows]
+    first = header_row + 1
+    last = first + len(rows) - 1 if rows else header_row
+    written = range(len(rows))
+    if F.body_rows is not None and len(rows) >= BODY_ROWS_MIN:  # the middle rows: spliced in at close
+        middle = range(1, len(rows) - 1)
+        body = [(*rows[i][:k], *(v for v, _ in grid[i])) for i in middle]
+        own = {k + j: [grid[i][j][1] for i in middle] for j in range(len(items))}
+        for fmt in dict.fromkeys(f for column in own.values() for f in column):  # in a stable order
+            fmt._get_xf_index()  # known to styles.xml even if no cell XlsxWriter writes uses it
+        F.body_rows.add(ws.name, first + 1, body, [*fmts, *(F.by_kind["num"] for _ in items)], {}, own)
+        written = range(0, len(rows), max(len(rows) - 1, 1))  # the first and the last
     # ~25,000 cells: XlsxWriter's undecorated writers (the public ones first try to parse A1 notation)
     write_blank, write_number = ws._write_blank, ws._write_number
-    k = len(meta)
-    row = header_row
-    frame = t.item_scores
-    for row, values in enumerate(ag.rows(frame, [c.key for c in cols]), start=header_row + 1):
+    for i in written:
+        row = first + i
         for c in range(k):
-            put(ws, row, c, values[c], fmts[c])
-        has_form = values[3] != ag.SCORE_MISSING and not ag.is_missing(values[2])
-        blank = F.num_blank_bad if has_form else num
-        for j, v in enumerate(values[k:]):
-            if v != v if type(v) is float else ag.is_missing(v):  # NaN, or None / NA
-                write_blank(row, k + j, None, blank)
+            put(ws, row, c, rows[i][c], fmts[c])
+        for j, (v, fmt) in enumerate(grid[i], start=k):
+            if v is None:
+                write_blank(row, j, None, fmt)
             else:
-                write_number(row, k + j, float(v), num_lost if v < points[j] else num)
-    last = row if len(frame) else header_row
+                write_number(row, j, v, fmt)
     finish(ws, F, cols, header_row, last, 2)
     print_setup(ws, top, header_row)
     ws.fit_to_pages(3, 0)
     ws.repeat_columns(0, 1)
+
+
+def _has_form(values: Sequence[Any]) -> bool:
+    """A 得分明细 row whose branch returned a readable 附件1 (its blanks are then errors, coloured)."""
+    return values[3] != ag.SCORE_MISSING and not ag.is_missing(values[2])
+
+
+def _item_cells(
+    scores: Sequence[Any], points: list[float], F: Formats, has_form: bool
+) -> list[tuple[float | None, Any]]:
+    """Each item score of a 得分明细 row as (number or None for a blank, its format): deductions light
+    orange, blanks red when the branch returned the form."""
+    blank = F.num_blank_bad if has_form else F.by_kind["num"]
+    num, num_lost = F.by_kind["num"], F.num_lost
+    out: list[tuple[float | None, Any]] = []
+    for v, p in zip(scores, points, strict=True):
+        if v != v if type(v) is float else ag.is_missing(v):  # NaN, or None / NA
+            out.append((None, blank))
+        else:
+            out.append((float(v), num_lost if v < p else num))
+    return out
 
 
 def losses_sheet(ws: Worksheet, F: Formats, t: ag.Tables) -> None:

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import io
 import math
+from collections import Counter
 
 import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
+from synthetic import large_report, report
 from xlsxwriter.workbook import Workbook
 
+from dangjian_xlsx import aggregate as ag
 from dangjian_xlsx import summary_rows, summary_style
+from dangjian_xlsx import summary_sheets as sh
 from dangjian_xlsx.layout import col_letter
+from dangjian_xlsx.models import Campaign, FormKind
 from dangjian_xlsx.summary import workbook_options
 from dangjian_xlsx.summary_rows import BodyRows, row_height_xml
 from dangjian_xlsx.summary_style import EXCEL_MAX_CHARS, Col, Formats, table
@@ -71,11 +76,11 @@ def _build(df: pd.DataFrame, spliced: bool) -> tuple[bytes, Formats]:
     return (F.body_rows.splice(data, summary_style.clip) if F.body_rows else data), F
 
 
-def _cells(data: bytes) -> list[tuple[object, ...]]:
+def _cells(data: bytes, sheet: str = "表") -> list[tuple[object, ...]]:
     """Every cell's type and look (openpyxl) and value (python-calamine: openpyxl does not decode Excel's
     _xHHHH_ escapes in inline strings, which Excel, LibreOffice and calamine do)."""
-    ws = openpyxl.load_workbook(io.BytesIO(data))["表"]
-    values = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("表").to_python()
+    ws = openpyxl.load_workbook(io.BytesIO(data))[sheet]
+    values = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(sheet).to_python()
     out = []
     for row in ws.iter_rows():
         for c in row:
@@ -152,3 +157,32 @@ def test_helpers() -> None:
     assert [col_letter(c) for c in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
     assert row_height_xml(32.0) == "32.25" and row_height_xml(15) == "15"
     assert not math.isnan(float(row_height_xml(409.0)))
+
+
+def test_a_grid_with_a_format_per_cell_reads_back_like_xlsxwriter(campaign: Campaign) -> None:
+    """得分明细 colours each score by its value (deduction, blank): spliced with one format per cell, it
+    must look exactly as XlsxWriter writes it cell by cell."""
+    rep = large_report(campaign, 60, seed=3)
+    no_form = {b.name for b in rep.campaign.roster[5:8]}  # their blanks are not errors: not red
+    files = [
+        f for f in rep.files if not (f.kind is FormKind.SCORING and f.branch and f.branch.name in no_form)
+    ]
+    tables, _ = ag.tables_and_overview(report(rep.campaign, files))
+
+    def build(spliced: bool) -> bytes:
+        buf = io.BytesIO()
+        wb = Workbook(buf, workbook_options())
+        F = Formats(wb)
+        F.body_rows = BodyRows() if spliced else None
+        sh.items_sheet(wb.add_worksheet("得分明细"), F, tables, campaign.catalog)
+        wb.close()
+        if F.body_rows is None:
+            return buf.getvalue()
+        assert "得分明细" in F.body_rows.blocks and F.body_rows.blocks["得分明细"].cell_formats
+        return F.body_rows.splice(buf.getvalue(), summary_style.clip)
+
+    plain, spliced = build(False), build(True)
+    cells = _cells(plain, "得分明细")
+    assert _cells(spliced, "得分明细") == cells
+    fills = Counter(c[5] for c in cells if isinstance(c[1], float) or c[1] in ("", None))
+    assert len(fills) >= 3  # full marks, deductions and red blanks are all in the grid
