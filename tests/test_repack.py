@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from dangjian_xlsx import read, repack
+from dangjian_xlsx import collect, read, repack
 from dangjian_xlsx.collect import process_file
 from dangjian_xlsx.generate import build_form
 from dangjian_xlsx.identity import read_meta
@@ -133,3 +133,20 @@ def test_metadata_keys_below_the_usual_rows_are_still_found(tmp_path: Path, camp
     assert moved_rec.kind is plain.kind is FormKind.SCORING
     assert plain.submission is not None and moved_rec.submission is not None
     assert moved_rec.submission.revision == plain.submission.revision == 2
+
+
+def test_every_case_and_sample_gets_the_same_record_as_with_metadata_read_whole(
+    files: dict[str, Path], camp: Campaign, campaign: Campaign, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Differential: every validation case (tampered, shifted, blank, resaved, ...) and every shipped sample
+    (LibreOffice, .xls, .ods, corrected copies) comes out of the collector exactly as when the metadata
+    sheet is read whole."""
+    samples = Path(__file__).resolve().parent.parent / "sample_submissions"
+    inputs = [(p, p.parent, camp) for p in files.values()]
+    inputs += [(p, samples, campaign) for p in sorted(samples.iterdir()) if p.is_file()]
+    head = [process_file(p, inbox, c) for p, inbox, c in inputs]
+    monkeypatch.setattr(collect, "_META_HEAD", {})
+    whole = [process_file(p, inbox, c) for p, inbox, c in inputs]
+    assert len(inputs) > 40
+    for a, b, (p, _, _) in zip(head, whole, inputs, strict=True):
+        assert a == b, p.name
