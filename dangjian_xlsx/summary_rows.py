@@ -80,14 +80,16 @@ class BodyRows:
         heights: dict[int, float],
         cell_formats: Mapping[int, Sequence[Format]] | None = None,
     ) -> None:
-        """`formats[c]` is column c's format, unless `cell_formats[c]` gives one per row (a grid coloured
-        by value). Every format must be known to the workbook when it closes: used by a cell XlsxWriter
-        writes, or registered (`Format._get_xf_index`)."""
+        """`formats[c]` is column c's format (used by the table's first body row, which XlsxWriter
+        writes), unless `cell_formats[c]` gives one per row (a grid coloured by value): those are
+        registered with the workbook here, in a stable order, since no cell XlsxWriter writes may use them."""
         if sheet in self.blocks:
             raise ValueError(f"two spliced tables on sheet {sheet!r}")
         cell_formats = cell_formats or {}
         if any(len(f) != len(rows) for f in cell_formats.values()):
             raise ValueError("a column's cell formats are not one per row")
+        for fmt in dict.fromkeys(f for column in cell_formats.values() for f in column):
+            fmt._get_xf_index()  # in styles.xml even if no cell XlsxWriter writes uses it
         self.blocks[sheet] = _Block(first_row, rows, formats, heights, cell_formats)
 
     def splice(self, xlsx: bytes, clip: Callable[[str], str]) -> bytes:

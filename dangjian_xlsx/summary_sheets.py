@@ -173,15 +173,13 @@ def items_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog) -> No
     grid = [_item_cells(values[k:], points, F, _has_form(values)) for values in rows]
     first = header_row + 1
     last = first + len(rows) - 1 if rows else header_row
-    written = range(len(rows))
+    written: Sequence[int] = range(len(rows))
     if F.body_rows is not None and len(rows) >= BODY_ROWS_MIN:  # the middle rows: spliced in at close
         middle = range(1, len(rows) - 1)
         body = [(*rows[i][:k], *(v for v, _ in grid[i])) for i in middle]
         own = {k + j: [grid[i][j][1] for i in middle] for j in range(len(items))}
-        for fmt in dict.fromkeys(f for column in own.values() for f in column):  # in a stable order
-            fmt._get_xf_index()  # known to styles.xml even if no cell XlsxWriter writes uses it
         F.body_rows.add(ws.name, first + 1, body, [*fmts, *(F.by_kind["num"] for _ in items)], {}, own)
-        written = range(0, len(rows), max(len(rows) - 1, 1))  # the first and the last
+        written = (0, len(rows) - 1)  # the first and the last
     # ~25,000 cells: XlsxWriter's undecorated writers (the public ones first try to parse A1 notation)
     write_blank, write_number = ws._write_blank, ws._write_number
     for i in written:
