@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import functools
 import re
-import struct
 import zipfile
 import zlib
 from collections.abc import Mapping
 from xml.sax.saxutils import quoteattr
+
+from .zipwrite import ZipWriter
 
 Member = tuple[zipfile.ZipInfo, bytes]
 
@@ -38,16 +39,16 @@ def package(members: list[Member], head_rows: Mapping[str, int] | None = None) -
         part = sheet_part(contents.get(_WORKBOOK, b""), contents.get(_RELS, b""), sheet)
         if part is not None:
             cuts[part] = n
-    out: list[tuple[str, int, bytes]] = []
-    for info, content in members:
-        name = info.filename
-        kept = content
-        if name == _WORKBOOK:
-            kept = without_defined_names(content)
-        elif name in cuts:
-            kept = first_rows(content, cuts[name])
-        out.append((name, info.CRC if kept is content else zlib.crc32(kept), kept))
-    return stored_zip(out)
+    with ZipWriter() as out:
+        for info, content in members:
+            name = info.filename
+            kept = content
+            if name == _WORKBOOK:
+                kept = without_defined_names(content)
+            elif name in cuts:
+                kept = first_rows(content, cuts[name])
+            out.store(info, kept, info.CRC if kept is content else zlib.crc32(kept))
+        return out.getvalue()
 
 
 def without_defined_names(workbook: bytes) -> bytes:
@@ -100,44 +101,3 @@ def first_rows(sheet: bytes, n: int) -> bytes:
 def _rows_up_to(n: int) -> re.Pattern[bytes]:
     """A <row> tag numbered 1…n (leading zeros too): one search instead of reading every row number."""
     return re.compile(rb'<row r="0*(?:' + b"|".join(b"%d" % k for k in range(n, 0, -1)) + rb')"')
-
-
-def stored_zip(members: list[tuple[str, int, bytes]]) -> bytes:
-    """A zip of `members` (name, CRC-32, content), every member stored uncompressed."""
-    out: list[bytes] = []
-    central: list[bytes] = []
-    offset = 0
-    for filename, crc, content in members:
-        name = filename.encode("utf-8")
-        flags = 0x800 if not filename.isascii() else 0
-        size = len(content)
-        # version 2.0, flags, stored, time 00:00, date 1980-01-01, crc, sizes, name length, no extra
-        local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, flags, 0, 0, 0x21, crc, size, size, len(name), 0)
-        central.append(
-            struct.pack(
-                "<4s6H3L5H2L",
-                b"PK\x01\x02",
-                20,
-                20,
-                flags,
-                0,
-                0,
-                0x21,
-                crc,
-                size,
-                size,
-                len(name),
-                0,
-                0,
-                0,
-                0,
-                0,
-                offset,
-            )
-            + name
-        )
-        out += (local, name, content)
-        offset += len(local) + len(name) + size
-    directory = b"".join(central)
-    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members), len(directory), offset, 0)
-    return b"".join(out) + directory + end

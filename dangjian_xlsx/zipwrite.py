@@ -1,5 +1,6 @@
 """A zip writer for the summary's row splice: members copied from another zip as they are (no inflate, no
 deflate), and members deflated from a stream of pieces on two threads while the caller renders the next.
+The reader's repack (what calamine reads) uses it too, for members stored uncompressed.
 
 A deflated member is the pieces compressed one by one, each primed with the 32 KB before it (so the ratio
 is that of one stream) and ended on a byte boundary with a sync flush, then one empty final block: what
@@ -9,7 +10,6 @@ so the pieces use the second core. Same pieces, same bytes.
 
 from __future__ import annotations
 
-import io
 import struct
 import zipfile
 import zlib
@@ -27,15 +27,22 @@ class ZipWriter:
     """Members in the order they are added; `getvalue()` adds the central directory."""
 
     def __init__(self, threads: int = 2) -> None:
-        self._out = io.BytesIO()
+        self._out: list[bytes] = []  # local headers and data, joined by `getvalue`
+        self._offset = 0
         self._central: list[bytes] = []
-        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="zip-deflate")
+        self._threads = threads
+        self._pool: ThreadPoolExecutor | None = None  # started by the first `deflate` only
 
     def __enter__(self) -> ZipWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def store(self, info: zipfile.ZipInfo, content: bytes, crc: int) -> None:
+        """Member `info` (its name, date and attributes) holding `content` uncompressed."""
+        self._member(info, zipfile.ZIP_STORED, crc, len(content), [content])
 
     def copy(self, src: bytes, info: zipfile.ZipInfo) -> None:
         """Member `info` of the zip `src`, its compressed data copied as it is."""
@@ -49,6 +56,8 @@ class ZipWriter:
 
     def deflate(self, info: zipfile.ZipInfo, pieces: Iterable[bytes]) -> None:
         """Member `info` (its name, date and attributes) holding the pieces, in order, deflated."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="zip-deflate")
         crc = size = 0
         previous = b""
         done: list[bytes] = []
@@ -67,7 +76,7 @@ class ZipWriter:
 
     def _member(self, info: zipfile.ZipInfo, method: int, crc: int, size: int, chunks: list[bytes]) -> None:
         csize = sum(map(len, chunks))
-        offset = self._out.tell()
+        offset = self._offset
         if max(size, csize, offset) > _MAX:
             raise ValueError("zip member too large for a zip without zip64")
         name = info.filename.encode("utf-8")
@@ -75,9 +84,9 @@ class ZipWriter:
         y, mo, d, h, mi, s = info.date_time
         dos_date, dos_time = (y - 1980) << 9 | mo << 5 | d, h << 11 | mi << 5 | s // 2
         fixed = (20, flags, method, dos_time, dos_date, crc, csize, size, len(name))
-        self._out.write(struct.pack("<4s5H3LHH", b"PK\x03\x04", *fixed, 0) + name)
-        for chunk in chunks:
-            self._out.write(chunk)
+        local = struct.pack("<4s5H3LHH", b"PK\x03\x04", *fixed, 0)
+        self._out += (local, name, *chunks)
+        self._offset += len(local) + len(name) + csize
         made_by = info.create_system << 8 | 20
         self._central.append(
             struct.pack(
@@ -88,10 +97,9 @@ class ZipWriter:
 
     def getvalue(self) -> bytes:
         directory = b"".join(self._central)
-        start = self._out.tell()
         n = len(self._central)
-        end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, n, n, len(directory), start, 0)
-        return self._out.getvalue() + directory + end
+        end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, n, n, len(directory), self._offset, 0)
+        return b"".join((*self._out, directory, end))
 
 
 def _compressor(primer: bytes) -> zlib._Compress:
