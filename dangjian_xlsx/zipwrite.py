@@ -5,7 +5,8 @@ The reader's repack (what calamine reads) uses it too, for members stored uncomp
 A deflated member is the pieces compressed one by one, each primed with the 32 KB before it (so the ratio
 is that of one stream) and ended on a byte boundary with a sync flush, then one empty final block: what
 pigz does, a valid deflate stream that any unzip reads as one. zlib releases the GIL while it compresses,
-so the pieces use the second core. Same pieces, same bytes.
+so the pieces use the second core. A member's last pieces are still compressing while the caller renders the
+next member: the members are laid out in `getvalue`. Same pieces, same bytes.
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ class ZipWriter:
     """Members in the order they are added; `getvalue()` adds the central directory."""
 
     def __init__(self, threads: int = 2) -> None:
-        self._out: list[bytes] = []  # local headers and data, joined by `getvalue`
-        self._offset = 0
-        self._central: list[bytes] = []
+        # (info, method, crc, size, data pieces): a deflated member's pieces are futures until `getvalue`,
+        # so that its last pieces compress while the caller renders the next member
+        self._members: list[tuple[zipfile.ZipInfo, int, int, int, list[bytes | Future[bytes]]]] = []
+        self._in_flight: deque[Future[bytes]] = deque()  # over all members: bounds the memory held
         self._threads = threads
         self._pool: ThreadPoolExecutor | None = None  # started by the first `deflate` only
 
@@ -42,7 +44,7 @@ class ZipWriter:
 
     def store(self, info: zipfile.ZipInfo, content: bytes, crc: int) -> None:
         """Member `info` (its name, date and attributes) holding `content` uncompressed."""
-        self._member(info, zipfile.ZIP_STORED, crc, len(content), [content])
+        self._members.append((info, zipfile.ZIP_STORED, crc, len(content), [content]))
 
     def copy(self, src: bytes, info: zipfile.ZipInfo) -> None:
         """Member `info` of the zip `src`, its compressed data copied as it is."""
@@ -52,7 +54,7 @@ class ZipWriter:
         name_len, extra_len = struct.unpack_from("<HH", src, off + 26)
         start = off + 30 + name_len + extra_len
         data = src[start : start + info.compress_size]
-        self._member(info, info.compress_type, info.CRC, info.file_size, [data])
+        self._members.append((info, info.compress_type, info.CRC, info.file_size, [data]))
 
     def deflate(self, info: zipfile.ZipInfo, pieces: Iterable[bytes]) -> None:
         """Member `info` (its name, date and attributes) holding the pieces, in order, deflated."""
@@ -60,46 +62,49 @@ class ZipWriter:
             self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="zip-deflate")
         crc = size = 0
         previous = b""
-        done: list[bytes] = []
-        pending: deque[Future[bytes]] = deque()
+        data: list[bytes | Future[bytes]] = []
         for piece in pieces:
             if not piece:
                 continue
-            pending.append(self._pool.submit(_compress, piece, previous[-_WINDOW:]))
+            future = self._pool.submit(_compress, piece, previous[-_WINDOW:])
+            data.append(future)
+            self._in_flight.append(future)
             crc, size = zlib.crc32(piece, crc), size + len(piece)
             previous = piece
-            while len(pending) >= _IN_FLIGHT:
-                done.append(pending.popleft().result())
-        done += [f.result() for f in pending]
-        done.append(_final(previous[-_WINDOW:]))
-        self._member(info, zipfile.ZIP_DEFLATED, crc, size, done)
-
-    def _member(self, info: zipfile.ZipInfo, method: int, crc: int, size: int, chunks: list[bytes]) -> None:
-        csize = sum(map(len, chunks))
-        offset = self._offset
-        if max(size, csize, offset) > _MAX:
-            raise ValueError("zip member too large for a zip without zip64")
-        name = info.filename.encode("utf-8")
-        flags = 0x800 if not info.filename.isascii() else 0
-        y, mo, d, h, mi, s = info.date_time
-        dos_date, dos_time = (y - 1980) << 9 | mo << 5 | d, h << 11 | mi << 5 | s // 2
-        fixed = (20, flags, method, dos_time, dos_date, crc, csize, size, len(name))
-        local = struct.pack("<4s5H3LHH", b"PK\x03\x04", *fixed, 0)
-        self._out += (local, name, *chunks)
-        self._offset += len(local) + len(name) + csize
-        made_by = info.create_system << 8 | 20
-        self._central.append(
-            struct.pack(
-                "<4sH5H3L5HLL", b"PK\x01\x02", made_by, *fixed, 0, 0, 0, 0, info.external_attr, offset
-            )
-            + name
-        )
+            while len(self._in_flight) >= _IN_FLIGHT:
+                self._in_flight.popleft().result()
+        data.append(_final(previous[-_WINDOW:]))
+        self._members.append((info, zipfile.ZIP_DEFLATED, crc, size, data))
 
     def getvalue(self) -> bytes:
-        directory = b"".join(self._central)
-        n = len(self._central)
-        end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, n, n, len(directory), self._offset, 0)
-        return b"".join((*self._out, directory, end))
+        """The zip: every member (waiting for the pieces still compressing), then the central directory."""
+        out: list[bytes] = []
+        central: list[bytes] = []
+        offset = 0
+        for info, method, crc, size, data in self._members:
+            chunks = [d if isinstance(d, bytes) else d.result() for d in data]
+            csize = sum(map(len, chunks))
+            if max(size, csize, offset) > _MAX:
+                raise ValueError("zip member too large for a zip without zip64")
+            name = info.filename.encode("utf-8")
+            flags = 0x800 if not info.filename.isascii() else 0
+            y, mo, d, h, mi, s = info.date_time
+            dos_date, dos_time = (y - 1980) << 9 | mo << 5 | d, h << 11 | mi << 5 | s // 2
+            fixed = (20, flags, method, dos_time, dos_date, crc, csize, size, len(name))
+            local = struct.pack("<4s5H3LHH", b"PK\x03\x04", *fixed, 0)
+            out += (local, name, *chunks)
+            made_by = info.create_system << 8 | 20
+            central.append(
+                struct.pack(
+                    "<4sH5H3L5HLL", b"PK\x01\x02", made_by, *fixed, 0, 0, 0, 0, info.external_attr, offset
+                )
+                + name
+            )
+            offset += len(local) + len(name) + csize
+        directory = b"".join(central)
+        n = len(central)
+        end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, n, n, len(directory), offset, 0)
+        return b"".join((*out, directory, end))
 
 
 def _compressor(primer: bytes) -> zlib._Compress:

@@ -8,6 +8,7 @@ import subprocess
 import threading
 import zipfile
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -108,3 +109,61 @@ def test_a_failing_piece_source_stops_cleanly() -> None:
     ):
         out.deflate(z.infolist()[1], pieces())
     assert threading.active_count() == before
+
+
+def test_a_member_still_compressing_does_not_hold_up_the_next(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`deflate` returns while its last pieces are still compressing (the caller renders the next member
+    meanwhile); `getvalue` waits for them."""
+    gate = threading.Event()
+    real = zipwrite._compress
+
+    def held(piece: bytes, primer: bytes) -> bytes:
+        gate.wait(10)
+        return real(piece, primer)
+
+    monkeypatch.setattr(zipwrite, "_compress", held)
+    src = _source()
+    pieces = _pieces(6, zipwrite._IN_FLIGHT - 1, 20_000)
+    with zipfile.ZipFile(io.BytesIO(src)) as z, ZipWriter() as out:
+        infos = z.infolist()
+        returned = threading.Event()
+        t = threading.Thread(target=lambda: (out.deflate(infos[1], pieces), returned.set()))
+        t.start()
+        assert returned.wait(5), "deflate waited for its pieces to be compressed"
+        t.join()
+        out.copy(src, infos[2])
+        gate.set()
+        data = out.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.testzip() is None
+        assert z.read(infos[1].filename) == b"".join(pieces)
+
+
+def test_pieces_held_at_a_time_are_bounded(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Over several members, never more than _IN_FLIGHT pieces are waiting or compressing at a time."""
+    lock = threading.Lock()
+    pending = [0, 0]  # now, most
+    real = zipwrite._compress
+
+    def counted(piece: bytes, primer: bytes) -> bytes:
+        try:
+            return real(piece, primer)
+        finally:
+            with lock:
+                pending[0] -= 1
+
+    class Pool(ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            with lock:
+                pending[0] += 1
+                pending[1] = max(pending)
+            return super().submit(counted, *args, **kwargs)
+
+    monkeypatch.setattr(zipwrite, "ThreadPoolExecutor", Pool)
+    src = _source()
+    with zipfile.ZipFile(io.BytesIO(src)) as z, ZipWriter() as out:
+        for _ in range(3):
+            out.deflate(z.infolist()[1], _pieces(7, 10, 20_000))
+        data = out.getvalue()
+    assert zipfile.ZipFile(io.BytesIO(data)).testzip() is None
+    assert 2 <= pending[1] <= zipwrite._IN_FLIGHT
