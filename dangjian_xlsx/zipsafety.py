@@ -179,10 +179,10 @@ def _unvouched(max_rows: int, max_cols: int) -> re.Pattern[bytes]:
     while letters < 3 and _col_number(b"Z" * (letters + 1)) <= max_cols:
         letters += 1
     digits = len(str(max_rows + 1)) - 1  # rows of this many digits are all within max_rows
-    return re.compile(
-        rb'<c(?: r="(?:[A-Z]{%d,}|[A-Z]+[0-9]{%d,})|(?! r="[A-Z]{1,3}[0-9]{1,7}")[^A-Za-z])'
-        % (letters + 1, digits + 1)
-    )
+    if not letters or not digits:
+        return re.compile(rb"<c(?![A-Za-z])")  # every cell tag
+    # a `<c` not followed by a letter (another element) nor by a plain r="A1" within those bounds
+    return re.compile(rb'<c(?![A-Za-z]| r="[A-Z]{1,%d}[0-9]{1,%d}")' % (letters, digits))
 
 
 class _XlsxSheetScan(_Sink):

@@ -135,3 +135,42 @@ def test_a_small_deflated_sheet_reaches_the_scan_whole(monkeypatch: pytest.Monke
         z.writestr("xl/worksheets/sheet1.xml", HEAD + _row(1, b'<c r="A1"><v>1</v></c>') * 500 + TAIL)
     check_zip(buf.getvalue(), "xlsx")
     assert seen == [True]
+
+
+_TAGS = [
+    b'<c r="A1"><v>1</v></c>',
+    b'<c r="Z9999" t="s"><v>1</v></c>',
+    b'<c r="AA3"><v>1</v></c>',
+    b'<c r="A10001"><v>1</v></c>',
+    b'<c r="A01"><v>1</v></c>',
+    b'<c r="a1"><v>1</v></c>',
+    b"<c r='B2'><v>1</v></c>",
+    b'<c  r="B2"><v>1</v></c>',
+    b'<c\tr="B2"><v>1</v></c>',
+    b'<c s="1" r="C3"><v>1</v></c>',
+    b"<c><v>1</v></c>",
+    b'<c r="D4" s="2"/>',
+    b"<c/>",
+    b'<cfRule type="x"/>',
+]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_one_search_vouches_only_for_what_is_within_the_limits(seed: int) -> None:
+    """Whatever mix of cell tags a part has: when the one search finds no unvouched tag, the exact walk
+    accepts the part under the same limits (and it declines every odd spelling of a cell tag)."""
+    import random
+
+    from dangjian_xlsx.zipsafety import _unvouched
+
+    rng = random.Random(seed)
+    limits = rng.choice(_LIMITS)
+    body = b"".join(
+        _row(r, b"".join(rng.sample(_TAGS, rng.randint(1, 3)))) for r in range(1, rng.randint(2, 6))
+    )
+    xml = HEAD + body + TAIL
+    if _unvouched(limits.max_rows, limits.max_cols).search(xml) is None:
+        assert _exact(xml, limits)
+    odd = _TAGS[5:11]  # a1, quotes, spacing, r not first, no r: the exact walk decides those
+    for tag in odd:
+        assert _unvouched(DEFAULT_LIMITS.max_rows, DEFAULT_LIMITS.max_cols).search(HEAD + _row(1, tag) + TAIL)
