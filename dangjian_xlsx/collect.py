@@ -18,7 +18,7 @@ from typing import Any
 
 from . import documents, formulas, inspection, parallel, read
 from .identity import read_meta
-from .layout import META_HEAD_ROWS, META_KEYS, META_SHEET, SHEET_BY_KIND
+from .layout import GUIDE_SHEET, META_HEAD_ROWS, META_KEYS, META_SHEET, SHEET_BY_KIND
 from .messages import render
 from .models import Campaign, FileRecord, Outcome, Problem, RawWorkbook, Report, Severity
 from .resolve import resolve
@@ -298,16 +298,18 @@ _SUMMARY_SHEETS = frozenset({"总览", "文件清单", "校验问题"})
 _HEAD_ROWS, _HEAD_COLS = 6, 10
 
 
-_META_HEAD = {META_SHEET: META_HEAD_ROWS}
+# What validation reads of a form: `_meta` only as far as its keys, 填表说明 not at all (only its place)
+_FORM_HEADS = {META_SHEET: META_HEAD_ROWS, GUIDE_SHEET: 0}
 
 
 def _read_form(data: bytes, name: str, fmt: str | None) -> RawWorkbook:
-    """The workbook, its metadata sheet read only as far as its keys (the input-cell table after them is
-    what calamine would spend most of its time on, for nothing); read again whole when the keys are not
-    all there (a sheet laid out differently: validation then sees everything, as before)."""
-    raw = read.read_workbook(data, name, fmt=fmt, head_rows=_META_HEAD)
+    """The workbook as validation needs it: the metadata sheet read only as far as its keys (the input-cell
+    table after them is what calamine would spend most of its time on, for nothing), the 填表说明 sheet's
+    text not at all. Read again whole when the keys are not all there (no metadata, or laid out differently:
+    validation and the not-a-form check then see everything, as before)."""
+    raw = read.read_workbook(data, name, fmt=fmt, head_rows=_FORM_HEADS)
     meta = raw.sheet(META_SHEET)
-    if meta is None or len(read_meta(meta)) == len(META_KEYS):
+    if meta is not None and len(read_meta(meta)) == len(META_KEYS):
         return raw
     return read.read_workbook(data, name, fmt=fmt)
 

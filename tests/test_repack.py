@@ -1,5 +1,6 @@
 """What calamine reads (`repack`): definedNames left out, rows after the wanted ones cut out only when that is
-plainly safe, and the collector reading a form's metadata sheet only as far as its keys."""
+plainly safe, and the collector reading a form's metadata sheet only as far as its keys and its 填表说明 not at
+all."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from dangjian_xlsx import collect, read, repack
 from dangjian_xlsx.collect import process_file
 from dangjian_xlsx.generate import build_form
 from dangjian_xlsx.identity import read_meta
-from dangjian_xlsx.layout import META_HEAD_ROWS, META_KEYS, META_SHEET
+from dangjian_xlsx.layout import GUIDE_SHEET, META_HEAD_ROWS, META_KEYS, META_SHEET
 from dangjian_xlsx.models import Campaign, FormKind, Outcome
 
 
@@ -114,6 +115,29 @@ def test_a_generated_form_has_its_metadata_read_only_as_far_as_its_keys(camp: Ca
     assert package.testzip() is None  # CRCs of the shortened parts are right
 
 
+def test_the_collector_skips_the_guide_text_of_a_form_but_not_of_a_workbook_without_metadata(
+    tmp_path: Path, camp: Campaign, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A form's 填表说明 is read as a sheet without rows (validation needs only its place). A workbook
+    without metadata is read whole: its form title in a sheet named 填表说明 still makes it a rejected
+    attempt at a form (with a reason), not 'not a form'."""
+    data = build_form(camp, FormKind.SCORING, camp.roster[0])
+    raw = collect._read_form(data, "f.xlsx", None)
+    guide = raw.sheet(GUIDE_SHEET)
+    assert guide is not None and guide.rows == []
+    whole = read.read_workbook(data, "f.xlsx").sheet(GUIDE_SHEET)
+    assert whole is not None and len(whole.rows) > 5
+
+    wb = openpyxl.Workbook()
+    assert wb.active is not None
+    wb.active.title = GUIDE_SHEET
+    wb.active["A2"] = camp.catalog.form1.title
+    wb.save(tmp_path / "copied.xlsx")
+    rec = process_file(tmp_path / "copied.xlsx", tmp_path, camp)
+    assert rec.outcome is Outcome.REJECTED, (rec.outcome, rec.reason)
+    assert [p.code for p in rec.problems] == ["meta-missing"]
+
+
 def test_metadata_keys_below_the_usual_rows_are_still_found(tmp_path: Path, camp: Campaign) -> None:
     """A form whose metadata rows were moved down: the head-only read misses keys, so the collector reads
     the workbook whole again and the form is identified as before — with its 更正版次, the last key."""
@@ -135,17 +159,17 @@ def test_metadata_keys_below_the_usual_rows_are_still_found(tmp_path: Path, camp
     assert moved_rec.submission.revision == plain.submission.revision == 2
 
 
-def test_every_case_and_sample_gets_the_same_record_as_with_metadata_read_whole(
+def test_every_case_and_sample_gets_the_same_record_as_with_every_sheet_read_whole(
     files: dict[str, Path], camp: Campaign, campaign: Campaign, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Differential: every validation case (tampered, shifted, blank, resaved, ...) and every shipped sample
     (LibreOffice, .xls, .ods, corrected copies) comes out of the collector exactly as when the metadata
-    sheet is read whole."""
+    sheet and 填表说明 are read whole."""
     samples = Path(__file__).resolve().parent.parent / "sample_submissions"
     inputs = [(p, p.parent, camp) for p in files.values()]
     inputs += [(p, samples, campaign) for p in sorted(samples.iterdir()) if p.is_file()]
     head = [process_file(p, inbox, c) for p, inbox, c in inputs]
-    monkeypatch.setattr(collect, "_META_HEAD", {})
+    monkeypatch.setattr(collect, "_FORM_HEADS", {})
     whole = [process_file(p, inbox, c) for p, inbox, c in inputs]
     assert len(inputs) > 40
     for a, b, (p, _, _) in zip(head, whole, inputs, strict=True):
