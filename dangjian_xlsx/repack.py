@@ -17,10 +17,10 @@ from __future__ import annotations
 import functools
 import re
 import zipfile
-import zlib
 from collections.abc import Mapping
 from xml.sax.saxutils import quoteattr
 
+from .fastzlib import zlib
 from .zipwrite import ZipWriter
 
 Member = tuple[zipfile.ZipInfo, bytes]

@@ -11,10 +11,11 @@ declared size, CRC checked; None when they do not match what the directory decla
 from __future__ import annotations
 
 import struct
-import zlib
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import NamedTuple
+
+from .fastzlib import zlib
 
 _EOCD = struct.Struct("<4s4H2LH")
 _CDH = struct.Struct("<4s6H3L5H2L")

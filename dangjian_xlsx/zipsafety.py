@@ -13,10 +13,10 @@ import io
 import re
 import struct
 import zipfile
-import zlib
 from collections.abc import Callable
 from xml.sax.saxutils import unescape
 
+from .fastzlib import zlib
 from .readlimits import DEFAULT_LIMITS, KB, MB, Limits, ReadError, _corrupt, human_size
 from .zipdir import Member, plain_members
 

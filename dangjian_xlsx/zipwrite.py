@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import struct
 import zipfile
-import zlib
 from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+
+from .fastzlib import zlib
 
 LEVEL = 6  # zlib's default, as zipfile and XlsxWriter use
 _WINDOW = 32 * 1024  # deflate's window: how much of the previous piece primes the next one
