@@ -9,7 +9,9 @@ One run (default N=500 personalized 党总支, i.e. 1,000 returned workbooks):
    - naive: a loop of `pandas.read_excel(path, sheet_name=None, engine="openpyxl")` (on a fixed sample of the
      files, 1 in k, scaled per file: it is ~10× slower than collect);
    - floor: open each file's zip and inflate every member, nothing else — in one process, and split over
-     two processes (collect uses both cores, so the fair floor for it is the two-process one);
+     two processes (collect uses both cores, so the fair floor for it is the two-process one); and, for
+     reference, in one process with zipfile inflating through zlib-ng, the zlib that collect's reader uses
+     (where it is installed) instead of the standard one;
 3. prints the table (median of `--repeat` runs) and the ratios, then how cost per file and peak memory
    change with N (by default N=50 and N).
 
@@ -53,13 +55,14 @@ RESAVED_EVERY = 10  # every 10th workbook is passed once through openpyxl, like 
 POLL_SECONDS = 0.005
 PRIVATE_POLLS = 5  # a worker's private memory is read every 5th poll (25 ms)
 
-STAGES = ("generate", "collect", "naive", "floor1", "floor2")
+STAGES = ("generate", "collect", "naive", "floor1", "floor2", "floor1ng")
 LABELS = {
     "generate": "生成 generate (2N workbooks)",
     "collect": "汇总 collect (ours, end to end)",
     "naive": "朴素 naive pandas+openpyxl",
     "floor1": "下限 floor: unzip, 1 process",
     "floor2": "下限 floor: unzip, 2 processes",
+    "floor1ng": "下限 floor: unzip, zlib-ng, 1 proc",
 }
 
 # ---------------------------------------------------------------- the round: roster and filled values
@@ -327,8 +330,12 @@ def stage_naive(inbox: Path, every: int) -> dict[str, Any]:
     return result
 
 
-def stage_floor(inbox: Path, procs: int) -> dict[str, Any]:
+def stage_floor(inbox: Path, procs: int, zlib_ng: bool = False) -> dict[str, Any]:
     files = [str(p) for p in inbox_files(inbox)]
+    if zlib_ng:  # zipfile calls zlib.decompressobj(-15) and zlib.crc32: zlib-ng's module has the same API
+        from dangjian_xlsx.fastzlib import zlib
+
+        zipfile.zlib = zlib  # type: ignore[attr-defined]
     clock = _Clock()
     if procs == 1:
         _unzip_all(files)
@@ -349,6 +356,8 @@ def run_stage_here(stage: str, n: int, inbox: Path, work: Path, every: int) -> d
         result = stage_naive(inbox, every)
     elif stage in ("floor1", "floor2"):
         result = stage_floor(inbox, int(stage[-1]))
+    elif stage == "floor1ng":
+        result = stage_floor(inbox, 1, zlib_ng=True)
     else:
         raise SystemExit(f"unknown stage {stage}")
     result["main_hwm_kb"] = _memory_kb()[0]
@@ -625,6 +634,7 @@ def ratios(rows: dict[str, Row]) -> dict[str, float]:
         "naive_over_ours": rows["naive"].ms_per_file / ours,
         "ours_over_floor2": ours / rows["floor2"].ms_per_file,
         "ours_over_floor1": ours / rows["floor1"].ms_per_file,
+        "ours_over_floor1ng": ours / rows["floor1ng"].ms_per_file,
         "generate_ms_per_workbook": rows["generate"].ms_per_file,
     }
 
@@ -652,6 +662,10 @@ def _ratio_lines(main: dict[str, Row], r: dict[str, float], cpus: int = 2) -> li
          r["generate_ms_per_workbook"] <= 20),
     ]  # fmt: skip
     out = [f"  {name:<24}{value:>9}   target {target:<7} {_mark(ok)}" for name, value, target, ok in lines]
+    out.append(
+        f"  {'ours / floor (zlib-ng)':<24}{r['ours_over_floor1ng']:>8.1f}×   (for reference: the 1-process floor "
+        "inflating with zlib-ng, as collect's reader does, instead of the standard zlib)"
+    )
     read = collect.extra.get("read_seconds")
     if read is not None and floor1.seconds and floor2.seconds:
         out.append(
