@@ -18,6 +18,9 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from .fastzlib import zlib
+from .zipwrite import ZipWriter
+
 BODY_FONT = "宋体"
 TITLE_FONT = "宋体"
 LABEL_FONT = "黑体"
@@ -255,25 +258,21 @@ def _inject_protection(workbook_xml: bytes, password: str) -> bytes:
 def lock_structure(xlsx: bytes, password: str) -> bytes:
     """Add `<workbookProtection lockStructure="1" …/>` to an xlsx, re-zipping deterministically.
 
-    Members keep their order, names, timestamps, attributes and compression, so the same input
-    gives the same bytes.
+    Members keep their order, names, timestamps and attributes; every member but xl/workbook.xml is copied
+    compressed as it is (no inflate and deflate again), so the same input gives the same bytes.
     """
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(xlsx)) as src,
-        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst,
-    ):
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, ZipWriter() as dst:
         found = False
         for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "xl/workbook.xml":
-                data = _inject_protection(data, password)
-                found = True
-            zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-            zi.compress_type = info.compress_type
-            zi.external_attr = info.external_attr
-            zi.create_system = info.create_system
-            dst.writestr(zi, data)
+            if info.filename != "xl/workbook.xml":
+                dst.copy(xlsx, info)
+                continue
+            data = _inject_protection(src.read(info), password)
+            found = True
+            if info.compress_type == zipfile.ZIP_STORED:
+                dst.store(info, data, zlib.crc32(data))
+            else:
+                dst.put(info, data)
         if not found:
             raise ValueError("xl/workbook.xml missing from the workbook")
-    return out.getvalue()
+        return dst.getvalue()

@@ -1,6 +1,7 @@
 """A zip writer for the summary's row splice: members copied from another zip as they are (no inflate, no
 deflate), and members deflated from a stream of pieces on two threads while the caller renders the next.
-The reader's repack (what calamine reads) uses it too, for members stored uncompressed.
+The reader's repack (what calamine reads) uses it too, for members stored uncompressed, and the generator's
+structure-protection step, to change one member of a workbook without re-compressing the others.
 
 A deflated member is the pieces compressed one by one, each primed with the 32 KB before it (so the ratio
 is that of one stream) and ended on a byte boundary with a sync flush, then one empty final block: what
@@ -46,6 +47,12 @@ class ZipWriter:
     def store(self, info: zipfile.ZipInfo, content: bytes, crc: int) -> None:
         """Member `info` (its name, date and attributes) holding `content` uncompressed."""
         self._members.append((info, zipfile.ZIP_STORED, crc, len(content), [content]))
+
+    def put(self, info: zipfile.ZipInfo, content: bytes) -> None:
+        """Member `info` holding `content` deflated in this thread (a small part: no thread needed)."""
+        c = _compressor(b"")
+        data = c.compress(content) + c.flush(zlib.Z_FINISH)
+        self._members.append((info, zipfile.ZIP_DEFLATED, zlib.crc32(content), len(content), [data]))
 
     def copy(self, src: bytes, info: zipfile.ZipInfo) -> None:
         """Member `info` of the zip `src`, its compressed data copied as it is."""

@@ -548,6 +548,39 @@ def test_workbook_xml_and_zip(forms: dict[tuple[FormKind, bool], bytes], campaig
     assert "2018-09-26T08:00:00Z" in core
 
 
+def test_lock_structure_changes_only_the_workbook_part(
+    forms: dict[tuple[FormKind, bool], bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every other member is copied compressed as it is (never inflated), with its CRC; only
+    xl/workbook.xml is read, changed and deflated again."""
+    data = forms[(FormKind.TASKS, False)]
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        unlocked = {i.filename: z.read(i) for i in z.infolist()}
+    unlocked["xl/workbook.xml"] = re.sub(rb"<workbookProtection[^>]*/>", b"", unlocked["xl/workbook.xml"])
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in unlocked.items():
+            z.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), content, zipfile.ZIP_DEFLATED)
+    read: list[str] = []
+    real = zipfile.ZipFile.read
+
+    def spy(self: zipfile.ZipFile, name: str | zipfile.ZipInfo, pwd: bytes | None = None) -> bytes:
+        read.append(name if isinstance(name, str) else name.filename)
+        return real(self, name, pwd)
+
+    monkeypatch.setattr(zipfile.ZipFile, "read", spy)
+    locked = lock_structure(buf.getvalue(), "")
+    monkeypatch.undo()
+    assert read == ["xl/workbook.xml"]
+    with zipfile.ZipFile(io.BytesIO(locked)) as z, zipfile.ZipFile(buf) as before:
+        assert z.testzip() is None
+        assert [i.filename for i in z.infolist()] == list(unlocked)
+        for a, b in zip(z.infolist(), before.infolist(), strict=True):
+            if a.filename != "xl/workbook.xml":
+                assert (a.CRC, a.compress_size, a.date_time) == (b.CRC, b.compress_size, b.date_time)
+        assert b'<workbookProtection lockStructure="1"/><bookViews>' in z.read("xl/workbook.xml")
+
+
 def test_lock_structure_refuses_twice(forms: dict[tuple[FormKind, bool], bytes]) -> None:
     with pytest.raises(ValueError):
         lock_structure(forms[(FormKind.TASKS, False)], "x")

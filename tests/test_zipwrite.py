@@ -167,3 +167,19 @@ def test_pieces_held_at_a_time_are_bounded(monkeypatch) -> None:  # type: ignore
         data = out.getvalue()
     assert zipfile.ZipFile(io.BytesIO(data)).testzip() is None
     assert 2 <= pending[1] <= zipwrite._IN_FLIGHT
+
+
+def test_put_deflates_a_small_member_in_this_thread() -> None:
+    before = threading.active_count()
+    src = _source()
+    with zipfile.ZipFile(io.BytesIO(src)) as z, ZipWriter() as out:
+        infos = z.infolist()
+        out.put(infos[1], "<x>更正</x>".encode() * 300)
+        out.copy(src, infos[2])
+        assert threading.active_count() == before  # no pool started for it
+        data = out.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.testzip() is None
+        a = z.infolist()[0]
+        assert a.compress_type == zipfile.ZIP_DEFLATED and a.compress_size < a.file_size // 10
+        assert z.read(a) == "<x>更正</x>".encode() * 300 and z.read(infos[2].filename) == bytes(range(256))
