@@ -90,29 +90,35 @@ class ZipWriter:
         central: list[bytes] = []
         offset = 0
         for info, method, crc, size, data in self._members:
-            chunks = [d if isinstance(d, bytes) else d.result() for d in data]
+            chunks = [c if isinstance(c, bytes) else c.result() for c in data]
             csize = sum(map(len, chunks))
-            if max(size, csize, offset) > _MAX:
-                raise ValueError("zip member too large for a zip without zip64")
-            name = info.filename.encode("utf-8")
-            flags = 0x800 if not info.filename.isascii() else 0
-            y, mo, d, h, mi, s = info.date_time
-            dos_date, dos_time = (y - 1980) << 9 | mo << 5 | d, h << 11 | mi << 5 | s // 2
-            fixed = (20, flags, method, dos_time, dos_date, crc, csize, size, len(name))
-            local = struct.pack("<4s5H3LHH", b"PK\x03\x04", *fixed, 0)
-            out += (local, name, *chunks)
-            made_by = info.create_system << 8 | 20
-            central.append(
-                struct.pack(
-                    "<4sH5H3L5HLL", b"PK\x01\x02", made_by, *fixed, 0, 0, 0, 0, info.external_attr, offset
-                )
-                + name
-            )
-            offset += len(local) + len(name) + csize
+            local, entry = _headers(info, method, crc, size, csize, offset)
+            out += (local, *chunks)
+            central.append(entry)
+            offset += len(local) + csize
         directory = b"".join(central)
         n = len(central)
         end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, n, n, len(directory), offset, 0)
         return b"".join((*out, directory, end))
+
+
+def _headers(
+    info: zipfile.ZipInfo, method: int, crc: int, size: int, csize: int, offset: int
+) -> tuple[bytes, bytes]:
+    """A member's local header (with its name) and its central directory entry."""
+    if max(size, csize, offset) > _MAX:
+        raise ValueError("zip member too large for a zip without zip64")
+    name = info.filename.encode("utf-8")
+    flags = 0x800 if not info.filename.isascii() else 0
+    y, mo, d, h, mi, s = info.date_time
+    dos_date, dos_time = (y - 1980) << 9 | mo << 5 | d, h << 11 | mi << 5 | s // 2
+    fixed = (20, flags, method, dos_time, dos_date, crc, csize, size, len(name))
+    local = struct.pack("<4s5H3LHH", b"PK\x03\x04", *fixed, 0) + name
+    made_by = info.create_system << 8 | 20
+    entry = struct.pack(
+        "<4sH5H3L5HLL", b"PK\x01\x02", made_by, *fixed, 0, 0, 0, 0, info.external_attr, offset
+    )
+    return local, entry + name
 
 
 def _compressor(primer: bytes) -> zlib._Compress:
