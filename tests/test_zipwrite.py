@@ -140,12 +140,15 @@ def test_a_member_still_compressing_does_not_hold_up_the_next(monkeypatch) -> No
 
 
 def test_pieces_held_at_a_time_are_bounded(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """Over several members, never more than _IN_FLIGHT pieces are waiting or compressing at a time."""
+    """Over several members, never more than _IN_FLIGHT pieces are waiting or compressing at a time: with the
+    first compressions held back a moment, the writer stops at exactly that many."""
     lock = threading.Lock()
     pending = [0, 0]  # now, most
+    gate = threading.Event()
     real = zipwrite._compress
 
     def counted(piece: bytes, primer: bytes) -> bytes:
+        gate.wait(10)
         try:
             return real(piece, primer)
         finally:
@@ -160,13 +163,16 @@ def test_pieces_held_at_a_time_are_bounded(monkeypatch) -> None:  # type: ignore
             return super().submit(counted, *args, **kwargs)
 
     monkeypatch.setattr(zipwrite, "ThreadPoolExecutor", Pool)
+    opener = threading.Timer(0.3, gate.set)
+    opener.start()
     src = _source()
     with zipfile.ZipFile(io.BytesIO(src)) as z, ZipWriter() as out:
         for _ in range(3):
             out.deflate(z.infolist()[1], _pieces(7, 10, 20_000))
         data = out.getvalue()
+    opener.join()
     assert zipfile.ZipFile(io.BytesIO(data)).testzip() is None
-    assert 2 <= pending[1] <= zipwrite._IN_FLIGHT
+    assert pending == [0, zipwrite._IN_FLIGHT]
 
 
 def test_put_deflates_a_small_member_in_this_thread() -> None:
