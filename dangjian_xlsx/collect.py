@@ -306,11 +306,14 @@ def _read_form(data: bytes, name: str, fmt: str | None) -> RawWorkbook:
     """The workbook as validation needs it: the metadata sheet read only as far as its keys (the input-cell
     table after them is what calamine would spend most of its time on, for nothing), the 填表说明 sheet's
     text not at all. Read again whole when the keys are not all there (no metadata, or laid out differently:
-    validation and the not-a-form check then see everything, as before)."""
+    validation and the not-a-form check then see everything, as before). Any other spreadsheet, with neither
+    sheet, was read whole the first time and is not read again."""
     raw = read.read_workbook(data, name, fmt=fmt, head_rows=_FORM_HEADS)
     meta = raw.sheet(META_SHEET)
     if meta is not None and len(read_meta(meta)) == len(META_KEYS):
         return raw
+    if meta is None and raw.sheet(GUIDE_SHEET) is None:
+        return raw  # nothing was left out
     return read.read_workbook(data, name, fmt=fmt)
 
 

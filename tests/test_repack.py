@@ -138,6 +138,31 @@ def test_the_collector_skips_the_guide_text_of_a_form_but_not_of_a_workbook_with
     assert [p.code for p in rec.problems] == ["meta-missing"]
 
 
+def test_a_spreadsheet_with_nothing_left_out_is_read_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without `_meta` and 填表说明, the first read was already whole: no second read (a summary of an earlier
+    round dropped into the inbox can be large). With a 填表说明 sheet, the second read happens."""
+    calls: list[object] = []
+    real = read.read_workbook
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(kwargs.get("head_rows"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(read, "read_workbook", counted)
+    for title, reads in (("其他表", 1), (GUIDE_SHEET, 2)):
+        wb = openpyxl.Workbook()
+        assert wb.active is not None
+        wb.active.title = title
+        wb.active["A1"] = "随便什么"
+        buf = io.BytesIO()
+        wb.save(buf)
+        calls.clear()
+        collect._read_form(buf.getvalue(), "x.xlsx", None)
+        assert len(calls) == reads, title
+
+
 def test_metadata_keys_below_the_usual_rows_are_still_found(tmp_path: Path, camp: Campaign) -> None:
     """A form whose metadata rows were moved down: the head-only read misses keys, so the collector reads
     the workbook whole again and the form is identified as before — with its 更正版次, the last key."""
