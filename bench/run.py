@@ -112,7 +112,7 @@ def branch_name(i: int) -> str:
 
 def bench_campaign(n: int) -> Any:
     """The default campaign with a roster of n branches."""
-    from dangjian_xlsx.catalog import default_campaign
+    from dangjian_xlsx.catalog.load import default_campaign
     from dangjian_xlsx.models import Branch
 
     if not 1 <= n <= 9999:
@@ -167,7 +167,7 @@ def _resave(data: bytes) -> bytes:
 
 def _build_branch(args: tuple[int, int, str]) -> int:
     n, seq, dest = args
-    from dangjian_xlsx.generate import BRANCH_FORMS, build_form, form_filename
+    from dangjian_xlsx.forms.generate import BRANCH_FORMS, build_form, form_filename
 
     campaign = _prep_campaign(n)
     branch = campaign.roster[seq - 1]
@@ -193,7 +193,7 @@ def _stamp(n: int) -> dict[str, Any]:
     """What the cached inbox depends on; the hash of one generated pair catches any change to the forms."""
     import hashlib
 
-    from dangjian_xlsx.generate import BRANCH_FORMS, build_form
+    from dangjian_xlsx.forms.generate import BRANCH_FORMS, build_form
 
     campaign = bench_campaign(1)
     forms = hashlib.sha256(b"".join(build_form(campaign, k, campaign.roster[0]) for k in BRANCH_FORMS))
@@ -284,7 +284,7 @@ def _cpu() -> float:
 
 
 def stage_generate(n: int, work: Path) -> dict[str, Any]:
-    from dangjian_xlsx.generate import generate_for_roster
+    from dangjian_xlsx.forms.generate import generate_for_roster
 
     campaign = bench_campaign(n)
     out = work / "forms"
@@ -295,8 +295,8 @@ def stage_generate(n: int, work: Path) -> dict[str, Any]:
 
 
 def stage_collect(n: int, inbox: Path, work: Path) -> dict[str, Any]:
-    from dangjian_xlsx.collect import run_collect
-    from dangjian_xlsx.summary import write_outputs
+    from dangjian_xlsx.collect.pipeline import run_collect
+    from dangjian_xlsx.summary.workbook import write_outputs
 
     campaign = bench_campaign(n)
     out = work / "summary" / "汇总表.xlsx"
@@ -333,7 +333,7 @@ def stage_naive(inbox: Path, every: int) -> dict[str, Any]:
 def stage_floor(inbox: Path, procs: int, zlib_ng: bool = False) -> dict[str, Any]:
     files = [str(p) for p in inbox_files(inbox)]
     if zlib_ng:  # zipfile calls zlib.decompressobj(-15) and zlib.crc32: zlib-ng's module has the same API
-        from dangjian_xlsx.fastzlib import zlib
+        from dangjian_xlsx.ooxml.fastzlib import zlib
 
         zipfile.zlib = zlib  # type: ignore[attr-defined]
     clock = _Clock()

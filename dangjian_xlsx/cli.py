@@ -29,7 +29,7 @@ campaign_option = click.option("--campaign", type=_existing_file, help="督查�
 
 
 def _campaign(campaign: Path | None, roster: Path | None) -> Any:
-    from .catalog import load_campaign
+    from .catalog.load import load_campaign
 
     return load_campaign(campaign, roster)
 
@@ -156,7 +156,7 @@ def cli() -> None:
 @click.option("--out", "out_dir", type=_path, default=Path("forms"), show_default=True, help="输出文件夹")
 def generate(roster: Path | None, campaign: Path | None, out_dir: Path) -> None:
     """按名单为每个党总支生成附件1、附件2；不给名单则生成两张空白表。"""
-    from .generate import generate_blank, generate_for_roster
+    from .forms.generate import generate_blank, generate_for_roster
 
     camp = _campaign(campaign, roster)
     if roster is None and campaign is None:
@@ -172,7 +172,7 @@ def generate(roster: Path | None, campaign: Path | None, out_dir: Path) -> None:
 @click.option("--force", is_flag=True, help="覆盖已有文件")
 def init(out_dir: Path, force: bool) -> None:
     """生成可编辑的督查配置文件（campaign.toml）和名单模板（roster.csv）。"""
-    from .generate import write_init_files
+    from .forms.generate import write_init_files
 
     for p in write_init_files(out_dir, force=force):
         console.print(f"已写入 {p}")
@@ -196,10 +196,10 @@ def collect(
     feedback: bool,
 ) -> None:
     """读取文件夹中交回的全部文件，校验并写出全校汇总表；在汇总表旁的“退回修改”文件夹写出通知和更正表。"""
-    from .aggregate import overview
-    from .corrections import pack_dir, write_pack
-    from .feedback import FEEDBACK_DIR
-    from .summary import summary_path, write_outputs
+    from .aggregate.tables import overview
+    from .round.corrections import pack_dir, write_pack
+    from .round.feedback import FEEDBACK_DIR
+    from .summary.workbook import summary_path, write_outputs
 
     camp = _campaign(campaign, roster)
     report = _collect_report(inbox, camp, jobs)
@@ -219,7 +219,7 @@ def collect(
 
 
 def _collect_report(inbox: Path, camp: Any, jobs: int) -> Any:
-    from .collect import run_collect
+    from .collect.pipeline import run_collect
 
     with _progress("正在读取") as progress:
         return run_collect(inbox, camp, jobs=jobs, progress=progress)
@@ -253,7 +253,7 @@ def _pack_line(paths: list[Path], folder: Path) -> str:
 @click.option("--jobs", type=click.IntRange(0, 64), default=0, help="并行进程数（0 = 自动）")
 def remind(source: Path, roster: Path | None, campaign: Path | None, jobs: int) -> None:
     """打印退回修改通知和未交提醒，供复制到邮件。SOURCE：汇总表（读取其旁边的“退回修改”文件夹）或收件文件夹。"""
-    from .corrections import inbox_loader, pack_dir, plan, read_notices
+    from .round.corrections import inbox_loader, pack_dir, plan, read_notices
 
     if source.is_dir():
         report = _collect_report(source, _campaign(campaign, roster), jobs)
@@ -280,7 +280,7 @@ def remind(source: Path, roster: Path | None, campaign: Path | None, jobs: int) 
 @click.option("--jobs", type=click.IntRange(0, 64), default=0, help="并行进程数（0 = 自动）")
 def feedback_cmd(inbox: Path, roster: Path | None, campaign: Path | None, out_dir: Path, jobs: int) -> None:
     """为每个党总支生成反馈表：本单位各部分得分与全校比较、排名、扣分项、未完成任务。"""
-    from .feedback import write_feedback_dir
+    from .round.feedback import write_feedback_dir
 
     report = _collect_report(inbox, _campaign(campaign, roster), jobs)
     paths = _write(lambda: write_feedback_dir(report, None, out_dir), out_dir)
@@ -300,8 +300,8 @@ def feedback_cmd(inbox: Path, roster: Path | None, campaign: Path | None, out_di
 @click.option("--jobs", type=click.IntRange(0, 64), default=0, help="并行进程数（0 = 自动）")
 def inspect_cmd(inbox: Path, roster: Path | None, campaign: Path | None, out_dir: Path, jobs: int) -> None:
     """为每个已接收附件1的党总支生成督查评分表（组织部督查用：自评锁定，填写督查得分和督查意见）。"""
-    from .aggregate import current_inspections
-    from .inspection import write_inspections
+    from .aggregate.tables import current_inspections
+    from .round.inspection import write_inspections
 
     report = _collect_report(inbox, _campaign(campaign, roster), jobs)
     paths = _write(lambda: write_inspections(report, out_dir), out_dir)
@@ -330,7 +330,7 @@ def inspect_cmd(inbox: Path, roster: Path | None, campaign: Path | None, out_dir
 @campaign_option
 def check(files: tuple[Path, ...], roster: Path | None, campaign: Path | None) -> None:
     """逐个校验文件并列出问题（不写汇总表）。"""
-    from .collect import check_files
+    from .collect.pipeline import check_files
     from .messages import one_line
 
     camp = _campaign(campaign, roster)

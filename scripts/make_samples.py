@@ -29,13 +29,13 @@ import openpyxl
 from openpyxl.workbook.workbook import Workbook
 
 from dangjian_xlsx import layout
-from dangjian_xlsx.aggregate import resolve
-from dangjian_xlsx.catalog import default_campaign, load_catalog, parse_catalog
-from dangjian_xlsx.collect import run_collect
-from dangjian_xlsx.generate import build_form, form_filename
-from dangjian_xlsx.inspection import build_inspections
+from dangjian_xlsx.aggregate.tables import resolve
+from dangjian_xlsx.catalog.load import default_campaign, load_catalog, parse_catalog
+from dangjian_xlsx.collect.pipeline import run_collect
+from dangjian_xlsx.forms.generate import build_form, form_filename
 from dangjian_xlsx.layout import Field
 from dangjian_xlsx.models import Branch, Campaign, FormKind, Submission
+from dangjian_xlsx.round.inspection import build_inspections
 
 Key = tuple[Field, str]
 Edit = Callable[[Workbook], None]

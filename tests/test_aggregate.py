@@ -17,8 +17,8 @@ from synthetic import (
     scenario,
 )
 
-from dangjian_xlsx import aggregate as ag
-from dangjian_xlsx.aggregate_scores import ranks
+from dangjian_xlsx.aggregate import tables as ag
+from dangjian_xlsx.aggregate.scores import ranks
 from dangjian_xlsx.models import Campaign, FormKind, Outcome, Report
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from notice_source import parse_form1, parse_form2
 
-from dangjian_xlsx.catalog import (
+from dangjian_xlsx.catalog.load import (
     catalog_digest,
     default_campaign,
     load_campaign,

@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from dangjian_xlsx.fastzlib import zlib
+from dangjian_xlsx.ooxml.fastzlib import zlib
 
 
 @pytest.mark.skipif(importlib.util.find_spec("zlib_ng") is None, reason="zlib-ng has no wheel here")
@@ -26,14 +26,14 @@ def test_without_zlib_ng_the_standard_zlib_reads_and_writes() -> None:
         import io, sys, zipfile
         sys.modules["zlib_ng"] = None  # any import of it fails
         import zlib as std
-        from dangjian_xlsx.fastzlib import zlib
+        from dangjian_xlsx.ooxml.fastzlib import zlib
         assert zlib is std, zlib
-        from dangjian_xlsx import read
-        from dangjian_xlsx.catalog import default_campaign
-        from dangjian_xlsx.generate import build_form
+        from dangjian_xlsx.read import workbook as read
+        from dangjian_xlsx.catalog.load import default_campaign
+        from dangjian_xlsx.forms.generate import build_form
         from dangjian_xlsx.layout import META_SHEET
         from dangjian_xlsx.models import FormKind
-        from dangjian_xlsx.zipwrite import ZipWriter
+        from dangjian_xlsx.ooxml.zipwrite import ZipWriter
 
         camp = default_campaign()
         data = build_form(camp, FormKind.SCORING, camp.roster[0])

@@ -14,11 +14,12 @@ from click.testing import CliRunner
 from fill import clean_values, fill_form
 from synthetic import INJECTIONS, scenario
 
-from dangjian_xlsx import aggregate as ag
-from dangjian_xlsx import feedback, summary
+from dangjian_xlsx.aggregate import tables as ag
 from dangjian_xlsx.cli import cli
-from dangjian_xlsx.generate import build_form, form_filename
+from dangjian_xlsx.forms.generate import build_form, form_filename
 from dangjian_xlsx.models import Campaign, FileRecord, FormKind, InspectionScore, Outcome, Report, Submission
+from dangjian_xlsx.round import feedback
+from dangjian_xlsx.summary import workbook as summary
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
 

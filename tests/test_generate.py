@@ -22,22 +22,22 @@ from test_catalog import corrected, errata_by_id
 from xlsxwriter.worksheet import Worksheet as XlsxWorksheet
 
 from dangjian_xlsx import GENERATOR, __version__, layout
-from dangjian_xlsx.catalog import catalog_digest, default_roster, load_campaign
+from dangjian_xlsx.catalog.load import catalog_digest, default_roster, load_campaign
 from dangjian_xlsx.cli import cli
 from dangjian_xlsx.errors import ConfigError
-from dangjian_xlsx.formstyle import (
-    PROBLEM_FILL,
-    TODO_FILL,
-    keep_together,
-    legacy_password_hash,
-    lock_structure,
-)
-from dangjian_xlsx.generate import (
+from dangjian_xlsx.forms.generate import (
     build_form,
     form_filename,
     generate_blank,
     generate_for_roster,
     write_init_files,
+)
+from dangjian_xlsx.forms.style import (
+    PROBLEM_FILL,
+    TODO_FILL,
+    keep_together,
+    legacy_password_hash,
+    lock_structure,
 )
 from dangjian_xlsx.layout import Field, FormLayout, a1
 from dangjian_xlsx.models import Branch, Campaign, FormKind

@@ -47,10 +47,10 @@ from hostile_inbox import (
 )
 
 from dangjian_xlsx.cli import cli
-from dangjian_xlsx.collect import _REJECT_REASONS
-from dangjian_xlsx.export import FORMULA_PREFIXES, export_paths
+from dangjian_xlsx.collect.pipeline import _REJECT_REASONS
 from dangjian_xlsx.messages import MESSAGES
 from dangjian_xlsx.models import Campaign, Outcome
+from dangjian_xlsx.summary.exports import FORMULA_PREFIXES, export_paths
 
 REPO = Path(__file__).resolve().parent.parent
 Row = dict[str, object]

@@ -13,15 +13,15 @@ from click.testing import CliRunner
 from conftest import REPO
 from fill import clean_values, fill_form, full_scores, set_cell, set_meta
 
-from dangjian_xlsx import aggregate as ag
-from dangjian_xlsx import summary
-from dangjian_xlsx.catalog import catalog_digest
+from dangjian_xlsx.aggregate import tables as ag
+from dangjian_xlsx.catalog.load import catalog_digest
 from dangjian_xlsx.cli import cli
-from dangjian_xlsx.collect import run_collect
-from dangjian_xlsx.generate import build_form, form_filename
-from dangjian_xlsx.inspection import build_inspections
+from dangjian_xlsx.collect.pipeline import run_collect
+from dangjian_xlsx.forms.generate import build_form, form_filename
 from dangjian_xlsx.layout import C_INSP_SCORE, C_SCORE, Field, a1, form_layout
 from dangjian_xlsx.models import Campaign, FormKind, Outcome, Report
+from dangjian_xlsx.round.inspection import build_inspections
+from dangjian_xlsx.summary import workbook as summary
 
 # openpyxl does not read Excel 2010 data-bar extensions of the summary workbook.
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")

@@ -21,7 +21,8 @@ import pytest
 from conftest import require_office
 from office import FORMATS, Document, DriverResult, Edit, run_driver
 
-from dangjian_xlsx import collect, generate, read
+from dangjian_xlsx.collect import pipeline as collect
+from dangjian_xlsx.forms import generate
 from dangjian_xlsx.layout import (
     C_DONE,
     C_ISSUES,
@@ -38,6 +39,7 @@ from dangjian_xlsx.layout import (
     form_layout,
 )
 from dangjian_xlsx.models import Campaign, FileRecord, FormKind, Outcome, Severity
+from dangjian_xlsx.read import workbook as read
 
 pytestmark = pytest.mark.office
 

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from dangjian_xlsx import parallel
-from dangjian_xlsx.catalog import default_campaign
-from dangjian_xlsx.collect import run_collect
+from dangjian_xlsx.catalog.load import default_campaign
+from dangjian_xlsx.collect.pipeline import run_collect
 
 ROOT = Path(__file__).resolve().parent.parent
 PARENT = os.getpid()
@@ -86,9 +86,9 @@ def test_collect_on_two_processes_equals_one(can_fork: bool, tmp_path: Path) -> 
     got = _in_fresh_python(
         f"""
         from pathlib import Path
-        from dangjian_xlsx.catalog import default_campaign
-        from dangjian_xlsx.collect import run_collect
-        import dangjian_xlsx.collect as c
+        from dangjian_xlsx.catalog.load import default_campaign
+        from dangjian_xlsx.collect.pipeline import run_collect
+        import dangjian_xlsx.collect.pipeline as c
         seen = Path({str(tmp_path)!r})
         original = c.process_file
         def spy(*a, **k):  # each process that reads a file leaves its pid

@@ -25,7 +25,7 @@ from hostile_corpus import (
 
 from dangjian_xlsx.messages import MESSAGES, render
 from dangjian_xlsx.models import Severity
-from dangjian_xlsx.read import (
+from dangjian_xlsx.read.workbook import (
     DEFAULT_LIMITS,
     Limits,
     ReadError,

@@ -24,10 +24,12 @@ import xlsxwriter
 from conftest import require_office
 from hostile_corpus import build_corpus, small_xlsx
 
-from dangjian_xlsx import read, repack, zipsafety
-from dangjian_xlsx.catalog import default_campaign
-from dangjian_xlsx.generate import BRANCH_FORMS, build_form
+from dangjian_xlsx.catalog.load import default_campaign
+from dangjian_xlsx.forms.generate import BRANCH_FORMS, build_form
 from dangjian_xlsx.models import Branch, FormKind
+from dangjian_xlsx.read import repack
+from dangjian_xlsx.read import scan as zipsafety
+from dangjian_xlsx.read import workbook as read
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = (

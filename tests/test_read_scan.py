@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dangjian_xlsx.read import DEFAULT_LIMITS, Limits, ReadError, _Extent, _XlsxSheetScan
+from dangjian_xlsx.read.workbook import DEFAULT_LIMITS, Limits, ReadError, _Extent, _XlsxSheetScan
 
 HEAD = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
 TAIL = b"</sheetData></worksheet>"
@@ -118,7 +118,7 @@ def test_a_small_deflated_sheet_reaches_the_scan_whole(monkeypatch: pytest.Monke
     import io
     import zipfile
 
-    from dangjian_xlsx.zipsafety import check_zip
+    from dangjian_xlsx.read.scan import check_zip
 
     seen: list[bool] = []
     plain = _XlsxSheetScan._plain
@@ -161,7 +161,7 @@ def test_one_search_vouches_only_for_what_is_within_the_limits(seed: int) -> Non
     accepts the part under the same limits (and it declines every odd spelling of a cell tag)."""
     import random
 
-    from dangjian_xlsx.zipsafety import _unvouched
+    from dangjian_xlsx.read.scan import _unvouched
 
     rng = random.Random(seed)
     limits = rng.choice(_LIMITS)

@@ -11,12 +11,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from dangjian_xlsx import collect, read, repack
-from dangjian_xlsx.collect import process_file
-from dangjian_xlsx.generate import build_form
-from dangjian_xlsx.identity import read_meta
+from dangjian_xlsx.collect import pipeline as collect
+from dangjian_xlsx.collect.pipeline import process_file
+from dangjian_xlsx.forms.generate import build_form
 from dangjian_xlsx.layout import GUIDE_SHEET, META_HEAD_ROWS, META_KEYS, META_SHEET
 from dangjian_xlsx.models import Campaign, FormKind, Outcome
+from dangjian_xlsx.read import repack
+from dangjian_xlsx.read import workbook as read
+from dangjian_xlsx.validate.identity import read_meta
 
 
 def _sheet(*rows: int, tail: bytes = b"<pageMargins/>") -> bytes:

@@ -32,10 +32,12 @@ from synthetic import (
     scenario,
 )
 
-from dangjian_xlsx import aggregate as ag
-from dangjian_xlsx import export, summary, summary_sheets
+from dangjian_xlsx.aggregate import tables as ag
 from dangjian_xlsx.models import Campaign, Report
-from dangjian_xlsx.summary_style import EXCEL_MAX_CHARS, SHEETS, TRUNCATED
+from dangjian_xlsx.summary import exports as export
+from dangjian_xlsx.summary import sheets as summary_sheets
+from dangjian_xlsx.summary import workbook as summary
+from dangjian_xlsx.summary.style import EXCEL_MAX_CHARS, SHEETS, TRUNCATED
 
 SHEET_NAMES = [
     "总览",

@@ -14,14 +14,15 @@ from python_calamine import CalamineWorkbook
 from synthetic import large_report, report
 from xlsxwriter.workbook import Workbook
 
-from dangjian_xlsx import aggregate as ag
-from dangjian_xlsx import summary_rows, summary_style
-from dangjian_xlsx import summary_sheets as sh
+from dangjian_xlsx.aggregate import tables as ag
 from dangjian_xlsx.layout import col_letter
 from dangjian_xlsx.models import Campaign, FormKind
-from dangjian_xlsx.summary import workbook_options
-from dangjian_xlsx.summary_rows import BodyRows, row_height_xml
-from dangjian_xlsx.summary_style import EXCEL_MAX_CHARS, Col, Formats, table
+from dangjian_xlsx.summary import sheets as sh
+from dangjian_xlsx.summary import splice as summary_rows
+from dangjian_xlsx.summary import style as summary_style
+from dangjian_xlsx.summary.splice import BodyRows, row_height_xml
+from dangjian_xlsx.summary.style import EXCEL_MAX_CHARS, Col, Formats, table
+from dangjian_xlsx.summary.workbook import workbook_options
 
 COLS = [
     Col("n", "序号", 6, "int"),

@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 from hostile_corpus import build_corpus, build_zip, raw_zip, small_xlsx
 
-from dangjian_xlsx import sniff as sniff_module
-from dangjian_xlsx.catalog import default_campaign
-from dangjian_xlsx.generate import BRANCH_FORMS, build_form
-from dangjian_xlsx.read import Limits, ReadError, read_workbook
-from dangjian_xlsx.zipdir import inflate, plain_members
-from dangjian_xlsx.zipsafety import check_zip_members
+from dangjian_xlsx.catalog.load import default_campaign
+from dangjian_xlsx.forms.generate import BRANCH_FORMS, build_form
+from dangjian_xlsx.read import sniff as sniff_module
+from dangjian_xlsx.read.scan import check_zip_members
+from dangjian_xlsx.read.workbook import Limits, ReadError, read_workbook
+from dangjian_xlsx.read.zipdir import inflate, plain_members
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -143,7 +143,7 @@ def test_inflate_never_goes_past_the_declared_size() -> None:
 
 
 def test_saved_at_is_found_by_namespace_not_by_prefix() -> None:
-    from dangjian_xlsx.read import _saved_at_ooxml
+    from dangjian_xlsx.read.workbook import _saved_at_ooxml
 
     ns = 'xmlns:q="http://purl.org/dc/terms/" xmlns:dcterms="urn:other"'
     core = f"<cp:coreProperties {ns}><dcterms:modified>2001-01-01T00:00:00Z</dcterms:modified>"

@@ -12,8 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from dangjian_xlsx import zipwrite
-from dangjian_xlsx.zipwrite import ZipWriter
+from dangjian_xlsx.ooxml import zipwrite
+from dangjian_xlsx.ooxml.zipwrite import ZipWriter
 
 
 def _source() -> bytes:

@@ -1,0 +1,138 @@
+"""Which file counts: per roster branch and form, the current submission and the rejected attempts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..models import Branch, FileRecord, FormKind, Outcome, Report, Submission
+
+# Status of one form of one branch (提交情况).
+SUB_OK = "已交"
+SUB_WARN = "有警告"
+SUB_FIX = "需退回修改"
+SUB_MISSING = "未交"
+# State of a branch as a whole; each branch is in exactly one.
+STATE_OK = "全部合格"
+STATE_FIX = "需退回修改"
+STATE_MISSING = "未交"
+
+ACCEPTED_OUTCOMES = frozenset({Outcome.ACCEPTED, Outcome.WARNINGS})
+COUNTED_OUTCOMES = ACCEPTED_OUTCOMES | {Outcome.NEEDS_FIX}
+FORMS = (FormKind.SCORING, FormKind.TASKS)
+
+
+@dataclass
+class Slot:
+    """One form of one branch: the submission that counts, and rejected attempts."""
+
+    current: FileRecord | None = None
+    rejected: list[FileRecord] = field(default_factory=list)
+
+    @property
+    def submission(self) -> Submission | None:
+        return self.current.submission if self.current is not None else None
+
+    @property
+    def status(self) -> str:
+        if self.current is not None:
+            if self.current.outcome is Outcome.NEEDS_FIX:
+                return SUB_FIX
+            return SUB_WARN if self.current.outcome is Outcome.WARNINGS else SUB_OK
+        return SUB_FIX if self.rejected else SUB_MISSING
+
+    @property
+    def files(self) -> str:
+        """The file that counts, else the rejected ones."""
+        if self.current is not None:
+            return self.current.path
+        return "；".join(f.path for f in self.rejected)
+
+
+@dataclass
+class BranchFiles:
+    branch: Branch
+    forms: dict[FormKind, Slot]
+    reports: list[FileRecord] = field(default_factory=list)
+    any_file: bool = False
+    errors: int = 0
+
+    @property
+    def state(self) -> str:
+        statuses = [self.forms[k].status for k in FORMS]
+        if all(s in (SUB_OK, SUB_WARN) for s in statuses):
+            return STATE_OK
+        return STATE_FIX if SUB_FIX in statuses else STATE_MISSING
+
+    @property
+    def report_status(self) -> str:
+        return SUB_OK if self.reports else SUB_MISSING
+
+
+def newest_key(f: FileRecord) -> tuple[Any, ...]:
+    sub = f.submission
+    fill = sub.fill_date if sub is not None and sub.fill_date is not None else dt.date.min
+    saved = f.saved_at.replace(tzinfo=None).isoformat() if f.saved_at is not None else ""
+    return (fill, saved, f.mtime, f.path)
+
+
+def form_kind(f: FileRecord) -> FormKind | None:
+    if f.kind is not None:
+        return f.kind
+    return f.submission.kind if f.submission is not None else None
+
+
+def resolve(report: Report) -> list[BranchFiles]:
+    """Per roster branch (in roster order) and form: the current counted file and the rejected attempts.
+
+    Superseded files never count. Should collect leave several counted files for one form, the newest
+    wins (fill date, then saved-at time, then modification time, then path).
+    """
+    by_name = {
+        b.name: BranchFiles(b, {k: Slot() for k in FORMS}) for b in sorted(report.campaign.roster, key=_seq)
+    }
+    for f in sorted(report.files, key=lambda f: f.path):
+        b = f.branch or (f.submission.branch if f.submission is not None else None)
+        bf = by_name.get(b.name) if b is not None else None
+        if bf is None:
+            continue
+        bf.any_file = True
+        if f.outcome is Outcome.REPORT:
+            bf.reports.append(f)
+            continue
+        kind = form_kind(f)
+        if kind not in bf.forms:
+            continue
+        slot = bf.forms[kind]
+        if f.outcome in COUNTED_OUTCOMES:
+            if slot.current is None or newest_key(f) > newest_key(slot.current):
+                slot.current = f
+        elif f.outcome is Outcome.REJECTED:
+            slot.rejected.append(f)
+    for bf in by_name.values():
+        for slot in bf.forms.values():
+            counted = [slot.current] if slot.current is not None else slot.rejected
+            bf.errors += sum(len(f.errors) for f in counted)
+    return list(by_name.values())
+
+
+def _seq(b: Branch) -> tuple[int, str]:
+    return (b.seq, b.name)
+
+
+def current_inspections(report: Report) -> dict[str, FileRecord]:
+    """Per branch name: the counted 督查评分表 (the newest, should collect leave several)."""
+    out: dict[str, FileRecord] = {}
+    for f in report.files:
+        if (
+            form_kind(f) is not FormKind.INSPECTION
+            or f.outcome not in COUNTED_OUTCOMES
+            or f.submission is None
+        ):
+            continue
+        name = (f.branch or f.submission.branch).name
+        cur = out.get(name)
+        if cur is None or newest_key(f) > newest_key(cur):
+            out[name] = f
+    return out

@@ -1,0 +1,253 @@
+"""Scores: valid item scores per branch, section totals, ranks, the loss analysis and the deduction ledger."""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..models import Branch, Catalog, FormKind
+from .current import SUB_FIX, SUB_MISSING, BranchFiles
+from .frames import frame, int_col, r4, short_text
+
+# 状态 of a score row.
+SCORE_OK = "合格"
+SCORE_FIX = "需修改"
+SCORE_MISSING = "未交"
+# Level of a row of the loss analysis.
+LEVEL_SECTION = "部分"
+LEVEL_ITEM = "项目"
+
+SCORE_META = ["rank", "seq", "branch_id", "branch", "total", "status", "missing_items"]
+LEDGER_COLUMNS = [
+    "seq",
+    "branch_id",
+    "branch",
+    "item_id",
+    "section",
+    "item",
+    "points",
+    "score",
+    "lost",
+    "note",
+    "fix",
+    "owner",
+    "deadline",
+    "fix_status",
+]
+
+
+def valid_score(value: Any, points: float) -> float | None:
+    """The score when it is a finite number in 0..points, else None (counts as missing)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(x) or x < 0 or x > points:
+        return None
+    return x
+
+
+@dataclass
+class Scored:
+    branch: Branch
+    items: list[tuple[str, float | None, str]]  # (item id, valid score or None, note) in catalog order
+    sections: dict[str, float]
+    total: float
+    missing: int
+    needs_fix: bool
+
+
+def score_branch(catalog: Catalog, bf: BranchFiles) -> Scored | None:
+    slot = bf.forms[FormKind.SCORING]
+    if slot.submission is None:
+        return None
+    given = {s.item_id: s for s in slot.submission.scores}
+    items: list[tuple[str, float | None, str]] = []
+    sections: dict[str, float] = {}
+    missing = 0
+    for sec in catalog.sections:
+        parts: list[float] = []
+        for it in sec.items:
+            s = given.get(it.id)
+            v = s.score if s is not None else None
+            if type(v) is not float or not 0.0 <= v <= it.points:  # a float in range is valid as it is
+                v = valid_score(v, it.points)
+            if v is None:
+                missing += 1
+            else:
+                parts.append(v)
+            items.append((it.id, v, (s.note if s is not None else "") or ""))
+        sections[sec.id] = r4(math.fsum(parts))
+    total = r4(math.fsum(sections.values()))
+    return Scored(bf.branch, items, sections, total, missing, slot.status == SUB_FIX)
+
+
+def ranks(totals: Iterable[float]) -> list[int]:
+    """Competition ranks (1, 1, 3): 1 + the number of strictly greater totals."""
+    values = list(totals)
+    asc = sorted(values)
+    n = len(asc)
+    return [1 + n - bisect_right(asc, v) for v in values]
+
+
+def score_tables(
+    catalog: Catalog,
+    resolved: list[BranchFiles],
+    scored: dict[str, Scored | None],
+    rank_of: dict[str, int],
+    extra: dict[str, list[Any]],
+    extra_columns: list[str],
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """scores, sections, item_scores, score_items, ledger; `extra` holds each branch's cells after "file"."""
+    section_ids = [s.id for s in catalog.sections]
+    item_ids = [i.id for i in catalog.items]
+    section_of = catalog.section_of
+    item_by_id = catalog.item_by_id
+    # per item, once (not once per branch): its section's label and its short text, for the ledger
+    ledger_texts = {
+        i.id: (f"{section_of[i.id].numeral}、{section_of[i.id].name}", short_text(i.text))
+        for i in catalog.items
+    }
+    ranked = [s for s in scored.values() if s is not None]
+    score_rows: list[list[Any]] = []
+    item_rows: list[list[Any]] = []
+    long_rows: list[list[Any]] = []
+    ledger_rows: list[list[Any]] = []
+    for bf in resolved:
+        b = bf.branch
+        bid = b.id  # a property: formatted on every access
+        sc = scored[b.name]
+        slot = bf.forms[FormKind.SCORING]
+        if sc is None:
+            status = SCORE_MISSING if slot.status == SUB_MISSING else SCORE_FIX
+            score_rows.append(
+                [None, b.seq, bid, b.name, None, status, None, *([None] * len(section_ids)), slot.files,
+                 *extra[b.name]]
+            )  # fmt: skip
+            item_rows.append([b.seq, bid, b.name, None, status, None, *([None] * len(item_ids))])
+            continue
+        status = SCORE_FIX if (sc.needs_fix or sc.missing) else SCORE_OK
+        meta = [b.seq, bid, b.name, sc.total, status, sc.missing]
+        score_rows.append(
+            [rank_of[b.name], *meta, *(sc.sections[s] for s in section_ids), slot.files,
+             *extra[b.name]]
+        )  # fmt: skip
+        item_rows.append([*meta, *(v for _, v, _ in sc.items)])
+        for item_id, v, note in sc.items:
+            item = item_by_id[item_id]
+            sec = section_of[item_id]
+            lost = None if v is None else r4(item.points - v)
+            long_rows.append([b.seq, bid, b.name, item_id, sec.id, item.points, v, lost, note, v is not None])
+            if lost is not None and lost > 0:
+                ledger_rows.append(
+                    [
+                        b.seq,
+                        bid,
+                        b.name,
+                        item_id,
+                        *ledger_texts[item_id],
+                        item.points,
+                        v,
+                        lost,
+                        note,
+                        "",
+                        "",
+                        "",
+                        "",
+                    ]
+                )
+
+    scores = frame(score_rows, [*SCORE_META, *section_ids, "file", *extra_columns])
+    int_col(scores, "rank")
+    int_col(scores, "missing_items")
+    scores["_order"] = scores["rank"].fillna(10**9)
+    scores = scores.sort_values(["_order", "seq", "branch"], kind="stable").drop(columns="_order")
+    scores = scores.reset_index(drop=True)
+
+    item_scores = frame(
+        item_rows, ["seq", "branch_id", "branch", "total", "status", "missing_items", *item_ids]
+    )
+    int_col(item_scores, "missing_items")
+    score_items = frame(
+        long_rows,
+        ["seq", "branch_id", "branch", "item_id", "section_id", "points", "score", "lost", "note", "valid"],
+    )
+    ledger = frame(ledger_rows, LEDGER_COLUMNS)
+
+    # --- section statistics (school-wide, over branches with a 附件1)
+    sec_rows = []
+    for sec in catalog.sections:
+        vals = [s.sections[sec.id] for s in ranked]
+        mean = r4(math.fsum(vals) / len(vals)) if vals else None
+        sec_rows.append(
+            [
+                sec.id,
+                sec.numeral,
+                sec.name,
+                sec.max_points,
+                len(vals),
+                mean,
+                None if mean is None else mean / sec.max_points,
+                min(vals) if vals else None,
+                max(vals) if vals else None,
+            ]
+        )
+    sections = frame(
+        sec_rows, ["section_id", "numeral", "name", "points", "n", "mean", "mean_rate", "min", "max"]
+    )
+    int_col(sections, "n")
+    return scores, sections, item_scores, score_items, ledger
+
+
+def losses_table(catalog: Catalog, long: pd.DataFrame) -> pd.DataFrame:
+    """Sections then items, each ranked by points lost school-wide (over branches with a valid score)."""
+    columns = ["level", "rank", "id", "section", "text", "points", "n", "lost", "n_losing", "loss_rate"]
+    by_item: dict[str, tuple[int, float, int, float]] = {}
+    sec_n: Counter[str] = Counter()
+    sec_losing: Counter[str] = Counter()
+    valid = long[long["valid"].astype(bool)]
+    if len(valid):
+        valid = valid.assign(losing=valid["lost"] > 0)
+        agg = valid.groupby("item_id", sort=False).agg(
+            n=("lost", "size"), lost=("lost", "sum"), n_losing=("losing", "sum"), pts=("points", "sum")
+        )
+        for item_id, n, lost, n_losing, pts in agg.itertuples(name=None):
+            by_item[str(item_id)] = (int(n), r4(float(lost)), int(n_losing), float(pts))
+        per_branch = valid.groupby(["section_id", "branch_id"], sort=False)["lost"].sum()
+        for (sid, _), v in per_branch.items():
+            sec_n[sid] += 1
+            sec_losing[sid] += v > 0
+
+    sec_rows, item_rows = [], []
+    for sec in catalog.sections:
+        label = f"{sec.numeral}、{sec.name}"
+        stats = [by_item.get(i.id, (0, 0.0, 0, 0.0)) for i in sec.items]
+        lost = r4(math.fsum(s[1] for s in stats))
+        pts = math.fsum(s[3] for s in stats)
+        sec_rows.append(
+            [LEVEL_SECTION, None, sec.id, label, sec.name, sec.max_points, sec_n[sec.id], lost,
+             sec_losing[sec.id], lost / pts if pts else None]
+        )  # fmt: skip
+        for it, (n, ilost, n_losing, ipts) in zip(sec.items, stats, strict=True):
+            item_rows.append(
+                [LEVEL_ITEM, None, it.id, label, short_text(it.text, 60), it.points, n, ilost, n_losing,
+                 ilost / ipts if ipts else None]
+            )  # fmt: skip
+    out: list[list[Any]] = []
+    for rows in (sec_rows, item_rows):
+        rows.sort(key=lambda r: -r[7])  # stable: catalog order among equal losses
+        for r, rank in zip(rows, ranks(r[7] for r in rows), strict=True):
+            r[1] = rank
+        out.extend(rows)
+    df = frame(out, columns)
+    for c in ("rank", "n", "n_losing"):
+        int_col(df, c)
+    return df

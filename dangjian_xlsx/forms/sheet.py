@@ -1,0 +1,313 @@
+"""The form sheet of one workbook: header, items, totals, input cells and their validation, all placed by
+the layout and styled by formstyle."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from xlsxwriter.worksheet import Worksheet
+
+from .. import layout
+from ..layout import Field, FixedCell, FormLayout, InputCell, a1
+from ..models import Branch, Campaign, FormKind
+from .style import (
+    Styles,
+    cell_ranges,
+    keep_together,
+    protect,
+    setup_print,
+    spread_height,
+    text_height,
+)
+from .text import input_validation
+
+Key = tuple[Field, str]  # an input cell: (field, item/task id), "" for header fields
+
+_INPUT_STYLE = {
+    Field.BRANCH: "header_input",
+    Field.DATE: "date_input",
+    Field.SCORE: "score_input",
+    Field.INSP_SCORE: "score_input",
+    Field.STATUS: "status_input",
+}
+_SCORE_FIELDS = (Field.SCORE, Field.INSP_SCORE)
+
+
+@dataclass
+class FormWriter:
+    """Writes the form sheet of one workbook: everything is placed by the layout, styled by formstyle."""
+
+    ws: Worksheet
+    st: Styles
+    campaign: Campaign
+    lay: FormLayout
+    branch: Branch | None
+    prefill: Mapping[Key, object]
+    comments: Mapping[Key, str]
+    heights: dict[int, float] = field(default_factory=dict)
+    todo: list[tuple[int, int]] = field(default_factory=list)  # empty-input highlight cells
+    done: set[tuple[int, int]] = field(default_factory=set)  # cells already written
+    spans: list[tuple[list[int], float]] = field(default_factory=list)  # merged rows → height they need
+    _fixed: dict[tuple[int, int], FixedCell] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> FormKind:
+        return self.lay.kind
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        return layout.WIDTHS[self.kind]
+
+    def width(self, c1: int, c2: int | None = None) -> float:
+        return float(sum(self.widths[c1 : (c2 if c2 is not None else c1) + 1]))
+
+    def need(self, row: int, height: float) -> None:
+        self.heights[row] = max(self.heights.get(row, 0.0), height)
+
+    # -- primitive writes
+
+    def put(self, row: int, c1: int, c2: int, value: object, style: str, *, problem: bool = False) -> None:
+        """Write `value` into (row, c1), merged over c1..c2; every cell of the span gets the format."""
+        fmt = self.st.get(style, problem=problem)
+        if c2 > c1:
+            self.ws.merge_range(row, c1, row, c2, "", fmt)
+        _write_value(self.ws, row, c1, value, fmt)
+        self.done.update((row, c) for c in range(c1, c2 + 1))
+
+    def put_rows(self, r1: int, r2: int, col: int, value: object, style: str) -> None:
+        """Write `value` merged vertically over rows r1..r2 of `col`."""
+        fmt = self.st[style]
+        if r2 > r1:
+            self.ws.merge_range(r1, col, r2, col, "", fmt)
+        _write_value(self.ws, r1, col, value, fmt)
+        self.done.update((r, col) for r in range(r1, r2 + 1))
+
+    def formula(
+        self, row: int, col: int, text: str, style: str, value: object, r2: int | None = None
+    ) -> None:
+        fmt = self.st[style]
+        if r2 is not None and r2 > row:
+            self.ws.merge_range(row, col, r2, col, "", fmt)
+        self.ws.write_formula(row, col, text, fmt, value)
+        self.done.update((r, col) for r in range(row, (r2 if r2 is not None else row) + 1))
+
+    def fixed(self, row: int, col: int) -> FixedCell:
+        return self._fixed[(row, col)]
+
+    # -- the sheet
+
+    def write(self) -> None:
+        self._fixed = {(f.row, f.col): f for f in self.lay.fixed}
+        last = self.lay.last_col
+        for c, w in enumerate(self.widths):
+            self.ws.set_column(c, c, w)
+        self._header(last)
+        self._body()
+        self._total_row()
+        self._inputs()
+        self._fill_blanks(last)
+        self._validations()
+        self._highlight()
+        for rows, needed in self.spans:  # a merged section cell may need more than its rows' text
+            grown = spread_height([self.heights.get(r, 20.0) for r in rows], needed)
+            self.heights.update(zip(rows, grown, strict=True))
+        for row, h in sorted(self.heights.items()):
+            self.ws.set_row(row, h)
+        self.ws.set_h_pagebreaks(self._page_breaks())
+        self.ws.freeze_panes(layout.FIRST_ROW, 0)
+        setup_print(
+            self.ws,
+            last_row=self.lay.total_row,
+            last_col=last,
+            landscape=True,
+            repeat_row=layout.ROW_COLUMNS,
+        )
+        self.ws.set_first_sheet()
+        self.ws.activate()
+        self.ws.select()
+        protect(self.ws, self.campaign.password)
+
+    def _page_breaks(self) -> list[int]:
+        """Keep each section (group) on one page; the 合计 row stays with the last section."""
+        h = self.heights
+        blocks = []
+        for _sid, first, last in self.lay.section_spans:
+            blocks.append((first, sum(h.get(r, 15.0) for r in range(first, last + 1))))
+        first_row, height = blocks[-1]
+        blocks[-1] = (first_row, height + h.get(self.lay.total_row, 15.0))
+        return keep_together(
+            blocks,
+            first_page=sum(h.get(r, 15.0) for r in range(layout.FIRST_ROW)),
+            repeat=h.get(layout.ROW_COLUMNS, 15.0),
+            landscape=True,
+        )
+
+    def _header(self, last: int) -> None:
+        kind = self.kind
+        self.put(layout.ROW_ATTACHMENT, 0, 0, self.fixed(layout.ROW_ATTACHMENT, 0).value, "attachment")
+        self.need(layout.ROW_ATTACHMENT, 20)
+        title = self.fixed(layout.ROW_TITLE, 0).value
+        self.put(layout.ROW_TITLE, 0, last, title, "title")
+        self.need(layout.ROW_TITLE, text_height(str(title), self.width(0, last), 16, minimum=32))
+        row = layout.ROW_HEADER_LINE
+        label_row, label_col = layout.BRANCH_LABEL
+        self.put(label_row, label_col, label_col, self.fixed(label_row, label_col).value, "label")
+        date_col = layout.DATE_LABEL_COL[kind]
+        self.put(row, date_col, date_col, self.fixed(row, date_col).value, "label")
+        self.need(row, 24)
+        if self.branch is not None:  # personalized: the branch name is locked
+            b1, b2 = layout.BRANCH_SPAN[kind]
+            key = (Field.BRANCH, "")
+            self.put(row, b1, b2, self.branch.name, "header_value", problem=key in self.comments)
+            self.need(row, text_height(self.branch.name, self.width(b1, b2), minimum=24))
+        for c, text in enumerate(layout.COLUMNS[kind]):
+            self.put(layout.ROW_COLUMNS, c, c, self.fixed(layout.ROW_COLUMNS, c).value, "column")
+            self.need(layout.ROW_COLUMNS, text_height(text, self.width(c), minimum=30))
+
+    def _body(self) -> None:
+        kind = self.kind
+        span_cols = (layout.C_GROUP,) if kind is FormKind.TASKS else (layout.C_NUMERAL, layout.C_SECTION)
+        subtotal = "小计" in layout.COLUMNS[kind]
+        for _sid, first, last in self.lay.section_spans:
+            for col in span_cols:
+                value = self.fixed(first, col).value
+                self.put_rows(first, last, col, value, "center")
+                self.spans.append((list(range(first, last + 1)), text_height(str(value), self.width(col))))
+            if subtotal:
+                rng = f"{a1(first, layout.C_SCORE)}:{a1(last, layout.C_SCORE)}"
+                ids = [i for i, r in self.lay.item_rows.items() if first <= r <= last]
+                cached = _sum(self.prefill.get((Field.SCORE, i)) for i in ids)
+                self.formula(first, layout.C_SUBTOTAL, f"=SUM({rng})", "subtotal", cached, r2=last)
+        body = range(layout.FIRST_ROW, self.lay.total_row)
+        for f in self.lay.fixed:
+            if f.row in body and f.col not in span_cols:
+                style = "points" if isinstance(f.value, int) else "text"
+                self.put(f.row, f.col, f.col, f.value, style)
+                if style == "text":
+                    self.need(f.row, text_height(str(f.value), self.width(f.col), minimum=24))
+        if kind is FormKind.INSPECTION:  # the branch's own self-assessment, shown locked
+            for ref_id, row in self.lay.item_rows.items():
+                note = self.prefill.get((Field.NOTE, ref_id))
+                self.put(
+                    row, layout.C_SCORE, layout.C_SCORE, self.prefill.get((Field.SCORE, ref_id)), "number"
+                )
+                self.put(row, layout.C_NOTE, layout.C_NOTE, note, "text")
+                if note:
+                    self.need(row, text_height(str(note), self.width(layout.C_NOTE)))
+
+    def _total_row(self) -> None:
+        kind, row = self.kind, self.lay.total_row
+        first, last = layout.FIRST_ROW, row - 1
+        self.need(row, 26)
+        if kind is FormKind.TASKS:
+            self.put(row, 0, 0, self.fixed(row, 0).value, "total_label")
+            col = layout.C_STATUS
+            rng = f"${layout.col_letter(col)}${first + 1}:${layout.col_letter(col)}${last + 1}"
+            given = [self.prefill.get((Field.STATUS, t.id)) for t in self.campaign.catalog.tasks]
+            for i, status in enumerate(layout.STATUSES):
+                c = layout.C_TASK + i
+                text = f'="{status} "&COUNTIF({rng},"{status}")&" 项"'
+                self.formula(row, c, text, "total_text", f"{status} {given.count(status)} 项")
+                self.need(row, text_height(f"{status} 20 项", self.width(c), minimum=26))
+            return
+        self.put(row, 0, layout.C_TEXT, self.fixed(row, 0).value, "total_label")
+        pts = f"{a1(first, layout.C_POINTS)}:{a1(last, layout.C_POINTS)}"
+        self.formula(
+            row, layout.C_POINTS, f"=SUM({pts})", "total_points", self.fixed(row, layout.C_POINTS).value
+        )
+        sums = [(layout.C_SCORE, Field.SCORE)]
+        if kind is FormKind.INSPECTION:
+            sums.append((layout.C_INSP_SCORE, Field.INSP_SCORE))
+        for col, fld in sums:
+            rng = f"{a1(first, col)}:{a1(last, col)}"
+            cached = _sum(self.prefill.get((fld, i)) for i in self.lay.item_rows)
+            self.formula(row, col, f"=SUM({rng})", "total_number", cached)
+
+    def _inputs(self) -> None:
+        kind, row_h = self.kind, layout.ROW_HEADER_LINE
+        for cell in self.lay.inputs:
+            key = (cell.field, cell.ref_id)
+            if cell.field is Field.BRANCH and self.branch is not None:
+                continue  # written locked in _header
+            problem = key in self.comments
+            value = self.prefill.get(key)
+            style = _INPUT_STYLE.get(cell.field, "text_input")
+            span = {Field.BRANCH: layout.BRANCH_SPAN[kind], Field.DATE: layout.DATE_SPAN[kind]}.get(
+                cell.field
+            )
+            c1, c2 = span if span and cell.row == row_h else (cell.col, cell.col)
+            self.put(cell.row, c1, c2, value, style, problem=problem)
+            if value is not None and style == "text_input":
+                self.need(cell.row, text_height(str(value), self.width(c1, c2)))
+            if not problem:
+                self.todo.extend((cell.row, c) for c in range(c1, c2 + 1))
+        for cell in self.lay.inputs:
+            key = (cell.field, cell.ref_id)
+            if key in self.comments:
+                self.ws.write_comment(
+                    cell.row,
+                    cell.col,
+                    self.comments[key],
+                    {"author": self.campaign.department, "x_scale": 2.2, "y_scale": 1.6},
+                )
+
+    def _fill_blanks(self, last: int) -> None:
+        """Box every remaining body cell, so the printed grid is complete; they stay locked."""
+        for row in range(layout.FIRST_ROW, self.lay.total_row + 1):
+            for col in range(last + 1):
+                if (row, col) not in self.done:
+                    self.ws.write_blank(row, col, None, self.st["blank"])
+
+    def _validations(self) -> None:
+        catalog, campaign, kind = self.campaign.catalog, self.campaign, self.kind
+        groups: dict[tuple[object, ...], list[InputCell]] = {}
+        for cell in self.lay.inputs:
+            if cell.field is Field.BRANCH and self.branch is not None:
+                continue
+            if cell.field in _SCORE_FIELDS:
+                key: tuple[object, ...] = (cell.field, catalog.item_by_id[cell.ref_id].points)
+            else:
+                key = (cell.field,)
+            groups.setdefault(key, []).append(cell)
+        for key, cells in groups.items():
+            options = input_validation(campaign, kind, key)
+            runs = cell_ranges((c.row, c.col) for c in cells)
+            if len(runs) > 1:
+                options["multi_range"] = " ".join(_range(*r) for r in runs)
+            self.ws.data_validation(*runs[0], options)
+
+    def _highlight(self) -> None:
+        for r1, c1, r2, c2 in cell_ranges(self.todo):
+            self.ws.conditional_format(r1, c1, r2, c2, {"type": "blanks", "format": self.st.todo})
+
+
+def _range(r1: int, c1: int, r2: int, c2: int) -> str:
+    return a1(r1, c1) if (r1, c1) == (r2, c2) else f"{a1(r1, c1)}:{a1(r2, c2)}"
+
+
+def _sum(values: Iterable[object]) -> float:
+    """The cached result of a SUM over prefilled values (text and blanks count as nothing, like Excel)."""
+    total = 0.0
+    for v in values:
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            total += v
+    return int(total) if float(total).is_integer() else total
+
+
+def _write_value(ws: Worksheet, row: int, col: int, value: object, fmt: object) -> None:
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_string(row, col, "是" if value else "否", fmt)
+    elif isinstance(value, int | float):
+        if math.isfinite(value):
+            ws.write_number(row, col, value, fmt)
+        else:  # NaN/inf read from a hostile file: xlsxwriter refuses them as numbers; keep what was there
+            ws.write_string(row, col, str(value), fmt)
+    elif isinstance(value, dt.date):
+        ws.write_datetime(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)

@@ -1,0 +1,278 @@
+"""Look and lock of the generated workbooks: formats, text measuring, print setup, structure protection.
+
+`generate.py` decides *what* goes where (driven by `layout.py`); this module decides how it looks and
+holds the xlsx post-step that XlsxWriter cannot do itself (workbook structure protection).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from ..ooxml.fastzlib import zlib
+from ..ooxml.zipwrite import ZipWriter
+
+BODY_FONT = "宋体"
+TITLE_FONT = "宋体"
+LABEL_FONT = "黑体"
+FONT_SIZE = 11
+TITLE_SIZE = 16
+GB2312_CHARSET = (
+    134  # tells Excel the font is a Chinese one, so it substitutes a CJK face when 宋体 is missing
+)
+
+TODO_FILL = "#FFF2CC"  # empty input cells (conditional format)
+PROBLEM_FILL = "#F8CBAD"  # cells to correct (static fill, with a comment)
+HEADER_FILL = "#D9D9D9"
+
+LINE_FACTOR = 1.45  # line height / font size: CJK fonts (宋体, Noto CJK) need ~1.3–1.45 em
+PAPER_A4 = 9
+A4_SHORT, A4_LONG = 595.28, 841.89  # pt
+MARGIN_TOP, MARGIN_BOTTOM = 0.6, 0.7  # inches
+FOOTER = "&C第 &P 页 共 &N 页"
+ZERO_BLANK = "General;-General;;@"  # live sub-totals: blank while nothing is filled in
+
+# The protection every sheet gets: users may select cells, nothing else.
+# Row heights may be changed (a long 扣分说明 can be made visible); nothing else but selecting.
+PROTECT_OPTIONS: dict[str, bool] = {
+    "select_locked_cells": True,
+    "select_unlocked_cells": True,
+    "format_rows": True,
+}
+
+_BASE: dict[str, Any] = {
+    "font_name": BODY_FONT,
+    "font_size": FONT_SIZE,
+    "font_charset": GB2312_CHARSET,
+    "valign": "vcenter",
+}
+_BOX: dict[str, Any] = {**_BASE, "border": 1, "text_wrap": True}
+
+# Named formats. Every format is created at most once per workbook (see Styles).
+STYLES: dict[str, dict[str, Any]] = {
+    "attachment": {**_BASE, "font_name": LABEL_FONT, "font_size": 12},
+    "title": {
+        **_BASE,
+        "font_name": TITLE_FONT,
+        "font_size": TITLE_SIZE,
+        "bold": True,
+        "align": "center",
+        "text_wrap": True,
+    },
+    "label": {**_BASE, "align": "left"},
+    "header_value": {**_BASE, "align": "left", "bottom": 1, "bold": True},
+    "header_input": {**_BASE, "align": "left", "bottom": 1, "locked": False},
+    "date_input": {**_BASE, "align": "center", "bottom": 1, "locked": False, "num_format": "yyyy-mm-dd"},
+    "date_value": {**_BASE, "align": "center", "bottom": 1, "num_format": "yyyy-mm-dd"},
+    "column": {**_BOX, "bold": True, "align": "center", "bg_color": HEADER_FILL},
+    "center": {**_BOX, "align": "center"},
+    "text": {**_BOX, "align": "left"},
+    "points": {**_BOX, "align": "center", "num_format": '0"分"'},
+    "number": {**_BOX, "align": "center"},
+    "subtotal": {**_BOX, "align": "center", "num_format": ZERO_BLANK},
+    "total_label": {**_BOX, "align": "center", "bold": True},
+    "total_points": {**_BOX, "align": "center", "bold": True, "num_format": '0"分"'},
+    "total_number": {**_BOX, "align": "center", "bold": True, "num_format": ZERO_BLANK},
+    "total_text": {**_BOX, "align": "center", "bold": True},
+    "blank": {**_BOX},
+    "score_input": {**_BOX, "align": "center", "locked": False},
+    "status_input": {**_BOX, "align": "center", "locked": False},
+    # Text format: Excel/WPS/Calc keep "100%" or "1/2" typed into a free-text cell as typed, not as a number/date.
+    "text_input": {**_BOX, "align": "left", "locked": False, "num_format": "@"},
+    "guide_title": {**_BASE, "font_size": TITLE_SIZE, "bold": True, "align": "center"},
+    "guide_heading": {**_BASE, "bold": True, "text_wrap": True, "valign": "top"},
+    "guide_text": {**_BASE, "text_wrap": True, "valign": "top"},
+    "meta": {"font_size": 10},
+    "meta_head": {"font_size": 10, "bold": True},
+}
+
+
+class Styles:
+    """Format cache of one workbook: `styles["text"]`, `styles.get("score_input", problem=True)`."""
+
+    def __init__(self, wb: Workbook) -> None:
+        self._wb = wb
+        self._cache: dict[tuple[str, bool], Format] = {}
+        self.todo = wb.add_format({"bg_color": TODO_FILL})
+
+    def get(self, name: str, *, problem: bool = False) -> Format:
+        key = (name, problem)
+        fmt = self._cache.get(key)
+        if fmt is None:
+            props = dict(STYLES[name])
+            if problem:
+                props["bg_color"] = PROBLEM_FILL
+            fmt = self._cache[key] = self._wb.add_format(props)
+        return fmt
+
+    def __getitem__(self, name: str) -> Format:
+        return self.get(name)
+
+
+# ---------------------------------------------------------------- text measuring
+
+
+def column_pixels(width: float) -> int:
+    """Excel's pixel width of a column `width` characters wide (default font: 7 px per digit)."""
+    return int(width * 7 + 0.5) + 5 if width >= 1 else int(width * 12 + 0.5)
+
+
+def _units(text: str) -> float:
+    """Width of `text` in full-width (CJK) character units; ambiguous ones (“”、…) are full width in 宋体."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.55 for ch in text)
+
+
+@lru_cache(maxsize=4096)  # the same form texts are measured for every workbook generated
+def text_lines(text: str, width: float, size: float = FONT_SIZE) -> int:
+    """Lines that `text` wraps to in a cell `width` characters wide at `size` pt (an upper estimate)."""
+    usable = column_pixels(width) - 8  # cell padding and grid line
+    per_line = max(1, math.floor(usable / (size * 96 / 72)))
+    lines = 0
+    for para in str(text).split("\n"):
+        units = _units(para)
+        if units <= per_line:
+            lines += 1
+        else:  # line-breaking rules may push one character (closing punctuation) to the next line
+            lines += math.ceil(units / max(1, per_line - 1))
+    return lines
+
+
+def text_height(text: str, width: float, size: float = FONT_SIZE, *, minimum: float = 20.0) -> float:
+    """Row height (pt) that shows all of `text`, wrapped in a cell `width` characters wide."""
+    h = text_lines(text, width, size) * size * LINE_FACTOR + 5
+    return max(minimum, math.ceil(h * 4) / 4)
+
+
+def spread_height(heights: list[float], needed: float) -> list[float]:
+    """Grow row heights (last rows first, evenly) so that their sum reaches `needed` (a merged cell)."""
+    missing = needed - sum(heights)
+    if missing <= 0:
+        return heights
+    extra = math.ceil(missing / len(heights) * 4) / 4
+    return [h + extra for h in heights]
+
+
+# ---------------------------------------------------------------- sheets
+
+
+def setup_print(
+    ws: Worksheet,
+    *,
+    last_row: int,
+    last_col: int,
+    landscape: bool,
+    repeat_row: int | None = None,
+) -> None:
+    """A4, fitted to the page width, centred, page numbers in the footer, optional repeated header row."""
+    ws.set_paper(PAPER_A4)
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.center_horizontally()
+    ws.set_margins(left=0.5, right=0.5, top=MARGIN_TOP, bottom=MARGIN_BOTTOM)
+    ws.set_footer(FOOTER, {"margin": 0.3})
+    ws.print_area(0, 0, last_row, last_col)
+    if repeat_row is not None:
+        ws.repeat_rows(repeat_row)
+
+
+def keep_together(
+    blocks: list[tuple[int, float]], *, first_page: float, repeat: float, landscape: bool
+) -> list[int]:
+    """Manual page breaks (rows starting a new page) so that no block is split over two pages.
+
+    `blocks` are (first row, height in pt) in order; `first_page` is the height used on page 1 before
+    the first block, `repeat` the repeated header on later pages. Heights are Excel's at 100 %, the
+    scale at which the landscape forms print; a program that scales them down fits more on a page,
+    so the breaks still hold. A block taller than a page just starts a new page.
+    """
+    page = (A4_SHORT if landscape else A4_LONG) - (MARGIN_TOP + MARGIN_BOTTOM) * 72
+    page *= 0.97  # rounding of row heights and grid lines
+    breaks: list[int] = []
+    used, fresh = first_page, True
+    for row, height in blocks:
+        if used + height > page and not fresh:
+            breaks.append(row)
+            used = repeat
+        used += height
+        fresh = False
+    return breaks
+
+
+def protect(ws: Worksheet, password: str) -> None:
+    ws.protect(password, dict(PROTECT_OPTIONS))
+
+
+def cell_ranges(cells: Iterable[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """Compress cells into vertical runs (first_row, col, last_row, col), sorted by column then row."""
+    runs: list[tuple[int, int, int, int]] = []
+    for row, col in sorted(set(cells), key=lambda rc: (rc[1], rc[0])):
+        if runs and runs[-1][1] == col and runs[-1][2] == row - 1:
+            first, _, _, _ = runs[-1]
+            runs[-1] = (first, col, row, col)
+        else:
+            runs.append((row, col, row, col))
+    return runs
+
+
+# ---------------------------------------------------------------- workbook structure protection
+
+
+def legacy_password_hash(password: str) -> str:
+    """The legacy (pre-2007) Excel password hash used by `workbookPassword` and sheet protection.
+
+    Same algorithm as XlsxWriter's sheet protection (ECMA-376 Part 4, §18.2.29 / §14.7.1).
+    """
+    digest = 0
+    for char in reversed(password):
+        digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
+        digest ^= ord(char)
+    digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
+    digest ^= len(password)
+    digest ^= 0xCE4B
+    return f"{digest:X}"
+
+
+def _inject_protection(workbook_xml: bytes, password: str) -> bytes:
+    # CT_Workbook order: fileVersion, fileSharing, workbookPr, workbookProtection, bookViews, ...
+    marker = b"<bookViews>"
+    if workbook_xml.count(marker) != 1 or b"<workbookProtection" in workbook_xml:
+        raise ValueError("unexpected xl/workbook.xml: cannot add workbook protection")
+    attrs = b'lockStructure="1"'
+    if password:
+        attrs = b'workbookPassword="' + legacy_password_hash(password).encode("ascii") + b'" ' + attrs
+    return workbook_xml.replace(marker, b"<workbookProtection " + attrs + b"/>" + marker)
+
+
+def lock_structure(xlsx: bytes, password: str) -> bytes:
+    """Add `<workbookProtection lockStructure="1" …/>` to an xlsx, re-zipping deterministically.
+
+    Members keep their order, names, timestamps and attributes; every member but xl/workbook.xml is copied
+    compressed as it is (no inflate and deflate again), so the same input gives the same bytes.
+    """
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, ZipWriter() as dst:
+        found = False
+        for info in src.infolist():
+            if info.filename != "xl/workbook.xml":
+                dst.copy(xlsx, info)
+                continue
+            data = _inject_protection(src.read(info), password)
+            found = True
+            if info.compress_type == zipfile.ZIP_STORED:
+                dst.store(info, data, zlib.crc32(data))
+            else:
+                dst.put(info, data)
+        if not found:
+            raise ValueError("xl/workbook.xml missing from the workbook")
+        return dst.getvalue()

@@ -1,0 +1,160 @@
+"""The forms' Chinese texts: the input prompts and stop alerts of each input cell, and the 填表说明 sheet."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .. import layout
+from ..layout import Field
+from ..models import Branch, Campaign, FormKind
+
+_SCORE_FIELDS = (Field.SCORE, Field.INSP_SCORE)
+
+
+def cn_date(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def self_check_window(campaign: Campaign) -> str:
+    return f"{cn_date(campaign.self_check_start)}至{cn_date(campaign.self_check_end)}"
+
+
+def input_validation(campaign: Campaign, kind: FormKind, key: tuple[object, ...]) -> dict[str, object]:
+    """Data-validation options (Chinese prompt and stop alert) for one group of input cells."""
+    fld = key[0]
+    stop = {"error_type": "stop", "show_error": True, "show_input": True}
+    if fld in _SCORE_FIELDS:
+        pts = key[1]
+        label = "督查得分" if fld is Field.INSP_SCORE else "自评得分"
+        return {
+            **stop,
+            "validate": "decimal",
+            "criteria": "between",
+            "minimum": 0,
+            "maximum": pts,
+            "input_title": f"{label}（本项满分{pts}分）",
+            "input_message": f"请填写 0 到 {pts} 之间的数字，可含小数（如 1.5），不要写“分”字。得分低于{pts}分时须在右侧填写扣分说明。",
+            "error_title": "得分超出范围",
+            "error_message": f"本项满分{pts}分，请填写 0 到 {pts} 之间的数字（不要写“分”字或其他文字）。",
+        }
+    if fld is Field.STATUS:
+        choices = "、".join(layout.STATUSES)
+        return {
+            **stop,
+            "validate": "list",
+            "source": list(layout.STATUSES),
+            "input_title": "完成状态",
+            "input_message": f"请从下拉列表中选择：{choices}。",
+            "error_title": "完成状态无效",
+            "error_message": f"完成状态只能是 {choices} 之一，请从下拉列表中选择。",
+        }
+    if fld is Field.DATE:
+        start, end = campaign.self_check_start, campaign.self_check_end
+        return {
+            **stop,
+            "validate": "date",
+            "criteria": "between",
+            "minimum": start - dt.timedelta(days=365),
+            "maximum": end + dt.timedelta(days=365),
+            "input_title": "填报日期",
+            "input_message": f"请填写实际填报日期，格式如 {end.isoformat()}。自查时间为{self_check_window(campaign)}。",
+            "error_title": "日期无效",
+            "error_message": f"请填写有效日期，格式如 {end.isoformat()}（自查时间为{self_check_window(campaign)}）。",
+        }
+    prompts = {
+        Field.BRANCH: ("党总支名称", "请填写本党总支全称，与组织部名单一致（如“文学院党总支”）。"),
+        Field.NOTE: ("扣分说明（佐证材料）", "得分低于本项分值时必须填写扣分原因；可同时列出佐证材料。"),
+        Field.DONE: ("完成情况", "必填：写明本项任务的具体做法和佐证材料。"),
+        Field.ISSUES: (
+            "存在问题及整改措施",
+            "完成状态不是“已完成”时必须填写存在的问题和整改措施（不适用的请说明原因）。",
+        ),
+        Field.INSP_OPINION: ("督查意见", "督查得分低于分值时须写明扣分理由。"),
+    }
+    title, message = prompts[fld]  # type: ignore[index]
+    return {"validate": "any", "input_title": title, "input_message": message, "show_input": True}
+
+
+def guide_lines(
+    campaign: Campaign, kind: FormKind, branch: Branch | None, revision: int = 0
+) -> list[tuple[str, str, str]]:
+    """The 填表说明 sheet as (style, number, text) rows."""
+    if kind is FormKind.INSPECTION:
+        return _inspection_guide(campaign, branch)
+    due = cn_date(campaign.due)
+    to = campaign.return_to or campaign.department
+    window = self_check_window(campaign)
+    example = campaign.self_check_end.isoformat()
+    who = (
+        f"{branch.name}（编号 {branch.id}）"
+        if branch
+        else "空白表，请在表头“党总支名称”处填写本党总支全称（与组织部名单一致）"
+    )
+    fill = ["只需填写黄色底色的单元格（填好后黄色自动消失）；其余单元格已锁定，不能也不需要修改。"]
+    if revision:
+        fill.insert(
+            0,
+            f"本表为更正表（第{revision}次更正）：已按你单位上次报送的内容填好；红色单元格需要修改，"
+            "鼠标移到单元格上可查看批注。只需修改这些单元格，保存后交回。",
+        )
+    if kind is FormKind.TASKS:
+        choices = "”“".join(layout.STATUSES)
+        fill += [
+            f"完成状态：每一项都从下拉列表中选择“{choices}”之一。",
+            "完成情况（做法及佐证材料）：每一项都必须填写，写明具体做法，列出佐证材料。",
+            "存在问题及整改措施：状态为“持续推进”“未完成”的，写明存在的问题和整改措施；"
+            "状态为“不适用”的，写明不适用的原因；“已完成”的可不填。",
+            "表格底部的完成情况统计由表格自动计算，仅供参考。",
+        ]
+    else:
+        fill += [
+            "自评得分：对照每一项的督查内容自评，填写 0 到该项分值之间的数字（可含小数，如 1.5），"
+            "不要写“分”字或其他文字。",
+            "扣分说明（佐证材料）：得分低于该项分值的，必须写明扣分原因；满分项可列出佐证材料。",
+            "小计、合计由表格自动计算，仅供参考；组织部汇总时按各项得分重新计算。",
+        ]
+    fill.append(f"填报日期：填写实际填报日期，应在自查时间（{window}）内，格式如 {example}。")
+    back = [
+        "用 Microsoft Excel、WPS 表格或 LibreOffice 直接打开本文件填写，保存为 .xlsx 格式（不要另存为其他格式）。",
+        "不要修改文件名；不要改动、删除、重命名工作表，不要把内容复制到新的工作簿中，否则组织部无法识别本表。",
+        f"于{due}前将本表连同自查报告（电子稿）通过电子邮件发送至{to}。",
+        "如需改正，请在原文件上修改后重新发送，组织部以最新的一份为准。",
+    ]
+    rows: list[tuple[str, str, str]] = [
+        ("guide_title", "", f"{kind.label} 填表说明"),
+        ("guide_text", "", f"督查名称：{campaign.school}{campaign.year}年{campaign.title}"),
+        ("guide_text", "", f"本表属于：{who}"),
+        ("guide_text", "", f"自查时间：{window}；报送截止：{due}（报送至{to}）"),
+    ]
+    return _sections(rows, ("一、填写什么", fill), ("二、如何交回", back))
+
+
+def _inspection_guide(campaign: Campaign, branch: Branch | None) -> list[tuple[str, str, str]]:
+    """The 填表说明 of a 督查评分表: for 组织部's inspectors, not for the branch."""
+    who = f"{branch.name}（编号 {branch.id}）" if branch else "（未指定党总支）"
+    fill = [
+        "只需填写黄色底色的单元格（督查得分、督查意见、填报日期）；党总支的自评得分和扣分说明已锁定，仅供对照。",
+        "督查得分：对照督查内容和佐证材料逐项评分，填写 0 到该项分值之间的数字（可含小数，如 1.5）。",
+        "督查意见：督查得分低于分值或与自评得分不一致的，写明理由。",
+        "填报日期：填写督查日期。",
+    ]
+    back = [
+        "用 Microsoft Excel、WPS 表格或 LibreOffice 直接打开本文件填写，保存为 .xlsx 格式；不要改动工作表和锁定内容。",
+        "填好后放入收件文件夹，与各党总支交回的文件一起汇总（collect）：汇总表将列出督查总分和“自评与督查对比”。",
+    ]
+    rows: list[tuple[str, str, str]] = [
+        ("guide_title", "", f"{FormKind.INSPECTION.label} 填写说明（组织部督查用）"),
+        ("guide_text", "", f"督查名称：{campaign.school}{campaign.year}年{campaign.title}"),
+        ("guide_text", "", f"督查对象：{who}"),
+    ]
+    return _sections(rows, ("一、填写什么", fill), ("二、填好以后", back))
+
+
+def _sections(
+    rows: list[tuple[str, str, str]], *sections: tuple[str, list[str]]
+) -> list[tuple[str, str, str]]:
+    """`rows` followed by each (heading, texts) section: the heading, then its texts numbered 1., 2. …"""
+    for heading, texts in sections:
+        rows.append(("guide_heading", "", heading))
+        rows += [("guide_text", f"{n}.", text) for n, text in enumerate(texts, start=1)]
+    return rows

@@ -1,0 +1,70 @@
+"""Reader limits and errors shared by the sniffing, safety and reading modules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..messages import MESSAGES
+
+KB = 1024
+MB = 1024 * KB
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a returned form may plausibly be. Generous for real forms, tight for hostile files."""
+
+    max_file_bytes: int = 20 * MB
+    max_uncompressed_total: int = 200 * MB
+    max_member_uncompressed: int = 100 * MB
+    max_ratio: int = 200  # uncompressed : compressed, for members larger than ratio_floor
+    ratio_floor: int = 1 * MB
+    max_members: int = 2_000
+    max_sheets: int = 200
+    max_rows: int = 10_000
+    max_cols: int = 200
+    max_text: int = 10_000  # characters kept of one cell's text
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class ReadError(Exception):
+    """A file that cannot be read as a form. `code` is a key of messages.MESSAGES."""
+
+    def __init__(self, code: str, **fields: Any) -> None:
+        if code not in MESSAGES:  # pragma: no cover - a programming error
+            raise KeyError(code)
+        self.code = code
+        self.fields = fields
+        super().__init__(code, fields)
+
+    @property
+    def message(self) -> str:
+        """The Chinese message (without the file position)."""
+        fields = dict(self.fields)
+        sheet = fields.pop("sheet", "")
+        value = fields.pop("value", "")
+        fields.pop("cell", None)
+        fields.pop("field", None)
+        return MESSAGES[self.code][1].format(sheet_name=sheet, value=value, **fields)
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+def _corrupt(reason: str) -> ReadError:
+    return ReadError("file-corrupt", reason=reason)
+
+
+def human_size(n: int) -> str:
+    """1536 → '1.5 KB'; sizes in binary units, one decimal below 10."""
+    size = float(n)
+    for unit in ("字节", "KB", "MB", "GB", "TB"):
+        if size < 1024 or unit == "TB":
+            if unit == "字节":
+                return f"{int(size)} 字节"
+            return f"{size:.1f} {unit}" if size < 10 else f"{size:.0f} {unit}"
+        size /= 1024
+    return f"{n} 字节"  # pragma: no cover

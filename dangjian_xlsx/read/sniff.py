@@ -1,0 +1,238 @@
+"""What a file really is, by content only (never by its name): sniff and a human description."""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zipfile
+
+from .limits import MB
+from .zipdir import inflate, plain_members
+
+SPREADSHEET_FORMATS = frozenset({"xlsx", "xlsm", "xls", "ods"})
+DOCUMENT_FORMATS = frozenset({"docx", "doc", "wps", "pdf"})
+
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+# ---------------------------------------------------------------- sniffing
+
+
+def sniff(data: bytes) -> str:
+    """The real format of `data`, by content only.
+
+    One of: xlsx, xlsm, ods, xls, encrypted, docx, doc, wps, pdf, html, zip, empty, text, unknown.
+    A zip that is clearly a spreadsheet package (an `xl/` part or a spreadsheetml content type) is 'xlsx'
+    even when a required part is missing or the zip is truncated, so that reading it reports it as corrupt.
+    """
+    if not data:
+        return "empty"
+    head = data[:8]
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
+        return _sniff_zip(data)
+    if head == CFB_MAGIC:
+        return _sniff_cfb(data)
+    start = data[:1024]
+    if b"%PDF-" in start:
+        return "pdf"
+    if _looks_html(data[:4096]):
+        return "html"
+    if _looks_text(data[:4096]):
+        return "text"
+    return "unknown"
+
+
+_HTML = re.compile(
+    rb"<(?:!doctype\s+html|html|head|body|table|meta\s)|mime-version:\s*1\.0|content-type:\s*multipart/related",
+    re.IGNORECASE,
+)
+
+
+def _looks_html(head: bytes) -> bool:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 HTML export
+        head = head.decode("utf-16", "ignore").encode("utf-8", "ignore")
+    return _HTML.search(head) is not None
+
+
+def _looks_text(head: bytes) -> bool:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        return True
+    if b"\x00" in head:
+        return False
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    if controls > len(head) // 100:
+        return False
+    for enc in ("utf-8", "gb18030"):
+        try:
+            head.decode(enc)
+            return True
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(head) - 4:  # a character cut by the 4 KB window
+                return True
+    return False
+
+
+def _zip_names(data: bytes) -> tuple[list[str], zipfile.ZipFile | None]:
+    """Member names from the central directory, or from the local headers when it is unreadable."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        return zf.namelist(), zf
+    except Exception:
+        pass
+    names: list[str] = []
+    pos = 0
+    while len(names) < 64 and data[pos : pos + 4] == b"PK\x03\x04" and pos + 30 <= len(data):
+        flags, csize, nlen, xlen = struct.unpack_from("<H10xI4xHH", data, pos + 6)
+        names.append(data[pos + 30 : pos + 30 + nlen].decode("utf-8", "replace"))
+        if flags & 0x08:  # sizes in a data descriptor after the data: cannot skip
+            break
+        pos += 30 + nlen + xlen + csize
+    return names, None
+
+
+def _sniff_plain_zip(data: bytes) -> str | None:
+    """The common case without zipfile: a plain zip (zipdir) that is an OOXML workbook; None otherwise."""
+    members = plain_members(data)
+    if members is None or "xl/workbook.xml" not in members or "mimetype" in members:
+        return None
+    if "xl/workbook.bin" in members or any(n.startswith("word/") for n in members):
+        return None
+    ctypes = members.get("[Content_Types].xml")
+    content = inflate(data, ctypes) if ctypes is not None and ctypes.usize <= MB else None
+    if content is None:
+        return None
+    return "xlsm" if b"macroEnabled" in content else "xlsx"
+
+
+def _sniff_zip(data: bytes) -> str:
+    plain = _sniff_plain_zip(data)
+    if plain is not None:
+        return plain
+    names, zf = _zip_names(data)
+    if "mimetype" in names:
+        if data[30:38] == b"mimetype" and data[38 : 38 + len(ODS_MIMETYPE)] == ODS_MIMETYPE:
+            return "ods"
+        if zf is not None:
+            info = zf.getinfo("mimetype")
+            if info.file_size <= 256 and zf.read(info).strip() == ODS_MIMETYPE:
+                return "ods"
+        if "content.xml" in names and ODS_MIMETYPE in data[:256]:
+            return "ods"
+    if any(n.startswith("word/") for n in names):
+        return "docx"
+    if "xl/workbook.bin" in names:  # xlsb: not accepted
+        return "zip"
+    if zf is None:  # truncated: use what the local headers and raw names tell
+        if b"word/document.xml" in data:
+            return "docx"
+        if any(n.startswith("xl/") for n in names) or b"xl/workbook.xml" in data:
+            return "xlsx"
+        if "[Content_Types].xml" in names and b"spreadsheetml" in data:
+            return "xlsx"
+        if ODS_MIMETYPE in data[:256]:
+            return "ods"
+        return "zip"
+    has_xl = any(n.startswith("xl/") for n in names)
+    ctypes = b""
+    if "[Content_Types].xml" in names:
+        info = zf.getinfo("[Content_Types].xml")
+        if info.file_size <= MB:
+            try:
+                ctypes = zf.read(info)
+            except Exception:
+                ctypes = b""
+    if has_xl or b"spreadsheetml" in ctypes:
+        return "xlsm" if b"macroEnabled" in ctypes else "xlsx"
+    return "zip"
+
+
+def _sniff_cfb(data: bytes) -> str:
+    import olefile
+
+    try:
+        ole = olefile.OleFileIO(io.BytesIO(data))
+    except Exception:
+        return _sniff_cfb_raw(data)
+    try:
+        streams = {"/".join(p) for p in ole.listdir(streams=True, storages=True)}
+        top = {s.split("/")[0] for s in streams}
+        if {"EncryptionInfo", "EncryptedPackage"} <= top:
+            return "encrypted"
+        if "Workbook" in top or "Book" in top:
+            if "Workbook" in top and _xls_filepass(data):
+                return "encrypted"
+            return "xls"
+        if "WordDocument" in top:
+            lowered = " ".join(streams).lower()
+            if "wps" in lowered or "kingsoft" in lowered:
+                return "wps"
+            try:
+                app = (ole.get_metadata().creating_application or b"").decode("latin-1", "ignore")
+            except Exception:
+                app = ""
+            return "wps" if "wps" in app.lower() or "kingsoft" in app.lower() else "doc"
+        if any("wps" in s.lower() for s in top):
+            return "wps"
+        if "EncryptionInfo" in top:
+            return "encrypted"
+        return "unknown"
+    finally:
+        ole.close()
+
+
+def _sniff_cfb_raw(data: bytes) -> str:
+    """A CFB that olefile cannot open (truncated, damaged): guess from the UTF-16 directory names."""
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return "encrypted"
+    if "Workbook".encode("utf-16-le") in data or "Book\x00".encode("utf-16-le") in data:
+        return "xls"
+    if "WordDocument".encode("utf-16-le") in data:
+        return "doc"
+    return "unknown"
+
+
+def _xls_filepass(data: bytes) -> bool:
+    try:
+        import msoffcrypto
+
+        return bool(msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted())
+    except Exception:
+        return False
+
+
+_DESCRIPTIONS = {
+    "docx": "Word 文档（.docx）",
+    "doc": "Word 文档（.doc）",
+    "wps": "WPS 文字文档",
+    "pdf": "PDF 文档",
+    "html": "网页（HTML）",
+    "zip": "ZIP 压缩包",
+    "text": "纯文本",
+    "empty": "空文件",
+}
+
+
+def describe(data: bytes, fmt: str | None = None) -> str:
+    """A short Chinese description of what the bytes really are (for 'file-not-spreadsheet')."""
+    fmt = fmt or sniff(data)
+    if fmt == "zip" and b"xl/workbook.bin" in data:
+        return "Excel 二进制工作簿（.xlsb），请另存为 .xlsx"
+    if fmt in _DESCRIPTIONS:
+        return _DESCRIPTIONS[fmt]
+    if fmt in SPREADSHEET_FORMATS:
+        return f"表格文件（.{fmt}）"
+    head = data[:16]
+    if head.startswith(b"\xff\xd8\xff"):
+        return "JPEG 图片"
+    if head.startswith(b"\x89PNG"):
+        return "PNG 图片"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "GIF 图片"
+    if head.startswith(b"BM"):
+        return "BMP 图片"
+    if head.startswith((b"Rar!", b"7z\xbc\xaf")):
+        return "压缩包"
+    if head == CFB_MAGIC[: len(head)] and len(head) >= 8:
+        return "其他 Office 文件"
+    return "无法识别的数据"

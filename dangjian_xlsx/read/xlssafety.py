@@ -1,0 +1,134 @@
+"""Safety pass over a .xls (CFB/BIFF8) before calamine reads it.
+
+Header and directory sizes, then a walk of the BIFF records for the sheet count, the declared DIMENSIONS,
+the value cells' extent and the shared-string count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import struct
+
+from .limits import DEFAULT_LIMITS, KB, Limits, ReadError, _corrupt
+from .scan import _Extent
+
+# ---------------------------------------------------------------- xls (CFB + BIFF8)
+
+
+def _u16(b: bytes, off: int) -> int:
+    return int.from_bytes(b[off : off + 2], "little")
+
+
+def _u32(b: bytes, off: int) -> int:
+    return int.from_bytes(b[off : off + 4], "little")
+
+
+def check_xls(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dt.datetime | None:
+    """Verify a CFB/BIFF .xls before calamine reads it; return its last-saved time when recorded."""
+    import olefile
+
+    if len(data) < 512:
+        raise _corrupt("文件不完整")
+    shift, mini = _u16(data, 30), _u16(data, 32)
+    if shift not in (9, 12) or mini != 6:
+        raise _corrupt("文件头信息错误")
+    ssize = 1 << shift
+    most = len(data) // ssize + 1
+    for off in (40, 44, 64, 72):  # directory, FAT, mini FAT, DIFAT sector counts
+        if _u32(data, off) > most:
+            raise _corrupt("文件结构信息与文件大小不符")
+    try:
+        ole = olefile.OleFileIO(io.BytesIO(data))
+    except Exception as exc:
+        raise _corrupt("文件结构损坏或不完整") from exc
+    try:
+        ole.directory_fp.seek(0)
+        directory = ole.directory_fp.read()
+        wide = ssize == 4096
+        for off in range(0, len(directory) - 127, 128):
+            size = int.from_bytes(directory[off + 120 : off + (128 if wide else 124)], "little")
+            if directory[off + 66] != 0 and size > len(data):  # a used entry claiming more than the file
+                raise _corrupt("文件结构信息与文件大小不符")
+        name = "Workbook" if ole.exists("Workbook") else "Book" if ole.exists("Book") else None
+        if name is None:
+            raise _corrupt("缺少工作簿数据流")
+        stream = ole.openstream(name).read()
+        saved_at: dt.datetime | None = None
+        try:
+            meta = ole.get_metadata()
+            saved = meta.last_saved_time
+            if isinstance(saved, dt.datetime) and saved.year > 1980:
+                saved_at = saved.replace(tzinfo=None)
+        except Exception:
+            saved_at = None
+    finally:
+        ole.close()
+    _check_biff(stream, limits)
+    return saved_at
+
+
+_BIFF_CELLS = frozenset({0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x0006})
+
+
+def _records(stream: bytes, pos: int):
+    n = len(stream)
+    while pos + 4 <= n:
+        typ, size = struct.unpack_from("<HH", stream, pos)
+        if pos + 4 + size > n:
+            return
+        yield typ, pos + 4, size
+        pos += 4 + size
+
+
+def _check_biff(stream: bytes, limits: Limits) -> None:
+    sheets: list[tuple[int, str]] = []
+    for typ, off, size in _records(stream, 0):
+        if typ == 0x000A:  # EOF of the globals substream
+            break
+        if typ == 0x002F and size >= 2 and _u16(stream, off) != 0:
+            raise ReadError("file-encrypted")
+        if typ == 0x0085 and size >= 8:  # BoundSheet8
+            cch, flags = stream[off + 6], stream[off + 7]
+            raw = stream[off + 8 : off + 8 + (cch * 2 if flags & 1 else cch)]
+            name = raw.decode("utf-16-le" if flags & 1 else "latin-1", "replace")
+            sheets.append((_u32(stream, off), name))
+        if typ == 0x00FC and size >= 8:  # SST: calamine reserves this many strings up front
+            unique = int.from_bytes(stream[off + 4 : off + 8], "little", signed=True)
+            if unique < 0 or unique > len(stream) // 3 + 1:
+                raise _corrupt("共享字符串数量与内容不符")
+    if len(sheets) > limits.max_sheets:
+        raise ReadError("too-many-sheets", count=len(sheets), limit=limits.max_sheets)
+    budget = 4 * len(stream) + 64 * KB
+    seen: set[int] = set()
+    for pos, name in sheets:
+        if pos in seen:
+            continue
+        seen.add(pos)
+        extent = _Extent(limits, lambda n=name: n)
+        for typ, off, size in _records(stream, pos):
+            budget -= size + 4
+            if budget < 0:
+                raise _corrupt("工作表结构异常")
+            if typ == 0x000A:
+                break
+            if typ == 0x0200:  # DIMENSIONS: calamine reserves rows × cols cells
+                if size == 14:
+                    rf, rl, cf, cl = (
+                        _u32(stream, off),
+                        _u32(stream, off + 4),
+                        _u16(stream, off + 8),
+                        _u16(stream, off + 10),
+                    )
+                elif size == 10:
+                    rf, rl, cf, cl = (_u16(stream, off + k) for k in (0, 2, 4, 6))
+                else:
+                    continue
+                if rl >= 1 and cl >= 1:
+                    rows = (rl - 1 - rf + 1) % (1 << 32)
+                    cols = (cl - 1 - cf + 1) % (1 << 32)
+                    extent.check(rows, cols)
+            elif typ in _BIFF_CELLS and size >= 4:
+                extent.check(_u16(stream, off) + 1, _u16(stream, off + 2) + 1)
+            elif typ == 0x00BD and size >= 6:  # MulRk: row, first col, …, last col
+                extent.check(_u16(stream, off) + 1, _u16(stream, off + size - 2) + 1)

@@ -1,0 +1,356 @@
+"""The summary workbook's toolkit: sheet names, formats, colours, and the generic table writer.
+
+Every text value is written with write_string (never interpreted as a formula, URL or number);
+numbers with write_number; nothing derived from a submission is a formula.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from ..aggregate import tables as ag
+from ..layout import Field
+from .splice import MIN_ROWS as BODY_ROWS_MIN
+from .splice import BodyRows
+
+EXCEL_MAX_CHARS = 32_767
+TRUNCATED = "…（内容过长，已截断）"
+FONT = "宋体"
+
+# Sheet names, in order (all ≤ 31 characters).
+S_OVERVIEW = "总览"
+S_SCORES = "得分汇总"
+S_ITEMS = "得分明细"
+S_LOSSES = "失分分析"
+S_LEDGER = "问题台账"
+S_TASKS = "任务清单汇总"
+S_TASK_DETAILS = "任务清单明细"
+S_SUBMISSIONS = "提交情况"
+S_FILES = "文件清单"
+S_PROBLEMS = "校验问题"
+S_INSPECTION = "自评与督查对比"  # only when 组织部's 督查评分表 were collected; placed after 得分汇总
+SHEETS = (
+    S_OVERVIEW,
+    S_SCORES,
+    S_ITEMS,
+    S_LOSSES,
+    S_LEDGER,
+    S_TASKS,
+    S_TASK_DETAILS,
+    S_SUBMISSIONS,
+    S_FILES,
+    S_PROBLEMS,
+)
+
+# Conditional colours: value → palette.
+RED, AMBER, GREEN, GREY = "red", "amber", "green", "grey"
+STATUS_COLOURS: dict[str, str] = {
+    ag.SUB_MISSING: RED,
+    ag.SUB_FIX: RED,
+    ag.SCORE_FIX: RED,
+    "错误": RED,
+    "退回": RED,
+    "未完成": RED,
+    "已接收（需修改）": RED,
+    "未整改": RED,
+    ag.FLAG_INFLATED: RED,
+    ag.SUB_WARN: AMBER,
+    "警告": AMBER,
+    "持续推进": AMBER,
+    "已接收（有警告）": AMBER,
+    "整改中": AMBER,
+    ag.SUB_OK: GREEN,
+    ag.SCORE_OK: GREEN,
+    ag.STATE_OK: GREEN,
+    "已完成": GREEN,
+    "已接收": GREEN,
+    "自查报告": GREEN,
+    "已整改": GREEN,
+    "不适用": GREY,
+    "已被新版本替代": GREY,
+    "已忽略": GREY,
+    "非表格文件": GREY,
+}
+PALETTE = {
+    RED: {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
+    AMBER: {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
+    GREEN: {"bg_color": "#C6EFCE", "font_color": "#006100"},
+    GREY: {"bg_color": "#EDEDED", "font_color": "#595959"},
+}
+
+
+# Completion rates on a fixed 0–100 % scale (red → yellow → green).
+RATE_SCALE: dict[str, Any] = {
+    "type": "3_color_scale",
+    "min_type": "num",
+    "min_value": 0,
+    "mid_type": "num",
+    "mid_value": 0.5,
+    "max_type": "num",
+    "max_value": 1,
+    "min_color": "#F8696B",
+    "mid_color": "#FFEB84",
+    "max_color": "#63BE7B",
+}
+# Relative scale (worst red, best green) for totals and section averages.
+RELATIVE_SCALE: dict[str, Any] = {
+    "type": "3_color_scale",
+    "min_color": "#F8696B",
+    "mid_color": "#FFEB84",
+    "max_color": "#63BE7B",
+}
+
+
+def clip(text: str) -> str:
+    """Excel holds at most 32,767 characters per cell: longer text is cut, with a marker."""
+    if len(text) <= EXCEL_MAX_CHARS:
+        return text
+    return text[: EXCEL_MAX_CHARS - len(TRUNCATED)] + TRUNCATED
+
+
+class Formats:
+    """All cell formats of the workbook, created once."""
+
+    def __init__(self, wb: Workbook) -> None:
+        def f(**props: Any) -> Any:
+            return wb.add_format({"font_name": FONT, "font_size": 10, "valign": "vcenter", **props})
+
+        cell = {"border": 1, "border_color": "#BFBFBF"}
+        self.title = f(bold=True, font_size=16)
+        self.note = f(font_color="#595959", text_wrap=True, valign="top")
+        self.section = f(bold=True, font_size=12, font_color="#1F4E78")
+        self.header = f(
+            bold=True, text_wrap=True, align="center", bg_color="#DDEBF7", border=1, border_color="#8EA9C1"
+        )
+        self.by_kind = {
+            "text": f(**cell),
+            "wrap": f(text_wrap=True, **cell),
+            "center": f(align="center", **cell),
+            "int": f(num_format="0", align="center", **cell),
+            "bytes": f(num_format="#,##0", **cell),
+            "num": f(num_format="0.0", **cell),
+            "pct": f(num_format="0.0%", **cell),
+            "mono": f(font_name="Consolas", font_size=9, **cell),
+            "input": f(text_wrap=True, bg_color="#FFFDE7", **cell),
+        }
+        self.num_lost = f(num_format="0.0", bg_color="#FCE4D6", **cell)
+        self.num_blank_bad = f(num_format="0.0", bg_color="#FFC7CE", **cell)
+        self.label = f(bold=True, **cell)
+        self.big = f(bold=True, font_size=12, num_format="0", align="center", **cell)
+        self.big_num = f(bold=True, font_size=12, num_format="0.0", align="center", **cell)
+        self.colour = {k: wb.add_format(v) for k, v in PALETTE.items()}
+        self.lost_rule = wb.add_format({"font_color": "#C65911", "bold": True})
+        # When set, `table` keeps the middle rows of long tables back from XlsxWriter (see summary_rows).
+        self.body_rows: BodyRows | None = None
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    header: str
+    width: float
+    kind: str = "text"  # a key of Formats.by_kind
+    status: bool = False  # colour by STATUS_COLOURS
+
+
+def put(ws: Worksheet, row: int, col: int, v: Any, fmt: Any) -> None:
+    """Write one value as what it is: text as text, numbers as numbers, blanks as blanks."""
+    t = type(v)
+    if t is str:
+        if v:
+            ws.write_string(row, col, v if len(v) <= EXCEL_MAX_CHARS else clip(v), fmt)
+        else:
+            ws.write_blank(row, col, None, fmt)
+    elif t is float:
+        if math.isfinite(v):
+            ws.write_number(row, col, v, fmt)
+        else:
+            ws.write_blank(row, col, None, fmt)
+    elif t is int:
+        ws.write_number(row, col, v, fmt)
+    elif isinstance(v, str):
+        ws.write_string(row, col, clip(str(v)), fmt)
+    elif ag.is_missing(v):
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(v, bool):
+        ws.write_boolean(row, col, v, fmt)
+    elif isinstance(v, numbers.Real):
+        put(ws, row, col, float(v), fmt)
+    else:
+        ws.write_string(row, col, clip(str(v)), fmt)
+
+
+WRAPPED = frozenset({"wrap", "input"})
+LINE_HEIGHT = 14.5  # points per line of 10-point CJK text
+MAX_ROW_HEIGHT = 409.0  # Excel's limit
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines `text` takes in a wrapped column `width` characters wide (CJK characters count double)."""
+    if "\n" not in text:
+        if len(text) * 2 <= width:
+            return 1
+        units = len(text) if text.isascii() else len(text) + (len(text.encode("utf-8")) - len(text)) / 2
+        return max(1, math.ceil(units / width))
+    n = 0
+    for part in text.split("\n"):
+        units = len(part) + (len(part.encode("utf-8")) - len(part)) / 2  # a 3-byte CJK char is 2 units
+        n += max(1, math.ceil(units / width))
+    return n
+
+
+def fit_row(ws: Worksheet, row: int, values: Sequence[Any], wrapped: Sequence[tuple[int, float]]) -> None:
+    """Set a row's height so that its wrapped text shows (spreadsheet programs do not re-measure on open)."""
+    height = wrapped_height(values, wrapped)
+    if height is not None:
+        ws.set_row(row, height)
+
+
+def wrapped_height(values: Sequence[Any], wrapped: Sequence[tuple[int, float]]) -> float | None:
+    """The row height that shows the row's wrapped text; None when one line is enough."""
+    lines = max((text_lines(values[c], width) for c, width in wrapped if _measured(values[c])), default=1)
+    return _height(lines) if lines > 1 else None
+
+
+def wrapped_heights(
+    rows: Sequence[Sequence[Any]], wrapped: Sequence[tuple[int, float]], first_row: int
+) -> dict[int, float]:
+    """Row (counted from `first_row`) → height, for the rows whose wrapped text needs more than one line:
+    `wrapped_height` of each row, measured a column at a time (each distinct text once: tables repeat
+    statuses, names and item texts)."""
+    if not rows or not wrapped:
+        return {}
+    columns = [_column_lines([values[c] for values in rows], width) for c, width in wrapped]
+    lines = columns[0] if len(columns) == 1 else list(map(max, *columns))
+    return {row: _height(n) for row, n in enumerate(lines, start=first_row) if n > 1}
+
+
+def _column_lines(values: list[Any], width: float) -> list[int]:
+    """`text_lines` of each text of a column (1 for a blank or a non-text cell)."""
+    if set(map(type, values)) <= {str}:
+        distinct = set(values)
+        lines = dict(zip(distinct, (text_lines(v, width) if v else 1 for v in distinct), strict=True))
+        return list(map(lines.__getitem__, values))
+    return [text_lines(v, width) if _measured(v) else 1 for v in values]
+
+
+def _measured(v: Any) -> bool:
+    return type(v) is str and v != ""
+
+
+def _height(lines: int) -> float:
+    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3)
+
+
+def title(ws: Worksheet, F: Formats, text: str, note: str, width: int) -> None:
+    """Row 0: the title; row 1: a one-line explanation."""
+    last = max(width - 1, 0)
+    if last:
+        ws.merge_range(0, 0, 0, last, "", F.title)
+        ws.merge_range(1, 0, 1, last, "", F.note)
+    ws.write_string(0, 0, text, F.title)
+    ws.write_string(1, 0, note, F.note)
+    ws.set_row(0, 26)
+    ws.set_row(1, 30)
+
+
+def print_setup(ws: Worksheet, header_first: int, header_last: int | None = None) -> None:
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.repeat_rows(header_first, header_last if header_last is not None else header_first)
+    ws.set_footer("&C第 &P 页 共 &N 页")
+
+
+def colour_rules(ws: Worksheet, F: Formats, r1: int, c1: int, r2: int, c2: int) -> None:
+    """Red / amber / green / grey fills for the status words in a range."""
+    if r2 < r1:
+        return
+    for value, colour in STATUS_COLOURS.items():
+        ws.conditional_format(
+            r1,
+            c1,
+            r2,
+            c2,
+            {"type": "cell", "criteria": "==", "value": f'"{value}"', "format": F.colour[colour]},
+        )
+
+
+def table(
+    ws: Worksheet,
+    F: Formats,
+    df: pd.DataFrame,
+    cols: Sequence[Col],
+    *,
+    header_row: int = 2,
+    freeze_cols: int = 0,
+    header_height: float | None = None,
+) -> tuple[int, int]:
+    """A filterable table: header, rows, widths, frozen header, autofilter, status colours, print setup.
+
+    Returns (first data row, last data row); last < first when there are no rows.
+    """
+    for c, col in enumerate(cols):
+        ws.write_string(header_row, c, col.header, F.header)
+        ws.set_column(c, c, col.width)
+    if header_height:
+        ws.set_row(header_row, header_height)
+    first = header_row + 1
+    fmts = [F.by_kind[col.kind] for col in cols]
+    wrapped = [(c, max(col.width - 1.5, 1.0)) for c, col in enumerate(cols) if col.kind in WRAPPED]
+    rows = list(ag.rows(df, [c.key for c in cols]))
+    last = first + len(rows) - 1 if rows else header_row
+    written: Iterable[tuple[int, Sequence[Any]]] = enumerate(rows, start=first)
+    if F.body_rows is not None and len(rows) >= BODY_ROWS_MIN:  # the middle rows: spliced in at close
+        middle = rows[1:-1]
+        F.body_rows.add(ws.name, first + 1, middle, fmts, wrapped_heights(middle, wrapped, first + 1))
+        written = ((first, rows[0]), (last, rows[-1]))
+    for row, values in written:
+        for c, v in enumerate(values):
+            put(ws, row, c, v, fmts[c])
+        if wrapped:
+            fit_row(ws, row, values, wrapped)
+    finish(ws, F, cols, header_row, last, freeze_cols)
+    return first, last
+
+
+def plain_table(
+    ws: Worksheet, F: Formats, df: pd.DataFrame, cols: Sequence[Col], header_row: int, first_col: int = 0
+) -> int:
+    """A plain block at (header_row, first_col): the headers, then one row per frame row (no widths,
+    filter or colours). Returns the last row written: header_row when there are no rows."""
+    for c, col in enumerate(cols, start=first_col):
+        ws.write_string(header_row, c, col.header, F.header)
+    fmts = [F.by_kind[col.kind] for col in cols]
+    row = header_row
+    for row, values in enumerate(ag.rows(df, [c.key for c in cols]), start=header_row + 1):
+        for c, v in enumerate(values):
+            put(ws, row, first_col + c, v, fmts[c])
+    return row
+
+
+def finish(
+    ws: Worksheet, F: Formats, cols: Sequence[Col], header_row: int, last: int, freeze_cols: int
+) -> None:
+    ws.freeze_panes(header_row + 1, freeze_cols)
+    ws.autofilter(header_row, 0, max(last, header_row), len(cols) - 1)
+    for c, col in enumerate(cols):
+        if col.status:
+            colour_rules(ws, F, header_row + 1, c, last, c)
+    print_setup(ws, header_row)
+
+
+def field_label(value: str) -> str:
+    try:
+        return Field(value).label
+    except ValueError:
+        return value

@@ -1,0 +1,117 @@
+"""Per campaign, computed once: digest, layouts, the expected text of every locked cell, item labels and
+roster look-ups (a typed 党总支 name → the roster branch)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+
+from ..catalog.load import catalog_digest
+from ..layout import FixedCell, FormLayout, form_layout
+from ..models import Branch, Campaign, FormKind
+from .cells import item_label, name_key, squash
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    id: str
+    row: int
+    points: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Context:
+    digest: str
+    year: int
+    start: dt.date
+    end: dt.date
+    layouts: dict[FormKind, FormLayout]
+    fixed: dict[FormKind, tuple[tuple[FixedCell, str | int], ...]]  # (cell, comparison key)
+    items: tuple[ItemSpec, ...]
+    tasks: tuple[ItemSpec, ...]
+    by_key: dict[str, Branch]  # name_key(name) → branch
+    by_short: dict[str, Branch]  # name without 党总支/党委/直属党支部 → branch, when unambiguous
+    names: tuple[str, ...]
+
+
+_SUFFIXES = ("直属党支部", "党总支", "党委", "党支部")
+
+
+def _short(name: str) -> str:
+    for suf in _SUFFIXES:
+        if name.endswith(suf) and len(name) > len(suf):
+            return name[: -len(suf)]
+    return name
+
+
+def _build_context(campaign: Campaign) -> Context:
+    cat = campaign.catalog
+    layouts = {k: form_layout(cat, k) for k in FormKind}
+    fixed = {
+        k: tuple((fc, squash(fc.value) if isinstance(fc.value, str) else fc.value) for fc in lay.fixed)
+        for k, lay in layouts.items()
+    }
+    rows1 = layouts[FormKind.SCORING].item_rows
+    rows2 = layouts[FormKind.TASKS].item_rows
+    items = tuple(ItemSpec(i.id, rows1[i.id], i.points, item_label(i.id, i.text)) for i in cat.items)
+    tasks = tuple(ItemSpec(t.id, rows2[t.id], 0, item_label(t.id, t.text)) for t in cat.tasks)
+    by_key = {name_key(b.name): b for b in campaign.roster}
+    shorts: dict[str, list[Branch]] = {}
+    for b in campaign.roster:
+        shorts.setdefault(name_key(_short(b.name)), []).append(b)
+    by_short = {k: v[0] for k, v in shorts.items() if len(v) == 1 and k not in by_key}
+    return Context(
+        digest=catalog_digest(cat),
+        year=campaign.year,
+        start=campaign.self_check_start,
+        end=campaign.self_check_end,
+        layouts=layouts,
+        fixed=fixed,
+        items=items,
+        tasks=tasks,
+        by_key=by_key,
+        by_short=by_short,
+        names=tuple(b.name for b in campaign.roster),
+    )
+
+
+_CONTEXTS: dict[int, tuple[Campaign, Context]] = {}
+
+
+def campaign_context(campaign: Campaign) -> Context:
+    hit = _CONTEXTS.get(id(campaign))
+    if hit is not None and hit[0] is campaign:
+        return hit[1]
+    ctx = _build_context(campaign)
+    if len(_CONTEXTS) > 8:
+        _CONTEXTS.clear()
+    _CONTEXTS[id(campaign)] = (campaign, ctx)  # holding the campaign keeps its id from being reused
+    return ctx
+
+
+def suggest(name: str, names: tuple[str, ...], n: int = 3) -> list[str]:
+    """Roster names close to a typed name: containment first (either way), then difflib similarity."""
+    key = name_key(name)
+    if not key:
+        return []
+    out = [x for x in names if key in name_key(x) or name_key(_short(x)) in key]
+    for x in difflib.get_close_matches(name, names, n=n, cutoff=0.5):
+        if x not in out:
+            out.append(x)
+    return out[:n]
+
+
+def find_branch(name: str, campaign: Campaign, *, allow_short: bool = True) -> tuple[Branch | None, bool]:
+    """Look a typed 党总支 name up in the roster → (branch, exact). Short names only when unambiguous."""
+    ctx = campaign_context(campaign)
+    key = name_key(name)
+    b = ctx.by_key.get(key)
+    if b is not None:
+        return b, True
+    if allow_short:
+        b = ctx.by_short.get(key)
+        if b is not None:
+            return b, False
+    return None, False

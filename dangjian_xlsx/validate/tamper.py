@@ -1,0 +1,93 @@
+"""Tamper checks: the locked cells of a form against the catalog, and rows or columns moved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..layout import FixedCell, FormLayout, a1
+from ..messages import render
+from ..models import Problem, RawSheet
+from .cells import same_fixed, squash, text
+
+TAMPER_DETAIL_LIMIT = 10  # tampered cells listed one by one; the rest are summarised in one problem
+ISOLATED_TAMPER_LIMIT = 3  # up to this many edited locked cells (no shift): values are still checked
+TAMPER_CODES = frozenset({"tampered", "tampered-many", "rows-shifted"})
+
+
+def check_locked_cells(
+    sheet: RawSheet,
+    layout: FormLayout,
+    fixed: tuple[tuple[FixedCell, str | int], ...],
+    file: str,
+    problems: list[Problem],
+) -> tuple[bool, bool]:
+    """Locked cells vs the catalog → (tampered, values still worth checking)."""
+    get = sheet.get
+    bad = []
+    for fc, key in fixed:
+        actual = get(fc.row, fc.col)
+        if actual is None and fc.row == layout.total_row and isinstance(key, int):
+            continue  # a formula (=SUM of 分值) saved without its cached result, e.g. by openpyxl
+        if type(actual) is str and actual == fc.value:
+            continue  # exactly as generated (the usual case: no need to normalise)
+        if not same_fixed(actual, key):
+            bad.append((fc, actual))
+    if not bad:
+        return False, True
+    shift = _find_shift(sheet, bad)
+    if shift is not None:
+        fc, found = shift
+        problems.append(
+            render(
+                "rows-shifted",
+                file=file,
+                sheet=layout.sheet,
+                cell=fc.a1,
+                field=fc.what,
+                value=text(get(fc.row, fc.col)),
+                what=fc.what,
+                expected_cell=fc.a1,
+                found_cell=found,
+                count=len(bad),
+            )
+        )
+        return True, False
+    for fc, actual in bad[:TAMPER_DETAIL_LIMIT]:
+        expected = fc.value if isinstance(fc.value, int) else text(fc.value)
+        problems.append(
+            render(
+                "tampered",
+                file=file,
+                sheet=layout.sheet,
+                cell=fc.a1,
+                field=fc.what,
+                value=text(actual) or "（空）",
+                what=fc.what,
+                expected=_clip(str(expected)),
+            )
+        )
+    if len(bad) > TAMPER_DETAIL_LIMIT:
+        problems.append(
+            render("tampered-many", file=file, sheet=layout.sheet, count=len(bad) - TAMPER_DETAIL_LIMIT)
+        )
+    return True, len(bad) <= ISOLATED_TAMPER_LIMIT
+
+
+def _clip(s: str, n: int = 40) -> str:
+    return s if len(s) <= n else s[:n] + "…"
+
+
+def _find_shift(sheet: RawSheet, bad: list[tuple[FixedCell, Any]]) -> tuple[FixedCell, str] | None:
+    """If a mismatched long text sits elsewhere in the sheet, rows/columns were inserted or deleted."""
+    if len(bad) < 2:
+        return None
+    for fc, _ in bad:
+        if not isinstance(fc.value, str) or len(fc.value) < 8:
+            continue
+        want = squash(fc.value)
+        for r, row in enumerate(sheet.rows):
+            for c, v in enumerate(row):
+                if isinstance(v, str) and (r, c) != (fc.row, fc.col) and squash(v) == want:
+                    return fc, a1(r, c)
+        return None  # the first distinctive text is not anywhere: edited, not moved
+    return None

@@ -1,0 +1,206 @@
+"""The values of a trusted form: fill date, scores, 督查 scores and task answers, each checked → Problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..layout import (
+    C_DONE,
+    C_INSP_OPINION,
+    C_INSP_SCORE,
+    C_ISSUES,
+    C_NOTE,
+    C_SCORE,
+    C_STATUS,
+    DONE_STATUS,
+    NOT_APPLICABLE,
+    STATUSES,
+    Field,
+    FormLayout,
+    a1,
+)
+from ..messages import render
+from ..models import FormKind, InspectionScore, ItemScore, Problem, RawSheet, TaskAnswer, construct
+from .cells import BAD, BLANK, NORMALIZED, OK, fmt_number, name_key, parse_date, parse_score, text
+from .context import Context, ItemSpec
+
+# The "fields set" of the per-item models: one set object shared by every instance (they are frozen, so
+# pydantic never adds to it; a copy gets its own). A collect keeps ~64 of them per file: one set each
+# would be ~14 MB for 1,000 files, and pickling (worker → parent) shares it within a batch.
+_ITEM_FIELDS = {"item_id", "score", "note"}
+_INSPECTION_FIELDS = {"item_id", "self_score", "score", "opinion"}
+_TASK_FIELDS = {"task_id", "status", "done", "issues"}
+
+
+def check_fill_date(
+    sheet: RawSheet, layout: FormLayout, ctx: Context, file: str, problems: list[Problem]
+) -> dt.date | None:
+    cell = layout.input(Field.DATE)
+    v = sheet.get(cell.row, cell.col)
+    where = {"file": file, "sheet": layout.sheet, "cell": cell.a1, "field": Field.DATE.label}
+    if v is None or (isinstance(v, str) and not v.strip()):
+        problems.append(render("date-blank", **where))
+        return None
+    d = parse_date(v, ctx.year)
+    if d is None:
+        problems.append(render("date-invalid", value=text(v), **where))
+        return None
+    if layout.kind is not FormKind.INSPECTION and not ctx.start <= d <= ctx.end:
+        problems.append(
+            render(
+                "date-outside-window",
+                value=d.isoformat(),
+                start=ctx.start.isoformat(),
+                end=ctx.end.isoformat(),
+                **where,
+            )
+        )
+    return d
+
+
+def _at(file: str, sheet_name: str, spec: ItemSpec, col: int, label: str) -> dict[str, str]:
+    """Where a problem of one item's cell is: file, sheet, cell (A1) and field ("S01.2 自评得分")."""
+    return {"file": file, "sheet": sheet_name, "cell": a1(spec.row, col), "field": f"{spec.id} {label}"}
+
+
+def _score_value(
+    v: Any,
+    spec: ItemSpec,
+    sheet_name: str,
+    col: int,
+    field_label: str,
+    blank_code: str,
+    file: str,
+    problems: list[Problem],
+) -> float | None:
+    """One score cell → number or None, with its problems."""
+    state, num = parse_score(v)
+    where = _at(file, sheet_name, spec, col, field_label)
+    if state is OK or state is NORMALIZED:
+        if not -1e-9 <= num <= spec.points + 1e-9:  # type: ignore[operator]
+            problems.append(
+                render(
+                    "score-out-of-range",
+                    value=fmt_number(num),  # type: ignore[arg-type]
+                    item=spec.label,
+                    points=spec.points,
+                    **where,
+                )
+            )
+            return None
+        if state is NORMALIZED:
+            problems.append(
+                render(
+                    "score-normalized",
+                    value=v,
+                    item=spec.label,
+                    normalized=fmt_number(num),  # type: ignore[arg-type]
+                    **where,
+                )
+            )
+        return num
+    if state is BLANK:
+        problems.append(render(blank_code, item=spec.label, points=spec.points, **where))
+    else:
+        problems.append(
+            render("score-not-number", value=text(v), item=spec.label, points=spec.points, **where)
+        )
+    return None
+
+
+def item_scores(
+    sheet: RawSheet, sheet_name: str, ctx: Context, file: str, problems: list[Problem]
+) -> tuple[ItemScore, ...]:
+    out = []
+    get = sheet.get
+    score_label, note_label = Field.SCORE.label, Field.NOTE.label
+    for spec in ctx.items:
+        score = _score_value(
+            get(spec.row, C_SCORE), spec, sheet_name, C_SCORE, score_label, "score-blank", file, problems
+        )
+        note = text(get(spec.row, C_NOTE))
+        if score is not None and score < spec.points and not note:
+            where = _at(file, sheet_name, spec, C_NOTE, note_label)
+            problems.append(
+                render("note-required", item=spec.label, score=fmt_number(score), points=spec.points, **where)
+            )
+        out.append(construct(ItemScore, _ITEM_FIELDS, item_id=spec.id, score=score, note=note))
+    return tuple(out)
+
+
+def inspection_scores(
+    sheet: RawSheet, sheet_name: str, ctx: Context, file: str, problems: list[Problem]
+) -> tuple[InspectionScore, ...]:
+    """督查评分表: the inspector's score per item (the self score beside it is read as given)."""
+    out = []
+    get = sheet.get
+    label = Field.INSP_SCORE.label
+    for spec in ctx.items:
+        score = _score_value(
+            get(spec.row, C_INSP_SCORE),
+            spec,
+            sheet_name,
+            C_INSP_SCORE,
+            label,
+            "inspection-blank",
+            file,
+            problems,
+        )
+        state, self_score = parse_score(get(spec.row, C_SCORE))
+        if state is BAD or (self_score is not None and not 0 <= self_score <= spec.points):
+            self_score = None
+        out.append(
+            construct(
+                InspectionScore,
+                _INSPECTION_FIELDS,
+                item_id=spec.id,
+                self_score=self_score,
+                score=score,
+                opinion=text(get(spec.row, C_INSP_OPINION)),
+            )
+        )
+    return tuple(out)
+
+
+def task_answers(
+    sheet: RawSheet, sheet_name: str, ctx: Context, file: str, problems: list[Problem]
+) -> tuple[TaskAnswer, ...]:
+    out = []
+    get = sheet.get
+    choices = "、".join(STATUSES)
+    status_label = Field.STATUS.label
+    for spec in ctx.tasks:
+        status_text = text(get(spec.row, C_STATUS))
+        status: str | None = None
+        where = _at(file, sheet_name, spec, C_STATUS, status_label)
+        if not status_text:
+            problems.append(render("status-blank", item=spec.label, choices=choices, **where))
+        else:
+            key = name_key(status_text)
+            if key in STATUSES:
+                status = key
+            else:
+                problems.append(
+                    render("status-invalid", value=status_text, item=spec.label, choices=choices, **where)
+                )
+        done = text(get(spec.row, C_DONE))
+        issues = text(get(spec.row, C_ISSUES))
+        # 完成情况 is always required except for 不适用; 存在问题及整改措施 for 持续推进/未完成 (with no valid
+        # status only the status is reported).
+        required = [
+            (C_DONE, Field.DONE, not done and status != NOT_APPLICABLE),
+            (
+                C_ISSUES,
+                Field.ISSUES,
+                not issues and status is not None and status not in (DONE_STATUS, NOT_APPLICABLE),
+            ),
+        ]
+        for col, fld, missing in required:
+            if missing:
+                where = _at(file, sheet_name, spec, col, fld.label)
+                problems.append(render("text-required", item=spec.label, field_label=fld.label, **where))
+        out.append(
+            construct(TaskAnswer, _TASK_FIELDS, task_id=spec.id, status=status, done=done, issues=issues)
+        )
+    return tuple(out)
