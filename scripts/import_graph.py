@@ -52,13 +52,14 @@ def imports_of(path: Path, name: str, modules: set[str]) -> set[str]:
             if node.level:
                 anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
                 base = ".".join([*anchor, base] if base else anchor)
-            targets = [f"{base}.{alias.name}" for alias in node.names] + [base]
+            targets = [f"{base}.{alias.name}" for alias in node.names]
+            if not any(t in modules for t in targets):
+                targets = [base]
         for target in targets:
             while target and target not in modules:
                 target = target.rpartition(".")[0]
             if target and target != name:
                 found.add(target)
-                break
     return found
 
 

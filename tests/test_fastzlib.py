@@ -7,10 +7,13 @@ import importlib.util
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from dangjian_xlsx.ooxml.fastzlib import zlib
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.skipif(importlib.util.find_spec("zlib_ng") is None, reason="zlib-ng has no wheel here")
@@ -20,7 +23,7 @@ def test_zlib_ng_is_used_where_installed() -> None:
 
 def test_without_zlib_ng_the_standard_zlib_reads_and_writes() -> None:
     """In a fresh interpreter where zlib-ng cannot be imported: a generated form is read (safety pass,
-    repack) and a spliced zip is written (deflate on threads, stored members) with the standard zlib."""
+    repack) and a spliced zip is written (deflated and stored members) with the standard zlib."""
     code = textwrap.dedent(
         """
         import io, sys, zipfile
@@ -49,6 +52,30 @@ def test_without_zlib_ng_the_standard_zlib_reads_and_writes() -> None:
             made = out.getvalue()
         z = zipfile.ZipFile(io.BytesIO(made))
         assert z.testzip() is None and z.read(infos[0].filename) == b"".join(pieces)
+        print("ok")
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+@pytest.mark.parametrize("zlib_ng", ["blocked", "as installed"])
+def test_blank_forms_reproduce_byte_for_byte_with_and_without_zlib_ng(zlib_ng: str) -> None:
+    """The committed blank forms are what the generator makes, whichever zlib the platform has: the writer
+    deflates with the standard zlib only (zlib-ng deflates to other bytes)."""
+    block = 'sys.modules["zlib_ng"] = None' if zlib_ng == "blocked" else ""
+    code = textwrap.dedent(
+        f"""
+        import sys
+        {block}
+        from pathlib import Path
+        from dangjian_xlsx.catalog.load import default_campaign
+        from dangjian_xlsx.forms.generate import BRANCH_FORMS, build_form, form_filename
+        root = Path({str(ROOT)!r})
+        camp = default_campaign()
+        for kind in BRANCH_FORMS:
+            made = build_form(camp, kind, None)
+            assert made == (root / "blank_forms" / form_filename(kind)).read_bytes(), kind
         print("ok")
         """
     )

@@ -10,6 +10,7 @@ import io
 import math
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
@@ -18,7 +19,6 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..ooxml.fastzlib import zlib
 from ..ooxml.zipwrite import ZipWriter
 
 BODY_FONT = "宋体"

@@ -1,56 +1,44 @@
-"""A zip writer for the summary's row splice: members copied from another zip as they are (no inflate, no
-deflate), and members deflated from a stream of pieces on two threads while the caller renders the next.
-The reader's repack (what calamine reads) uses it too, for members stored uncompressed, and the generator's
-structure-protection step, to change one member of a workbook without re-compressing the others.
+"""The one zip writer of the project's own packages: the summary's row splice (members copied from another zip
+as they are — no inflate, no deflate — and spliced sheets deflated from a stream of pieces), the reader's
+repack (members stored uncompressed, what calamine reads) and the generator's structure-protection step (one
+member changed, the others copied).
 
-A deflated member is the pieces compressed one by one, each primed with the 32 KB before it (so the ratio
-is that of one stream) and ended on a byte boundary with a sync flush, then one empty final block: what
-pigz does, a valid deflate stream that any unzip reads as one. zlib releases the GIL while it compresses,
-so the pieces use the second core. A member's last pieces are still compressing while the caller renders the
-next member: the members are laid out in `getvalue`. Same pieces, same bytes.
+Everything it deflates goes through the standard zlib, never zlib-ng: those bytes are compared (the summary
+is byte-reproducible) and committed (`blank_forms/`), and zlib-ng deflates to other bytes than zlib does. Same
+pieces, same bytes, on every platform.
 """
 
 from __future__ import annotations
 
 import struct
 import zipfile
-from collections import deque
+import zlib
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
-
-from .fastzlib import zlib
 
 LEVEL = 6  # zlib's default, as zipfile and XlsxWriter use
-_WINDOW = 32 * 1024  # deflate's window: how much of the previous piece primes the next one
-_IN_FLIGHT = 4  # pieces compressed or waiting at a time (bounds the memory held)
 _MAX = 0xFFFFFFFF  # no zip64: the summary is far below 4 GB
 
 
 class ZipWriter:
     """Members in the order they are added; `getvalue()` adds the central directory."""
 
-    def __init__(self, threads: int = 2) -> None:
-        # (info, method, crc, size, data pieces): a deflated member's pieces are futures until `getvalue`,
-        # so that its last pieces compress while the caller renders the next member
-        self._members: list[tuple[zipfile.ZipInfo, int, int, int, list[bytes | Future[bytes]]]] = []
-        self._in_flight: deque[Future[bytes]] = deque()  # over all members: bounds the memory held
-        self._threads = threads
-        self._pool: ThreadPoolExecutor | None = None  # started by the first `deflate` only
+    def __init__(self) -> None:
+        # (info, method, crc, size, the member's data in pieces)
+        self._members: list[tuple[zipfile.ZipInfo, int, int, int, list[bytes]]] = []
 
     def __enter__(self) -> ZipWriter:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        pass
 
     def store(self, info: zipfile.ZipInfo, content: bytes, crc: int) -> None:
         """Member `info` (its name, date and attributes) holding `content` uncompressed."""
         self._members.append((info, zipfile.ZIP_STORED, crc, len(content), [content]))
 
     def put(self, info: zipfile.ZipInfo, content: bytes) -> None:
-        """Member `info` holding `content` deflated in this thread (a small part: no thread needed)."""
-        c = _compressor(b"")
+        """Member `info` holding `content` deflated."""
+        c = _compressor()
         data = c.compress(content) + c.flush(zlib.Z_FINISH)
         self._members.append((info, zipfile.ZIP_DEFLATED, zlib.crc32(content), len(content), [data]))
 
@@ -65,32 +53,26 @@ class ZipWriter:
         self._members.append((info, info.compress_type, info.CRC, info.file_size, [data]))
 
     def deflate(self, info: zipfile.ZipInfo, pieces: Iterable[bytes]) -> None:
-        """Member `info` (its name, date and attributes) holding the pieces, in order, deflated."""
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="zip-deflate")
+        """Member `info` (its name, date and attributes) holding the pieces, in order, deflated as one stream
+        (each piece compressed as it comes: the caller renders the next piece meanwhile, nothing waits)."""
+        c = _compressor()
         crc = size = 0
-        previous = b""
-        data: list[bytes | Future[bytes]] = []
+        data: list[bytes] = []
         for piece in pieces:
             if not piece:
                 continue
-            future = self._pool.submit(_compress, piece, previous[-_WINDOW:])
-            data.append(future)
-            self._in_flight.append(future)
+            data.append(c.compress(piece))
             crc, size = zlib.crc32(piece, crc), size + len(piece)
-            previous = piece
-            while len(self._in_flight) >= _IN_FLIGHT:
-                self._in_flight.popleft().result()
-        data.append(_final(previous[-_WINDOW:]))
+        data.append(c.flush(zlib.Z_FINISH))
         self._members.append((info, zipfile.ZIP_DEFLATED, crc, size, data))
 
     def getvalue(self) -> bytes:
-        """The zip: every member (waiting for the pieces still compressing), then the central directory."""
+        """The zip: every member, then the central directory."""
         out: list[bytes] = []
         central: list[bytes] = []
         offset = 0
         for info, method, crc, size, data in self._members:
-            chunks = [c if isinstance(c, bytes) else c.result() for c in data]
+            chunks = [c for c in data if c]
             csize = sum(map(len, chunks))
             local, entry = _headers(info, method, crc, size, csize, offset)
             out += (local, *chunks)
@@ -121,20 +103,5 @@ def _headers(
     return local, entry + name
 
 
-def _compressor(primer: bytes) -> zlib._Compress:
-    if primer:
-        return zlib.compressobj(
-            LEVEL, zlib.DEFLATED, -15, zlib.DEF_MEM_LEVEL, zlib.Z_DEFAULT_STRATEGY, primer
-        )
+def _compressor() -> zlib._Compress:
     return zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
-
-
-def _compress(piece: bytes, primer: bytes) -> bytes:
-    """One piece as non-final deflate blocks ending on a byte boundary (sync flush)."""
-    c = _compressor(primer)
-    return c.compress(piece) + c.flush(zlib.Z_SYNC_FLUSH)
-
-
-def _final(primer: bytes) -> bytes:
-    """The empty final block that ends the member's deflate stream."""
-    return _compressor(primer).flush(zlib.Z_FINISH)
