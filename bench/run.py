@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import io
 import json
 import os
@@ -112,7 +113,7 @@ def branch_name(i: int) -> str:
 
 def bench_campaign(n: int) -> Any:
     """The default campaign with a roster of n branches."""
-    from dangjian_xlsx.catalog.load import default_campaign
+    from dangjian_xlsx.catalog import default_campaign
     from dangjian_xlsx.models import Branch
 
     if not 1 <= n <= 9999:
@@ -167,7 +168,7 @@ def _resave(data: bytes) -> bytes:
 
 def _build_branch(args: tuple[int, int, str]) -> int:
     n, seq, dest = args
-    from dangjian_xlsx.forms.generate import BRANCH_FORMS, build_form, form_filename
+    from dangjian_xlsx.forms import BRANCH_FORMS, build_form, form_filename
 
     campaign = _prep_campaign(n)
     branch = campaign.roster[seq - 1]
@@ -193,7 +194,7 @@ def _stamp(n: int) -> dict[str, Any]:
     """What the cached inbox depends on; the hash of one generated pair catches any change to the forms."""
     import hashlib
 
-    from dangjian_xlsx.forms.generate import BRANCH_FORMS, build_form
+    from dangjian_xlsx.forms import BRANCH_FORMS, build_form
 
     campaign = bench_campaign(1)
     forms = hashlib.sha256(b"".join(build_form(campaign, k, campaign.roster[0]) for k in BRANCH_FORMS))
@@ -284,7 +285,7 @@ def _cpu() -> float:
 
 
 def stage_generate(n: int, work: Path) -> dict[str, Any]:
-    from dangjian_xlsx.forms.generate import generate_for_roster
+    from dangjian_xlsx.forms import generate_for_roster
 
     campaign = bench_campaign(n)
     out = work / "forms"
@@ -295,8 +296,9 @@ def stage_generate(n: int, work: Path) -> dict[str, Any]:
 
 
 def stage_collect(n: int, inbox: Path, work: Path) -> dict[str, Any]:
-    from dangjian_xlsx.collect.pipeline import run_collect
-    from dangjian_xlsx.summary.workbook import write_outputs
+    from dangjian_xlsx import aggregate
+    from dangjian_xlsx.collect import run_collect
+    from dangjian_xlsx.summary import write_exports, write_summary
 
     campaign = bench_campaign(n)
     out = work / "summary" / "汇总表.xlsx"
@@ -304,7 +306,16 @@ def stage_collect(n: int, inbox: Path, work: Path) -> dict[str, Any]:
     clock = _Clock()
     report = run_collect(inbox, campaign)
     read = time.perf_counter() - clock.wall0
-    written = write_outputs(report, out)
+    gc.freeze()  # as the command line does around collect's writing
+    try:
+        tables, ov = aggregate.tables_and_overview(report)
+        at = report.generated_at
+        written = [
+            write_summary(tables, ov, out, campaign, at),
+            *write_exports(tables, ov, out, campaign, at),
+        ]
+    finally:
+        gc.unfreeze()
     outcomes = Counter(f.outcome.value for f in report.files)
     return clock.stop(
         files=len(report.files),
@@ -333,7 +344,7 @@ def stage_naive(inbox: Path, every: int) -> dict[str, Any]:
 def stage_floor(inbox: Path, procs: int, zlib_ng: bool = False) -> dict[str, Any]:
     files = [str(p) for p in inbox_files(inbox)]
     if zlib_ng:  # zipfile calls zlib.decompressobj(-15) and zlib.crc32: zlib-ng's module has the same API
-        from dangjian_xlsx.ooxml.fastzlib import zlib
+        from dangjian_xlsx.ooxml import zlib
 
         zipfile.zlib = zlib  # type: ignore[attr-defined]
     clock = _Clock()

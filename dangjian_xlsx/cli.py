@@ -29,7 +29,7 @@ campaign_option = click.option("--campaign", type=_existing_file, help="督查�
 
 
 def _campaign(campaign: Path | None, roster: Path | None) -> Any:
-    from .catalog.load import load_campaign
+    from .catalog import load_campaign
 
     return load_campaign(campaign, roster)
 
@@ -156,14 +156,20 @@ def cli() -> None:
 @click.option("--out", "out_dir", type=_path, default=Path("forms"), show_default=True, help="输出文件夹")
 def generate(roster: Path | None, campaign: Path | None, out_dir: Path) -> None:
     """按名单为每个党总支生成附件1、附件2；不给名单则生成两张空白表。"""
-    from .forms.generate import generate_blank, generate_for_roster
+    from .forms import generate_blank, generate_for_roster
 
     camp = _campaign(campaign, roster)
     if roster is None and campaign is None:
         paths = generate_blank(camp, out_dir)
     else:
-        with _progress("正在生成") as progress:
-            paths = generate_for_roster(camp, out_dir, progress=progress)
+        import gc
+
+        gc.freeze()  # what forked helpers inherit is never visited by a collector: its pages stay shared
+        try:
+            with _progress("正在生成") as progress:
+                paths = generate_for_roster(camp, out_dir, progress=progress)
+        finally:
+            gc.unfreeze()
     console.print(f"已生成 {len(paths)} 个文件，位于 {out_dir}")
 
 
@@ -172,7 +178,7 @@ def generate(roster: Path | None, campaign: Path | None, out_dir: Path) -> None:
 @click.option("--force", is_flag=True, help="覆盖已有文件")
 def init(out_dir: Path, force: bool) -> None:
     """生成可编辑的督查配置文件（campaign.toml）和名单模板（roster.csv）。"""
-    from .forms.generate import write_init_files
+    from .forms import write_init_files
 
     for p in write_init_files(out_dir, force=force):
         console.print(f"已写入 {p}")
@@ -196,30 +202,30 @@ def collect(
     feedback: bool,
 ) -> None:
     """读取文件夹中交回的全部文件，校验并写出全校汇总表；在汇总表旁的“退回修改”文件夹写出通知和更正表。"""
-    from .aggregate.tables import overview
-    from .round.corrections import pack_dir, write_pack
-    from .round.feedback import FEEDBACK_DIR
-    from .summary.workbook import summary_path, write_outputs
+    import gc
 
-    camp = _campaign(campaign, roster)
-    report = _collect_report(inbox, camp, jobs)
-    written = write_outputs(report, out, feedback=feedback)
-    pack = _write(lambda: write_pack(report, pack_dir(summary_path(out))), pack_dir(summary_path(out)))
-    ov = overview(report)
-    console.print(_table("汇总结果", ov.rows()))
-    fb = [p for p in written if p.parent.name == FEEDBACK_DIR]
-    for p in written:
-        if p not in fb:
-            console.print(f"已写入 {p}")
-    if fb:
-        console.print(f"已写入 {len(fb)} 份反馈表，位于 {fb[0].parent}")
-    console.print(_pack_line(pack, pack_dir(summary_path(out))), soft_wrap=True)
-    if strict and ov.rejected_files:
+    from .outputs import write_outputs
+
+    report = _collect_report(inbox, _campaign(campaign, roster), jobs)
+    # The report's objects outlive the writing: the collector's full passes, which the summary's many
+    # allocations trigger, need not visit them.
+    gc.freeze()
+    try:
+        written = write_outputs(report, out, feedback=feedback)
+    finally:
+        gc.unfreeze()
+    console.print(_table("汇总结果", written.overview.rows()))
+    for p in (written.summary, *written.exports):
+        console.print(f"已写入 {p}")
+    if written.feedback:
+        console.print(f"已写入 {len(written.feedback)} 份反馈表，位于 {written.feedback_dir}")
+    console.print(_pack_line(written.corrections, written.corrections_dir), soft_wrap=True)
+    if strict and written.overview.rejected_files:
         sys.exit(1)
 
 
 def _collect_report(inbox: Path, camp: Any, jobs: int) -> Any:
-    from .collect.pipeline import run_collect
+    from .collect import run_collect
 
     with _progress("正在读取") as progress:
         return run_collect(inbox, camp, jobs=jobs, progress=progress)
@@ -253,7 +259,7 @@ def _pack_line(paths: list[Path], folder: Path) -> str:
 @click.option("--jobs", type=click.IntRange(0, 64), default=0, help="并行进程数（0 = 自动）")
 def remind(source: Path, roster: Path | None, campaign: Path | None, jobs: int) -> None:
     """打印退回修改通知和未交提醒，供复制到邮件。SOURCE：汇总表（读取其旁边的“退回修改”文件夹）或收件文件夹。"""
-    from .round.corrections import inbox_loader, pack_dir, plan, read_notices
+    from .round import inbox_loader, pack_dir, plan, read_notices
 
     if source.is_dir():
         report = _collect_report(source, _campaign(campaign, roster), jobs)
@@ -280,10 +286,10 @@ def remind(source: Path, roster: Path | None, campaign: Path | None, jobs: int) 
 @click.option("--jobs", type=click.IntRange(0, 64), default=0, help="并行进程数（0 = 自动）")
 def feedback_cmd(inbox: Path, roster: Path | None, campaign: Path | None, out_dir: Path, jobs: int) -> None:
     """为每个党总支生成反馈表：本单位各部分得分与全校比较、排名、扣分项、未完成任务。"""
-    from .round.feedback import write_feedback_dir
+    from .outputs import write_feedback_outputs
 
     report = _collect_report(inbox, _campaign(campaign, roster), jobs)
-    paths = _write(lambda: write_feedback_dir(report, None, out_dir), out_dir)
+    paths = write_feedback_outputs(report, out_dir)
     if not paths:
         console.print("没有收到任何党总支的附件1或附件2，未生成反馈表")
         return
@@ -300,8 +306,8 @@ def feedback_cmd(inbox: Path, roster: Path | None, campaign: Path | None, out_di
 @click.option("--jobs", type=click.IntRange(0, 64), default=0, help="并行进程数（0 = 自动）")
 def inspect_cmd(inbox: Path, roster: Path | None, campaign: Path | None, out_dir: Path, jobs: int) -> None:
     """为每个已接收附件1的党总支生成督查评分表（组织部督查用：自评锁定，填写督查得分和督查意见）。"""
-    from .aggregate.tables import current_inspections
-    from .round.inspection import write_inspections
+    from .aggregate import current_inspections
+    from .round import write_inspections
 
     report = _collect_report(inbox, _campaign(campaign, roster), jobs)
     paths = _write(lambda: write_inspections(report, out_dir), out_dir)
@@ -330,7 +336,7 @@ def inspect_cmd(inbox: Path, roster: Path | None, campaign: Path | None, out_dir
 @campaign_option
 def check(files: tuple[Path, ...], roster: Path | None, campaign: Path | None) -> None:
     """逐个校验文件并列出问题（不写汇总表）。"""
-    from .collect.pipeline import check_files
+    from .collect import check_files
     from .messages import one_line
 
     camp = _campaign(campaign, roster)

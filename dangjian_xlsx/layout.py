@@ -24,9 +24,11 @@ FILE_SUFFIX = {
     FormKind.INSPECTION: "督查评分表",
 }
 
-STATUSES = ("已完成", "持续推进", "未完成", "不适用")
 DONE_STATUS = "已完成"
+IN_PROGRESS_STATUS = "持续推进"
+NOT_DONE_STATUS = "未完成"
 NOT_APPLICABLE = "不适用"
+STATUSES = (DONE_STATUS, IN_PROGRESS_STATUS, NOT_DONE_STATUS, NOT_APPLICABLE)
 
 # Row indices shared by all forms.
 ROW_ATTACHMENT = 0

@@ -5,45 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from enum import StrEnum
-from functools import cache, cached_property
-from typing import Any, TypeVar
+from functools import cached_property
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-_M = TypeVar("_M", bound=BaseModel)
-
-
-@cache
-def _plain_fields(cls: type[BaseModel]) -> tuple[str, ...]:
-    """The field names of a model that `construct` may build; TypeError for one it may not."""
-    fields = cls.__pydantic_fields__
-    if (
-        cls.__pydantic_root_model__
-        or cls.__pydantic_post_init__
-        or cls.__private_attributes__
-        or cls.model_config.get("extra") == "allow"
-        or any(f.alias is not None or f.validation_alias is not None for f in fields.values())
-    ):
-        raise TypeError(f"{cls.__name__} needs model_construct")
-    return tuple(fields)
-
-
-def construct(cls: type[_M], fields_set: set[str], **values: Any) -> _M:
-    """`cls.model_construct(fields_set, **values)` with every field given, for a model without aliases,
-    extras, private attributes or post-init: the same object (fields in declaration order), without
-    pydantic's per-field bookkeeping (~5 µs a call; validation builds ~40 per file)."""
-    m = cls.__new__(cls)
-    setattr_ = object.__setattr__
-    setattr_(m, "__dict__", {name: values[name] for name in _plain_fields(cls)})
-    setattr_(m, "__pydantic_fields_set__", fields_set)
-    setattr_(m, "__pydantic_extra__", None)
-    setattr_(m, "__pydantic_private__", None)
-    return m
 
 
 # ---------------------------------------------------------------- catalog

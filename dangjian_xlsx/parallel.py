@@ -8,7 +8,6 @@ callers do the same work in this process: the results are the same either way.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import signal
@@ -55,7 +54,9 @@ def share(
     `done(k)` is called with the number of results so far, in this process. A helper that dies loses
     nothing: whatever it took and did not deliver is computed here at the end. Without a safe fork
     (`fork_context`), everything is computed here, in order. An exception in `fn` is raised here: a helper
-    that meets one stops, and its chunk is computed here again.
+    that meets one stops, and its chunk is computed here again. The garbage collector is left alone: a
+    caller that wants the helpers' inherited pages to stay shared may `gc.freeze()` around the call (the
+    CLI's `generate` does).
     """
     ctx = fork_context()
     results: list[Any] = [None] * total
@@ -73,41 +74,54 @@ def share(
 
     helpers = (processes or cpus()) - 1 if ctx is not None and total > 2 * chunk else 0
     if helpers:
-        counter = ctx.Value("q", 0)
-        procs, pipes = [], []
-        finished = False
-        gc.freeze()  # no collector visits the objects shared with the helpers: their pages stay shared
-        try:
-            for _ in range(helpers):
-                receive, send = ctx.Pipe(duplex=False)
-                _widen(send)
-                proc = ctx.Process(target=_helper, args=(fn, total, chunk, counter, send), daemon=True)
-                proc.start()
-                send.close()
-                procs.append(proc)
-                pipes.append(receive)
-            while (start := _take(counter, chunk)) < total:
-                put(start, [fn(k) for k in range(start, min(start + chunk, total))])
-                for pipe in list(pipes):
-                    while pipe.poll():
-                        if not _receive(pipe, pipes, put):
-                            break
-            for pipe in list(pipes):
-                while _receive(pipe, pipes, put):
-                    pass
-            finished = True
-        finally:
-            for proc in procs:
-                if not finished:  # this process failed: the helpers' work is not wanted any more
-                    proc.kill()
-                proc.join(timeout=5)
-                if proc.is_alive():  # pragma: no cover - a helper stuck after the work is done
-                    proc.kill()
-            gc.unfreeze()
+        _share_with_helpers(ctx, helpers, fn, total, chunk, put)
     for k in range(total):  # everything when there are no helpers; what a dead helper took, otherwise
         if not have[k]:
             put(k, [fn(k)])
     return results
+
+
+def _share_with_helpers(
+    ctx: Any,
+    helpers: int,
+    fn: Callable[[int], Any],
+    total: int,
+    chunk: int,
+    put: Callable[[int, list[Any]], None],
+) -> None:
+    """This process and `helpers` forked helpers take chunks from a shared counter until none are left;
+    every result reaches `put`, in this process. The helpers are stopped (killed if this process failed)
+    before returning."""
+    counter = ctx.Value("q", 0)
+    procs: list[Any] = []
+    pipes: list[Any] = []
+    finished = False
+    try:
+        for _ in range(helpers):
+            receive, send = ctx.Pipe(duplex=False)
+            _widen(send)
+            proc = ctx.Process(target=_helper, args=(fn, total, chunk, counter, send), daemon=True)
+            proc.start()
+            send.close()
+            procs.append(proc)
+            pipes.append(receive)
+        while (start := _take(counter, chunk)) < total:
+            put(start, [fn(k) for k in range(start, min(start + chunk, total))])
+            for pipe in list(pipes):
+                while pipe.poll():
+                    if not _receive(pipe, pipes, put):
+                        break
+        for pipe in list(pipes):
+            while _receive(pipe, pipes, put):
+                pass
+        finished = True
+    finally:
+        for proc in procs:
+            if not finished:  # this process failed: the helpers' work is not wanted any more
+                proc.kill()
+            proc.join(timeout=5)
+            if proc.is_alive():  # pragma: no cover - a helper stuck after the work is done
+                proc.kill()
 
 
 def _widen(conn: Any) -> None:

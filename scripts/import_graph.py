@@ -2,7 +2,8 @@
 
 Usage: python scripts/import_graph.py [--edges]
 
-A module's level is 0 when it imports no module of the package, else one more than the highest level it
+A name imported from a stage's face (`from ..read import read_workbook`) counts as an import of the submodule
+that defines it. A module's level is 0 when it imports no module of the package, else one more than the highest level it
 imports (over the graph's strongly connected components, so a circle still gets a level). An import
 "against the flow" is one whose target sits in a stage folder that comes later in FLOW than the importer's.
 """
@@ -39,7 +40,28 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-def imports_of(path: Path, name: str, modules: set[str]) -> set[str]:
+def _absolute(node: ast.ImportFrom, package: str) -> str:
+    base = node.module or ""
+    if node.level:
+        anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+        base = ".".join([*anchor, base] if base else anchor)
+    return base
+
+
+def face_names(path: Path, name: str, modules: set[str]) -> dict[str, str]:
+    """What a stage's face re-exports: name -> the submodule that defines it."""
+    out: dict[str, str] = {}
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = _absolute(node, name)
+            if base in modules and base != name:
+                out.update({alias.asname or alias.name: base for alias in node.names})
+    return out
+
+
+def imports_of(path: Path, name: str, modules: set[str], faces: dict[str, dict[str, str]]) -> set[str]:
+    """The package modules `name` imports; a name taken from a stage's face counts as an import of the
+    submodule that defines it (the face only names the stage's public API)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
@@ -48,11 +70,9 @@ def imports_of(path: Path, name: str, modules: set[str]) -> set[str]:
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-                base = ".".join([*anchor, base] if base else anchor)
-            targets = [f"{base}.{alias.name}" for alias in node.names]
+            base = _absolute(node, package)
+            face = faces.get(base, {}) if base != name else {}
+            targets = [face.get(alias.name) or f"{base}.{alias.name}" for alias in node.names]
             if not any(t in modules for t in targets):
                 targets = [base]
         for target in targets:
@@ -66,7 +86,8 @@ def imports_of(path: Path, name: str, modules: set[str]) -> set[str]:
 def graph() -> dict[str, set[str]]:
     files = sorted((ROOT / PACKAGE).rglob("*.py"))
     modules = {module_name(f) for f in files}
-    return {module_name(f): imports_of(f, module_name(f), modules) for f in files}
+    faces = {module_name(f): face_names(f, module_name(f), modules) for f in files if f.name == "__init__.py"}
+    return {module_name(f): imports_of(f, module_name(f), modules, faces) for f in files}
 
 
 def components(edges: dict[str, set[str]]) -> list[list[str]]:
@@ -122,6 +143,8 @@ def stage(module: str) -> str:
     parts = module.split(".")[1:]
     if not parts:
         return ""
+    if parts == ["__main__"]:
+        return "cli"  # `python -m dangjian_xlsx` is the command line
     if len(parts) == 1 and (ROOT / PACKAGE / f"{parts[0]}.py").exists():
         return parts[0] if parts[0] in FLOW else ""
     return parts[0]

@@ -29,10 +29,10 @@ import openpyxl
 from openpyxl.workbook.workbook import Workbook
 
 from dangjian_xlsx import layout
-from dangjian_xlsx.aggregate.tables import resolve
-from dangjian_xlsx.catalog.load import default_campaign, load_catalog, parse_catalog
-from dangjian_xlsx.collect.pipeline import run_collect
-from dangjian_xlsx.forms.generate import build_form, form_filename
+from dangjian_xlsx.aggregate import branch_files
+from dangjian_xlsx.catalog import default_campaign, load_catalog, parse_catalog
+from dangjian_xlsx.collect import run_collect
+from dangjian_xlsx.forms import build_form, form_filename
 from dangjian_xlsx.layout import Field
 from dangjian_xlsx.models import Branch, Campaign, FormKind, Submission
 from dangjian_xlsx.round.inspection import build_inspections
@@ -412,7 +412,7 @@ def build(dest: Path) -> dict[str, str]:
             put(f"~${f1}", b"\x0bWPS lock\x00" + "王老师".encode("utf-16-le"), "Office/WPS 锁文件（忽略）")
     # 组织部's inspection, built from what has been collected so far (as `dangjian-xlsx inspect` does)
     collected = run_collect(dest, campaign, jobs=1)
-    forms1 = {bf.branch.seq: bf.forms[FormKind.SCORING].submission for bf in resolve(collected)}
+    forms1 = {bf.branch.seq: bf.forms[FormKind.SCORING].submission for bf in branch_files(collected)}
     books = dict(build_inspections(collected))
     for seq, cut in INSPECTED.items():
         branch, sub = roster[seq], forms1[seq]

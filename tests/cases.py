@@ -27,7 +27,7 @@ from fill import (
     show_sheet,
 )
 
-from dangjian_xlsx.forms.generate import build_form
+from dangjian_xlsx.forms import build_form
 from dangjian_xlsx.layout import META_SHEET, Field
 from dangjian_xlsx.models import Branch, Campaign, FormKind, Outcome
 

@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dangjian_xlsx.catalog.load import default_campaign, load_catalog
+from dangjian_xlsx.catalog import default_campaign, load_catalog
 from dangjian_xlsx.models import Campaign, Catalog
 
 REPO = Path(__file__).resolve().parent.parent

@@ -18,7 +18,7 @@ import openpyxl
 from openpyxl.workbook.workbook import Workbook
 
 from dangjian_xlsx import layout
-from dangjian_xlsx.catalog.load import load_catalog
+from dangjian_xlsx.catalog import load_catalog
 from dangjian_xlsx.layout import Field
 from dangjian_xlsx.models import Catalog, FormKind
 

@@ -50,8 +50,8 @@ from fill import Edit, Key, clean_values, fill_form, insert_rows, remove_sheet, 
 from hostile_corpus import build_corpus, build_zip, patch
 from openpyxl.workbook.workbook import Workbook
 
-from dangjian_xlsx.catalog.load import roster_csv
-from dangjian_xlsx.forms.generate import build_form
+from dangjian_xlsx.catalog import roster_csv
+from dangjian_xlsx.forms import build_form
 from dangjian_xlsx.layout import META_SHEET, Field, form_layout
 from dangjian_xlsx.models import Branch, Campaign, FormKind, Outcome
 
@@ -244,7 +244,7 @@ MINI_PDF = (
 def unreadable(inbox: Path) -> Iterator[None]:
     """Make UNREADABLE unreadable while collecting in this process: chmod 000, or — as root, whom file
     permissions do not stop — make collect's open() fail for it with EACCES, as the OS would."""
-    from dangjian_xlsx.collect import pipeline as collect
+    from dangjian_xlsx.collect import classify as collect
 
     path = inbox / UNREADABLE
     if os.geteuid() != 0:
@@ -508,7 +508,7 @@ def main(argv: list[str]) -> int:
         return 2
     from click.testing import CliRunner
 
-    from dangjian_xlsx.catalog.load import default_campaign
+    from dangjian_xlsx.catalog import default_campaign
     from dangjian_xlsx.cli import cli
 
     dest = Path(argv[0])

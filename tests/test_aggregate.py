@@ -13,13 +13,16 @@ from synthetic import (
     form1,
     form2,
     other,
+    problem,
     report,
     scenario,
 )
 
-from dangjian_xlsx.aggregate import tables as ag
+from dangjian_xlsx import aggregate as ag
+from dangjian_xlsx import collect
 from dangjian_xlsx.aggregate.scores import ranks
-from dangjian_xlsx.models import Campaign, FormKind, Outcome, Report
+from dangjian_xlsx.models import Branch, Campaign, FileRecord, FormKind, Outcome, Report, Submission
+from dangjian_xlsx.round.corrections import plan
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +98,74 @@ def test_only_the_current_submission_counts(campaign: Campaign) -> None:
     assert row["total"] == 99  # newest fill date wins even when collect left two accepted copies
     assert row["file"] == "new.xlsx"
     assert by_seq(t.submissions, 1)["form1"] == ag.SUB_OK
+
+
+# ---------------------------------------------------------------- which file counts: one order everywhere
+
+SAVED = dt.datetime(2018, 9, 28, 10, 0)
+
+
+def _kept_by_collect(records: list[FileRecord]) -> list[str]:
+    """The path collect's resolve keeps counted among (copies of) these records, were they all accepted."""
+    fresh = [r.model_copy(update={"outcome": Outcome.ACCEPTED}, deep=True) for r in records]
+    return [r.path for r in collect.resolve(fresh) if r.outcome is not Outcome.SUPERSEDED]
+
+
+def _inspection(b: Branch, path: str, revision: int, mtime: float) -> FileRecord:
+    sub = Submission(kind=FormKind.INSPECTION, branch=b, fill_date=dt.date(2018, 10, 9), revision=revision)
+    return other(
+        path, Outcome.ACCEPTED, b, kind=FormKind.INSPECTION, submission=sub, saved_at=SAVED, mtime=mtime
+    )
+
+
+def test_the_current_file_is_the_one_collect_keeps(campaign: Campaign) -> None:
+    """A corrected copy (更正版次 1) saved at the same time as the copy it corrects, with an earlier name and an
+    earlier modification time: collect keeps the correction, and so must aggregate (an order by fill date,
+    saved-at and modification time would take the original)."""
+    camp = campaign_with(campaign, 1)
+    b = camp.roster[0]
+    original = form1(camp, b, {"S01.1": 0}, path="01_附件1(2).xlsx").model_copy(
+        update={"saved_at": SAVED, "mtime": 200.0}
+    )
+    corrected = form1(camp, b, {"S01.1": 1}, path="01_附件1(1).xlsx")
+    assert corrected.submission is not None
+    corrected = corrected.model_copy(
+        update={
+            "saved_at": SAVED,
+            "mtime": 100.0,
+            "submission": corrected.submission.model_copy(update={"revision": 1}),
+        }
+    )
+    rep = report(camp, [original, corrected])
+    assert _kept_by_collect(rep.files) == ["01_附件1(1).xlsx"]
+    (bf,) = ag.branch_files(rep)
+    assert bf.forms[FormKind.SCORING].files == "01_附件1(1).xlsx"
+    row = by_seq(ag.build_tables(rep).scores, 1)
+    assert (row["file"], row["total"]) == ("01_附件1(1).xlsx", 99)
+
+    inspections = [_inspection(b, "督查(2).xlsx", 0, 200.0), _inspection(b, "督查(1).xlsx", 1, 100.0)]
+    assert _kept_by_collect(inspections) == ["督查(1).xlsx"]
+    assert ag.current_inspections(report(camp, inspections))[b.name].path == "督查(1).xlsx"
+
+
+def test_a_corrected_copy_starts_from_the_rejected_file_collect_would_count(campaign: Campaign) -> None:
+    """Two rejected copies saved at the same time: the later name counts (as in collect), not the later
+    modification time — that is the file whose values the corrected copy carries over."""
+    camp = campaign_with(campaign, 1)
+    b = camp.roster[0]
+    rejected = [
+        other(path, Outcome.REJECTED, b, kind=FormKind.SCORING, saved_at=SAVED, mtime=mtime,
+              problems=[problem(path, "digest-mismatch")])
+        for path, mtime in (("01_附件1.xlsx", 200.0), ("01_附件1(1).xlsx", 100.0))
+    ]  # fmt: skip
+    loaded: list[str] = []
+
+    def loader(f: FileRecord) -> None:
+        loaded.append(f.path)
+
+    (notice,) = plan(report(camp, rejected), loader)
+    assert loaded == _kept_by_collect(rejected) == ["01_附件1(1).xlsx"]
+    assert [f.path for f in notice.parts[0].files] == ["01_附件1(1).xlsx", "01_附件1.xlsx"]
 
 
 def test_superseded_and_rejected_copies_do_not_count(tables: ag.Tables) -> None:

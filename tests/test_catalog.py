@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import fnmatch
 import json
 import re
+import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -13,9 +15,11 @@ from typing import Any
 import pytest
 from notice_source import parse_form1, parse_form2
 
-from dangjian_xlsx.catalog.load import (
+import dangjian_xlsx.catalog
+from dangjian_xlsx.catalog import (
     catalog_digest,
     default_campaign,
+    default_roster,
     load_campaign,
     load_catalog,
     parse_catalog,
@@ -23,6 +27,7 @@ from dangjian_xlsx.catalog.load import (
 from dangjian_xlsx.errors import ConfigError
 from dangjian_xlsx.models import Catalog
 
+ROOT = Path(__file__).resolve().parent.parent
 SPEC_ERRATA = {
     ("准备无误", "准确无误"),
     ("党收缴记录簿", "党费收缴记录簿"),
@@ -78,6 +83,32 @@ def test_catalog_shape(catalog: Catalog) -> None:
 def test_builtin_catalog_loads_through_the_checks() -> None:
     cat = parse_catalog(raw_catalog())
     assert cat == load_catalog()
+
+
+def test_package_data_is_read_from_the_catalog_folder_and_shipped() -> None:
+    """The catalog stage reads forms.json and roster.csv beside its modules; the wheel's package-data
+    globs (pyproject) include exactly those files."""
+    folder = resources.files(dangjian_xlsx.catalog)
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["package-data"]
+    for name in ("forms.json", "roster.csv"):
+        assert folder.joinpath(name).is_file()
+        assert any(fnmatch.fnmatch(f"catalog/{name}", g) for g in globs["dangjian_xlsx"]), name
+    assert load_catalog().version and default_roster()
+
+
+def test_catalog_face() -> None:
+    """Other stages import the catalog stage through its face only: public names, all present."""
+    names = dangjian_xlsx.catalog.__all__
+    assert not [n for n in names if n.startswith("_") or not hasattr(dangjian_xlsx.catalog, n)]
+    used = {
+        "load_campaign",
+        "default_campaign",
+        "catalog_digest",
+        "load_catalog",
+        "parse_catalog",
+        "roster_csv",
+    }
+    assert used <= set(names)
 
 
 def _break_points(d: dict[str, Any]) -> None:

@@ -16,9 +16,9 @@ from click.testing import CliRunner
 from fill import SAVED_AT, clean_values, fill_form, full_scores
 
 from dangjian_xlsx.cli import cli
-from dangjian_xlsx.collect import pipeline as collect
-from dangjian_xlsx.collect.pipeline import check_files, discover, process_file, run_collect
-from dangjian_xlsx.forms.generate import build_form
+from dangjian_xlsx.collect import check_files, discover, process_file, run_collect
+from dangjian_xlsx.collect import classify as collect
+from dangjian_xlsx.forms import build_form
 from dangjian_xlsx.layout import Field
 from dangjian_xlsx.models import Campaign, FileRecord, FormKind, Outcome, Report
 

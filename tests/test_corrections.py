@@ -13,16 +13,16 @@ import pytest
 from click.testing import CliRunner
 from fill import SAVED_AT, clean_values, fill_form, full_scores, set_cell
 
-from dangjian_xlsx.catalog.load import catalog_digest
+from dangjian_xlsx.catalog import catalog_digest
 from dangjian_xlsx.cli import cli
 from dangjian_xlsx.collect.pipeline import run_collect
-from dangjian_xlsx.forms.generate import build_form, form_filename
+from dangjian_xlsx.forms import build_form, form_filename
 from dangjian_xlsx.layout import Field, form_layout
 from dangjian_xlsx.models import Campaign, FormKind, Outcome, Report
 from dangjian_xlsx.read import workbook as read
 from dangjian_xlsx.round import corrections
 from dangjian_xlsx.round.corrections import build_pack, plan, write_pack
-from dangjian_xlsx.validate.workbook import validate
+from dangjian_xlsx.validate import validate
 
 S1, S2 = FormKind.SCORING, FormKind.TASKS
 # The three problems of branch 01's 附件1, by cell: S01.2 over its maximum, S05.3 blank, S07.2 without a note.

@@ -11,7 +11,7 @@ from hostile_corpus import LAUGHS, build_zip, make_cfb, raw_zip, zero_bomb
 
 from dangjian_xlsx.collect.documents import branches_named, docx_text, identify_report, pdf_text, short_name
 from dangjian_xlsx.models import Branch
-from dangjian_xlsx.read.workbook import sniff
+from dangjian_xlsx.read import sniff
 
 ROSTER = (
     Branch(seq=1, name="文学院党总支"),

@@ -32,8 +32,8 @@ def test_without_zlib_ng_the_standard_zlib_reads_and_writes() -> None:
         from dangjian_xlsx.ooxml.fastzlib import zlib
         assert zlib is std, zlib
         from dangjian_xlsx.read import workbook as read
-        from dangjian_xlsx.catalog.load import default_campaign
-        from dangjian_xlsx.forms.generate import build_form
+        from dangjian_xlsx.catalog import default_campaign
+        from dangjian_xlsx.forms import build_form
         from dangjian_xlsx.layout import META_SHEET
         from dangjian_xlsx.models import FormKind
         from dangjian_xlsx.ooxml.zipwrite import ZipWriter
@@ -69,8 +69,8 @@ def test_blank_forms_reproduce_byte_for_byte_with_and_without_zlib_ng(zlib_ng: s
         import sys
         {block}
         from pathlib import Path
-        from dangjian_xlsx.catalog.load import default_campaign
-        from dangjian_xlsx.forms.generate import BRANCH_FORMS, build_form, form_filename
+        from dangjian_xlsx.catalog import default_campaign
+        from dangjian_xlsx.forms import BRANCH_FORMS, build_form, form_filename
         root = Path({str(ROOT)!r})
         camp = default_campaign()
         for kind in BRANCH_FORMS:

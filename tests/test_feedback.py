@@ -14,12 +14,21 @@ from click.testing import CliRunner
 from fill import clean_values, fill_form
 from synthetic import INJECTIONS, scenario
 
-from dangjian_xlsx.aggregate import tables as ag
+from dangjian_xlsx import aggregate as ag
 from dangjian_xlsx.cli import cli
-from dangjian_xlsx.forms.generate import build_form, form_filename
+from dangjian_xlsx.forms import build_form, form_filename
 from dangjian_xlsx.models import Campaign, FileRecord, FormKind, InspectionScore, Outcome, Report, Submission
-from dangjian_xlsx.round import feedback
-from dangjian_xlsx.summary import workbook as summary
+from dangjian_xlsx.round import (
+    FEEDBACK_DIR,
+    FEEDBACK_SHEETS,
+    NOT_FILLED,
+    build_feedback,
+    feedback_name,
+    returned_forms,
+)
+from dangjian_xlsx.summary import write_summary
+
+S_SCORES, S_DEDUCTIONS, S_TASKS = FEEDBACK_SHEETS
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
 
@@ -47,23 +56,35 @@ def rep(campaign: Campaign) -> Report:
 
 
 @pytest.fixture(scope="module")
-def tables(rep: Report) -> ag.Tables:
-    return ag.build_tables(rep)
+def both(rep: Report) -> tuple[ag.Tables, ag.Overview]:
+    return ag.tables_and_overview(rep)
 
 
 @pytest.fixture(scope="module")
-def books(rep: Report, tables: ag.Tables) -> dict[str, bytes]:
-    return dict(feedback.build_feedback(rep, tables))
+def tables(both: tuple[ag.Tables, ag.Overview]) -> ag.Tables:
+    return both[0]
 
 
 @pytest.fixture(scope="module")
-def summary_wb(rep: Report, tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
-    path = summary.write_outputs(rep, tmp_path_factory.mktemp("out") / "汇总表.xlsx")[0]
-    return openpyxl.load_workbook(path)
+def books(rep: Report, both: tuple[ag.Tables, ag.Overview]) -> dict[str, bytes]:
+    return dict(build_feedback(rep, *both))
+
+
+@pytest.fixture(scope="module")
+def summary_xlsx(
+    rep: Report, both: tuple[ag.Tables, ag.Overview], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    out = tmp_path_factory.mktemp("out") / "汇总表.xlsx"
+    return write_summary(*both, out, rep.campaign, rep.generated_at)
+
+
+@pytest.fixture(scope="module")
+def summary_wb(summary_xlsx: Path) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(summary_xlsx)
 
 
 def name_of(campaign: Campaign, seq: int) -> str:
-    return feedback.feedback_name(campaign.roster[seq - 1])
+    return feedback_name(campaign.roster[seq - 1])
 
 
 def load(data: bytes) -> openpyxl.Workbook:
@@ -101,7 +122,7 @@ def test_one_workbook_per_branch_that_returned_a_form(books: dict[str, bytes], c
     # 1–4 returned a 附件1 (4 with errors), 5 only an accepted 附件2; 6–20 nothing
     assert list(books) == [name_of(campaign, s) for s in (1, 2, 3, 4, 5)]
     for data in books.values():
-        assert load(data).sheetnames == [feedback.S_SCORES, feedback.S_DEDUCTIONS, feedback.S_TASKS]
+        assert load(data).sheetnames == [S_SCORES, S_DEDUCTIONS, S_TASKS]
 
 
 @pytest.mark.parametrize("seq", [1, 2, 3, 4])
@@ -109,7 +130,7 @@ def test_numbers_equal_the_summary(
     books: dict[str, bytes], summary_wb: openpyxl.Workbook, campaign: Campaign, tables: ag.Tables, seq: int
 ) -> None:
     branch = campaign.roster[seq - 1]
-    ws = load(books[name_of(campaign, seq)])[feedback.S_SCORES]
+    ws = load(books[name_of(campaign, seq)])[S_SCORES]
     # the branch's row of 得分汇总, by header
     scores = table_rows(summary_wb["得分汇总"])
     mine = next(r for r in scores if r["党总支"] == branch.name)
@@ -136,7 +157,7 @@ def test_numbers_equal_the_summary(
         assert r["全校平均得分率"] == pytest.approx(rate)
     # deductions: exactly its own rows of the 问题台账
     ledger = [r for r in table_rows(summary_wb["问题台账"]) if r["党总支"] == branch.name]
-    got = table_rows(load(books[name_of(campaign, seq)])[feedback.S_DEDUCTIONS])
+    got = table_rows(load(books[name_of(campaign, seq)])[S_DEDUCTIONS])
     assert [(r["编号"], r["得分"], r["失分"], r["扣分说明（佐证材料）"]) for r in got] == [
         (r["编号"], r["得分"], r["失分"], r["扣分说明（佐证材料）"]) for r in ledger
     ]
@@ -144,25 +165,25 @@ def test_numbers_equal_the_summary(
 
 
 def test_inspected_branch_shows_the_inspection(books: dict[str, bytes], campaign: Campaign) -> None:
-    top = labelled(load(books[name_of(campaign, 2)])[feedback.S_SCORES])
+    top = labelled(load(books[name_of(campaign, 2)])[S_SCORES])
     assert top["督查总分"] == top["自评总分"] - 3 and top["自评与督查差值"] == 3
-    ws = load(books[name_of(campaign, 2)])[feedback.S_SCORES]
+    ws = load(books[name_of(campaign, 2)])[S_SCORES]
     explain = {r[0]: r[2] for r in ws.iter_rows(min_row=5, max_col=3, values_only=True) if r[0]}
     assert "按督查总分排名" in explain["排名"]
-    assert "督查总分" not in labelled(load(books[name_of(campaign, 1)])[feedback.S_SCORES])
+    assert "督查总分" not in labelled(load(books[name_of(campaign, 1)])[S_SCORES])
 
 
 def test_open_tasks(books: dict[str, bytes], campaign: Campaign, tables: ag.Tables) -> None:
-    rows = table_rows(load(books[name_of(campaign, 2)])[feedback.S_TASKS])
+    rows = table_rows(load(books[name_of(campaign, 2)])[S_TASKS])
     details = tables.task_details[tables.task_details["branch"] == campaign.roster[1].name]
     want = details[details["status"] != "已完成"]
     assert [(r["编号"], r["完成状态"]) for r in rows] == [
-        (t, s or feedback.NOT_FILLED) for t, s in zip(want["task_id"], want["status"], strict=True)
+        (t, s or NOT_FILLED) for t, s in zip(want["task_id"], want["status"], strict=True)
     ]
     assert [r["编号"] for r in rows] == ["T01", "T05"] and rows[1]["完成状态"] == "未填"
     assert rows[0]["重点工作任务"] == campaign.catalog.task_by_id["T01"].text
     assert rows[0]["存在问题及整改措施"] == "继续推进"
-    assert table_rows(load(books[name_of(campaign, 4)])[feedback.S_TASKS]) == []  # no 附件2
+    assert table_rows(load(books[name_of(campaign, 4)])[S_TASKS]) == []  # no 附件2
 
 
 def test_no_other_branch_name_anywhere(books: dict[str, bytes], campaign: Campaign) -> None:
@@ -184,12 +205,12 @@ def test_submitted_text_is_never_a_formula(books: dict[str, bytes], campaign: Ca
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
     assert not any(re.search(r"<f[ >]", s) for s in sheets)
-    notes = [r["扣分说明（佐证材料）"] for r in table_rows(load(data)[feedback.S_DEDUCTIONS])]
+    notes = [r["扣分说明（佐证材料）"] for r in table_rows(load(data)[S_DEDUCTIONS])]
     assert notes == list(INJECTIONS[:2])
 
 
-def test_deterministic(rep: Report, tables: ag.Tables, books: dict[str, bytes]) -> None:
-    assert dict(feedback.build_feedback(rep, tables)) == books
+def test_deterministic(rep: Report, both: tuple[ag.Tables, ag.Overview], books: dict[str, bytes]) -> None:
+    assert dict(build_feedback(rep, *both)) == books
 
 
 # ---------------------------------------------------------------- command line
@@ -221,9 +242,78 @@ def test_cli_feedback_and_collect_feedback(small_inbox: tuple[Path, Path], tmp_p
     args = ["collect", str(inbox), "--roster", str(roster), "--out", str(summary_path), "--feedback"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
-    beside = summary_path.parent / feedback.FEEDBACK_DIR
+    beside = summary_path.parent / FEEDBACK_DIR
     assert "已写入 2 份反馈表" in result.output and sorted(p.name for p in beside.iterdir()) == direct
     for name in direct:
         assert (beside / name).read_bytes() == (out / name).read_bytes()
     result = CliRunner().invoke(cli, ["feedback", str(tmp_path / "没有")])
     assert result.exit_code == 2
+
+
+# ---------------------------------------------------------------- which branches, which columns
+
+
+def test_a_workbook_for_exactly_the_branches_with_a_counted_form(rep: Report, campaign: Campaign) -> None:
+    """Which branches get a workbook is read from the tables (no second grouping of the files): the same as
+    aggregate's own choice of the file that counts, also for a counted file whose values could not be read."""
+    b7 = campaign.roster[6]
+    unreadable = FileRecord(path="07_附件1.xlsx", outcome=Outcome.NEEDS_FIX, kind=FormKind.SCORING, branch=b7)
+    rejected = FileRecord(
+        path="08_附件2.xlsx", outcome=Outcome.REJECTED, kind=FormKind.TASKS, branch=campaign.roster[7]
+    )
+    edge = rep.model_copy(update={"files": [*rep.files, unreadable, rejected]})
+    tables, ov = ag.tables_and_overview(edge)
+    expected = {
+        bf.branch.name: {k for k, slot in bf.forms.items() if slot.current is not None}
+        for bf in ag.branch_files(edge)
+    }
+    assert returned_forms(tables) == {name: kinds for name, kinds in expected.items() if kinds}
+    names = [name for name, _ in build_feedback(edge, tables, ov)]
+    assert names == [name_of(campaign, s) for s in (1, 2, 3, 4, 5, 7)]
+
+
+def column_letters(ws, header_row: int) -> dict[str, str]:
+    return {c.value: c.column_letter for c in ws[header_row] if c.value is not None}
+
+
+def chart_text(data: bytes | Path) -> str:
+    with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as z:
+        return "".join(
+            z.read(n).decode() for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)
+        )
+
+
+def test_feedback_chart_and_rule_read_the_columns_their_headers_name(
+    books: dict[str, bytes], campaign: Campaign
+) -> None:
+    data = books[name_of(campaign, 1)]
+    ws = load(data)[S_SCORES]
+    header = next(r[0].row for r in ws.iter_rows(max_col=1) if r[0].value == "部分")
+    cols = column_letters(ws, header)
+    first, last = header + 1, header + len(campaign.catalog.sections)
+    text = chart_text(data)
+    for name in ("部分", "本单位得分率", "全校平均得分率"):
+        assert f"{S_SCORES}!${cols[name]}${first}:${cols[name]}${last}" in text, name
+    rules = [str(cf.sqref) for cf in ws.conditional_formatting]
+    assert rules == [f"{cols['与平均分之差']}{first}:{cols['与平均分之差']}{last}"]
+
+
+def test_inspected_summary_charts_and_rules_follow_the_columns(summary_xlsx: Path, summary_wb) -> None:
+    """With 督查 collected, 得分汇总 has more columns: the totals chart and the colour scale follow them."""
+    ws = summary_wb["得分汇总"]
+    cols = column_letters(ws, 3)
+    text = chart_text(summary_xlsx)
+    n = sum(1 for r in ws.iter_rows(min_row=4, values_only=True) if r[0] is not None)  # ranked rows
+    for name in ("党总支", "自评总分", "督查总分"):
+        assert f"得分汇总!${cols[name]}$4:${cols[name]}${3 + n}" in text, name
+    scales = [str(cf.sqref) for cf in ws.conditional_formatting if cf.rules[0].type == "colorScale"]
+    assert scales == [f"{cols['自评总分']}4:{cols['督查总分']}{3 + len(campaign_rows(ws))}"]
+    diff = summary_wb["自评与督查对比"]
+    diff_col = column_letters(diff, 3)["差值（自评−督查）"]
+    assert any(str(cf.sqref).startswith(diff_col) and cf.rules[0].operator == "greaterThan"
+               for cf in diff.conditional_formatting)  # fmt: skip
+
+
+def campaign_rows(ws) -> list[tuple]:
+    """得分汇总's body rows (every roster branch)."""
+    return [r for r in ws.iter_rows(min_row=4, values_only=True) if any(v is not None for v in r)]

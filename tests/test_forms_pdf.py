@@ -11,7 +11,7 @@ import pytest
 from conftest import require_office
 
 from dangjian_xlsx import layout
-from dangjian_xlsx.forms.generate import build_form, form_filename
+from dangjian_xlsx.forms import build_form, form_filename
 from dangjian_xlsx.models import Campaign, FormKind
 
 pytestmark = pytest.mark.office

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import itertools
 import math
 import re
+import sys
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import openpyxl
@@ -21,24 +23,20 @@ from openpyxl.worksheet.worksheet import Worksheet
 from test_catalog import corrected, errata_by_id
 from xlsxwriter.worksheet import Worksheet as XlsxWorksheet
 
+import dangjian_xlsx.forms
 from dangjian_xlsx import GENERATOR, __version__, layout
-from dangjian_xlsx.catalog.load import catalog_digest, default_roster, load_campaign
+from dangjian_xlsx.catalog import catalog_digest, default_roster, load_campaign
 from dangjian_xlsx.cli import cli
 from dangjian_xlsx.errors import ConfigError
-from dangjian_xlsx.forms.generate import (
+from dangjian_xlsx.forms import (
     build_form,
     form_filename,
     generate_blank,
     generate_for_roster,
     write_init_files,
 )
-from dangjian_xlsx.forms.style import (
-    PROBLEM_FILL,
-    TODO_FILL,
-    keep_together,
-    legacy_password_hash,
-    lock_structure,
-)
+from dangjian_xlsx.forms.protect import legacy_password_hash, lock_structure
+from dangjian_xlsx.forms.style import PROBLEM_FILL, TODO_FILL, keep_together
 from dangjian_xlsx.layout import Field, FormLayout, a1
 from dangjian_xlsx.models import Branch, Campaign, FormKind
 
@@ -527,6 +525,29 @@ def test_inspection_form_builds(campaign: Campaign, branch: Branch) -> None:
 # ---------------------------------------------------------------- bytes and files
 
 
+def test_one_workbook_computes_the_catalog_digest_once(
+    campaign: Campaign, branch: Branch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The digest stamped in the document properties and in _meta is computed once and passed along."""
+    calls: list[object] = []
+
+    def counting(cat: object) -> str:
+        calls.append(cat)
+        return catalog_digest(cat)  # type: ignore[arg-type]
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith(("dangjian_xlsx.forms", "dangjian_xlsx.catalog")) and hasattr(
+            module, "catalog_digest"
+        ):
+            monkeypatch.setattr(module, "catalog_digest", counting)
+    data = build(campaign, FormKind.SCORING, branch)
+    assert calls == [campaign.catalog]
+    wb = load(data)
+    digest = catalog_digest(campaign.catalog)
+    assert meta_values(wb)["catalog_digest"] == digest
+    assert wb.properties.keywords == f"{GENERATOR};{FormKind.SCORING.value};{digest}"
+
+
 def test_deterministic(campaign: Campaign, branch: Branch, forms: dict[tuple[FormKind, bool], bytes]) -> None:
     for kind in KINDS:
         assert build(campaign, kind, branch) == forms[(kind, True)]
@@ -649,6 +670,39 @@ def test_cli_generate_roster(tmp_path: Path) -> None:
         "12_音乐学院党总支_附件1_评分表.xlsx",
         "12_音乐学院党总支_附件2_重点任务清单.xlsx",
     ]
+
+
+def test_cli_generate_roster_freezes_the_collector_only_while_generating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command freezes the collector around the forked generation (the library never does: see
+    test_parallel), and leaves nothing frozen behind."""
+    calls: list[str] = []
+
+    def spy(name: str) -> Callable[[], None]:
+        real = getattr(gc, name)
+
+        def call() -> None:
+            calls.append(name)
+            real()
+
+        return call
+
+    for name in ("freeze", "unfreeze"):
+        monkeypatch.setattr(gc, name, spy(name))
+    (tmp_path / "r.csv").write_text("序号,党总支名称\n1,文学院党总支\n", "utf-8-sig")
+    result = CliRunner().invoke(
+        cli, ["generate", "--roster", str(tmp_path / "r.csv"), "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 0, result.output
+    assert calls == ["freeze", "unfreeze"] and gc.get_freeze_count() == 0
+
+
+def test_forms_face() -> None:
+    """Other stages import the forms stage through its face only: public names, all present."""
+    names = dangjian_xlsx.forms.__all__
+    assert not [n for n in names if n.startswith("_") or not hasattr(dangjian_xlsx.forms, n)]
+    assert {"build_form", "form_filename", "BRANCH_FORMS", "generate_for_roster"} <= set(names)
 
 
 def test_cli_bad_roster_writes_nothing(tmp_path: Path) -> None:

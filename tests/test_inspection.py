@@ -13,15 +13,15 @@ from click.testing import CliRunner
 from conftest import REPO
 from fill import clean_values, fill_form, full_scores, set_cell, set_meta
 
-from dangjian_xlsx.aggregate import tables as ag
-from dangjian_xlsx.catalog.load import catalog_digest
+from dangjian_xlsx import aggregate as ag
+from dangjian_xlsx.catalog import catalog_digest
 from dangjian_xlsx.cli import cli
 from dangjian_xlsx.collect.pipeline import run_collect
-from dangjian_xlsx.forms.generate import build_form, form_filename
+from dangjian_xlsx.forms import build_form, form_filename
 from dangjian_xlsx.layout import C_INSP_SCORE, C_SCORE, Field, a1, form_layout
 from dangjian_xlsx.models import Campaign, FormKind, Outcome, Report
 from dangjian_xlsx.round.inspection import build_inspections
-from dangjian_xlsx.summary import workbook as summary
+from dangjian_xlsx.summary import write_summary
 
 # openpyxl does not read Excel 2010 data-bar extensions of the summary workbook.
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
@@ -112,7 +112,10 @@ def final(round_trip: Path, camp: Campaign) -> Report:
 
 @pytest.fixture(scope="module")
 def summary_wb(final: Report, tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
-    out = summary.write_outputs(final, tmp_path_factory.mktemp("out") / "汇总表.xlsx")[0]
+    tables, ov = ag.tables_and_overview(final)
+    out = write_summary(
+        tables, ov, tmp_path_factory.mktemp("out") / "汇总表.xlsx", final.campaign, final.generated_at
+    )
     return openpyxl.load_workbook(out)
 
 

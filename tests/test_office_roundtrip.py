@@ -22,7 +22,7 @@ from conftest import require_office
 from office import FORMATS, Document, DriverResult, Edit, run_driver
 
 from dangjian_xlsx.collect import pipeline as collect
-from dangjian_xlsx.forms import generate
+from dangjian_xlsx.forms import build_form, form_filename
 from dangjian_xlsx.layout import (
     C_DONE,
     C_ISSUES,
@@ -192,8 +192,8 @@ def _plan(base: Path, campaign: Campaign) -> Run:
 
     def form(kind: FormKind, branch_index: int, tag: str = "") -> Path:
         branch = campaign.roster[branch_index]
-        data = generate.build_form(campaign, kind, branch)
-        path = forms / (tag + generate.form_filename(kind, branch))
+        data = build_form(campaign, kind, branch)
+        path = forms / (tag + form_filename(kind, branch))
         path.write_bytes(data)
         return path
 
@@ -206,8 +206,8 @@ def _plan(base: Path, campaign: Campaign) -> Run:
             good.append(FILLERS[kind](campaign, k, Document(src, good_out, src.stem), name))
     # A 党总支 that took the blank form from blank_forms/ and typed its own name into the header.
     branch = campaign.roster[BLANK_BRANCH_INDEX]
-    src = forms / ("blank_" + generate.form_filename(SCORING))
-    src.write_bytes(generate.build_form(campaign, SCORING, None))
+    src = forms / ("blank_" + form_filename(SCORING))
+    src.write_bytes(build_form(campaign, SCORING, None))
     doc = Document(src, good_out, f"blank_{branch.id}_附件1")
     doc.edits.append(Edit(s_lay.sheet, s_lay.input(Field.BRANCH).a1, branch.name))
     good.append(_fill_scoring(campaign, len(BRANCH_INDEXES), doc, branch.name))

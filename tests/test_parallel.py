@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from dangjian_xlsx import parallel
-from dangjian_xlsx.catalog.load import default_campaign
+from dangjian_xlsx.catalog import default_campaign
 from dangjian_xlsx.collect.pipeline import run_collect
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,6 +79,24 @@ def test_what_a_dead_helper_took_is_computed_here(can_fork: bool) -> None:
     assert got["late"] == [got["parent"]]
 
 
+def test_share_leaves_the_collector_alone(can_fork: bool) -> None:
+    """Library code does not freeze the collector (the caller's process state); the CLI may."""
+    if not can_fork:
+        pytest.skip("this machine has no fork or a single core")
+    got = _in_fresh_python(
+        """
+        import gc, time
+        def fn(k):
+            time.sleep(0.001)
+            return gc.get_freeze_count(), os.getpid()
+        out = parallel.share(fn, 200, processes=2, chunk=4)
+        print(json.dumps({"frozen": max(f for f, _ in out), "pids": len({p for _, p in out}),
+                          "after": gc.get_freeze_count()}))
+        """
+    )
+    assert got == {"frozen": 0, "pids": 2, "after": 0}
+
+
 def test_collect_on_two_processes_equals_one(can_fork: bool, tmp_path: Path) -> None:
     if not can_fork:
         pytest.skip("this machine has no fork or a single core")
@@ -86,7 +104,7 @@ def test_collect_on_two_processes_equals_one(can_fork: bool, tmp_path: Path) -> 
     got = _in_fresh_python(
         f"""
         from pathlib import Path
-        from dangjian_xlsx.catalog.load import default_campaign
+        from dangjian_xlsx.catalog import default_campaign
         from dangjian_xlsx.collect.pipeline import run_collect
         import dangjian_xlsx.collect.pipeline as c
         seen = Path({str(tmp_path)!r})

@@ -23,14 +23,16 @@ from hostile_corpus import (
     small_xlsx,
 )
 
-from dangjian_xlsx.messages import MESSAGES, render
+from dangjian_xlsx.messages import MESSAGES, Code, render
 from dangjian_xlsx.models import Severity
-from dangjian_xlsx.read.workbook import (
+from dangjian_xlsx.read import (
     DEFAULT_LIMITS,
+    MB,
     Limits,
     ReadError,
     human_size,
     read_workbook,
+    sheet_xml,
     sniff,
 )
 
@@ -140,12 +142,12 @@ def test_corpus_case(corpus: tuple[Path, dict[str, str]], name: str) -> None:
             sheet = wb.sheet(fields["sheet"])
             assert sheet is not None
             assert all(len(v) <= DEFAULT_LIMITS.max_text for r in sheet.rows for v in r if isinstance(v, str))
-            problem = render(code, file=name, **fields)
+            problem = render(Code(code), file=name, **fields)
         else:
             with pytest.raises(ReadError) as info:
                 read_workbook(data, name)
             assert info.value.code == code, info.value.message
-            problem = render(info.value.code, file=name, **info.value.fields)
+            problem = render(Code(info.value.code), file=name, **info.value.fields)
             assert info.value.message in str(info.value)
     finally:
         elapsed = time.perf_counter() - started
@@ -326,13 +328,24 @@ def test_sniff_truncated_packages_keep_their_kind() -> None:
     assert sniff(ods[:200]) == "ods"
 
 
+def test_sheet_xml_is_the_part_calamine_read() -> None:
+    """The side channel to what calamine does not hand out: a named sheet's worksheet XML, by its name (the
+    part found through workbook.xml and its rels); unknown sheets and parts over the size left out."""
+    data = small_xlsx()
+    xml = sheet_xml(data, ["_meta", "没有这张表", "评分表"], MB)
+    assert list(xml) == ["_meta", "评分表"]
+    assert b'<c r="B2"' in xml["_meta"] and b'<c r="B2"' not in xml["评分表"]
+    assert b'<c r="F12"' in xml["评分表"]
+    assert sheet_xml(data, ["评分表"], 100) == {}  # workbook.xml itself is over 100 bytes: nothing found
+
+
 def test_messages_and_sizes() -> None:
     assert human_size(0) == "0 字节"
     assert human_size(1536) == "1.5 KB"
     assert human_size(20 * 1024 * 1024) == "20 MB"
     err = ReadError("sheet-too-large", sheet="评分表", detail="数据区域达到 20000 行 × 3 列")
     assert err.message.startswith("工作表“评分表”过大")
-    p = render(err.code, file="a.xlsx", **err.fields)
+    p = render(Code(err.code), file="a.xlsx", **err.fields)
     assert p.sheet == "评分表" and "20000" in p.message
 
 

@@ -24,12 +24,12 @@ import xlsxwriter
 from conftest import require_office
 from hostile_corpus import build_corpus, small_xlsx
 
-from dangjian_xlsx.catalog.load import default_campaign
-from dangjian_xlsx.forms.generate import BRANCH_FORMS, build_form
+from dangjian_xlsx import read
+from dangjian_xlsx.catalog import default_campaign
+from dangjian_xlsx.forms import BRANCH_FORMS, build_form
 from dangjian_xlsx.models import Branch, FormKind
 from dangjian_xlsx.read import repack
 from dangjian_xlsx.read import scan as zipsafety
-from dangjian_xlsx.read import workbook as read
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = (
@@ -67,7 +67,7 @@ def assert_same(data: bytes, name: str, monkeypatch: pytest.MonkeyPatch) -> int:
     assert repacked == original, name
     if read.sniff(data) in ("xlsx", "xlsm"):
         try:
-            _, members = read.check_zip_inflated(data, read.sniff(data))
+            _, members = zipsafety.check_zip_inflated(data, read.sniff(data))
         except read.ReadError:
             members = None
         if members is not None:

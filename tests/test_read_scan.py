@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from dangjian_xlsx.read.workbook import DEFAULT_LIMITS, Limits, ReadError, _Extent, _XlsxSheetScan
+from dangjian_xlsx.read import DEFAULT_LIMITS, Limits, ReadError
+from dangjian_xlsx.read.limits import Extent
+from dangjian_xlsx.read.sheetscan import XlsxSheetScan
 
 HEAD = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
 TAIL = b"</sheetData></worksheet>"
 
 
-def _scan(body: bytes, limits: Limits = DEFAULT_LIMITS, chunk: int = 0) -> tuple[_XlsxSheetScan, list[bool]]:
+def _scan(body: bytes, limits: Limits = DEFAULT_LIMITS, chunk: int = 0) -> tuple[XlsxSheetScan, list[bool]]:
     """Feed a worksheet (in chunks of `chunk` bytes, or at once); also record which path decided."""
-    scan = _XlsxSheetScan(_Extent(limits, lambda: "评分表"))
+    scan = XlsxSheetScan(Extent(limits, lambda: "评分表"))
     quick: list[bool] = []
     plain = scan._plain
 
@@ -44,7 +46,7 @@ def test_plain_cells_take_the_quick_path() -> None:
 
 def _exact(xml: bytes, limits: Limits) -> bool:
     """The tag walk alone: does the sheet pass?"""
-    scan = _XlsxSheetScan(_Extent(limits, lambda: "评分表"))
+    scan = XlsxSheetScan(Extent(limits, lambda: "评分表"))
     try:
         scan._walk(xml, len(xml))
     except ReadError:
@@ -121,13 +123,13 @@ def test_a_small_deflated_sheet_reaches_the_scan_whole(monkeypatch: pytest.Monke
     from dangjian_xlsx.read.scan import check_zip
 
     seen: list[bool] = []
-    plain = _XlsxSheetScan._plain
+    plain = XlsxSheetScan._plain
 
-    def spy(self: _XlsxSheetScan, buf: bytes, cut: int, whole: bool = False) -> bool:
+    def spy(self: XlsxSheetScan, buf: bytes, cut: int, whole: bool = False) -> bool:
         seen.append(whole)
         return plain(self, buf, cut, whole)
 
-    monkeypatch.setattr(_XlsxSheetScan, "_plain", spy)
+    monkeypatch.setattr(XlsxSheetScan, "_plain", spy)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", "<Types/>")
@@ -161,7 +163,7 @@ def test_one_search_vouches_only_for_what_is_within_the_limits(seed: int) -> Non
     accepts the part under the same limits (and it declines every odd spelling of a cell tag)."""
     import random
 
-    from dangjian_xlsx.read.scan import _unvouched
+    from dangjian_xlsx.read.sheetscan import _unvouched
 
     rng = random.Random(seed)
     limits = rng.choice(_LIMITS)

@@ -5,19 +5,21 @@ all."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+from hostile_corpus import members, patch, small_xlsx
 
-from dangjian_xlsx.collect import pipeline as collect
+from dangjian_xlsx import read
+from dangjian_xlsx.collect import classify as collect
 from dangjian_xlsx.collect.pipeline import process_file
-from dangjian_xlsx.forms.generate import build_form
+from dangjian_xlsx.forms import build_form
 from dangjian_xlsx.layout import GUIDE_SHEET, META_HEAD_ROWS, META_KEYS, META_SHEET
 from dangjian_xlsx.models import Campaign, FormKind, Outcome
-from dangjian_xlsx.read import repack
-from dangjian_xlsx.read import workbook as read
+from dangjian_xlsx.read import repack, scan
 from dangjian_xlsx.validate.identity import read_meta
 
 
@@ -64,38 +66,21 @@ def test_without_defined_names() -> None:
         assert repack.without_defined_names(same) is same
 
 
-RELS = (
-    b'<Relationships><Relationship Id="rId1" Type="t" Target="worksheets/sheet1.xml"/>'
-    b'<Relationship Id="rId2" Type="t" Target="/xl/worksheets/other.xml"/></Relationships>'
-)
-
-
-@pytest.mark.parametrize(
-    ("name", "escaped", "part"),
-    [
-        ("_meta", b"_meta", "xl/worksheets/sheet1.xml"),
-        ('A&B "<x>"', b"A&amp;B &quot;&lt;x&gt;&quot;", "xl/worksheets/other.xml"),
-    ],
-)
-def test_sheet_part(name: str, escaped: bytes, part: str) -> None:
-    rid = b"rId1" if part.endswith("sheet1.xml") else b"rId2"
-    wb = (
-        b'<workbook><sheets><sheet name="'
-        + escaped
-        + b'" sheetId="1" r:id="'
-        + rid
-        + b'"/></sheets></workbook>'
+def test_head_rows_find_the_sheet_however_its_relationship_is_quoted() -> None:
+    """The part to shorten is found by the one sheet → part reader (`ooxml.sheet_parts`), which reads what
+    calamine reads: relationships written with single quotes too (a plain search for Id="…" would miss it
+    and read the sheet whole)."""
+    quoted = patch(
+        small_xlsx(),
+        "xl/_rels/workbook.xml.rels",
+        lambda d: re.sub(rb'(Id|Target)="([^"]*)"', rb"\1='\2'", d),
     )
-    assert repack.sheet_part(wb, RELS, name) == part
-    assert repack.sheet_part(wb, RELS, "nothing") is None
-    assert repack.sheet_part(wb.replace(b"r:id", b"x:id"), RELS, name) is None
-    assert repack.sheet_part(wb, RELS.replace(rid, b"rId9"), name) is None
-    defined = (
-        b'<workbook><definedNames><definedName name="'
-        + escaped
-        + b'">1</definedName></definedNames></workbook>'
-    )
-    assert repack.sheet_part(defined, RELS, name) is None  # a defined name is not a sheet
+    assert b"Target='" in dict(members(quoted))["xl/_rels/workbook.xml.rels"]
+    whole = read.read_workbook(quoted, "q.xlsx").sheet("评分表")
+    head = read.read_workbook(quoted, "q.xlsx", head_rows={"评分表": 3}).sheet("评分表")
+    assert whole is not None and head is not None
+    assert len(whole.rows) == 12 and len(head.rows) == 3
+    assert head.rows == [row[: len(head.rows[0])] for row in whole.rows[:3]]
 
 
 def test_a_generated_form_has_its_metadata_read_only_as_far_as_its_keys(camp: Campaign) -> None:
@@ -111,9 +96,9 @@ def test_a_generated_form_has_its_metadata_read_only_as_far_as_its_keys(camp: Ca
     assert [s.rows for s in head.sheets if s.name != META_SHEET] == [
         s.rows for s in whole.sheets if s.name != META_SHEET
     ]
-    _, members = read.check_zip_inflated(data, "xlsx")
-    assert members is not None
-    package = zipfile.ZipFile(io.BytesIO(repack.package(members, {META_SHEET: META_HEAD_ROWS})))
+    _, inflated = scan.check_zip_inflated(data, "xlsx")
+    assert inflated is not None
+    package = zipfile.ZipFile(io.BytesIO(repack.package(inflated, {META_SHEET: META_HEAD_ROWS})))
     assert package.testzip() is None  # CRCs of the shortened parts are right
 
 

@@ -17,7 +17,7 @@ from conftest import REPO, require_office
 from fill import fill_form
 
 from dangjian_xlsx.cli import cli
-from dangjian_xlsx.forms.generate import build_form, form_filename
+from dangjian_xlsx.forms import build_form, form_filename
 from dangjian_xlsx.layout import STATUSES, Field
 from dangjian_xlsx.models import Campaign, FormKind
 

@@ -32,12 +32,31 @@ from synthetic import (
     scenario,
 )
 
-from dangjian_xlsx.aggregate import tables as ag
-from dangjian_xlsx.models import Campaign, Report
-from dangjian_xlsx.summary import exports as export
-from dangjian_xlsx.summary import sheets as summary_sheets
-from dangjian_xlsx.summary import workbook as summary
-from dangjian_xlsx.summary.style import EXCEL_MAX_CHARS, SHEETS, TRUNCATED
+from dangjian_xlsx import aggregate as ag
+from dangjian_xlsx.layout import STATUSES
+from dangjian_xlsx.models import Campaign, Outcome, Report, Severity
+from dangjian_xlsx.summary import (
+    EXCEL_MAX_CHARS,
+    FIX_STATES,
+    OUTCOME_TONES,
+    PALETTE,
+    SCORE_COLUMNS,
+    SEVERITY_TONES,
+    SHEETS,
+    STATUS_COLOURS,
+    TASK_TONES,
+    TRUNCATED,
+    csv_bytes,
+    csv_cell,
+    csv_frame,
+    json_records,
+    py,
+    summary_path,
+    write_exports,
+    write_summary,
+)
+from dangjian_xlsx.summary import exports as export  # json_chunks is replaced by a failing one below
+from dangjian_xlsx.summary import sheets as summary_sheets  # ledger_sheet is replaced by a failing one below
 
 SHEET_NAMES = [
     "总览",
@@ -62,9 +81,20 @@ def rep(campaign: Campaign) -> Report:
     return scenario(campaign)
 
 
+def write(rep: Report, out: Path) -> list[Path]:
+    """The summary workbook at `out` (see summary_path), then its exports beside it."""
+    tables, ov = ag.tables_and_overview(rep)
+    path = summary_path(out)
+    at = rep.generated_at
+    return [
+        write_summary(tables, ov, path, rep.campaign, at),
+        *write_exports(tables, ov, path, rep.campaign, at),
+    ]
+
+
 @pytest.fixture(scope="module")
 def written(rep: Report, tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    return summary.write_outputs(rep, tmp_path_factory.mktemp("out") / "汇总表.xlsx")
+    return write(rep, tmp_path_factory.mktemp("out") / "汇总表.xlsx")
 
 
 @pytest.fixture(scope="module")
@@ -180,6 +210,82 @@ def test_charts_reference_the_tables(xlsx: Path) -> None:
     assert re.search(r"总览!\$D\$\d+:\$D\$\d+", text)  # section rates
 
 
+def column_letters(ws, header_row: int) -> dict[str, str]:
+    """Header text → column letter, for a sheet's header row."""
+    return {c.value: c.column_letter for c in ws[header_row] if c.value is not None}
+
+
+def test_charts_read_the_columns_their_headers_name(xlsx: Path, wb: openpyxl.Workbook) -> None:
+    """The charts take their columns from the sheets' column lists: the ranges they read are under the
+    headers that name them, whatever position those columns have."""
+    with zipfile.ZipFile(xlsx) as z:
+        text = "".join(
+            z.read(n).decode() for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)
+        )
+    scores = column_letters(wb["得分汇总"], 3)
+    for header in ("党总支", "总分"):
+        col = scores[header]
+        assert f"得分汇总!${col}$4:${col}$7" in text, header
+    ws = wb["总览"]
+    header_row = next(r[0].row for r in ws.iter_rows(max_col=1) if r[0].value == "部分")
+    sections = column_letters(ws, header_row)
+    for header in ("部分", "得分率"):
+        col = sections[header]
+        assert f"总览!${col}${header_row + 1}:${col}${header_row + 12}" in text, header
+
+
+def rule_columns(ws, rule_type: str, header_row: int = 3) -> set[str]:
+    """The header of every column a conditional format of this type covers."""
+    headers = column_letters(ws, header_row)
+    by_letter = {letter: h for h, letter in headers.items() if isinstance(h, str)}
+    out = set()
+    for cf in ws.conditional_formatting:
+        if any(r.type == rule_type for r in cf.rules):
+            for cells in cf.sqref.ranges:
+                for col in range(cells.min_col, cells.max_col + 1):
+                    out.add(by_letter.get(openpyxl.utils.get_column_letter(col), "?"))
+    return out
+
+
+def test_conditional_formats_sit_on_the_columns_they_are_for(wb: openpyxl.Workbook) -> None:
+    assert rule_columns(wb["得分汇总"], "colorScale") == {"总分"}
+    sections = {h for h in column_letters(wb["得分汇总"], 3) if isinstance(h, str) and "、" in h}
+    assert rule_columns(wb["得分汇总"], "cellIs") == {"状态", *sections}
+    assert rule_columns(wb["失分分析"], "dataBar") == {"失分合计", "平均失分率"}
+    assert "完成率" in rule_columns(wb["任务清单汇总"], "colorScale", header_row=4)
+
+
+# ---------------------------------------------------------------- status colours
+
+
+def test_every_outcome_and_severity_has_a_colour() -> None:
+    """Adding an Outcome or a Severity without a tone fails here (the summary would leave it uncoloured)."""
+    assert set(OUTCOME_TONES) == set(Outcome)
+    assert set(SEVERITY_TONES) == set(Severity)
+    assert set(TASK_TONES) == set(STATUSES)
+    for word in [*(o.value for o in Outcome), *(s.value for s in Severity), *STATUSES, *FIX_STATES]:
+        assert STATUS_COLOURS[word] in PALETTE, word
+    for word in (ag.SUB_OK, ag.SUB_WARN, ag.SUB_FIX, ag.SUB_MISSING, ag.STATE_OK, ag.SCORE_OK, ag.SCORE_FIX):
+        assert STATUS_COLOURS[word] in PALETTE, word
+    assert STATUS_COLOURS[Outcome.NEEDS_FIX.value] == STATUS_COLOURS[Severity.ERROR.value] == "red"
+
+
+def test_status_words_are_coloured_as_the_enums_say(wb: openpyxl.Workbook) -> None:
+    """The rules on 文件清单 and 校验问题 compare cells with the enums' current values."""
+
+    def words(name: str) -> set[str]:
+        return {
+            f.strip('"')
+            for cf in wb[name].conditional_formatting
+            for r in cf.rules
+            if r.type == "cellIs"
+            for f in r.formula
+        }
+
+    assert {o.value for o in Outcome} <= words("文件清单")
+    assert {s.value for s in Severity} <= words("校验问题")
+
+
 def test_overview_sheet_counts(wb: openpyxl.Workbook, rep: Report) -> None:
     ws = wb["总览"]
     values = {
@@ -242,7 +348,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 def test_csv_is_tidy_with_bom_and_neutralised(written: list[Path]) -> None:
     scores = read_csv(written[1])
     assert len(scores) == 4 * 44
-    assert set(scores[0]) == set(export.SCORE_COLUMNS)
+    assert set(scores[0]) == set(SCORE_COLUMNS)
     notes = {(r["branch_id"], r["item_id"]): r["note"] for r in scores}
     assert notes[("01", "S01.1")] == "'" + INJECTIONS[0]
     assert notes[("01", "S02.1")] == "'@SUM(1)"
@@ -261,14 +367,14 @@ def test_csv_is_tidy_with_bom_and_neutralised(written: list[Path]) -> None:
 
 
 def test_csv_cell_rules() -> None:
-    assert export.csv_cell(-2.5) == "-2.5"
-    assert export.csv_cell(-2) == "-2"
-    assert export.csv_cell(2.0) == "2"
-    assert export.csv_cell("-2") == "'-2"
-    assert export.csv_cell("\tx") == "'\tx"
-    assert export.csv_cell("\rx") == "'\rx"
-    assert export.csv_cell("a=b") == "a=b"
-    assert export.csv_cell(None) == "" and export.csv_cell(float("nan")) == ""
+    assert csv_cell(-2.5) == "-2.5"
+    assert csv_cell(-2) == "-2"
+    assert csv_cell(2.0) == "2"
+    assert csv_cell("-2") == "'-2"
+    assert csv_cell("\tx") == "'\tx"
+    assert csv_cell("\rx") == "'\rx"
+    assert csv_cell("a=b") == "a=b"
+    assert csv_cell(None) == "" and csv_cell(float("nan")) == ""
 
 
 TRICKY_CELLS = ["a,b", 'q"uote', "line\nbreak", "cr\rx", "=1+1", "-2", "", "普通", " sp ", "%s", "\\", 1.5, 2.0, 0.0,
@@ -294,18 +400,18 @@ def test_csv_frame_is_what_csv_writer_writes() -> None:
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\r\n")
         w.writerow(columns)
-        w.writerows([export.csv_cell(v) for v in r] for r in ag.rows(df, columns))
-        assert export.csv_frame(df, columns) == out.getvalue().encode("utf-8-sig")
-        assert export.csv_frame(df.iloc[:0], columns) == export.csv_bytes(columns, [])
+        w.writerows([csv_cell(v) for v in r] for r in ag.rows(df, columns))
+        assert csv_frame(df, columns) == out.getvalue().encode("utf-8-sig")
+        assert csv_frame(df.iloc[:0], columns) == csv_bytes(columns, [])
 
 
 def test_json_records_are_what_json_dumps_writes() -> None:
     df = tricky_frame()
     columns = list(df.columns)
-    records = [{c: export.py(v) for c, v in zip(columns, r, strict=True)} for r in ag.rows(df, columns)]
+    records = [{c: py(v) for c, v in zip(columns, r, strict=True)} for r in ag.rows(df, columns)]
     expected = json.dumps(records, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    assert "".join(export.json_records(df, columns)) == expected
-    assert "".join(export.json_records(df.iloc[:0], columns)) == "[]"
+    assert "".join(json_records(df, columns)) == expected
+    assert "".join(json_records(df.iloc[:0], columns)) == "[]"
 
 
 def test_json_matches_tables(written: list[Path], rep: Report) -> None:
@@ -329,7 +435,7 @@ def test_json_matches_tables(written: list[Path], rep: Report) -> None:
 
 
 def test_writing_twice_is_byte_identical(rep: Report, written: list[Path], tmp_path: Path) -> None:
-    again = summary.write_outputs(rep, tmp_path / "汇总表.xlsx")
+    again = write(rep, tmp_path / "汇总表.xlsx")
     for a, b in zip(written, again, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
     w1 = openpyxl.load_workbook(written[0], read_only=True)
@@ -342,7 +448,7 @@ def test_failed_write_keeps_the_previous_summary(
     rep: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "汇总表.xlsx"
-    summary.write_outputs(rep, out)
+    write(rep, out)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
 
     def boom(*args: object, **kwargs: object) -> None:
@@ -350,7 +456,7 @@ def test_failed_write_keeps_the_previous_summary(
 
     monkeypatch.setattr(summary_sheets, "ledger_sheet", boom)
     with pytest.raises(RuntimeError):
-        summary.write_outputs(rep, out)
+        write(rep, out)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # intact, no temp file left
 
 
@@ -360,7 +466,7 @@ def test_failed_export_replaces_no_export(
     """The JSON is built last: when building it fails, the CSV files already written to their temporary
     files do not replace the previous ones (the summary workbook, written first, is the new one)."""
     out = tmp_path / "汇总表.xlsx"
-    summary.write_outputs(rep, out)
+    write(rep, out)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.suffix != ".xlsx"}
     (tmp_path / "汇总表_得分.csv").write_bytes(b"previous")
     before["汇总表_得分.csv"] = b"previous"
@@ -371,7 +477,7 @@ def test_failed_export_replaces_no_export(
 
     monkeypatch.setattr(export, "json_chunks", broken)
     with pytest.raises(RuntimeError):
-        summary.write_outputs(rep, out)
+        write(rep, out)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.suffix != ".xlsx"} == before
 
 
@@ -386,7 +492,7 @@ def test_failed_rename_leaves_no_temp_file(
 
     monkeypatch.setattr(os, "replace", fail)
     with pytest.raises(OSError):
-        summary.write_outputs(rep, out)
+        write(rep, out)
     assert [p.name for p in tmp_path.iterdir()] == ["汇总表.xlsx"]
     assert out.read_bytes() == b"previous"
 
@@ -395,7 +501,7 @@ def test_overlong_text_is_truncated_with_a_marker(campaign: Campaign, tmp_path: 
     camp = campaign_with(campaign, 1)
     long_note = "很长的说明" * 9000  # 45,000 characters
     rep = report(camp, [form1(camp, camp.roster[0], {"S01.1": 1}, {"S01.1": long_note})])
-    out = summary.write_outputs(rep, tmp_path / "汇总表.xlsx")
+    out = write(rep, tmp_path / "汇总表.xlsx")
     ws = openpyxl.load_workbook(out[0])["问题台账"]
     note = next(c.value for c in ws[4] if isinstance(c.value, str) and c.value.startswith("很长"))
     assert len(note) == EXCEL_MAX_CHARS and note.endswith(TRUNCATED)
@@ -403,7 +509,7 @@ def test_overlong_text_is_truncated_with_a_marker(campaign: Campaign, tmp_path: 
 
 
 def test_empty_report_still_writes_a_summary(campaign: Campaign, tmp_path: Path) -> None:
-    out = summary.write_outputs(report(campaign, []), tmp_path / "汇总表.xlsx")
+    out = write(report(campaign, []), tmp_path / "汇总表.xlsx")
     wb = openpyxl.load_workbook(out[0])
     assert wb.sheetnames == SHEET_NAMES
     assert len(data_rows(wb["提交情况"], 3)) == 20
@@ -414,19 +520,14 @@ def test_empty_report_still_writes_a_summary(campaign: Campaign, tmp_path: Path)
 
 def test_output_path_without_suffix_or_a_folder(campaign: Campaign, tmp_path: Path) -> None:
     rep = report(campaign, [])
-    assert summary.write_outputs(rep, tmp_path / "结果")[0].name == "结果.xlsx"
-    assert summary.write_outputs(rep, tmp_path)[0] == tmp_path / "汇总表.xlsx"
-
-
-def test_feedback_flag_is_accepted(rep: Report, tmp_path: Path) -> None:
-    out = summary.write_outputs(rep, tmp_path / "汇总表.xlsx", feedback=True)
-    assert out[0].exists()
+    assert write(rep, tmp_path / "结果")[0].name == "结果.xlsx"
+    assert write(rep, tmp_path)[0] == tmp_path / "汇总表.xlsx"
 
 
 def test_large_report(campaign: Campaign, tmp_path: Path) -> None:
     """500 branches / 1,000 files: every branch charted and listed (not timed: see `make bench`)."""
     rep = large_report(campaign, 500)
-    out = summary.write_outputs(rep, tmp_path / "汇总表.xlsx")
+    out = write(rep, tmp_path / "汇总表.xlsx")
     with zipfile.ZipFile(out[0]) as z:
         text = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart"))
     assert "得分汇总!$C$4:$C$503" in text
@@ -467,20 +568,3 @@ def test_libreoffice_opens_the_summary(xlsx: Path, tmp_path: Path) -> None:
     assert len(pages) > len(SHEET_NAMES)  # every sheet printed, some on several pages
     text = "".join(p.extract_text() for p in pages[:3])
     assert "应交党总支" in text and "得分汇总" in text
-
-
-def test_shortcuts_through_xlsxwriter_write_what_it_writes(
-    rep: Report, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """summary._Worksheet overrides two private XlsxWriter methods for speed; the whole summary must come
-    out byte for byte as XlsxWriter's own Worksheet writes it (this catches an XlsxWriter upgrade)."""
-    from xlsxwriter.worksheet import Worksheet
-
-    tables, ov = ag.tables_and_overview(rep)
-    ours = summary.build_summary(tables, ov, rep.campaign, rep.generated_at)
-    monkeypatch.setattr(summary, "_Worksheet", Worksheet)
-    stock = summary.build_summary(tables, ov, rep.campaign, rep.generated_at)
-    with zipfile.ZipFile(io.BytesIO(ours)) as a, zipfile.ZipFile(io.BytesIO(stock)) as b:
-        assert a.namelist() == b.namelist()
-        for name in a.namelist():
-            assert a.read(name) == b.read(name), name

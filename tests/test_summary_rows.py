@@ -1,9 +1,12 @@
-"""summary_rows: table bodies spliced into the closed workbook read back exactly as XlsxWriter writes them."""
+"""summary/splice.py: table bodies spliced into the closed workbook read back exactly as XlsxWriter writes them;
+summary/xlsxwriter_fence.py: the style indexes it reads from XlsxWriter are the ones XlsxWriter writes."""
 
 from __future__ import annotations
 
 import io
 import math
+import re
+import zipfile
 from collections import Counter
 
 import numpy as np
@@ -14,15 +17,24 @@ from python_calamine import CalamineWorkbook
 from synthetic import large_report, report
 from xlsxwriter.workbook import Workbook
 
-from dangjian_xlsx.aggregate import tables as ag
+from dangjian_xlsx import aggregate as ag
 from dangjian_xlsx.layout import col_letter
 from dangjian_xlsx.models import Campaign, FormKind
-from dangjian_xlsx.summary import sheets as sh
-from dangjian_xlsx.summary import splice as summary_rows
-from dangjian_xlsx.summary import style as summary_style
-from dangjian_xlsx.summary.splice import BodyRows, row_height_xml
-from dangjian_xlsx.summary.style import EXCEL_MAX_CHARS, Col, Formats, table
-from dangjian_xlsx.summary.workbook import workbook_options
+from dangjian_xlsx.summary import (
+    EXCEL_MAX_CHARS,
+    FONT,
+    MIN_ROWS,
+    TRUNCATED,
+    BodyRows,
+    Col,
+    Formats,
+    clip,
+    row_height_xml,
+    table,
+    workbook_options,
+)
+from dangjian_xlsx.summary.score_sheets import items_sheet
+from dangjian_xlsx.summary.xlsxwriter_fence import register, style_index
 
 COLS = [
     Col("n", "序号", 6, "int"),
@@ -74,7 +86,7 @@ def _build(df: pd.DataFrame, spliced: bool) -> tuple[bytes, Formats]:
     table(ws, F, df, COLS, freeze_cols=1, header_height=30)
     wb.close()
     data = buf.getvalue()
-    return (F.body_rows.splice(data, summary_style.clip) if F.body_rows else data), F
+    return (F.body_rows.splice(data, clip) if F.body_rows else data), F
 
 
 def _cells(data: bytes, sheet: str = "表") -> list[tuple[object, ...]]:
@@ -128,7 +140,7 @@ def test_text_stays_text_and_is_escaped() -> None:
     ws = openpyxl.load_workbook(io.BytesIO(spliced))["表"]
     assert ws.cell(row=4 + TRICKY.index("=SUM(A1:A2)"), column=6).data_type == "s"
     long = next(v for v in notes if isinstance(v, str) and v.startswith("长"))
-    assert len(long) == EXCEL_MAX_CHARS and long.endswith(summary_style.TRUNCATED)
+    assert len(long) == EXCEL_MAX_CHARS and long.endswith(TRUNCATED)
 
 
 def test_same_inputs_same_bytes() -> None:
@@ -137,7 +149,7 @@ def test_same_inputs_same_bytes() -> None:
 
 
 def test_short_tables_are_left_to_xlsxwriter() -> None:
-    _, F = _build(_frame(summary_rows.MIN_ROWS - 1), spliced=True)
+    _, F = _build(_frame(MIN_ROWS - 1), spliced=True)
     assert F.body_rows is not None and not F.body_rows.blocks
 
 
@@ -151,7 +163,7 @@ def test_a_row_written_inside_a_spliced_table_is_refused() -> None:
     ws.write_string(10, 0, "late", F.by_kind["text"])  # inside the spliced rows
     wb.close()
     with pytest.raises(RuntimeError):
-        F.body_rows.splice(buf.getvalue(), summary_style.clip)
+        F.body_rows.splice(buf.getvalue(), clip)
 
 
 def test_helpers() -> None:
@@ -175,15 +187,86 @@ def test_a_grid_with_a_format_per_cell_reads_back_like_xlsxwriter(campaign: Camp
         wb = Workbook(buf, workbook_options())
         F = Formats(wb)
         F.body_rows = BodyRows() if spliced else None
-        sh.items_sheet(wb.add_worksheet("得分明细"), F, tables, campaign.catalog)
+        items_sheet(wb.add_worksheet("得分明细"), F, tables, campaign.catalog)
         wb.close()
         if F.body_rows is None:
             return buf.getvalue()
         assert "得分明细" in F.body_rows.blocks and F.body_rows.blocks["得分明细"].cell_formats
-        return F.body_rows.splice(buf.getvalue(), summary_style.clip)
+        return F.body_rows.splice(buf.getvalue(), clip)
 
     plain, spliced = build(False), build(True)
     cells = _cells(plain, "得分明细")
     assert _cells(spliced, "得分明细") == cells
     fills = Counter(c[5] for c in cells if isinstance(c[1], float) or c[1] in ("", None))
     assert len(fills) >= 3  # full marks, deductions and red blanks are all in the grid
+
+
+# ---------------------------------------------------------------- the XlsxWriter fence
+
+
+def _cell_styles(data: bytes, sheet: str = "xl/worksheets/sheet1.xml") -> dict[str, int]:
+    """Cell reference → the `s` XlsxWriter wrote for it (0 when it wrote none), from the sheet's XML."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        xml = z.read(sheet).decode("utf-8")
+    return {ref: int(s or 0) for ref, s in re.findall(r'<c r="([A-Z]+\d+)"(?: s="(\d+)")?', xml)}
+
+
+def test_fenced_style_index_is_what_xlsxwriter_writes() -> None:
+    """For every format a cell was written with, `style_index` is exactly the `s="N"` in XlsxWriter's own sheet
+    XML (a format equal to an earlier one shares its index); an unused format has none; a registered one
+    keeps its index and is in styles.xml."""
+    buf = io.BytesIO()
+    wb = Workbook(buf, workbook_options())
+    bold = wb.add_format({"bold": True})
+    red = wb.add_format({"bg_color": "#FFC7CE", "num_format": "0.0"})
+    red_again = wb.add_format({"bg_color": "#FFC7CE", "num_format": "0.0"})  # equal to `red`
+    unused = wb.add_format({"italic": True})
+    registered = wb.add_format({"underline": True})
+    ws = wb.add_worksheet("表")
+    written = {"A1": None, "B1": bold, "C1": red, "D1": red_again, "E1": bold}
+    for c, fmt in enumerate(written.values()):
+        ws.write_number(0, c, c, fmt)
+    ws.write_string(1, 0, "文字", red_again)
+    index = register(
+        registered
+    )  # now: XlsxWriter gives the cells' formats theirs when it writes them, at close
+    wb.close()
+    data = buf.getvalue()
+    styles = _cell_styles(data)
+    for ref, fmt in [*written.items(), ("A2", red_again)]:
+        if fmt is not None:
+            assert style_index(fmt) == styles[ref], ref
+    assert styles["C1"] == styles["D1"] > 0 and red_again.xf_index is None  # shared, never set on it
+    assert style_index(unused) is None
+    assert style_index(registered) == index and index not in styles.values()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert '<cellXfs count="4">' in z.read("xl/styles.xml").decode()  # default, bold, red, registered
+
+
+def test_a_format_equal_to_another_is_spliced_with_the_shared_index() -> None:
+    """A column whose format equals an earlier column's (XlsxWriter then leaves the later object's own index
+    unset) is spliced with the index XlsxWriter writes for it, and reads back like XlsxWriter's own rows."""
+
+    def build(spliced: bool) -> tuple[bytes, Formats]:
+        buf = io.BytesIO()
+        wb = Workbook(buf, workbook_options())
+        F = Formats(wb)
+        # the 标记 column ("center") gets a format equal to the 序号 column's ("int"), used first
+        props = {
+            "font_name": FONT,
+            "font_size": 10,
+            "valign": "vcenter",
+            "num_format": "0",
+            "align": "center",
+        }
+        F.by_kind["center"] = wb.add_format({**props, "border": 1, "border_color": "#BFBFBF"})
+        F.body_rows = BodyRows() if spliced else None
+        table(wb.add_worksheet("表"), F, _frame(60), COLS)
+        wb.close()
+        return (F.body_rows.splice(buf.getvalue(), clip) if F.body_rows else buf.getvalue()), F
+
+    spliced, F = build(True)
+    assert F.by_kind["center"].xf_index is None and style_index(F.by_kind["center"]) == style_index(
+        F.by_kind["int"]
+    )
+    assert _cells(spliced) == _cells(build(False)[0])

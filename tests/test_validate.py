@@ -10,12 +10,12 @@ import pytest
 from cases import CASES, Case, case_branch
 from fill import fill_form
 
-from dangjian_xlsx.forms.generate import build_form
+from dangjian_xlsx import read
+from dangjian_xlsx.forms import build_form
 from dangjian_xlsx.layout import C_NOTE, FormKind
 from dangjian_xlsx.layout import Field as F
 from dangjian_xlsx.models import Campaign, Outcome, RawWorkbook, Severity
-from dangjian_xlsx.read import workbook as read
-from dangjian_xlsx.validate.workbook import (
+from dangjian_xlsx.validate import (
     BAD,
     BLANK,
     NORMALIZED,

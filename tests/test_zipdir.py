@@ -18,11 +18,10 @@ from pathlib import Path
 import pytest
 from hostile_corpus import build_corpus, build_zip, raw_zip, small_xlsx
 
-from dangjian_xlsx.catalog.load import default_campaign
-from dangjian_xlsx.forms.generate import BRANCH_FORMS, build_form
-from dangjian_xlsx.read import sniff as sniff_module
-from dangjian_xlsx.read.scan import check_zip_members
-from dangjian_xlsx.read.workbook import Limits, ReadError, read_workbook
+from dangjian_xlsx.catalog import default_campaign
+from dangjian_xlsx.forms import BRANCH_FORMS, build_form
+from dangjian_xlsx.read import Limits, ReadError, check_zip_members, read_workbook, zipdir
+from dangjian_xlsx.read import formats as sniff_module
 from dangjian_xlsx.read.zipdir import inflate, plain_members
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,13 +152,32 @@ def test_saved_at_is_found_by_namespace_not_by_prefix() -> None:
     assert read_workbook(small_xlsx(), "x.xlsx").saved_at is not None
 
 
-def test_the_last_answer_is_kept_for_the_same_bytes_only() -> None:
+def test_nothing_is_kept_between_calls() -> None:
+    """No module state: every call parses the bytes it is given (no answer kept for the last file)."""
     data = _plain()
     first = plain_members(data)
-    assert first is not None and plain_members(data) is first  # sniff, then the safety pass: parsed once
+    assert first is not None and plain_members(data) == first and plain_members(data) is not first
     with pytest.raises(TypeError):
-        first["x"] = first["xl/workbook.xml"]  # type: ignore[index]  # shared, so read-only
+        first["x"] = first["xl/workbook.xml"]  # type: ignore[index]  # handed on, so read-only
     other = bytearray(data)
     other[_eocd_at(data) - 1 : _eocd_at(data) - 1] = b"\0"  # another file: not plain
     assert plain_members(bytes(other)) is None
-    assert plain_members(data) == first  # asked again after another file: answered afresh, the same
+    assert plain_members(data) == first
+
+
+def test_a_read_parses_the_central_directory_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """read_workbook hands the directory it parsed while sniffing on to the safety pass; when the caller
+    sniffed already (`fmt`), the reader parses it once itself."""
+    parsed: list[int] = []
+    parse = zipdir._parse
+
+    def counted(data: bytes) -> dict[str, zipdir.Member] | None:
+        parsed.append(len(data))
+        return parse(data)
+
+    monkeypatch.setattr(zipdir, "_parse", counted)
+    data = small_xlsx()
+    for fmt in (None, "xlsx"):
+        parsed.clear()
+        assert read_workbook(data, "x.xlsx", fmt=fmt).sheets
+        assert parsed == [len(data)], fmt

@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from dangjian_xlsx.ooxml.zipwrite import ZipWriter
+from dangjian_xlsx.ooxml import ZipWriter
 
 
 def _source() -> bytes:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
+from ..collect import COUNTED, form_key
 from ..models import Branch, FileRecord, FormKind, Outcome, Report, Submission
 
 # Status of one form of one branch (提交情况).
@@ -18,8 +17,6 @@ STATE_OK = "全部合格"
 STATE_FIX = "需退回修改"
 STATE_MISSING = "未交"
 
-ACCEPTED_OUTCOMES = frozenset({Outcome.ACCEPTED, Outcome.WARNINGS})
-COUNTED_OUTCOMES = ACCEPTED_OUTCOMES | {Outcome.NEEDS_FIX}
 FORMS = (FormKind.SCORING, FormKind.TASKS)
 
 
@@ -70,24 +67,17 @@ class BranchFiles:
         return SUB_OK if self.reports else SUB_MISSING
 
 
-def newest_key(f: FileRecord) -> tuple[Any, ...]:
-    sub = f.submission
-    fill = sub.fill_date if sub is not None and sub.fill_date is not None else dt.date.min
-    saved = f.saved_at.replace(tzinfo=None).isoformat() if f.saved_at is not None else ""
-    return (fill, saved, f.mtime, f.path)
-
-
 def form_kind(f: FileRecord) -> FormKind | None:
     if f.kind is not None:
         return f.kind
     return f.submission.kind if f.submission is not None else None
 
 
-def resolve(report: Report) -> list[BranchFiles]:
+def branch_files(report: Report) -> list[BranchFiles]:
     """Per roster branch (in roster order) and form: the current counted file and the rejected attempts.
 
-    Superseded files never count. Should collect leave several counted files for one form, the newest
-    wins (fill date, then saved-at time, then modification time, then path).
+    Superseded files never count. Should collect leave several counted files for one form, the newest by
+    collect's order (`collect.form_key`) wins, as collect itself would have chosen.
     """
     by_name = {
         b.name: BranchFiles(b, {k: Slot() for k in FORMS}) for b in sorted(report.campaign.roster, key=_seq)
@@ -105,8 +95,8 @@ def resolve(report: Report) -> list[BranchFiles]:
         if kind not in bf.forms:
             continue
         slot = bf.forms[kind]
-        if f.outcome in COUNTED_OUTCOMES:
-            if slot.current is None or newest_key(f) > newest_key(slot.current):
+        if f.outcome in COUNTED:
+            if slot.current is None or form_key(f) > form_key(slot.current):
                 slot.current = f
         elif f.outcome is Outcome.REJECTED:
             slot.rejected.append(f)
@@ -125,14 +115,10 @@ def current_inspections(report: Report) -> dict[str, FileRecord]:
     """Per branch name: the counted 督查评分表 (the newest, should collect leave several)."""
     out: dict[str, FileRecord] = {}
     for f in report.files:
-        if (
-            form_kind(f) is not FormKind.INSPECTION
-            or f.outcome not in COUNTED_OUTCOMES
-            or f.submission is None
-        ):
+        if form_kind(f) is not FormKind.INSPECTION or f.outcome not in COUNTED or f.submission is None:
             continue
         name = (f.branch or f.submission.branch).name
         cur = out.get(name)
-        if cur is None or newest_key(f) > newest_key(cur):
+        if cur is None or form_key(f) > form_key(cur):
             out[name] = f
     return out

@@ -6,7 +6,7 @@ import math
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -40,6 +40,7 @@ LEDGER_COLUMNS = [
     "deadline",
     "fix_status",
 ]
+_TO_FILL = ("", "", "", "")  # fix, owner, deadline, fix_status: left for the branch to fill in
 
 
 def valid_score(value: Any, points: float) -> float | None:
@@ -98,6 +99,16 @@ def ranks(totals: Iterable[float]) -> list[int]:
     return [1 + n - bisect_right(asc, v) for v in values]
 
 
+@dataclass
+class _ScoreRows:
+    """The rows of the score tables, built branch by branch."""
+
+    scores: list[list[Any]] = field(default_factory=list)
+    items: list[list[Any]] = field(default_factory=list)
+    long: list[list[Any]] = field(default_factory=list)
+    ledger: list[list[Any]] = field(default_factory=list)
+
+
 def score_tables(
     catalog: Catalog,
     resolved: list[BranchFiles],
@@ -109,63 +120,9 @@ def score_tables(
     """scores, sections, item_scores, score_items, ledger; `extra` holds each branch's cells after "file"."""
     section_ids = [s.id for s in catalog.sections]
     item_ids = [i.id for i in catalog.items]
-    section_of = catalog.section_of
-    item_by_id = catalog.item_by_id
-    # per item, once (not once per branch): its section's label and its short text, for the ledger
-    ledger_texts = {
-        i.id: (f"{section_of[i.id].numeral}、{section_of[i.id].name}", short_text(i.text))
-        for i in catalog.items
-    }
-    ranked = [s for s in scored.values() if s is not None]
-    score_rows: list[list[Any]] = []
-    item_rows: list[list[Any]] = []
-    long_rows: list[list[Any]] = []
-    ledger_rows: list[list[Any]] = []
-    for bf in resolved:
-        b = bf.branch
-        bid = b.id  # a property: formatted on every access
-        sc = scored[b.name]
-        slot = bf.forms[FormKind.SCORING]
-        if sc is None:
-            status = SCORE_MISSING if slot.status == SUB_MISSING else SCORE_FIX
-            score_rows.append(
-                [None, b.seq, bid, b.name, None, status, None, *([None] * len(section_ids)), slot.files,
-                 *extra[b.name]]
-            )  # fmt: skip
-            item_rows.append([b.seq, bid, b.name, None, status, None, *([None] * len(item_ids))])
-            continue
-        status = SCORE_FIX if (sc.needs_fix or sc.missing) else SCORE_OK
-        meta = [b.seq, bid, b.name, sc.total, status, sc.missing]
-        score_rows.append(
-            [rank_of[b.name], *meta, *(sc.sections[s] for s in section_ids), slot.files,
-             *extra[b.name]]
-        )  # fmt: skip
-        item_rows.append([*meta, *(v for _, v, _ in sc.items)])
-        for item_id, v, note in sc.items:
-            item = item_by_id[item_id]
-            sec = section_of[item_id]
-            lost = None if v is None else r4(item.points - v)
-            long_rows.append([b.seq, bid, b.name, item_id, sec.id, item.points, v, lost, note, v is not None])
-            if lost is not None and lost > 0:
-                ledger_rows.append(
-                    [
-                        b.seq,
-                        bid,
-                        b.name,
-                        item_id,
-                        *ledger_texts[item_id],
-                        item.points,
-                        v,
-                        lost,
-                        note,
-                        "",
-                        "",
-                        "",
-                        "",
-                    ]
-                )
+    rows = _score_rows(catalog, resolved, scored, rank_of, extra)
 
-    scores = frame(score_rows, [*SCORE_META, *section_ids, "file", *extra_columns])
+    scores = frame(rows.scores, [*SCORE_META, *section_ids, "file", *extra_columns])
     int_col(scores, "rank")
     int_col(scores, "missing_items")
     scores["_order"] = scores["rank"].fillna(10**9)
@@ -173,16 +130,79 @@ def score_tables(
     scores = scores.reset_index(drop=True)
 
     item_scores = frame(
-        item_rows, ["seq", "branch_id", "branch", "total", "status", "missing_items", *item_ids]
+        rows.items, ["seq", "branch_id", "branch", "total", "status", "missing_items", *item_ids]
     )
     int_col(item_scores, "missing_items")
     score_items = frame(
-        long_rows,
+        rows.long,
         ["seq", "branch_id", "branch", "item_id", "section_id", "points", "score", "lost", "note", "valid"],
     )
-    ledger = frame(ledger_rows, LEDGER_COLUMNS)
+    ledger = frame(rows.ledger, LEDGER_COLUMNS)
+    sections = _section_table(catalog, [s for s in scored.values() if s is not None])
+    return scores, sections, item_scores, score_items, ledger
 
-    # --- section statistics (school-wide, over branches with a 附件1)
+
+def _score_rows(
+    catalog: Catalog,
+    resolved: list[BranchFiles],
+    scored: dict[str, Scored | None],
+    rank_of: dict[str, int],
+    extra: dict[str, list[Any]],
+) -> _ScoreRows:
+    """Per branch its score row and item-score row, then its long rows and ledger rows."""
+    section_ids = [s.id for s in catalog.sections]
+    n_items = len(catalog.items)
+    section_of = catalog.section_of
+    # per item, once (not once per branch): its section's label and its short text, for the ledger
+    ledger_texts = {
+        i.id: (f"{section_of[i.id].numeral}、{section_of[i.id].name}", short_text(i.text))
+        for i in catalog.items
+    }
+    rows = _ScoreRows()
+    for bf in resolved:
+        b = bf.branch
+        bid = b.id  # a property: formatted on every access
+        sc = scored[b.name]
+        slot = bf.forms[FormKind.SCORING]
+        if sc is None:
+            status = SCORE_MISSING if slot.status == SUB_MISSING else SCORE_FIX
+            rows.scores.append(
+                [None, b.seq, bid, b.name, None, status, None, *([None] * len(section_ids)), slot.files,
+                 *extra[b.name]]
+            )  # fmt: skip
+            rows.items.append([b.seq, bid, b.name, None, status, None, *([None] * n_items)])
+            continue
+        status = SCORE_FIX if (sc.needs_fix or sc.missing) else SCORE_OK
+        meta = [b.seq, bid, b.name, sc.total, status, sc.missing]
+        rows.scores.append(
+            [rank_of[b.name], *meta, *(sc.sections[s] for s in section_ids), slot.files,
+             *extra[b.name]]
+        )  # fmt: skip
+        rows.items.append([*meta, *(v for _, v, _ in sc.items)])
+        _item_rows(catalog, sc, bid, ledger_texts, rows)
+    return rows
+
+
+def _item_rows(
+    catalog: Catalog, sc: Scored, bid: str, ledger_texts: dict[str, tuple[str, str]], rows: _ScoreRows
+) -> None:
+    """One branch's long rows (every item) and ledger rows (every item that lost points)."""
+    b = sc.branch
+    item_by_id, section_of = catalog.item_by_id, catalog.section_of
+    for item_id, v, note in sc.items:
+        item = item_by_id[item_id]
+        lost = None if v is None else r4(item.points - v)
+        rows.long.append(
+            [b.seq, bid, b.name, item_id, section_of[item_id].id, item.points, v, lost, note, v is not None]
+        )
+        if lost is not None and lost > 0:
+            rows.ledger.append(
+                [b.seq, bid, b.name, item_id, *ledger_texts[item_id], item.points, v, lost, note, *_TO_FILL]
+            )
+
+
+def _section_table(catalog: Catalog, ranked: list[Scored]) -> pd.DataFrame:
+    """Section statistics, school-wide over the branches with a 附件1: n, mean, mean rate, min, max."""
     sec_rows = []
     for sec in catalog.sections:
         vals = [s.sections[sec.id] for s in ranked]
@@ -204,7 +224,7 @@ def score_tables(
         sec_rows, ["section_id", "numeral", "name", "points", "n", "mean", "mean_rate", "min", "max"]
     )
     int_col(sections, "n")
-    return scores, sections, item_scores, score_items, ledger
+    return sections
 
 
 def losses_table(catalog: Catalog, long: pd.DataFrame) -> pd.DataFrame:

@@ -16,25 +16,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..layout import DONE_STATUS
 from ..models import FormKind, Outcome, Report
-from .current import (
-    STATE_FIX,
-    STATE_MISSING,
-    STATE_OK,
-    SUB_FIX,
-    SUB_MISSING,
-    SUB_OK,
-    SUB_WARN,
-    BranchFiles,
-    current_inspections,
-    resolve,
-)
+from .current import STATE_FIX, STATE_MISSING, STATE_OK, BranchFiles, branch_files
 from .files import files_and_problems
-from .frames import frame, is_missing, r4, rows, short_text
+from .frames import frame, r4
 from .inspection import (
-    BASIS_INSPECTION,
-    BASIS_SELF,
     FLAG_INFLATED,
     INSPECTION_BRANCH_COLUMNS,
     INSPECTION_ITEM_COLUMNS,
@@ -44,56 +30,8 @@ from .inspection import (
     inspection_cells,
     inspection_tables,
 )
-from .scores import (
-    LEDGER_COLUMNS,
-    LEVEL_ITEM,
-    LEVEL_SECTION,
-    SCORE_FIX,
-    SCORE_META,
-    SCORE_MISSING,
-    SCORE_OK,
-    Scored,
-    losses_table,
-    ranks,
-    score_branch,
-    score_tables,
-)
-from .tasks import TASK_COUNT_COLUMNS, task_tables
-
-# The public names of the aggregate stage, wherever they now live.
-__all__ = [
-    "BASIS_INSPECTION",
-    "BASIS_SELF",
-    "DONE_STATUS",
-    "FLAG_INFLATED",
-    "INSPECTION_BRANCH_COLUMNS",
-    "INSPECTION_ITEM_COLUMNS",
-    "INSPECTION_SCORE_COLUMNS",
-    "LEDGER_COLUMNS",
-    "LEVEL_ITEM",
-    "LEVEL_SECTION",
-    "SCORE_FIX",
-    "SCORE_META",
-    "SCORE_MISSING",
-    "SCORE_OK",
-    "STATE_FIX",
-    "STATE_MISSING",
-    "STATE_OK",
-    "SUB_FIX",
-    "SUB_MISSING",
-    "SUB_OK",
-    "SUB_WARN",
-    "TASK_COUNT_COLUMNS",
-    "Overview",
-    "Tables",
-    "build_tables",
-    "current_inspections",
-    "is_missing",
-    "overview",
-    "resolve",
-    "rows",
-    "short_text",
-]
+from .scores import Scored, losses_table, ranks, score_branch, score_tables
+from .tasks import task_tables
 
 
 @dataclass
@@ -122,12 +60,12 @@ class Tables:
 
 
 def build_tables(report: Report) -> Tables:
-    return _tables(report, *_basis(report, resolve(report)))
+    return _tables(report, *_basis(report, branch_files(report)))
 
 
 def tables_and_overview(report: Report) -> tuple[Tables, Overview]:
     """`build_tables` and `overview` of a report, resolving and scoring its branches once for both."""
-    basis = _basis(report, resolve(report))
+    basis = _basis(report, branch_files(report))
     return _tables(report, *basis), _overview(report, *basis)
 
 
@@ -274,7 +212,7 @@ class Overview:
 
 
 def overview(report: Report, resolved: list[BranchFiles] | None = None) -> Overview:
-    return _overview(report, *_basis(report, resolve(report) if resolved is None else resolved))
+    return _overview(report, *_basis(report, branch_files(report) if resolved is None else resolved))
 
 
 def _overview(

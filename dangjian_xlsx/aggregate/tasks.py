@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from ..layout import DONE_STATUS, NOT_APPLICABLE, STATUSES
-from ..models import Catalog, FormKind
+from ..models import Catalog, FormKind, TaskAnswer
 from .current import BranchFiles
 from .frames import frame, int_col
 
@@ -33,46 +33,61 @@ def task_tables(
     task_rows: list[list[Any]] = []
     detail_rows: list[list[Any]] = []
     per_task: dict[str, Counter[str]] = {t: Counter() for t in task_ids}
-    group_of = catalog.group_of
     for bf in resolved:
         b = bf.branch
-        bid = b.id  # a property: formatted on every access
         slot = bf.forms[FormKind.TASKS]
         sub = slot.submission
         if slot.current is None or sub is None:
             task_rows.append(
-                [b.seq, bid, b.name, slot.status, None, *([None] * 5), *([None] * len(task_ids))]
+                [b.seq, b.id, b.name, slot.status, None, *([None] * 5), *([None] * len(task_ids))]
             )
             continue
-        given = {a.task_id: a for a in sub.answers}
-        counts: Counter[str] = Counter()
-        statuses = []
-        for tid in task_ids:
-            a = given.get(tid)
-            st = a.status if a is not None and a.status in STATUSES else ""
-            counts[st] += 1
-            per_task[tid][st] += 1
-            statuses.append(st)
-            detail_rows.append(
-                [
-                    b.seq,
-                    bid,
-                    b.name,
-                    tid,
-                    group_of[tid].id,
-                    group_of[tid].title,
-                    st,
-                    (a.done if a is not None else "") or "",
-                    (a.issues if a is not None else "") or "",
-                ]
-            )
+        counts, statuses = _branch_answers(catalog, bf, sub.answers, per_task, detail_rows)
         task_rows.append(
-            [b.seq, bid, b.name, slot.status, _completion(counts), *_task_counts(counts), *statuses]
+            [b.seq, b.id, b.name, slot.status, _completion(counts), *_task_counts(counts), *statuses]
         )
     tasks = frame(task_rows, ["seq", "branch_id", "branch", "status", "rate", *TASK_COUNT_COLUMNS, *task_ids])
     for c in TASK_COUNT_COLUMNS:
         int_col(tasks, c)
-    task_rates = frame(
+    task_details = frame(
+        detail_rows,
+        ["seq", "branch_id", "branch", "task_id", "group_id", "group", "status", "done", "issues"],
+    )
+    return tasks, _task_rates(catalog, per_task), task_details
+
+
+def _branch_answers(
+    catalog: Catalog,
+    bf: BranchFiles,
+    answers: tuple[TaskAnswer, ...],
+    per_task: dict[str, Counter[str]],
+    detail_rows: list[list[Any]],
+) -> tuple[Counter[str], list[str]]:
+    """One branch's status counts and statuses in catalog order; counts per task and detail rows added."""
+    b = bf.branch
+    bid = b.id  # a property: formatted on every access
+    group_of = catalog.group_of
+    given = {a.task_id: a for a in answers}
+    counts: Counter[str] = Counter()
+    statuses = []
+    for t in catalog.tasks:
+        tid = t.id
+        a = given.get(tid)
+        st = a.status if a is not None and a.status in STATUSES else ""
+        counts[st] += 1
+        per_task[tid][st] += 1
+        statuses.append(st)
+        done = (a.done if a is not None else "") or ""
+        issues = (a.issues if a is not None else "") or ""
+        group = group_of[tid]
+        detail_rows.append([b.seq, bid, b.name, tid, group.id, group.title, st, done, issues])
+    return counts, statuses
+
+
+def _task_rates(catalog: Catalog, per_task: dict[str, Counter[str]]) -> pd.DataFrame:
+    """Per task: its group, its text, the status counts over the branches and its completion rate."""
+    group_of = catalog.group_of
+    return frame(
         [
             [
                 t.id,
@@ -86,8 +101,3 @@ def task_tables(
         ],
         ["task_id", "group_id", "group", "task", *TASK_COUNT_COLUMNS, "rate"],
     )
-    task_details = frame(
-        detail_rows,
-        ["seq", "branch_id", "branch", "task_id", "group_id", "group", "status", "done", "issues"],
-    )
-    return tasks, task_rates, task_details

@@ -1,1 +1,29 @@
-"""The catalog stage."""
+"""The catalog stage: the official forms as data (checked on load), the roster of 党总支 and the campaign."""
+
+from .campaign import DEFAULT_CAMPAIGN, campaign_toml, default_campaign, load_campaign
+from .load import catalog_digest, check_catalog, load_catalog, parse_catalog
+from .roster import (
+    FORBIDDEN_NAME_CHARS,
+    ROSTER_HEADERS,
+    default_roster,
+    load_roster,
+    parse_roster_rows,
+    roster_csv,
+)
+
+__all__ = [
+    "DEFAULT_CAMPAIGN",
+    "FORBIDDEN_NAME_CHARS",
+    "ROSTER_HEADERS",
+    "campaign_toml",
+    "catalog_digest",
+    "check_catalog",
+    "default_campaign",
+    "default_roster",
+    "load_campaign",
+    "load_catalog",
+    "load_roster",
+    "parse_catalog",
+    "parse_roster_rows",
+    "roster_csv",
+]

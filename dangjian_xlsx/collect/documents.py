@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 from ..models import Branch
-from ..read.workbook import DEFAULT_LIMITS, DOCUMENT_FORMATS, Limits, ReadError, check_zip_members
+from ..ooxml import WORD_DOCUMENT
+from ..read import DEFAULT_LIMITS, DOCUMENT_FORMATS, Limits, ReadError, check_zip_members
 
 SUFFIXES = ("直属党支部", "党总支", "党委")
 TEXT_CHARS = 2_000  # "the first page": the first ~2,000 characters of text
@@ -118,7 +119,7 @@ def docx_text(data: bytes, limits: Limits = DEFAULT_LIMITS, chars: int = TEXT_CH
         infos = check_zip_members(data, limits)
     except ReadError:
         return ""
-    info = infos.get("word/document.xml")
+    info = infos.get(WORD_DOCUMENT)
     if info is None:
         return ""
     raw = _inflate_head(data, info, _DOCX_XML_BYTES)

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from ..messages import render
+from ..messages import Code, render
 from ..models import FileRecord, FormKind, Outcome
 
 COUNTED = frozenset({Outcome.ACCEPTED, Outcome.WARNINGS, Outcome.NEEDS_FIX})
@@ -45,7 +45,9 @@ def _saved(f: FileRecord) -> dt.datetime:
 
 
 def form_key(f: FileRecord) -> tuple[Any, ...]:
-    """Larger = newer. Fill date, then saved-at, then 更正版次, then the natural file name, then the full path."""
+    """Which form file counts, larger = newer: fill date, then saved-at, then 更正版次, then the natural file
+    name, then the full path. The one order for forms: resolving here, the current file in aggregate, the
+    rejected file a corrected copy is built from (round)."""
     sub = f.submission
     fill = sub.fill_date if sub is not None and sub.fill_date is not None else dt.date.min
     return (fill, _saved(f), _revision(f), natural_key(_stem(f.path)), f.path)
@@ -56,6 +58,7 @@ def _revision(f: FileRecord) -> int:
 
 
 def report_key(f: FileRecord) -> tuple[Any, ...]:
+    """Which 自查报告 counts, larger = newer: modification time, then the natural file name, then the path."""
     return (f.mtime, natural_key(_stem(f.path)), f.path)
 
 
@@ -103,5 +106,5 @@ def resolve(records: Iterable[FileRecord]) -> list[FileRecord]:
             why = _why(newest, old, is_form)
             old.outcome = Outcome.SUPERSEDED
             old.reason = f"已被“{newest.path}”替代"
-            old.problems.append(render("superseded", file=old.path, newer=newest.path, reason=why))
+            old.problems.append(render(Code.SUPERSEDED, file=old.path, newer=newest.path, reason=why))
     return records

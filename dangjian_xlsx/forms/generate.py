@@ -1,7 +1,7 @@
 """Locked, printable forms with XlsxWriter (+ the workbook-structure post-step), blank forms, `init` files.
 
-Every position comes from `layout.form_layout`; every look from `formstyle`. `build_form` is pure:
-the same campaign, form and branch always give the same bytes.
+Every position comes from `layout.form_layout`; every look from `style`, every lock from `protect`.
+`build_form` is pure: the same campaign, form and branch always give the same bytes.
 """
 
 import datetime as dt
@@ -14,16 +14,14 @@ import xlsxwriter
 
 from .. import GENERATOR, __version__, layout, parallel
 from ..atomic import sweep_stale_temps, write_all_atomic, write_bytes_atomic, write_text_atomic
-from ..catalog.load import campaign_toml, catalog_digest, default_campaign, roster_csv
+from ..catalog import campaign_toml, catalog_digest, default_campaign, roster_csv
 from ..errors import ConfigError
 from ..layout import Field, FormLayout
 from ..models import Branch, Campaign, FormKind
 from .meta import write_guide, write_meta
+from .protect import lock_structure
 from .sheet import FormWriter, Key
-from .style import (
-    Styles,
-    lock_structure,
-)
+from .style import Styles
 
 Progress = Callable[[int, int], None]
 
@@ -75,6 +73,7 @@ def build_form(
     comments = dict(comments or {})
     _check_keys(lay, "prefill", prefill)
     _check_keys(lay, "comments", comments)
+    digest = catalog_digest(campaign.catalog)
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(
         buf,
@@ -92,7 +91,7 @@ def build_form(
             "author": campaign.department,
             "company": campaign.school,
             "category": kind.label,
-            "keywords": f"{GENERATOR};{kind.value};{catalog_digest(campaign.catalog)}",
+            "keywords": f"{GENERATOR};{kind.value};{digest}",
             "comments": f"{GENERATOR} {__version__}",
             "created": created_at(campaign),
         }
@@ -103,7 +102,7 @@ def build_form(
     meta = wb.add_worksheet(layout.META_SHEET)
     FormWriter(form, st, campaign, lay, branch, prefill, comments).write()
     write_guide(guide, st, campaign, kind, branch, revision)
-    write_meta(wb, meta, st, campaign, kind, lay, branch, revision)
+    write_meta(wb, meta, st, campaign, kind, lay, branch, digest, revision)
     wb.close()
     return lock_structure(buf.getvalue(), campaign.password)
 

@@ -6,15 +6,10 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from .. import GENERATOR, __version__, layout
-from ..catalog.load import catalog_digest
 from ..layout import FormLayout
 from ..models import Branch, Campaign, FormKind
-from .style import (
-    Styles,
-    protect,
-    setup_print,
-    text_height,
-)
+from .protect import protect
+from .style import Styles, setup_print, text_height
 from .text import guide_lines
 
 
@@ -43,14 +38,15 @@ def write_guide(
 
 
 def meta_values(
-    campaign: Campaign, kind: FormKind, branch: Branch | None, revision: int = 0
+    campaign: Campaign, kind: FormKind, branch: Branch | None, digest: str, revision: int = 0
 ) -> dict[str, str]:
-    """The identity stamped into the metadata sheet, by META_KEYS key."""
+    """The identity stamped into the metadata sheet, by META_KEYS key; `digest` is the catalog's
+    (`catalog_digest`, computed once per workbook by the caller)."""
     cat = campaign.catalog
     values = {
         "form_kind": kind.value,
         "catalog_version": cat.version,
-        "catalog_digest": catalog_digest(cat),
+        "catalog_digest": digest,
         "campaign": campaign.title,
         "school": campaign.school,
         "year": str(campaign.year),
@@ -72,6 +68,7 @@ def write_meta(
     kind: FormKind,
     lay: FormLayout,
     branch: Branch | None,
+    digest: str,
     revision: int = 0,
 ) -> None:
     meta, head = st["meta"], st["meta_head"]
@@ -79,7 +76,7 @@ def write_meta(
     vcol = layout.META_VALUE_COL
     for c, w in enumerate((22, 16, 40, 20)):
         ws.set_column(c, c, w)
-    values = meta_values(campaign, kind, branch, revision)
+    values = meta_values(campaign, kind, branch, digest, revision)
     for r, (key, label) in enumerate(layout.META_KEYS):
         ws.write_string(r, 0, key, meta)
         ws.write_string(r, 1, label, meta)

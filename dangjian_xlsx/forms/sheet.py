@@ -1,5 +1,5 @@
 """The form sheet of one workbook: header, items, totals, input cells and their validation, all placed by
-the layout and styled by formstyle."""
+the layout and styled by `style`."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from xlsxwriter.worksheet import Worksheet
 from .. import layout
 from ..layout import Field, FixedCell, FormLayout, InputCell, a1
 from ..models import Branch, Campaign, FormKind
+from .protect import protect
 from .style import (
     Styles,
     cell_ranges,
     keep_together,
-    protect,
     setup_print,
     spread_height,
     text_height,
@@ -38,7 +38,7 @@ _SCORE_FIELDS = (Field.SCORE, Field.INSP_SCORE)
 
 @dataclass
 class FormWriter:
-    """Writes the form sheet of one workbook: everything is placed by the layout, styled by formstyle."""
+    """Writes the form sheet of one workbook: everything is placed by the layout, styled by `style`."""
 
     ws: Worksheet
     st: Styles

@@ -1,16 +1,13 @@
-"""Look and lock of the generated workbooks: formats, text measuring, print setup, structure protection.
+"""The look of the generated workbooks: formats, text measuring, print setup.
 
-`generate.py` decides *what* goes where (driven by `layout.py`); this module decides how it looks and
-holds the xlsx post-step that XlsxWriter cannot do itself (workbook structure protection).
+`sheet.py` and `meta.py` decide *what* goes where (driven by `layout.py`); this module decides how it looks.
+The locks (sheet and workbook-structure protection) are in `protect.py`.
 """
 
 from __future__ import annotations
 
-import io
 import math
 import unicodedata
-import zipfile
-import zlib
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
@@ -18,8 +15,6 @@ from typing import Any
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
-
-from ..ooxml.zipwrite import ZipWriter
 
 BODY_FONT = "宋体"
 TITLE_FONT = "宋体"
@@ -40,14 +35,6 @@ A4_SHORT, A4_LONG = 595.28, 841.89  # pt
 MARGIN_TOP, MARGIN_BOTTOM = 0.6, 0.7  # inches
 FOOTER = "&C第 &P 页 共 &N 页"
 ZERO_BLANK = "General;-General;;@"  # live sub-totals: blank while nothing is filled in
-
-# The protection every sheet gets: users may select cells, nothing else.
-# Row heights may be changed (a long 扣分说明 can be made visible); nothing else but selecting.
-PROTECT_OPTIONS: dict[str, bool] = {
-    "select_locked_cells": True,
-    "select_unlocked_cells": True,
-    "format_rows": True,
-}
 
 _BASE: dict[str, Any] = {
     "font_name": BODY_FONT,
@@ -210,10 +197,6 @@ def keep_together(
     return breaks
 
 
-def protect(ws: Worksheet, password: str) -> None:
-    ws.protect(password, dict(PROTECT_OPTIONS))
-
-
 def cell_ranges(cells: Iterable[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
     """Compress cells into vertical runs (first_row, col, last_row, col), sorted by column then row."""
     runs: list[tuple[int, int, int, int]] = []
@@ -224,55 +207,3 @@ def cell_ranges(cells: Iterable[tuple[int, int]]) -> list[tuple[int, int, int, i
         else:
             runs.append((row, col, row, col))
     return runs
-
-
-# ---------------------------------------------------------------- workbook structure protection
-
-
-def legacy_password_hash(password: str) -> str:
-    """The legacy (pre-2007) Excel password hash used by `workbookPassword` and sheet protection.
-
-    Same algorithm as XlsxWriter's sheet protection (ECMA-376 Part 4, §18.2.29 / §14.7.1).
-    """
-    digest = 0
-    for char in reversed(password):
-        digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
-        digest ^= ord(char)
-    digest = ((digest >> 14) & 0x01) | ((digest << 1) & 0x7FFF)
-    digest ^= len(password)
-    digest ^= 0xCE4B
-    return f"{digest:X}"
-
-
-def _inject_protection(workbook_xml: bytes, password: str) -> bytes:
-    # CT_Workbook order: fileVersion, fileSharing, workbookPr, workbookProtection, bookViews, ...
-    marker = b"<bookViews>"
-    if workbook_xml.count(marker) != 1 or b"<workbookProtection" in workbook_xml:
-        raise ValueError("unexpected xl/workbook.xml: cannot add workbook protection")
-    attrs = b'lockStructure="1"'
-    if password:
-        attrs = b'workbookPassword="' + legacy_password_hash(password).encode("ascii") + b'" ' + attrs
-    return workbook_xml.replace(marker, b"<workbookProtection " + attrs + b"/>" + marker)
-
-
-def lock_structure(xlsx: bytes, password: str) -> bytes:
-    """Add `<workbookProtection lockStructure="1" …/>` to an xlsx, re-zipping deterministically.
-
-    Members keep their order, names, timestamps and attributes; every member but xl/workbook.xml is copied
-    compressed as it is (no inflate and deflate again), so the same input gives the same bytes.
-    """
-    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, ZipWriter() as dst:
-        found = False
-        for info in src.infolist():
-            if info.filename != "xl/workbook.xml":
-                dst.copy(xlsx, info)
-                continue
-            data = _inject_protection(src.read(info), password)
-            found = True
-            if info.compress_type == zipfile.ZIP_STORED:
-                dst.store(info, data, zlib.crc32(data))
-            else:
-                dst.put(info, data)
-        if not found:
-            raise ValueError("xl/workbook.xml missing from the workbook")
-        return dst.getvalue()

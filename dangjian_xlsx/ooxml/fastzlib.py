@@ -1,8 +1,8 @@
 """The zlib that the project's own zip code uses (safety pass, repack, summary splice).
 
-zlib-ng's drop-in module where it is installed — the same API, about twice as fast to inflate, to deflate at
-level 6 and to compute CRC-32 — else the standard one (a platform without a zlib-ng wheel). The deflated bytes
-differ between the two; each is deterministic.
+zlib-ng's drop-in module where it is installed — the same API, quicker to inflate, to deflate and to compute
+CRC-32 — else the standard one (a platform without a zlib-ng wheel). The deflated bytes differ between the
+two; each is deterministic.
 """
 
 from __future__ import annotations

@@ -1,1 +1,24 @@
-"""The read stage."""
+"""The read stage: a file's bytes → RawWorkbook, nothing trusted — the real format by content (`sniff`), a
+safety pass before calamine allocates anything (zip members, XML, sheet extents; .xls records), then every
+sheet's values (`read_workbook`). Every failure is a `ReadError`."""
+
+from .calamine import sheet_xml
+from .formats import DOCUMENT_FORMATS, SPREADSHEET_FORMATS, sniff
+from .limits import DEFAULT_LIMITS, KB, MB, Limits, ReadError, human_size
+from .scan import check_zip_members
+from .workbook import read_workbook
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "DOCUMENT_FORMATS",
+    "KB",
+    "MB",
+    "SPREADSHEET_FORMATS",
+    "Limits",
+    "ReadError",
+    "check_zip_members",
+    "human_size",
+    "read_workbook",
+    "sheet_xml",
+    "sniff",
+]

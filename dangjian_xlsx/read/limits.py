@@ -1,7 +1,9 @@
-"""Reader limits and errors shared by the sniffing, safety and reading modules."""
+"""Reader limits and errors shared by the sniffing, safety and reading modules, and the extent check every
+safety pass makes of a sheet."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,8 +56,33 @@ class ReadError(Exception):
         return f"{self.code}: {self.message}"
 
 
-def _corrupt(reason: str) -> ReadError:
+def corrupt(reason: str) -> ReadError:
+    """The error for a damaged or incomplete file, `reason` saying what is wrong."""
     return ReadError("file-corrupt", reason=reason)
+
+
+class Extent:
+    """Where a sheet's data ends (1-based row/column of the farthest value cell); raises over the limits.
+    `sheet` names the sheet, only when a message needs it."""
+
+    def __init__(self, limits: Limits, sheet: Callable[[], str]) -> None:
+        self.limits = limits
+        self.sheet = sheet
+        self.rows = 0
+        self.cols = 0
+
+    def check(self, rows: int, cols: int) -> None:
+        if rows > self.rows:
+            self.rows = rows
+        if cols > self.cols:
+            self.cols = cols
+        if self.rows > self.limits.max_rows or self.cols > self.limits.max_cols:
+            raise ReadError(
+                "sheet-too-large",
+                sheet=self.sheet(),
+                detail=f"数据区域达到 {self.rows} 行 × {self.cols} 列，上限 {self.limits.max_rows} 行 × "
+                f"{self.limits.max_cols} 列",
+            )
 
 
 def human_size(n: int) -> str:

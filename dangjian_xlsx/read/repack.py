@@ -18,32 +18,23 @@ import functools
 import re
 import zipfile
 from collections.abc import Mapping
-from xml.sax.saxutils import quoteattr
 
-from ..ooxml.fastzlib import zlib
-from ..ooxml.zipwrite import ZipWriter
+from ..ooxml import WORKBOOK, WORKBOOK_RELS, ZipWriter, sheet_parts, zlib
 
 Member = tuple[zipfile.ZipInfo, bytes]
 
 _ROW = re.compile(rb'<row r="(\d+)"')
-_WORKBOOK = "xl/workbook.xml"
-_RELS = "xl/_rels/workbook.xml.rels"
-_RID = re.compile(rb'\sr:id="([^"]*)"')
 
 
 def package(members: list[Member], head_rows: Mapping[str, int] | None = None) -> bytes:
     """The stored package calamine reads, from the verified (info, content) members in package order."""
     contents = {info.filename: content for info, content in members}
-    cuts: dict[str, int] = {}
-    for sheet, n in (head_rows or {}).items():
-        part = sheet_part(contents.get(_WORKBOOK, b""), contents.get(_RELS, b""), sheet)
-        if part is not None:
-            cuts[part] = n
+    cuts = _cuts(contents, head_rows or {})
     with ZipWriter() as out:
         for info, content in members:
             name = info.filename
             kept = content
-            if name == _WORKBOOK:
+            if name == WORKBOOK:
                 kept = without_defined_names(content)
             elif name in cuts:
                 kept = first_rows(content, cuts[name])
@@ -60,23 +51,15 @@ def without_defined_names(workbook: bytes) -> bytes:
     return workbook[:start] + workbook[end + len(b"</definedNames>") :]
 
 
-def sheet_part(workbook: bytes, rels: bytes, name: str) -> str | None:
-    """The part holding sheet `name`, found the plain way: its <sheet … name="…" … r:id="…"/> inside
-    <sheets>, and the Relationship with that Id; None when anything is not written that way."""
-    start, end = workbook.find(b"<sheets>"), workbook.find(b"</sheets>")
-    at = workbook.find(b" name=" + quoteattr(name, {'"': "&quot;"}).encode(), start, end)
-    if start < 0 or at < 0:
-        return None
-    tag = workbook[workbook.rfind(b"<", start, at) : workbook.find(b">", at)]
-    rid = _RID.search(tag) if tag.startswith(b"<sheet ") else None
-    if rid is None:
-        return None
-    m = re.search(rb'<Relationship [^>]*?Id="' + re.escape(rid.group(1)) + rb'"[^>]*>', rels)
-    target = re.search(rb'\sTarget="([^"]*)"', m.group(0)) if m else None
-    if target is None:
-        return None
-    path = target.group(1).decode("utf-8", "replace")
-    return path[1:] if path.startswith("/") else "xl/" + path
+def _cuts(contents: Mapping[str, bytes], head_rows: Mapping[str, int]) -> dict[str, int]:
+    """Part → how many of its leading rows are wanted, for the sheets of `head_rows` whose part is found
+    (`sheet_parts`; of two sheets of one name, the first, which calamine reads)."""
+    if not head_rows:
+        return {}
+    parts: dict[str, str] = {}
+    for name, part in sheet_parts(contents.get(WORKBOOK), contents.get(WORKBOOK_RELS)):
+        parts.setdefault(name, part)
+    return {parts[sheet]: n for sheet, n in head_rows.items() if sheet in parts}
 
 
 def first_rows(sheet: bytes, n: int) -> bytes:

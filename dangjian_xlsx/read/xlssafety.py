@@ -10,8 +10,7 @@ import datetime as dt
 import io
 import struct
 
-from .limits import DEFAULT_LIMITS, KB, Limits, ReadError, _corrupt
-from .scan import _Extent
+from .limits import DEFAULT_LIMITS, KB, Extent, Limits, ReadError, corrupt
 
 # ---------------------------------------------------------------- xls (CFB + BIFF8)
 
@@ -29,19 +28,19 @@ def check_xls(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dt.datetime | Non
     import olefile
 
     if len(data) < 512:
-        raise _corrupt("文件不完整")
+        raise corrupt("文件不完整")
     shift, mini = _u16(data, 30), _u16(data, 32)
     if shift not in (9, 12) or mini != 6:
-        raise _corrupt("文件头信息错误")
+        raise corrupt("文件头信息错误")
     ssize = 1 << shift
     most = len(data) // ssize + 1
     for off in (40, 44, 64, 72):  # directory, FAT, mini FAT, DIFAT sector counts
         if _u32(data, off) > most:
-            raise _corrupt("文件结构信息与文件大小不符")
+            raise corrupt("文件结构信息与文件大小不符")
     try:
         ole = olefile.OleFileIO(io.BytesIO(data))
     except Exception as exc:
-        raise _corrupt("文件结构损坏或不完整") from exc
+        raise corrupt("文件结构损坏或不完整") from exc
     try:
         ole.directory_fp.seek(0)
         directory = ole.directory_fp.read()
@@ -49,10 +48,10 @@ def check_xls(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dt.datetime | Non
         for off in range(0, len(directory) - 127, 128):
             size = int.from_bytes(directory[off + 120 : off + (128 if wide else 124)], "little")
             if directory[off + 66] != 0 and size > len(data):  # a used entry claiming more than the file
-                raise _corrupt("文件结构信息与文件大小不符")
+                raise corrupt("文件结构信息与文件大小不符")
         name = "Workbook" if ole.exists("Workbook") else "Book" if ole.exists("Book") else None
         if name is None:
-            raise _corrupt("缺少工作簿数据流")
+            raise corrupt("缺少工作簿数据流")
         stream = ole.openstream(name).read()
         saved_at: dt.datetime | None = None
         try:
@@ -96,7 +95,7 @@ def _check_biff(stream: bytes, limits: Limits) -> None:
         if typ == 0x00FC and size >= 8:  # SST: calamine reserves this many strings up front
             unique = int.from_bytes(stream[off + 4 : off + 8], "little", signed=True)
             if unique < 0 or unique > len(stream) // 3 + 1:
-                raise _corrupt("共享字符串数量与内容不符")
+                raise corrupt("共享字符串数量与内容不符")
     if len(sheets) > limits.max_sheets:
         raise ReadError("too-many-sheets", count=len(sheets), limit=limits.max_sheets)
     budget = 4 * len(stream) + 64 * KB
@@ -105,11 +104,11 @@ def _check_biff(stream: bytes, limits: Limits) -> None:
         if pos in seen:
             continue
         seen.add(pos)
-        extent = _Extent(limits, lambda n=name: n)
+        extent = Extent(limits, lambda n=name: n)
         for typ, off, size in _records(stream, pos):
             budget -= size + 4
             if budget < 0:
-                raise _corrupt("工作表结构异常")
+                raise corrupt("工作表结构异常")
             if typ == 0x000A:
                 break
             if typ == 0x0200:  # DIMENSIONS: calamine reserves rows × cols cells

@@ -3,9 +3,11 @@
 `plain_members(data)` lists every member of a zip that has one central directory at the very end (no
 comment, no zip64, no spanning), unencrypted, stored or deflated, ASCII names, no duplicates, each local
 header where the directory says; None for anything else (the callers then use zipfile, which also words the
-errors). The reader's limits on declared sizes are not checked here: `zipsafety.check_zip_members` checks
-them once, on whichever directory it got. `inflate` gives a member's bytes, never more than its
-declared size, CRC checked; None when they do not match what the directory declares.
+errors). Nothing is kept between calls: whoever parses a file's directory hands it on (the reader parses it
+once and gives it to both sniffing and the safety pass). The reader's limits on declared sizes are not
+checked here: `scan.zip_members` checks them once, on whichever directory it got. `inflate` gives a
+member's bytes, never more than its declared size, CRC checked; None when they do not match what the
+directory declares.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import NamedTuple
 
-from ..ooxml.fastzlib import zlib
+from ..ooxml import zlib
 
 _EOCD = struct.Struct("<4s4H2LH")
 _CDH = struct.Struct("<4s6H3L5H2L")
@@ -31,20 +33,13 @@ class Member(NamedTuple):
     method: int  # 0 stored, 8 deflated
 
 
-_last: tuple[bytes, Mapping[str, Member] | None] = (b"", None)
+Directory = Mapping[str, Member]  # a plain zip's members by name, in the directory's order (read-only)
 
 
-def plain_members(data: bytes) -> Mapping[str, Member] | None:
-    """Member name → Member for a plain zip (see the module doc), else None. The answer for the bytes
-    object parsed last is kept (sniff and the safety pass both ask about each file)."""
-    global _last
-    last = _last  # one read: another thread may replace it meanwhile
-    if last[0] is data:
-        return last[1]
+def plain_members(data: bytes) -> Directory | None:
+    """Member name → Member for a plain zip (see the module doc), else None; parsed afresh on every call."""
     members = _parse(data)
-    answer = MappingProxyType(members) if members is not None else None
-    _last = (data, answer)
-    return answer
+    return MappingProxyType(members) if members is not None else None
 
 
 def _parse(data: bytes) -> dict[str, Member] | None:

@@ -22,9 +22,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..aggregate import tables as ag
+from .. import aggregate as ag
+from .. import read
 from ..atomic import write_all_atomic
-from ..forms.generate import build_form, form_filename
+from ..collect import form_key
+from ..forms import build_form, form_filename
 from ..layout import (
     C_TASK,
     C_TEXT,
@@ -34,19 +36,15 @@ from ..layout import (
     FormLayout,
     form_layout,
 )
+from ..messages import Code
 from ..models import Branch, Campaign, FileRecord, FormKind, Outcome, Problem, RawWorkbook, Report
-from ..read import workbook as read
-from ..validate.workbook import parse_date, read_meta, revision, squash
+from ..validate import parse_date, read_meta, revision, squash
 
 PACK_DIR = "退回修改"
 FORMS = (FormKind.SCORING, FormKind.TASKS)
 Key = tuple[Field, str]
 Loader = Callable[[FileRecord], RawWorkbook | None]
 
-# Problem codes whose `value` is what the branch typed into the cell (kept in the corrected copy).
-RAW_VALUE_CODES = frozenset({"score-out-of-range", "score-not-number", "status-invalid", "date-invalid"})
-# Rejections after which the input cells are still where the layout says: their values can be carried over.
-RECOVERABLE = frozenset({"tampered", "digest-mismatch"})
 BLOCKING_HINT = "请改用附上的新表格"
 _NUMERALS = "一二三四五六七八九十"
 _STALE = re.compile(r"^\d+_.+_((退回修改通知|未交提醒)\.txt|更正\d*\.xlsx)$")
@@ -105,7 +103,7 @@ def plan(report: Report, loader: Loader | None = None) -> list[Notice]:
     """Per roster 党总支 (roster order) that must correct or still send something: its notice, with text."""
     campaign = report.campaign
     out = []
-    for bf in ag.resolve(report):
+    for bf in ag.branch_files(report):
         parts = []
         for kind in FORMS:
             slot = bf.forms[kind]
@@ -144,11 +142,11 @@ def _fix_part(campaign: Campaign, kind: FormKind, branch: Branch, rec: FileRecor
 def _rejected_part(
     campaign: Campaign, kind: FormKind, branch: Branch, rejected: list[FileRecord], loader: Loader | None
 ) -> Part:
-    newest = max(rejected, key=lambda f: (f.saved_at or dt.datetime.min, f.mtime, f.path))
+    newest = max(rejected, key=form_key)  # the file collect would count, were it not rejected
     values: dict[Key, object] = {}
     rev = 1
     codes = {p.code for p in newest.errors}
-    if loader is not None and codes and codes <= RECOVERABLE:
+    if loader is not None and codes and all(Code(c).recoverable for c in codes):
         raw = loader(newest)
         if raw is not None:
             values = recover_values(raw, campaign, kind)
@@ -204,7 +202,7 @@ def submitted_values(campaign: Campaign, rec: FileRecord) -> dict[Key, object]:
     keys = _input_keys(form_layout(campaign.catalog, sub.kind))
     for p in rec.problems:
         key = keys.get((p.sheet, p.cell))
-        if p.code in RAW_VALUE_CODES and p.value and key is not None and key not in values:
+        if Code(p.code).keeps_value and p.value and key is not None and key not in values:
             values[key] = _typed(p.value, key[0])
     return values
 

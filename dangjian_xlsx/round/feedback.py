@@ -5,9 +5,9 @@ minimum and maximum, its rank, a bar chart of its section scores as % of max aga
 its deductions (its own rows of the 问题台账) and its open tasks (every task not 已完成, with what it wrote).
 The school's figures are aggregates only; no other branch's name appears in any cell or chart.
 
-`build_feedback(report, tables)` is pure (name, bytes) per branch; `write_feedback` is the hook that
-`summary.write_outputs(..., feedback=True)` calls (files go to `反馈表/` beside the summary), and
-`write_feedback_dir` writes into a chosen folder. Every file is written atomically.
+Everything comes from the aggregate tables and overview that the summary is made of (computed once, by
+the caller): `build_feedback` is pure, (name, bytes) per branch; `write_feedback` writes them into a
+folder (`反馈表/` beside the summary, for `collect --feedback`), every file atomically.
 """
 
 from __future__ import annotations
@@ -18,20 +18,21 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from xlsxwriter.chart import Chart
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..aggregate import tables as ag
+from .. import aggregate as ag
 from ..atomic import write_all_atomic
+from ..collect import COUNTED
 from ..models import Branch, Campaign, FormKind, Report
-from ..summary import style as st
-from ..summary.style import Col, Formats, plain_table, put, table, title
-from ..summary.workbook import new_workbook
+from ..summary import FONT, Col, Formats, col_index, new_workbook, plain_table, print_setup, put, table, title
 
 FEEDBACK_DIR = "反馈表"
 S_SCORES = "得分情况"
 S_DEDUCTIONS = "扣分项"
 S_TASKS = "未完成任务"
+FEEDBACK_SHEETS = (S_SCORES, S_DEDUCTIONS, S_TASKS)  # in the workbook's order
 NOT_FILLED = "未填"
 
 
@@ -104,6 +105,20 @@ def _summary_lines(
     return lines
 
 
+# 二、各部分得分: the branch's section scores beside the school's (the chart reads its columns)
+SECTION_COLUMNS = (
+    Col("section", "部分", 26, "wrap"),
+    Col("points", "满分", 11, "int"),
+    Col("score", "本单位得分", 11, "num"),
+    Col("rate", "本单位得分率", 11, "pct"),
+    Col("mean", "全校平均分", 11, "num"),
+    Col("mean_rate", "全校平均得分率", 11, "pct"),
+    Col("min", "全校最低", 11, "num"),
+    Col("max", "全校最高", 11, "num"),
+    Col("vs_mean", "与平均分之差", 11, "num"),
+)
+
+
 def _scores_sheet(
     wb: Workbook,
     ws: Worksheet,
@@ -124,58 +139,60 @@ def _scores_sheet(
     )
     ws.set_column(0, 0, 26)
     ws.set_column(1, 8, 11)
-    row = 3
+    row = _summary_block(ws, F, lines, 3)
+    ws.write_string(row, 0, "二、各部分得分（与全校比较）", F.section)
+    header = row + 1
+    ws.set_row(header, 30)
+    first, last = header + 1, plain_table(ws, F, sections, SECTION_COLUMNS, header)
+    vs_mean = col_index(SECTION_COLUMNS, "vs_mean")
+    ws.conditional_format(
+        first, vs_mean, last, vs_mean, {"type": "cell", "criteria": "<", "value": 0, "format": F.lost_rule}
+    )
+    print_setup(ws, header)
+    ws.set_portrait()
+    ws.insert_chart(last + 2, 0, _sections_chart(wb, first, last))
+
+
+def _summary_block(ws: Worksheet, F: Formats, lines: list[tuple[str, Any, str]], row: int) -> int:
+    """一、总体情况 at `row`: label, value, explanation per line. Returns the next free row after a blank one."""
     ws.write_string(row, 0, "一、总体情况", F.section)
     row += 1
-    pct = F.by_kind["pct"]
+    pct, wrap = F.by_kind["pct"], F.by_kind["wrap"]
     for label, value, explain in lines:
         ws.write_string(row, 0, label, F.label)
         fmt = pct if label.endswith("率") else F.big if type(value) is int else F.big_num
         put(ws, row, 1, value, fmt)
-        ws.merge_range(row, 2, row, 8, "", F.by_kind["wrap"])
-        put(ws, row, 2, explain, F.by_kind["wrap"])
+        ws.merge_range(row, 2, row, 8, "", wrap)
+        put(ws, row, 2, explain, wrap)
         row += 1
-    row += 1
-    ws.write_string(row, 0, "二、各部分得分（与全校比较）", F.section)
-    row += 1
-    cols = [
-        Col("section", "部分", 26, "wrap"),
-        Col("points", "满分", 11, "int"),
-        Col("score", "本单位得分", 11, "num"),
-        Col("rate", "本单位得分率", 11, "pct"),
-        Col("mean", "全校平均分", 11, "num"),
-        Col("mean_rate", "全校平均得分率", 11, "pct"),
-        Col("min", "全校最低", 11, "num"),
-        Col("max", "全校最高", 11, "num"),
-        Col("vs_mean", "与平均分之差", 11, "num"),
-    ]
-    header = row
-    ws.set_row(header, 30)
-    first, last = header + 1, plain_table(ws, F, sections, cols, header)
-    ws.conditional_format(
-        first, 8, last, 8, {"type": "cell", "criteria": "<", "value": 0, "format": F.lost_rule}
-    )
-    st.print_setup(ws, header)
-    ws.set_portrait()
+    return row + 1
 
+
+def _sections_chart(wb: Workbook, first: int, last: int) -> Chart:
+    """The branch's section rates beside the school's average rates, from the section table's columns."""
+    category = col_index(SECTION_COLUMNS, "section")
     chart = wb.add_chart({"type": "bar"})
-    for name, col, colour in (("本单位得分率", 3, "#5B9BD5"), ("全校平均得分率", 5, "#BFBFBF")):
+    for name, key, colour in (
+        ("本单位得分率", "rate", "#5B9BD5"),
+        ("全校平均得分率", "mean_rate", "#BFBFBF"),
+    ):
+        col = col_index(SECTION_COLUMNS, key)
         chart.add_series(
             {
                 "name": name,
-                "categories": [S_SCORES, first, 0, last, 0],
+                "categories": [S_SCORES, first, category, last, category],
                 "values": [S_SCORES, first, col, last, col],
                 "fill": {"color": colour},
-                "data_labels": {"value": col == 3, "num_format": "0%"},
+                "data_labels": {"value": key == "rate", "num_format": "0%"},
                 "gap": 60,
             }
         )
-    chart.set_title({"name": "各部分得分率（得分 ÷ 满分）", "name_font": {"name": st.FONT, "size": 12}})
-    chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "num_font": {"name": st.FONT}})
-    chart.set_y_axis({"reverse": True, "num_font": {"name": st.FONT, "size": 9}})
-    chart.set_legend({"position": "bottom", "font": {"name": st.FONT}})
+    chart.set_title({"name": "各部分得分率（得分 ÷ 满分）", "name_font": {"name": FONT, "size": 12}})
+    chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "num_font": {"name": FONT}})
+    chart.set_y_axis({"reverse": True, "num_font": {"name": FONT, "size": 9}})
+    chart.set_legend({"position": "bottom", "font": {"name": FONT}})
     chart.set_size({"width": 720, "height": 520})
-    ws.insert_chart(last + 2, 0, chart)
+    return chart
 
 
 def _deductions_sheet(ws: Worksheet, F: Formats, ledger: pd.DataFrame) -> None:
@@ -225,9 +242,7 @@ def build_one(
     buf = io.BytesIO()
     wb = new_workbook(buf, f"{branch.name}专项督查反馈", campaign, report.generated_at)
     F = Formats(wb)
-    ws1 = wb.add_worksheet(S_SCORES)
-    ws2 = wb.add_worksheet(S_DEDUCTIONS)
-    ws3 = wb.add_worksheet(S_TASKS)
+    ws1, ws2, ws3 = (wb.add_worksheet(name) for name in FEEDBACK_SHEETS)
     lines = _summary_lines(tables, ov, row, task_row, campaign.catalog.total_points)
     sections = section_rows(tables, row, campaign)
     _scores_sheet(wb, ws1, F, branch, lines, sections, campaign, report.generated_at)
@@ -238,26 +253,35 @@ def build_one(
     return buf.getvalue()
 
 
-def build_feedback(report: Report, tables: ag.Tables | None = None) -> list[tuple[str, bytes]]:
-    """(file name, bytes) per roster branch with a counted 附件1 or 附件2, in roster order."""
-    tables = ag.build_tables(report) if tables is None else tables
-    resolved = ag.resolve(report)
-    ov = ag.overview(report, resolved)
-    out = []
-    for bf in resolved:
-        has_scores = bf.forms[FormKind.SCORING].current is not None
-        has_tasks = bf.forms[FormKind.TASKS].current is not None
-        if has_scores or has_tasks:
-            data = build_one(report, tables, ov, bf.branch, has_scores, has_tasks)
-            out.append((feedback_name(bf.branch), data))
+def returned_forms(tables: ag.Tables) -> dict[str, set[FormKind]]:
+    """Branch name → the forms (附件1, 附件2) it has a counted file of (an outcome that counts), read from the
+    files table: the forms for which aggregate found a current file."""
+    labels = {kind.label: kind for kind in (FormKind.SCORING, FormKind.TASKS)}
+    counted = {o.value for o in COUNTED}
+    out: dict[str, set[FormKind]] = {}
+    files = tables.files
+    for branch, kind, outcome in zip(files["branch"], files["kind"], files["outcome"], strict=True):
+        if kind in labels and outcome in counted:
+            out.setdefault(branch, set()).add(labels[kind])
     return out
 
 
-def write_feedback_dir(report: Report, tables: ag.Tables | None, out_dir: Path) -> list[Path]:
+def build_feedback(report: Report, tables: ag.Tables, ov: ag.Overview) -> list[tuple[str, bytes]]:
+    """(file name, bytes) per roster branch with a counted 附件1 or 附件2, in roster order."""
+    returned = returned_forms(tables)
+    branches = report.campaign.branch_by_name
+    out = []
+    for name in tables.submissions["branch"].tolist():  # the roster, in its order
+        forms = returned.get(name, set())
+        if forms:
+            branch = branches[name]
+            has_scores, has_tasks = FormKind.SCORING in forms, FormKind.TASKS in forms
+            data = build_one(report, tables, ov, branch, has_scores, has_tasks)
+            out.append((feedback_name(branch), data))
+    return out
+
+
+def write_feedback(report: Report, tables: ag.Tables, ov: ag.Overview, out_dir: Path) -> list[Path]:
+    """Write the feedback workbooks into `out_dir` (atomically). Returns their paths."""
     out_dir = Path(out_dir)
-    return write_all_atomic((out_dir / name, data) for name, data in build_feedback(report, tables))
-
-
-def write_feedback(report: Report, tables: ag.Tables, summary_path: Path) -> list[Path]:
-    """The `summary.write_outputs(feedback=True)` hook: the workbooks go to `反馈表/` beside the summary."""
-    return write_feedback_dir(report, tables, Path(summary_path).parent / FEEDBACK_DIR)
+    return write_all_atomic((out_dir / name, data) for name, data in build_feedback(report, tables, ov))

@@ -1,7 +1,8 @@
 """Machine-readable exports beside the summary `X.xlsx`: tidy CSV (`X_得分.csv`, `X_任务.csv`, `X_问题.csv`,
-`X_文件.csv`; UTF-8 with BOM so Excel opens them) and `X.json`. Every file is written atomically, built
-a column at a time and streamed a slice of rows at a time: at province scale (tens of thousands of rows)
-there is no object per row or per cell, and only one file's text is in memory at once.
+`X_文件.csv`; UTF-8 with BOM so Excel opens them) and `X.json`. Every file is written atomically and
+streamed a slice of rows at a time: each column's values are converted at once, then each slice of rows is
+encoded by `csv.writer` or `json.JSONEncoder`, so that at province scale (tens of thousands of rows) only
+one slice's rows and one file's text are in memory at once.
 
 Stable catalog ids (S01.1, T01) and branch ids are the join keys. CSV text that a spreadsheet would take
 for a formula (starting with = + - @ tab or CR) is neutralised with a leading single quote, following
@@ -11,8 +12,10 @@ OWASP's CSV-injection guidance; numbers stay numbers.
 from __future__ import annotations
 
 import codecs
+import csv
 import dataclasses
 import datetime as dt
+import io
 import json
 import math
 import numbers
@@ -22,12 +25,11 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from ..aggregate import tables as ag
+from .. import aggregate as ag
 from ..atomic import write_all_atomic
-from ..catalog.load import catalog_digest
+from ..catalog import catalog_digest
 from ..models import Campaign
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -122,10 +124,19 @@ def csv_cell(v: Any) -> str:
     return str(v)
 
 
+CHUNK_ROWS = 2_000  # CSV rows (and JSON array elements) encoded and written at a time
+
+
+def csv_text(rows: Iterable[Sequence[str]]) -> str:
+    """Records as `csv.writer` writes them: QUOTE_MINIMAL, CRLF line ends (what Excel expects)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue()
+
+
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """UTF-8 with BOM, CRLF line ends (what Excel expects), every cell neutralised."""
-    lines = [csv_line(header), *(csv_line([csv_cell(v) for v in r]) for r in rows), ""]
-    return "\r\n".join(lines).encode("utf-8-sig")
+    """UTF-8 with BOM, every cell neutralised."""
+    return (csv_text([header]) + csv_text([csv_cell(v) for v in r] for r in rows)).encode("utf-8-sig")
 
 
 def csv_frame(df: pd.DataFrame, columns: list[str]) -> bytes:
@@ -135,16 +146,11 @@ def csv_frame(df: pd.DataFrame, columns: list[str]) -> bytes:
 
 def csv_chunks(df: pd.DataFrame, columns: list[str]) -> Iterator[bytes]:
     """`csv_frame` in pieces: the BOM and header, then a slice of rows at a time."""
-    cells = [csv_quoted(csv_values(df[c].tolist())) for c in columns]
-    if len(cells) == 1:  # a lone empty field is written as "" (a blank line would be no row at all)
-        cells = [['""' if v == "" else v for v in cells[0]]]
-    yield codecs.BOM_UTF8 + (csv_line(columns) + "\r\n").encode("utf-8")
+    cells = [csv_values(df[c].tolist()) for c in columns]
+    yield codecs.BOM_UTF8 + csv_text([columns]).encode("utf-8")
     rows = zip(*cells, strict=True)
     while chunk := list(islice(rows, CHUNK_ROWS)):
-        yield ("\r\n".join(map(",".join, chunk)) + "\r\n").encode("utf-8")
-
-
-CHUNK_ROWS = 2_000  # CSV rows (and JSON array elements) encoded and written at a time
+        yield csv_text(chunk).encode("utf-8")
 
 
 def csv_values(values: list[Any]) -> list[str]:
@@ -159,30 +165,12 @@ def csv_values(values: list[Any]) -> list[str]:
     return list(map(csv_cell, values))
 
 
-def csv_quoted(cells: list[str]) -> list[str]:
-    """Cells as `csv.writer` (QUOTE_MINIMAL, CRLF) writes them: quoted, quotes doubled, when they hold a
-    comma, a quote or a line break."""
-    if _CSV_SPECIAL.search(_SEP.join(cells)) is None:
-        return cells
-    special = _CSV_SPECIAL.search
-    return ['"' + v.replace('"', '""') + '"' if special(v) else v for v in cells]
-
-
-def csv_line(cells: Sequence[str]) -> str:
-    """One CSV record (without its line end), as `csv.writer` writes it."""
-    if len(cells) == 1 and cells[0] == "":
-        return '""'
-    return ",".join(csv_quoted(list(cells)))
-
-
 _SEP = "\x00"  # joins a column's texts for one search over all of them (a hit is then checked cell by cell)
 _FORMULA_START = re.compile(_SEP + "[" + re.escape("".join(FORMULA_PREFIXES)) + "]")
-_CSV_SPECIAL = re.compile('[,"\r\n]')
 
 
 def _each_distinct(values: list[Any], convert: Callable[[Any], str]) -> list[str]:
-    """`convert` of each value, called once per distinct value (for values whose equal ones convert alike);
-    equal values then share one text object."""
+    """`convert` of each value, called once per distinct value (for values whose equal ones convert alike)."""
     distinct = set(values)
     texts = dict(zip(distinct, map(convert, distinct), strict=True))
     return list(map(texts.__getitem__, values))
@@ -196,109 +184,99 @@ def score_rows(t: ag.Tables) -> pd.DataFrame:
 # ---------------------------------------------------------------- JSON
 #
 # The document is `json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))` + newline,
-# but written without building `doc`: each column is turned into JSON texts at once (by the encoder's own
-# text function and int/float reprs, as its C implementation writes them), and each record is one
-# %-template of its sorted keys. Tens of thousands of dicts were the largest allocation of a collect, and
-# encoding them the slowest part of the exports.
+# written without building `doc`: each top-level key's value is encoded on its own, and each table's array
+# a slice of elements at a time (the encoder writes the slice as an array; its brackets are dropped).
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
-_STRING = json.encoder.encode_basestring  # how that encoder writes text (ensure_ascii=False)
 
 
-def json_values(values: list[Any]) -> list[str]:
-    """The JSON text of `py` of each value, as the encoder writes it."""
+def py_values(values: list[Any]) -> list[Any]:
+    """`py` of each value of a column (text and integer columns are already plain)."""
     kinds = set(map(type, values))
-    if kinds <= {str}:
-        return _each_distinct(values, _STRING)
-    if kinds <= {int}:
-        return _each_distinct(values, int.__repr__)
+    if kinds <= {str, int, bool}:
+        return values
     if kinds <= {float}:
-        if _has_negative_zero(values):  # equal to 0.0 but written -0.0: no sharing by value
-            return list(map(_json_float, values))
-        return _each_distinct(values, _json_float)
-    return list(map(_json_scalar, values))
+        return [v if math.isfinite(v) else None for v in values]
+    return list(map(py, values))
 
 
-def _has_negative_zero(values: list[float]) -> bool:
-    a = np.asarray(values, dtype=np.float64)
-    return bool(np.any(np.signbit(a) & (a == 0)))
+def json_array(elements: Iterable[Any], per: int = CHUNK_ROWS) -> Iterator[str]:
+    """The JSON array of `elements`, encoded `per` elements at a time."""
+    it = iter(elements)
+    opened = False
+    while chunk := list(islice(it, per)):
+        yield ("," if opened else "[") + _ENCODER.encode(chunk)[1:-1]
+        opened = True
+    yield "]" if opened else "[]"
 
 
-def _json_float(v: float) -> str:
-    return float.__repr__(v) if math.isfinite(v) else "null"  # py: a non-finite number is a blank
+def _columns(df: pd.DataFrame, columns: list[str]) -> dict[str, list[Any]]:
+    return {c: py_values(df[c].tolist()) for c in columns}
 
 
-def _json_scalar(v: Any) -> str:
-    t = type(v)
-    if t is str:
-        return _STRING(v)
-    if t is int:
-        return int.__repr__(v)
-    if t is float:
-        return _json_float(v)
-    if t is bool:
-        return "true" if v else "false"
-    if v is None:
-        return "null"
-    return _json_scalar(py(v))  # py gives one of the plain types above
-
-
-def json_objects(columns: dict[str, list[str]]) -> list[str]:
-    """One JSON object per row of `columns` (key → the JSON texts of its values), keys sorted."""
-    keys = sorted(columns)
-    template = "{" + ",".join(_STRING(k).replace("%", "%%") + ":%s" for k in keys) + "}"
-    return list(map(template.__mod__, zip(*(columns[k] for k in keys), strict=True)))
-
-
-def json_array(texts: list[str]) -> Iterator[str]:
-    """The JSON array of element texts, a slice of elements at a time."""
-    if not texts:
-        yield "[]"
-        return
-    for i in range(0, len(texts), CHUNK_ROWS):
-        yield ("," if i else "[") + ",".join(texts[i : i + CHUNK_ROWS])
-    yield "]"
-
-
-def _json_columns(df: pd.DataFrame, columns: list[str]) -> dict[str, list[str]]:
-    return {c: json_values(df[c].tolist()) for c in columns}
+def _records(cols: dict[str, list[Any]]) -> Iterator[dict[str, Any]]:
+    """One dict per row of `cols` (key → the column's values), made as the rows are encoded."""
+    keys = list(cols)
+    return (dict(zip(keys, values, strict=True)) for values in zip(*cols.values(), strict=True))
 
 
 def json_records(df: pd.DataFrame, columns: list[str]) -> Iterator[str]:
     """The JSON array of a table's rows as objects of `columns`."""
-    return json_array(json_objects(_json_columns(df, columns)))
+    return json_array(_records(_columns(df, columns)))
 
 
-def _grouped(keys: list[str], texts: list[str]) -> dict[str, str]:
-    """The JSON array of `texts` for each key, in table order."""
-    groups: dict[str, list[str]] = {}
-    for key, text in zip(keys, texts, strict=True):
-        groups.setdefault(key, []).append(text)
-    return {key: "[" + ",".join(group) + "]" for key, group in groups.items()}
+class _Nested:
+    """The rows of a long table (items, answers) grouped by branch, made into dicts when asked for."""
+
+    def __init__(self, df: pd.DataFrame, columns: list[str]) -> None:
+        self.keys = sorted(columns)
+        rows = zip(*_columns(df, self.keys).values(), strict=True)
+        self.rows: dict[str, list[tuple[Any, ...]]] = {}
+        for branch_id, row in zip(df["branch_id"].tolist(), rows, strict=True):
+            group = self.rows.get(branch_id)
+            if group is None:
+                self.rows[branch_id] = [row]
+            else:
+                group.append(row)
+
+    def pop(self, branch_id: str) -> list[dict[str, Any]]:
+        """The branch's rows, in table order (once: a branch listed twice gets none the second time)."""
+        keys = self.keys
+        return [dict(zip(keys, row, strict=True)) for row in self.rows.pop(branch_id, [])]
 
 
-def _json_scores(t: ag.Tables, section_ids: list[str]) -> Iterator[str]:
+def _per(nested_per_row: int) -> int:
+    """Array elements per slice when each holds about `nested_per_row` nested objects."""
+    return max(1, CHUNK_ROWS // max(1, nested_per_row))
+
+
+def _json_scores(t: ag.Tables, section_ids: list[str], n_items: int) -> Iterator[str]:
     """Each branch's scores, with its sections (when it has a total) and its items."""
-    items = json_objects(_json_columns(t.score_items, ["item_id", "score", "lost", "note"]))
-    items_by_branch = _grouped(t.score_items["branch_id"].tolist(), items)
-    del items
-    cols = _json_columns(t.scores, [*ag.SCORE_META, "file", *ag.INSPECTION_SCORE_COLUMNS])
-    sections = json_objects(_json_columns(t.scores, section_ids))
-    cols["sections"] = [
-        s if total != "null" else "{}" for s, total in zip(sections, cols["total"], strict=True)
-    ]
-    cols["items"] = [items_by_branch.pop(b, "[]") for b in t.scores["branch_id"].tolist()]
-    return json_array(json_objects(cols))
+    items = _Nested(t.score_items, ["item_id", "score", "lost", "note"])
+    cols = _columns(t.scores, [*ag.SCORE_META, "file", *ag.INSPECTION_SCORE_COLUMNS])
+    sections = _columns(t.scores, section_ids)
+
+    def records() -> Iterator[dict[str, Any]]:
+        for i, record in enumerate(_records(cols)):
+            has_total = record["total"] is not None
+            record["sections"] = {s: v[i] for s, v in sections.items()} if has_total else {}
+            record["items"] = items.pop(record["branch_id"])
+            yield record
+
+    return json_array(records(), _per(n_items + 1))
 
 
-def _json_tasks(t: ag.Tables) -> Iterator[str]:
+def _json_tasks(t: ag.Tables, n_tasks: int) -> Iterator[str]:
     """Each branch's task counts, with its answers."""
-    answers = json_objects(_json_columns(t.task_details, ["task_id", "group_id", "status", "done", "issues"]))
-    answers_by_branch = _grouped(t.task_details["branch_id"].tolist(), answers)
-    del answers
-    cols = _json_columns(t.tasks, ["seq", "branch_id", "branch", "status", "rate", *ag.TASK_COUNT_COLUMNS])
-    cols["answers"] = [answers_by_branch.pop(b, "[]") for b in t.tasks["branch_id"].tolist()]
-    return json_array(json_objects(cols))
+    answers = _Nested(t.task_details, ["task_id", "group_id", "status", "done", "issues"])
+    cols = _columns(t.tasks, ["seq", "branch_id", "branch", "status", "rate", *ag.TASK_COUNT_COLUMNS])
+
+    def records() -> Iterator[dict[str, Any]]:
+        for record in _records(cols):
+            record["answers"] = answers.pop(record["branch_id"])
+            yield record
+
+    return json_array(records(), _per(n_tasks))
 
 
 def json_parts(
@@ -336,8 +314,8 @@ def json_parts(
     }
     for key, (df, columns) in tables.items():
         parts[key] = lambda df=df, columns=columns: json_records(df, columns)
-    parts["scores"] = lambda: _json_scores(t, section_ids)
-    parts["tasks"] = lambda: _json_tasks(t)
+    parts["scores"] = lambda: _json_scores(t, section_ids, len(cat.items))
+    parts["tasks"] = lambda: _json_tasks(t, len(cat.tasks))
     return parts
 
 
@@ -347,7 +325,7 @@ def json_chunks(
     """The document, UTF-8 with a final newline, in pieces: one top-level key's value is built at a time."""
     parts = json_parts(t, ov, campaign, generated_at)
     for k, key in enumerate(sorted(parts)):
-        yield (("," if k else "{") + _STRING(key) + ":").encode("utf-8")
+        yield (("," if k else "{") + _ENCODER.encode(key) + ":").encode("utf-8")
         for piece in parts[key]():
             yield piece.encode("utf-8")
     yield b"}\n"

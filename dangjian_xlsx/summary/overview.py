@@ -7,13 +7,15 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
+from xlsxwriter.chart import Chart
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..aggregate import tables as ag
+from .. import aggregate as ag
 from ..models import Campaign
 from . import style as st
-from .style import Formats
+from .score_sheets import score_columns
+from .style import Col, Formats, col_index
 
 MAX_CHART_HEIGHT = 2000  # pixels (about 21 inches): stay within what every spreadsheet program draws
 LABELLED_BARS = 60  # beyond this many branches, value labels would overlap
@@ -73,6 +75,7 @@ def overview_sheet(
     generated_at: dt.datetime,
     ranked_rows: tuple[int, int],
 ) -> None:
+    """总览: the heading, the counts, the section table and what each sheet holds; the charts on the right."""
     ws.set_column(0, 0, 34)
     ws.set_column(1, 6, 10)
     ws.set_column(7, 7, 2)
@@ -82,85 +85,123 @@ def overview_sheet(
         f"　报送截止 {campaign.due:%Y-%m-%d}　生成时间 {generated_at:%Y-%m-%d %H:%M}"
     )
     st.title(ws, F, heading, note, 17)
-    text, wrap = F.by_kind["text"], F.by_kind["wrap"]
     row = 3
+    for name, lines in _count_blocks(t, ov, campaign):
+        row = _block(ws, F, row, name, lines)
+    sections = _section_table(ws, F, t, row)
+    _sheet_help(wb, ws, F, sections[1] + 2)
+    st.print_setup(ws, 0, 1)
+    ws.fit_to_pages(1, 0)
+    if ov.scored > 0:
+        ws.insert_chart(3, 8, _section_chart(wb, *sections))
+        ws.insert_chart(25, 8, _totals_chart(wb, t, campaign, ranked_rows))
+    else:
+        ws.write_string(3, 8, "尚未收到附件1评分表，暂无图表。", F.note)
 
-    def block(name: str, lines: list[tuple[str, Any, str]]) -> None:
-        nonlocal row
-        ws.write_string(row, 0, name, F.section)
-        row += 1
-        for c, h in enumerate(("项目", "数量")):
-            ws.write_string(row, c, h, F.header)
-        ws.merge_range(row, 2, row, 6, "", F.header)
-        ws.write_string(row, 2, "说明", F.header)
-        row += 1
-        for label, value, explain in lines:
-            ws.write_string(row, 0, label, F.label)
-            st.put(ws, row, 1, value, F.big if type(value) is int else F.big_num)
-            ws.merge_range(row, 2, row, 6, "", wrap)
-            ws.write_string(row, 2, explain, wrap)
-            lines = st.text_lines(explain, 48)
-            if lines > 1:
-                ws.set_row(row, st.LINE_HEIGHT * lines + 3)
-            row += 1
-        row += 1
 
-    block(
-        "一、提交情况（按党总支）",
-        [
-            ("应交党总支", ov.expected, "名单中的党总支数"),
-            ("已交", ov.received, "至少交回一个文件"),
-            ("全部合格", ov.accepted, "附件1、附件2均已接收"),
-            ("需退回修改", ov.to_correct, _who(t, "state", ag.STATE_FIX) or "有表格被退回或有错误"),
-            ("未交", ov.missing, _who(t, "state", ag.STATE_MISSING) or "有表格尚未交回"),
-            ("自查报告已交", ov.report_branches, "收到自查报告的党总支数"),
-            ("自查报告未交", ov.expected - ov.report_branches, _who(t, "report", ag.SUB_MISSING)),
-        ],
-    )
-    block(
-        "二、得分情况（附件1，按各项得分重新计算）",
-        [
-            ("已评分党总支", ov.scored, "交回附件1（含需修改的）的党总支数"),
-            ("全校平均分", ov.school_average, f"满分 {campaign.catalog.total_points} 分"),
-            ("最高分", ov.max_total, _names(t.scores, ov.max_total)),
-            ("最低分", ov.min_total, _names(t.scores, ov.min_total)),
-            *_inspection_lines(t, ov, campaign),
-        ],
-    )
-    block(
-        "三、文件处理结果",
-        [
-            ("文件总数", ov.files_total, "收到的全部文件"),
-            ("已接收", ov.accepted_files, ""),
-            ("已接收（有警告）", ov.warning_files, "接收，但有需核对的提醒"),
-            ("已接收（需修改）", ov.needs_fix_files, "有效内容已计入，错误须修改后重交"),
-            ("自查报告", ov.reports, "Word / PDF 自查报告"),
-            ("退回", ov.rejected_files, "无法使用，须重新报送"),
-            ("已被新版本替代", ov.superseded_files, "同一党总支交了更新的文件"),
-            ("已忽略", ov.ignored_files, "临时文件、隐藏文件"),
-            ("非表格文件", ov.not_a_form_files, "不是本次督查的表格或自查报告"),
-        ],
-    )
+def _count_blocks(
+    t: ag.Tables, ov: ag.Overview, campaign: Campaign
+) -> list[tuple[str, list[tuple[str, Any, str]]]]:
+    """The three blocks of counts: (heading, [(label, value, explanation)])."""
+    return [
+        (
+            "一、提交情况（按党总支）",
+            [
+                ("应交党总支", ov.expected, "名单中的党总支数"),
+                ("已交", ov.received, "至少交回一个文件"),
+                ("全部合格", ov.accepted, "附件1、附件2均已接收"),
+                ("需退回修改", ov.to_correct, _who(t, "state", ag.STATE_FIX) or "有表格被退回或有错误"),
+                ("未交", ov.missing, _who(t, "state", ag.STATE_MISSING) or "有表格尚未交回"),
+                ("自查报告已交", ov.report_branches, "收到自查报告的党总支数"),
+                ("自查报告未交", ov.expected - ov.report_branches, _who(t, "report", ag.SUB_MISSING)),
+            ],
+        ),
+        (
+            "二、得分情况（附件1，按各项得分重新计算）",
+            [
+                ("已评分党总支", ov.scored, "交回附件1（含需修改的）的党总支数"),
+                ("全校平均分", ov.school_average, f"满分 {campaign.catalog.total_points} 分"),
+                ("最高分", ov.max_total, _names(t.scores, ov.max_total)),
+                ("最低分", ov.min_total, _names(t.scores, ov.min_total)),
+                *_inspection_lines(t, ov, campaign),
+            ],
+        ),
+        (
+            "三、文件处理结果",
+            [
+                ("文件总数", ov.files_total, "收到的全部文件"),
+                ("已接收", ov.accepted_files, ""),
+                ("已接收（有警告）", ov.warning_files, "接收，但有需核对的提醒"),
+                ("已接收（需修改）", ov.needs_fix_files, "有效内容已计入，错误须修改后重交"),
+                ("自查报告", ov.reports, "Word / PDF 自查报告"),
+                ("退回", ov.rejected_files, "无法使用，须重新报送"),
+                ("已被新版本替代", ov.superseded_files, "同一党总支交了更新的文件"),
+                ("已忽略", ov.ignored_files, "临时文件、隐藏文件"),
+                ("非表格文件", ov.not_a_form_files, "不是本次督查的表格或自查报告"),
+            ],
+        ),
+    ]
 
-    # Section averages: a small table the chart reads from.
+
+def _block(ws: Worksheet, F: Formats, row: int, name: str, lines: list[tuple[str, Any, str]]) -> int:
+    """One block of counts at `row`: its heading, a header, one line per count. Returns the next free row
+    after a blank one."""
+    wrap = F.by_kind["wrap"]
+    ws.write_string(row, 0, name, F.section)
+    row += 1
+    for c, h in enumerate(("项目", "数量")):
+        ws.write_string(row, c, h, F.header)
+    ws.merge_range(row, 2, row, 6, "", F.header)
+    ws.write_string(row, 2, "说明", F.header)
+    row += 1
+    for label, value, explain in lines:
+        ws.write_string(row, 0, label, F.label)
+        st.put(ws, row, 1, value, F.big if type(value) is int else F.big_num)
+        ws.merge_range(row, 2, row, 6, "", wrap)
+        ws.write_string(row, 2, explain, wrap)
+        n = st.text_lines(explain, 48)
+        if n > 1:
+            ws.set_row(row, st.LINE_HEIGHT * n + 3)
+        row += 1
+    return row + 1
+
+
+# 四、各部分平均得分: a small table the section chart reads from.
+SECTION_COLUMNS = (
+    Col("section", "部分", 34, "label"),
+    Col("points", "满分", 10, "int"),
+    Col("mean", "平均分", 10, "num"),
+    Col("mean_rate", "得分率", 10, "pct"),
+    Col("min", "最低", 10, "num"),
+    Col("max", "最高", 10, "num"),
+    Col("n", "份数", 10, "int"),
+)
+
+
+def _section_table(ws: Worksheet, F: Formats, t: ag.Tables, row: int) -> tuple[int, int]:
+    """The section averages under a heading at `row`. Returns the (first, last) rows of the sections."""
+    cols = SECTION_COLUMNS
     ws.write_string(row, 0, "四、各部分平均得分", F.section)
     row += 1
-    cols = ["部分", "满分", "平均分", "得分率", "最低", "最高", "份数"]
-    sec_header = row
-    for c, h in enumerate(cols):
-        ws.write_string(row, c, h, F.header)
-    kinds = ["label", "int", "num", "pct", "num", "num", "int"]
-    fmts = [F.label if k == "label" else F.by_kind[k] for k in kinds]
-    for r in t.sections.itertuples(index=False):
-        row += 1
-        values = [f"{r.numeral}、{r.name}", r.points, r.mean, r.mean_rate, r.min, r.max, r.n]
+    header = row
+    for c, col in enumerate(cols):
+        ws.write_string(row, c, col.header, F.header)
+    fmts = [F.label if col.kind == "label" else F.by_kind[col.kind] for col in cols]
+    labels = [f"{n}、{name}" for n, name in zip(t.sections["numeral"], t.sections["name"], strict=True)]
+    rows = list(ag.rows(t.sections.assign(section=labels), [col.key for col in cols]))
+    for row, values in enumerate(rows, start=header + 1):
         for c, v in enumerate(values):
             st.put(ws, row, c, v, fmts[c])
-    sec_first, sec_last = sec_header + 1, row
-    ws.conditional_format(sec_first, 3, sec_last, 3, st.RELATIVE_SCALE)
-    ws.autofilter(sec_header, 0, sec_last, len(cols) - 1)
-    row += 2
+    last = header + len(rows)
+    rate = col_index(cols, "mean_rate")
+    ws.conditional_format(header + 1, rate, last, rate, st.RELATIVE_SCALE)
+    ws.autofilter(header, 0, last, len(cols) - 1)
+    return header + 1, last
 
+
+def _sheet_help(wb: Workbook, ws: Worksheet, F: Formats, row: int) -> None:
+    """五、各工作表说明: one line per sheet the workbook has."""
+    text = F.by_kind["text"]
     ws.write_string(row, 0, "五、各工作表说明", F.section)
     row += 1
     for name, explain in SHEET_HELP:
@@ -170,55 +211,56 @@ def overview_sheet(
         ws.merge_range(row, 1, row, 6, "", text)
         ws.write_string(row, 1, explain, text)
         row += 1
-    st.print_setup(ws, 0, 1)
-    ws.fit_to_pages(1, 0)
 
-    have_scores = ov.scored > 0
-    if have_scores:
-        chart = wb.add_chart({"type": "bar"})
-        chart.add_series(
-            {
-                "name": "得分率",
-                "categories": [st.S_OVERVIEW, sec_first, 0, sec_last, 0],
-                "values": [st.S_OVERVIEW, sec_first, 3, sec_last, 3],
-                "fill": {"color": "#5B9BD5"},
-                "data_labels": {"value": True, "num_format": "0%"},
-            }
-        )
-        chart.set_title(
-            {"name": "各部分平均得分率（平均分 ÷ 满分）", "name_font": {"name": st.FONT, "size": 12}}
-        )
-        chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "num_font": {"name": st.FONT}})
-        chart.set_y_axis({"reverse": True, "num_font": {"name": st.FONT, "size": 9}})
-        chart.set_legend({"none": True})
-        chart.set_size({"width": 640, "height": 420})
-        ws.insert_chart(3, 8, chart)
 
-        first, last = ranked_rows
-        n = last - first + 1
-        bars = wb.add_chart({"type": "bar"})
+def _section_chart(wb: Workbook, first: int, last: int) -> Chart:
+    """Each section's average rate (bars), from the section table on 总览."""
+    category, rate = col_index(SECTION_COLUMNS, "section"), col_index(SECTION_COLUMNS, "mean_rate")
+    chart = wb.add_chart({"type": "bar"})
+    chart.add_series(
+        {
+            "name": "得分率",
+            "categories": [st.S_OVERVIEW, first, category, last, category],
+            "values": [st.S_OVERVIEW, first, rate, last, rate],
+            "fill": {"color": "#5B9BD5"},
+            "data_labels": {"value": True, "num_format": "0%"},
+        }
+    )
+    chart.set_title({"name": "各部分平均得分率（平均分 ÷ 满分）", "name_font": {"name": st.FONT, "size": 12}})
+    chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "num_font": {"name": st.FONT}})
+    chart.set_y_axis({"reverse": True, "num_font": {"name": st.FONT, "size": 9}})
+    chart.set_legend({"none": True})
+    chart.set_size({"width": 640, "height": 420})
+    return chart
 
-        def totals(name: str, col: int, colour: str) -> dict[str, Any]:
-            """The bars of one total column of 得分汇总, by branch (column 2)."""
-            return {
-                "name": name,
-                "categories": [st.S_SCORES, first, 2, last, 2],
-                "values": [st.S_SCORES, first, col, last, col],
-                "fill": {"color": colour},
-                "data_labels": {"value": n <= LABELLED_BARS, "num_format": "0.0"},
-                "gap": 40,
-            }
 
-        bars.add_series(totals("自评总分" if t.has_inspection else "总分", 3, "#70AD47"))
-        bars_title = "各党总支总分（按排名）"
-        if t.has_inspection:  # 督查总分 beside 自评总分 (column 4 of 得分汇总)
-            bars.add_series(totals("督查总分", 4, "#ED7D31"))
-            bars_title = "各党总支自评总分与督查总分（按排名）"
-        bars.set_title({"name": bars_title, "name_font": {"name": st.FONT, "size": 12}})
-        bars.set_x_axis({"min": 0, "max": campaign.catalog.total_points, "num_font": {"name": st.FONT}})
-        bars.set_y_axis({"reverse": True, "num_font": {"name": st.FONT, "size": 9}})
-        bars.set_legend({"position": "bottom"} if t.has_inspection else {"none": True})
-        bars.set_size({"width": 640, "height": min(max(320, 18 * n + 90), MAX_CHART_HEIGHT)})
-        ws.insert_chart(25, 8, bars)
-    else:
-        ws.write_string(3, 8, "尚未收到附件1评分表，暂无图表。", F.note)
+def _totals_chart(wb: Workbook, t: ag.Tables, campaign: Campaign, ranked_rows: tuple[int, int]) -> Chart:
+    """Each ranked branch's total (and 督查总分 beside it, when inspected), from 得分汇总's columns."""
+    cols = score_columns(campaign.catalog, t.has_inspection)
+    branch = col_index(cols, "branch")
+    first, last = ranked_rows
+    n = last - first + 1
+    bars = wb.add_chart({"type": "bar"})
+
+    def totals(name: str, key: str, colour: str) -> dict[str, Any]:
+        col = col_index(cols, key)
+        return {
+            "name": name,
+            "categories": [st.S_SCORES, first, branch, last, branch],
+            "values": [st.S_SCORES, first, col, last, col],
+            "fill": {"color": colour},
+            "data_labels": {"value": n <= LABELLED_BARS, "num_format": "0.0"},
+            "gap": 40,
+        }
+
+    bars.add_series(totals("自评总分" if t.has_inspection else "总分", "total", "#70AD47"))
+    bars_title = "各党总支总分（按排名）"
+    if t.has_inspection:  # 督查总分 beside 自评总分
+        bars.add_series(totals("督查总分", "insp_total", "#ED7D31"))
+        bars_title = "各党总支自评总分与督查总分（按排名）"
+    bars.set_title({"name": bars_title, "name_font": {"name": st.FONT, "size": 12}})
+    bars.set_x_axis({"min": 0, "max": campaign.catalog.total_points, "num_font": {"name": st.FONT}})
+    bars.set_y_axis({"reverse": True, "num_font": {"name": st.FONT, "size": 9}})
+    bars.set_legend({"position": "bottom"} if t.has_inspection else {"none": True})
+    bars.set_size({"width": 640, "height": min(max(320, 18 * n + 90), MAX_CHART_HEIGHT)})
+    return bars

@@ -1,16 +1,17 @@
 """The bodies of the summary's long tables, written straight as worksheet XML.
 
-At province scale the summary holds ~200,000 cells; XlsxWriter spends ~6 µs on each (storing it, then
-writing its XML at close), which made the summary as slow as reading the thousand returned files. Here
-the rows between a table's first and last body row are rendered as `<row>` XML in one tight loop and
-spliced into the sheet's XML after XlsxWriter closed the workbook.
+At province scale the summary holds ~200,000 cells, and XlsxWriter stores each one, then writes its XML
+at close: a large share of a collect's time. Here the rows between a table's first and last body row are
+rendered as `<row>` XML in one tight loop and spliced into the sheet's XML after XlsxWriter closed the
+workbook.
 
 XlsxWriter still writes everything else — header, first and last body row, widths, frozen panes,
 filters, conditional formats, print setup — so the sheet's dimension, every format's style index (each
 column's format is used by the first body row) and the workbook's structure remain its own. The cells
-written here follow `summary_style.put` exactly (text as text — never a formula —, numbers, blanks,
+written here follow `style.put` exactly (text as text — never a formula —, numbers, blanks,
 booleans); text is written as inline strings (`t="inlineStr"`), which Excel, WPS, LibreOffice and every
-reader accept. The same inputs give the same bytes.
+reader accept. The same inputs give the same bytes. A format's style index comes from the XlsxWriter fence
+(summary/xlsxwriter_fence.py), the one module that touches XlsxWriter's internals.
 """
 
 from __future__ import annotations
@@ -28,12 +29,13 @@ from typing import Any
 
 from xlsxwriter.format import Format
 
+from ..aggregate import is_missing
 from ..layout import col_letter
-from ..ooxml.zipwrite import ZipWriter
-from ..read.workbook import _ooxml_sheet_names
+from ..ooxml import WORKBOOK, WORKBOOK_RELS, ZipWriter, sheet_parts
+from .xlsxwriter_fence import register, style_index
 
 MIN_ROWS = 32  # shorter tables are left to XlsxWriter entirely
-EXCEL_MAX_CHARS = 32_767  # longer text goes through `clip` (as summary_style.put does)
+EXCEL_MAX_CHARS = 32_767  # longer text goes through `clip` (as style.put does)
 
 _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
@@ -89,7 +91,7 @@ class BodyRows:
         if any(len(f) != len(rows) for f in cell_formats.values()):
             raise ValueError("a column's cell formats are not one per row")
         for fmt in dict.fromkeys(f for column in cell_formats.values() for f in column):
-            fmt._get_xf_index()  # in styles.xml even if no cell XlsxWriter writes uses it
+            register(fmt)  # in styles.xml even if no cell XlsxWriter writes uses it
         self.blocks[sheet] = _Block(first_row, rows, formats, heights, cell_formats)
 
     def splice(self, xlsx: bytes, clip: Callable[[str], str]) -> bytes:
@@ -99,7 +101,7 @@ class BodyRows:
         if not self.blocks:
             return xlsx
         with zipfile.ZipFile(io.BytesIO(xlsx)) as src, ZipWriter() as dst:
-            parts = _ooxml_sheet_names(src.read("xl/workbook.xml"), src.read("xl/_rels/workbook.xml.rels"))
+            parts = {part: name for name, part in sheet_parts(src.read(WORKBOOK), src.read(WORKBOOK_RELS))}
             by_part = {part: self.blocks[name] for part, name in parts.items() if name in self.blocks}
             if len(by_part) != len(self.blocks):
                 raise RuntimeError("a spliced table's sheet is missing from the workbook")
@@ -131,7 +133,7 @@ TAIL_CACHE_CHARS = 200  # texts up to this long are rendered once per block (lon
 
 
 def render(block: _Block, clip: Callable[[str], str]) -> Iterator[bytes]:
-    """The `<row>` XML of a block, UTF-8, a slice of rows at a time; cells as `summary_style.put` writes
+    """The `<row>` XML of a block, UTF-8, a slice of rows at a time; cells as `style.put` writes
     them.
 
     A slice is converted a column at a time (each distinct value once: tables repeat statuses, names and
@@ -175,9 +177,10 @@ def _cells(block: _Block) -> list[tuple[str, str]]:
 
 def _style(fmt: Format) -> str:
     """The end of a cell's `r` attribute and its style attribute."""
-    if fmt.xf_index is None:  # not used by any cell XlsxWriter wrote: not in styles.xml
+    index = style_index(fmt)
+    if index is None:  # not used by any cell XlsxWriter wrote: not in styles.xml
         raise RuntimeError("a spliced cell's format is unknown to the workbook")
-    return f'" s="{fmt.xf_index}"' if fmt.xf_index else '"'
+    return f'" s="{index}"' if index else '"'
 
 
 def _tails(values: tuple[Any, ...], clip: Callable[[str], str], texts: dict[str, str]) -> list[str]:
@@ -206,7 +209,7 @@ def _negative_zero(values: tuple[float, ...]) -> bool:
 
 
 def _tail(v: Any, clip: Callable[[str], str]) -> str:
-    """A cell's XML after its style attribute, as `summary_style.put` writes the value."""
+    """A cell's XML after its style attribute, as `style.put` writes the value."""
     t = type(v)
     if t is str:
         return _string_tail(v, clip, _SPECIAL.search) if v else "/>"
@@ -234,9 +237,7 @@ def _string(cell: str, v: str, clip: Callable[[str], str]) -> str:
 
 
 def _other(cell: str, v: Any, clip: Callable[[str], str]) -> str:
-    """The rarer value types, in `summary_style.put`'s order; `cell` is the open tag up to its attributes."""
-    from ..aggregate.tables import is_missing
-
+    """The rarer value types, in `style.put`'s order; `cell` is the open tag up to its attributes."""
     if isinstance(v, str):
         return _string(cell, str(v), clip)
     if is_missing(v):

@@ -1,4 +1,5 @@
-"""The summary workbook's toolkit: sheet names, formats, colours, and the generic table writer.
+"""The summary workbook's toolkit: sheet names, formats, colour rules (tones: colours.py), and the generic
+table writer.
 
 Every text value is written with write_string (never interpreted as a formula, URL or number);
 numbers with write_number; nothing derived from a submission is a formula.
@@ -16,8 +17,9 @@ import pandas as pd
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..aggregate import tables as ag
+from .. import aggregate as ag
 from ..layout import Field
+from .colours import PALETTE, STATUS_COLOURS
 from .splice import MIN_ROWS as BODY_ROWS_MIN
 from .splice import BodyRows
 
@@ -49,43 +51,6 @@ SHEETS = (
     S_FILES,
     S_PROBLEMS,
 )
-
-# Conditional colours: value → palette.
-RED, AMBER, GREEN, GREY = "red", "amber", "green", "grey"
-STATUS_COLOURS: dict[str, str] = {
-    ag.SUB_MISSING: RED,
-    ag.SUB_FIX: RED,
-    ag.SCORE_FIX: RED,
-    "错误": RED,
-    "退回": RED,
-    "未完成": RED,
-    "已接收（需修改）": RED,
-    "未整改": RED,
-    ag.FLAG_INFLATED: RED,
-    ag.SUB_WARN: AMBER,
-    "警告": AMBER,
-    "持续推进": AMBER,
-    "已接收（有警告）": AMBER,
-    "整改中": AMBER,
-    ag.SUB_OK: GREEN,
-    ag.SCORE_OK: GREEN,
-    ag.STATE_OK: GREEN,
-    "已完成": GREEN,
-    "已接收": GREEN,
-    "自查报告": GREEN,
-    "已整改": GREEN,
-    "不适用": GREY,
-    "已被新版本替代": GREY,
-    "已忽略": GREY,
-    "非表格文件": GREY,
-}
-PALETTE = {
-    RED: {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
-    AMBER: {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
-    GREEN: {"bg_color": "#C6EFCE", "font_color": "#006100"},
-    GREY: {"bg_color": "#EDEDED", "font_color": "#595959"},
-}
-
 
 # Completion rates on a fixed 0–100 % scale (red → yellow → green).
 RATE_SCALE: dict[str, Any] = {
@@ -148,7 +113,7 @@ class Formats:
         self.big_num = f(bold=True, font_size=12, num_format="0.0", align="center", **cell)
         self.colour = {k: wb.add_format(v) for k, v in PALETTE.items()}
         self.lost_rule = wb.add_format({"font_color": "#C65911", "bold": True})
-        # When set, `table` keeps the middle rows of long tables back from XlsxWriter (see summary_rows).
+        # When set, `table` keeps the middle rows of long tables back from XlsxWriter (see splice.py).
         self.body_rows: BodyRows | None = None
 
 
@@ -159,6 +124,15 @@ class Col:
     width: float
     kind: str = "text"  # a key of Formats.by_kind
     status: bool = False  # colour by STATUS_COLOURS
+
+
+def col_index(cols: Sequence[Col], key: str) -> int:
+    """The position of the column `key` in a sheet's column list (which is the one source of positions:
+    charts and conditional formats look their columns up here)."""
+    for c, col in enumerate(cols):
+        if col.key == key:
+            return c
+    raise KeyError(f"no column {key!r}")
 
 
 def put(ws: Worksheet, row: int, col: int, v: Any, fmt: Any) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 import difflib
 from dataclasses import dataclass
 
-from ..catalog.load import catalog_digest
+from ..catalog import catalog_digest
 from ..layout import FixedCell, FormLayout, form_layout
 from ..models import Branch, Campaign, FormKind
 from .cells import item_label, name_key, squash

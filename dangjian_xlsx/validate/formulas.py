@@ -19,21 +19,14 @@ save results, and calamine reads them.
 from __future__ import annotations
 
 import html
-import io
 import re
-import zipfile
 from dataclasses import dataclass
 
-from ..messages import render
+from .. import read
+from ..messages import Code, render
 from ..models import Campaign, Problem
-from ..read import workbook as read
-from .workbook import item_label
+from .cells import item_label
 
-# Problems that mean "this input cell is empty"; each points at the cell it is about.
-BLANK_CODES = frozenset(
-    {"score-blank", "inspection-blank", "note-required", "status-blank", "text-required", "date-blank"}
-)
-_SCORE_BLANK = frozenset({"score-blank", "inspection-blank"})
 MAX_PART = 16 * read.MB  # a worksheet part larger than this is not looked at (the blank problems stay)
 
 _NS = rb"(?:[A-Za-z_][\w.-]*:)?"
@@ -57,7 +50,7 @@ def explain_blanks(data: bytes, fmt: str, problems: list[Problem], campaign: Cam
         return
     wanted: dict[str, set[str]] = {}
     for p in problems:
-        if p.code in BLANK_CODES and p.sheet and p.cell:
+        if Code(p.code).blank and p.sheet and p.cell:
             wanted.setdefault(p.sheet, set()).add(p.cell)
     if not wanted:
         return
@@ -66,7 +59,7 @@ def explain_blanks(data: bytes, fmt: str, problems: list[Problem], campaign: Cam
     except Exception:  # best effort: the blank problems stand as they are
         return
     for k, p in enumerate(problems):
-        c = cells.get((p.sheet, p.cell)) if p.code in BLANK_CODES else None
+        c = cells.get((p.sheet, p.cell)) if Code(p.code).blank else None
         if c is not None:
             problems[k] = _explain(p, c, campaign)
 
@@ -74,19 +67,8 @@ def explain_blanks(data: bytes, fmt: str, problems: list[Problem], campaign: Cam
 def input_cells(data: bytes, wanted: dict[str, set[str]]) -> dict[tuple[str, str], CellXml]:
     """(sheet, A1) → what the XML says, for the wanted cells that hold a formula or an error value."""
     out: dict[tuple[str, str], CellXml] = {}
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        infos = {i.filename: i for i in zf.infolist()}
-
-        def part(name: str) -> bytes | None:
-            info = infos.get(name)
-            return zf.read(info) if info is not None and info.file_size <= MAX_PART else None
-
-        names = read._ooxml_sheet_names(part("xl/workbook.xml"), part("xl/_rels/workbook.xml.rels"))
-        parts = {sheet: p for p, sheet in names.items()}
-        for sheet, refs in wanted.items():
-            xml = part(parts[sheet]) if sheet in parts else None
-            if xml is not None:
-                out.update({(sheet, ref): c for ref, c in scan_cells(xml, refs).items()})
+    for sheet, xml in read.sheet_xml(data, wanted, MAX_PART).items():
+        out.update({(sheet, ref): c for ref, c in scan_cells(xml, wanted[sheet]).items()})
     return out
 
 
@@ -134,7 +116,7 @@ def _explain(p: Problem, c: CellXml, campaign: Campaign) -> Problem:
     if c.formula is not None:
         item = f"{label}的{field_label}" if field_label else label
         value = f"={c.formula}" if c.formula else "（共享公式）"
-        return render("formula-in-input", value=value, item=item, severity=p.severity, **where)
-    if p.code in _SCORE_BLANK and points is not None:
-        return render("score-not-number", value=c.error, item=label, points=points, **where)
+        return render(Code.FORMULA_IN_INPUT, value=value, item=item, severity=p.severity, **where)
+    if Code(p.code).blank_score and points is not None:
+        return render(Code.SCORE_NOT_NUMBER, value=c.error, item=label, points=points, **where)
     return p.model_copy(update={"value": c.error or ""})

@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 from ..layout import BRANCH_CELL, GUIDE_SHEET, META_KEYS, META_SHEET, META_VALUE_COL, Field, a1
-from ..messages import render
+from ..messages import Code, render
 from ..models import Branch, Campaign, FormKind, Problem, RawSheet, RawWorkbook
 from .cells import name_key, text
 from .context import Context, find_branch, suggest
-
-IDENTITY_CODES = frozenset(
-    {
-        "meta-missing",
-        "kind-unknown",
-        "digest-mismatch",
-        "branch-unknown",
-        "branch-blank",
-        "branch-mismatch",
-        "sheet-missing",
-    }
-)
 
 
 def read_meta(sheet: RawSheet) -> dict[str, str]:
@@ -52,70 +40,47 @@ def branch_of(
     problems: list[Problem],
 ) -> Branch | None:
     """The roster branch this form belongs to: the metadata's (personalized) or the header cell's (blank)."""
-    sheet_name = sheet.name if sheet is not None else ""
-    cell = a1(*BRANCH_CELL) if sheet is not None else ""
     header = text(sheet.get(*BRANCH_CELL)) if sheet is not None else ""
-    label = Field.BRANCH.label
+    at = {
+        "file": file,
+        "sheet": sheet.name if sheet is not None else "",
+        "cell": a1(*BRANCH_CELL) if sheet is not None else "",
+        "field": Field.BRANCH.label,
+    }
     meta_name = meta.get("branch_name", "")
-
     if meta_name:  # personalized form: the metadata is authoritative, the header must agree
-        branch, _ = find_branch(meta_name, campaign, allow_short=False)
-        if branch is None:
-            problems.append(
-                render(
-                    "branch-unknown",
-                    file=file,
-                    sheet=sheet_name or META_SHEET,
-                    cell=cell,
-                    field=label,
-                    value=meta_name,
-                    suggestion=_suggestion(meta_name, ctx),
-                )
-            )
-        if sheet is not None and header and name_key(header) != name_key(meta_name):
-            problems.append(
-                render(
-                    "branch-mismatch",
-                    file=file,
-                    sheet=sheet_name,
-                    cell=cell,
-                    field=label,
-                    value=header,
-                    expected=meta_name,
-                )
-            )
-        return branch
-
+        return _personalized_branch(meta_name, header, campaign, ctx, at, problems)
     if sheet is None or kind is None:
         return None
+    return _typed_branch(header, campaign, ctx, at, problems)
+
+
+def _personalized_branch(
+    meta_name: str, header: str, campaign: Campaign, ctx: Context, at: dict[str, str], problems: list[Problem]
+) -> Branch | None:
+    """A personalized form's branch: the metadata's name, which the header cell (when filled) must match."""
+    branch, _ = find_branch(meta_name, campaign, allow_short=False)
+    if branch is None:
+        unknown_at = {**at, "sheet": at["sheet"] or META_SHEET}
+        suggestion = _suggestion(meta_name, ctx)
+        problems.append(render(Code.BRANCH_UNKNOWN, value=meta_name, suggestion=suggestion, **unknown_at))
+    if header and name_key(header) != name_key(meta_name):  # no header without the form sheet
+        problems.append(render(Code.BRANCH_MISMATCH, value=header, expected=meta_name, **at))
+    return branch
+
+
+def _typed_branch(
+    header: str, campaign: Campaign, ctx: Context, at: dict[str, str], problems: list[Problem]
+) -> Branch | None:
+    """A blank form's branch: the name typed into its header cell, looked up in the roster."""
     if not header:
-        problems.append(render("branch-blank", file=file, sheet=sheet_name, cell=cell, field=label))
+        problems.append(render(Code.BRANCH_BLANK, **at))
         return None
     branch, exact = find_branch(header, campaign)
     if branch is None:
-        problems.append(
-            render(
-                "branch-unknown",
-                file=file,
-                sheet=sheet_name,
-                cell=cell,
-                field=label,
-                value=header,
-                suggestion=_suggestion(header, ctx),
-            )
-        )
+        problems.append(render(Code.BRANCH_UNKNOWN, value=header, suggestion=_suggestion(header, ctx), **at))
     elif not exact:
-        problems.append(
-            render(
-                "branch-normalized",
-                file=file,
-                sheet=sheet_name,
-                cell=cell,
-                field=label,
-                value=header,
-                expected=branch.name,
-            )
-        )
+        problems.append(render(Code.BRANCH_NORMALIZED, value=header, expected=branch.name, **at))
     return branch
 
 
@@ -127,7 +92,7 @@ def check_sheet_order(raw: RawWorkbook, form_sheet: str, file: str, problems: li
     want = [n for n in expected if n in present]
     moved = next((w for p, w in zip(present, want, strict=True) if p != w), None)
     if moved is not None:
-        problems.append(render("sheet-order", file=file, sheet=moved))
+        problems.append(render(Code.SHEET_ORDER, file=file, sheet=moved))
 
 
 def _suggestion(name: str, ctx: Context) -> str:

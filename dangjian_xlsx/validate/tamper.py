@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..layout import FixedCell, FormLayout, a1
-from ..messages import render
+from ..messages import Code, render
 from ..models import Problem, RawSheet
 from .cells import same_fixed, squash, text
 
 TAMPER_DETAIL_LIMIT = 10  # tampered cells listed one by one; the rest are summarised in one problem
 ISOLATED_TAMPER_LIMIT = 3  # up to this many edited locked cells (no shift): values are still checked
-TAMPER_CODES = frozenset({"tampered", "tampered-many", "rows-shifted"})
 
 
 def check_locked_cells(
@@ -39,7 +38,7 @@ def check_locked_cells(
         fc, found = shift
         problems.append(
             render(
-                "rows-shifted",
+                Code.ROWS_SHIFTED,
                 file=file,
                 sheet=layout.sheet,
                 cell=fc.a1,
@@ -56,7 +55,7 @@ def check_locked_cells(
         expected = fc.value if isinstance(fc.value, int) else text(fc.value)
         problems.append(
             render(
-                "tampered",
+                Code.TAMPERED,
                 file=file,
                 sheet=layout.sheet,
                 cell=fc.a1,
@@ -68,7 +67,7 @@ def check_locked_cells(
         )
     if len(bad) > TAMPER_DETAIL_LIMIT:
         problems.append(
-            render("tampered-many", file=file, sheet=layout.sheet, count=len(bad) - TAMPER_DETAIL_LIMIT)
+            render(Code.TAMPERED_MANY, file=file, sheet=layout.sheet, count=len(bad) - TAMPER_DETAIL_LIMIT)
         )
     return True, len(bad) <= ISOLATED_TAMPER_LIMIT
 

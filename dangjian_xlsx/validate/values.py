@@ -20,17 +20,10 @@ from ..layout import (
     FormLayout,
     a1,
 )
-from ..messages import render
-from ..models import FormKind, InspectionScore, ItemScore, Problem, RawSheet, TaskAnswer, construct
+from ..messages import Code, render
+from ..models import FormKind, InspectionScore, ItemScore, Problem, RawSheet, TaskAnswer
 from .cells import BAD, BLANK, NORMALIZED, OK, fmt_number, name_key, parse_date, parse_score, text
 from .context import Context, ItemSpec
-
-# The "fields set" of the per-item models: one set object shared by every instance (they are frozen, so
-# pydantic never adds to it; a copy gets its own). A collect keeps ~64 of them per file: one set each
-# would be ~14 MB for 1,000 files, and pickling (worker → parent) shares it within a batch.
-_ITEM_FIELDS = {"item_id", "score", "note"}
-_INSPECTION_FIELDS = {"item_id", "self_score", "score", "opinion"}
-_TASK_FIELDS = {"task_id", "status", "done", "issues"}
 
 
 def check_fill_date(
@@ -40,16 +33,16 @@ def check_fill_date(
     v = sheet.get(cell.row, cell.col)
     where = {"file": file, "sheet": layout.sheet, "cell": cell.a1, "field": Field.DATE.label}
     if v is None or (isinstance(v, str) and not v.strip()):
-        problems.append(render("date-blank", **where))
+        problems.append(render(Code.DATE_BLANK, **where))
         return None
     d = parse_date(v, ctx.year)
     if d is None:
-        problems.append(render("date-invalid", value=text(v), **where))
+        problems.append(render(Code.DATE_INVALID, value=text(v), **where))
         return None
     if layout.kind is not FormKind.INSPECTION and not ctx.start <= d <= ctx.end:
         problems.append(
             render(
-                "date-outside-window",
+                Code.DATE_OUTSIDE_WINDOW,
                 value=d.isoformat(),
                 start=ctx.start.isoformat(),
                 end=ctx.end.isoformat(),
@@ -70,7 +63,7 @@ def _score_value(
     sheet_name: str,
     col: int,
     field_label: str,
-    blank_code: str,
+    blank_code: Code,
     file: str,
     problems: list[Problem],
 ) -> float | None:
@@ -81,7 +74,7 @@ def _score_value(
         if not -1e-9 <= num <= spec.points + 1e-9:  # type: ignore[operator]
             problems.append(
                 render(
-                    "score-out-of-range",
+                    Code.SCORE_OUT_OF_RANGE,
                     value=fmt_number(num),  # type: ignore[arg-type]
                     item=spec.label,
                     points=spec.points,
@@ -92,7 +85,7 @@ def _score_value(
         if state is NORMALIZED:
             problems.append(
                 render(
-                    "score-normalized",
+                    Code.SCORE_NORMALIZED,
                     value=v,
                     item=spec.label,
                     normalized=fmt_number(num),  # type: ignore[arg-type]
@@ -104,7 +97,7 @@ def _score_value(
         problems.append(render(blank_code, item=spec.label, points=spec.points, **where))
     else:
         problems.append(
-            render("score-not-number", value=text(v), item=spec.label, points=spec.points, **where)
+            render(Code.SCORE_NOT_NUMBER, value=text(v), item=spec.label, points=spec.points, **where)
         )
     return None
 
@@ -117,15 +110,17 @@ def item_scores(
     score_label, note_label = Field.SCORE.label, Field.NOTE.label
     for spec in ctx.items:
         score = _score_value(
-            get(spec.row, C_SCORE), spec, sheet_name, C_SCORE, score_label, "score-blank", file, problems
+            get(spec.row, C_SCORE), spec, sheet_name, C_SCORE, score_label, Code.SCORE_BLANK, file, problems
         )
         note = text(get(spec.row, C_NOTE))
         if score is not None and score < spec.points and not note:
             where = _at(file, sheet_name, spec, C_NOTE, note_label)
             problems.append(
-                render("note-required", item=spec.label, score=fmt_number(score), points=spec.points, **where)
+                render(
+                    Code.NOTE_REQUIRED, item=spec.label, score=fmt_number(score), points=spec.points, **where
+                )
             )
-        out.append(construct(ItemScore, _ITEM_FIELDS, item_id=spec.id, score=score, note=note))
+        out.append(ItemScore(item_id=spec.id, score=score, note=note))
     return tuple(out)
 
 
@@ -143,7 +138,7 @@ def inspection_scores(
             sheet_name,
             C_INSP_SCORE,
             label,
-            "inspection-blank",
+            Code.INSPECTION_BLANK,
             file,
             problems,
         )
@@ -151,9 +146,7 @@ def inspection_scores(
         if state is BAD or (self_score is not None and not 0 <= self_score <= spec.points):
             self_score = None
         out.append(
-            construct(
-                InspectionScore,
-                _INSPECTION_FIELDS,
+            InspectionScore(
                 item_id=spec.id,
                 self_score=self_score,
                 score=score,
@@ -175,14 +168,14 @@ def task_answers(
         status: str | None = None
         where = _at(file, sheet_name, spec, C_STATUS, status_label)
         if not status_text:
-            problems.append(render("status-blank", item=spec.label, choices=choices, **where))
+            problems.append(render(Code.STATUS_BLANK, item=spec.label, choices=choices, **where))
         else:
             key = name_key(status_text)
             if key in STATUSES:
                 status = key
             else:
                 problems.append(
-                    render("status-invalid", value=status_text, item=spec.label, choices=choices, **where)
+                    render(Code.STATUS_INVALID, value=status_text, item=spec.label, choices=choices, **where)
                 )
         done = text(get(spec.row, C_DONE))
         issues = text(get(spec.row, C_ISSUES))
@@ -199,8 +192,6 @@ def task_answers(
         for col, fld, missing in required:
             if missing:
                 where = _at(file, sheet_name, spec, col, fld.label)
-                problems.append(render("text-required", item=spec.label, field_label=fld.label, **where))
-        out.append(
-            construct(TaskAnswer, _TASK_FIELDS, task_id=spec.id, status=status, done=done, issues=issues)
-        )
+                problems.append(render(Code.TEXT_REQUIRED, item=spec.label, field_label=fld.label, **where))
+        out.append(TaskAnswer(task_id=spec.id, status=status, done=done, issues=issues))
     return tuple(out)

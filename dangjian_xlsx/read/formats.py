@@ -7,14 +7,25 @@ import re
 import struct
 import zipfile
 
+from ..ooxml import (
+    CONTENT_TYPES,
+    ODF_CONTENT,
+    ODF_MIMETYPE,
+    SPREADSHEET_DIR,
+    WORD_DIR,
+    WORD_DOCUMENT,
+    WORKBOOK,
+    WORKBOOK_BIN,
+)
 from .limits import MB
-from .zipdir import inflate, plain_members
+from .zipdir import Directory, inflate, plain_members
 
 SPREADSHEET_FORMATS = frozenset({"xlsx", "xlsm", "xls", "ods"})
 DOCUMENT_FORMATS = frozenset({"docx", "doc", "wps", "pdf"})
 
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 
 # ---------------------------------------------------------------- sniffing
 
@@ -26,11 +37,22 @@ def sniff(data: bytes) -> str:
     A zip that is clearly a spreadsheet package (an `xl/` part or a spreadsheetml content type) is 'xlsx'
     even when a required part is missing or the zip is truncated, so that reading it reports it as corrupt.
     """
+    return sniff_parsed(data)[0]
+
+
+def sniff_parsed(data: bytes) -> tuple[str, Directory | None]:
+    """`sniff`, and the central directory `plain_members` parsed on the way (None when the bytes are not a
+    plain zip, or no zip at all) for the caller to hand on to the safety pass."""
+    if data[:4] in _ZIP_MAGIC:
+        plain = plain_members(data)
+        return _sniff_zip(data, plain), plain
+    return _sniff_other(data), None
+
+
+def _sniff_other(data: bytes) -> str:
     if not data:
         return "empty"
     head = data[:8]
-    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
-        return _sniff_zip(data)
     if head == CFB_MAGIC:
         return _sniff_cfb(data)
     start = data[:1024]
@@ -91,52 +113,52 @@ def _zip_names(data: bytes) -> tuple[list[str], zipfile.ZipFile | None]:
     return names, None
 
 
-def _sniff_plain_zip(data: bytes) -> str | None:
+def _sniff_plain_zip(data: bytes, members: Directory | None) -> str | None:
     """The common case without zipfile: a plain zip (zipdir) that is an OOXML workbook; None otherwise."""
-    members = plain_members(data)
-    if members is None or "xl/workbook.xml" not in members or "mimetype" in members:
+    if members is None or WORKBOOK not in members or ODF_MIMETYPE in members:
         return None
-    if "xl/workbook.bin" in members or any(n.startswith("word/") for n in members):
+    if WORKBOOK_BIN in members or any(n.startswith(WORD_DIR) for n in members):
         return None
-    ctypes = members.get("[Content_Types].xml")
+    ctypes = members.get(CONTENT_TYPES)
     content = inflate(data, ctypes) if ctypes is not None and ctypes.usize <= MB else None
     if content is None:
         return None
     return "xlsm" if b"macroEnabled" in content else "xlsx"
 
 
-def _sniff_zip(data: bytes) -> str:
-    plain = _sniff_plain_zip(data)
+def _sniff_zip(data: bytes, members: Directory | None) -> str:
+    plain = _sniff_plain_zip(data, members)
     if plain is not None:
         return plain
     names, zf = _zip_names(data)
-    if "mimetype" in names:
-        if data[30:38] == b"mimetype" and data[38 : 38 + len(ODS_MIMETYPE)] == ODS_MIMETYPE:
+    if ODF_MIMETYPE in names:
+        at = 30 + len(ODF_MIMETYPE)  # the first member's name ends here, its stored content follows
+        if data[30:at] == ODF_MIMETYPE.encode() and data[at : at + len(ODS_MIMETYPE)] == ODS_MIMETYPE:
             return "ods"
         if zf is not None:
-            info = zf.getinfo("mimetype")
+            info = zf.getinfo(ODF_MIMETYPE)
             if info.file_size <= 256 and zf.read(info).strip() == ODS_MIMETYPE:
                 return "ods"
-        if "content.xml" in names and ODS_MIMETYPE in data[:256]:
+        if ODF_CONTENT in names and ODS_MIMETYPE in data[:256]:
             return "ods"
-    if any(n.startswith("word/") for n in names):
+    if any(n.startswith(WORD_DIR) for n in names):
         return "docx"
-    if "xl/workbook.bin" in names:  # xlsb: not accepted
+    if WORKBOOK_BIN in names:  # xlsb: not accepted
         return "zip"
     if zf is None:  # truncated: use what the local headers and raw names tell
-        if b"word/document.xml" in data:
+        if WORD_DOCUMENT.encode() in data:
             return "docx"
-        if any(n.startswith("xl/") for n in names) or b"xl/workbook.xml" in data:
+        if any(n.startswith(SPREADSHEET_DIR) for n in names) or WORKBOOK.encode() in data:
             return "xlsx"
-        if "[Content_Types].xml" in names and b"spreadsheetml" in data:
+        if CONTENT_TYPES in names and b"spreadsheetml" in data:
             return "xlsx"
         if ODS_MIMETYPE in data[:256]:
             return "ods"
         return "zip"
-    has_xl = any(n.startswith("xl/") for n in names)
+    has_xl = any(n.startswith(SPREADSHEET_DIR) for n in names)
     ctypes = b""
-    if "[Content_Types].xml" in names:
-        info = zf.getinfo("[Content_Types].xml")
+    if CONTENT_TYPES in names:
+        info = zf.getinfo(CONTENT_TYPES)
         if info.file_size <= MB:
             try:
                 ctypes = zf.read(info)
@@ -216,7 +238,7 @@ _DESCRIPTIONS = {
 def describe(data: bytes, fmt: str | None = None) -> str:
     """A short Chinese description of what the bytes really are (for 'file-not-spreadsheet')."""
     fmt = fmt or sniff(data)
-    if fmt == "zip" and b"xl/workbook.bin" in data:
+    if fmt == "zip" and WORKBOOK_BIN.encode() in data:
         return "Excel 二进制工作簿（.xlsb），请另存为 .xlsx"
     if fmt in _DESCRIPTIONS:
         return _DESCRIPTIONS[fmt]

@@ -1,0 +1,240 @@
+"""One inbox entry → one FileRecord: read it (within the reader's limits), tell a form from a 自查报告 or
+anything else, validate a form and settle its outcome. Never raises: an unexpected failure rejects the file.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from .. import read
+from ..layout import GUIDE_SHEET, META_HEAD_ROWS, META_KEYS, META_SHEET, SHEET_BY_KIND
+from ..messages import Code, render
+from ..models import Campaign, FileRecord, Outcome, Problem, RawWorkbook, Severity
+from ..validate import explain_blanks, read_meta, squash, validate
+from . import documents
+from .inbox import display_name, ignore_reason, rel_path
+
+SPREADSHEET_FORMATS = read.SPREADSHEET_FORMATS | {"encrypted"}
+SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".et", ".xltx", ".xlsb", ".ett"})
+DOCUMENT_FORMATS = read.DOCUMENT_FORMATS
+
+
+def _max_file_bytes() -> int:
+    """The reader's size limit, checked on the file's size before its bytes are read."""
+    return read.DEFAULT_LIMITS.max_file_bytes
+
+
+def _record(rel: str, outcome: Outcome, reason: str, problems: list[Problem], **kw: Any) -> FileRecord:
+    return FileRecord(path=rel, outcome=outcome, reason=reason, problems=problems, **kw)
+
+
+def _ignored(rel: str, reason: str, **kw: Any) -> FileRecord:
+    return _record(rel, Outcome.IGNORED, reason, [render(Code.IGNORED, file=rel, reason=reason)], **kw)
+
+
+def _rejected(rel: str, code: Code, info: dict[str, Any] | None = None, **fields: Any) -> FileRecord:
+    """A file rejected for one reason; `info` = what is known of the file (size, mtime, sha256)."""
+    p = render(code, file=rel, **fields)
+    return _record(rel, Outcome.REJECTED, code.reason or p.message, [p], **(info or {}))
+
+
+_OS_REASONS = {
+    errno.EACCES: "没有读取权限",
+    errno.EPERM: "没有读取权限",
+    errno.ENOENT: "文件已不存在，可能在读取前被移走",
+    errno.EIO: "磁盘读取出错",
+    errno.ELOOP: "链接形成循环",
+    errno.ENAMETOOLONG: "文件名过长",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """A short Chinese reason for an OS error (the OS's own text, often English, otherwise)."""
+    return _OS_REASONS.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+
+
+def _inside(target: str, root: str) -> bool:
+    return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def process_file(
+    path: Path, inbox: Path, campaign: Campaign, *, display: str | None = None, follow_links: bool = False
+) -> FileRecord:
+    """Read, identify and validate one entry; never raises (an unexpected failure rejects the file)."""
+    rel = display if display is not None else rel_path(path, inbox)
+    try:
+        return _process(Path(path), Path(inbox), campaign, rel, follow_links)
+    except MemoryError:
+        return _rejected(rel, Code.FILE_CORRUPT, reason="内存不足，无法读取")
+    except Exception as exc:  # the batch must go on; the file is reported, never dropped
+        return _rejected(rel, Code.FILE_CORRUPT, reason=f"读取时出错：{type(exc).__name__}")
+
+
+def _process(path: Path, inbox: Path, campaign: Campaign, rel: str, follow_links: bool) -> FileRecord:
+    name = display_name(os.fsdecode(path.name))
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        return _rejected(rel, Code.FILE_UNREADABLE, reason=os_reason(exc))
+
+    target = path
+    if stat.S_ISLNK(st.st_mode):
+        real = os.path.realpath(path)
+        if not follow_links and not _inside(real, os.path.realpath(inbox)):
+            return _ignored(rel, "链接指向收件文件夹以外，未读取")
+        try:
+            st = os.stat(real)
+        except OSError as exc:
+            return _ignored(rel, "链接形成循环" if exc.errno == errno.ELOOP else "链接的目标不存在")
+        if stat.S_ISDIR(st.st_mode):
+            return _ignored(rel, "指向文件夹的链接，未进入")
+        target = Path(real)
+    if stat.S_ISDIR(st.st_mode):
+        if name.startswith("."):
+            return _ignored(rel, "隐藏文件夹，未进入")
+        return _rejected(rel, Code.FILE_UNREADABLE, reason="文件夹无法打开")
+    reason = ignore_reason(name)
+    if reason:
+        return _ignored(rel, reason, size=st.st_size, mtime=st.st_mtime)
+    if not stat.S_ISREG(st.st_mode):
+        return _ignored(rel, "不是普通文件")
+
+    limit = _max_file_bytes()
+    if st.st_size > limit:
+        info = {"size": st.st_size, "mtime": st.st_mtime}
+        return _rejected(
+            rel, Code.FILE_TOO_LARGE, info, size=read.human_size(st.st_size), limit=read.human_size(limit)
+        )
+    try:
+        with open(target, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            want = min(st.st_size, limit) + 1  # not read(limit + 1): that allocates the limit every time
+            data = fh.read(want)
+            if len(data) == want and want <= limit:  # it grew since fstat: read on, up to the limit
+                data += fh.read(limit + 1 - want)
+    except OSError as exc:
+        return _rejected(rel, Code.FILE_UNREADABLE, reason=os_reason(exc))
+    if len(data) > limit:  # the file grew after it was listed
+        info = {"size": len(data), "mtime": st.st_mtime}
+        return _rejected(
+            rel, Code.FILE_TOO_LARGE, info, size=read.human_size(len(data)), limit=read.human_size(limit)
+        )
+    info = {"size": len(data), "mtime": st.st_mtime, "sha256": hashlib.sha256(data).hexdigest()}
+    return _classify(data, name, rel, campaign, info)
+
+
+def _classify(data: bytes, name: str, rel: str, campaign: Campaign, meta: dict[str, Any]) -> FileRecord:
+    fmt = read.sniff(data)
+    suffix = os.path.splitext(name)[1].lower()
+    if fmt == "empty":
+        return _rejected(rel, Code.FILE_EMPTY, meta)
+    if fmt in SPREADSHEET_FORMATS or (suffix in SPREADSHEET_SUFFIXES and fmt not in DOCUMENT_FORMATS):
+        return _spreadsheet(data, name, rel, campaign, meta, fmt)
+    if fmt in DOCUMENT_FORMATS:
+        branch = documents.identify_report(name, data, fmt, campaign.roster)
+        if branch is not None:
+            return _record(rel, Outcome.REPORT, f"{branch.name}的自查报告", [], branch=branch, **meta)
+    reason = "压缩包，请解压后放入收件文件夹" if fmt == "zip" else "不是督查表格或自查报告"
+    return _record(rel, Outcome.NOT_A_FORM, reason, [render(Code.NOT_A_FORM, file=rel)], **meta)
+
+
+def _spreadsheet(
+    data: bytes, name: str, rel: str, campaign: Campaign, meta: dict[str, Any], fmt: str | None = None
+) -> FileRecord:
+    try:
+        raw = _read_form(data, name, fmt)
+    except read.ReadError as exc:
+        return _rejected(rel, Code(exc.code), meta, **exc.fields)
+    v = validate(raw, campaign, rel)
+    explain_blanks(data, raw.fmt, v.problems, campaign)  # blank = formula or #VALUE!?
+    if [p.code for p in v.problems] == [Code.META_MISSING] and not looks_like_form(raw, campaign):
+        reason = "本工具生成的汇总表" if _is_summary(raw) else "表格中没有督查表的内容"
+        return _record(
+            rel,
+            Outcome.NOT_A_FORM,
+            reason,
+            [render(Code.NOT_A_FORM, file=rel)],
+            saved_at=raw.saved_at,
+            **meta,
+        )
+    problems = [*_reader_problems(raw, rel), *v.problems]
+    ident = v.identity
+    branch = campaign.branch_by_name.get(ident.branch_name) if ident is not None else None
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if v.blocking or v.submission is None:
+        first = next((p for p in errors if Code(p.code).rejects), errors[0] if errors else None)
+        outcome = Outcome.REJECTED
+        reason = (Code(first.code).reason or first.message) if first is not None else "无法读取表格内容"
+    elif errors:
+        outcome, reason = Outcome.NEEDS_FIX, f"{len(errors)} 处需修改"
+    elif problems:
+        outcome, reason = Outcome.WARNINGS, f"{len(problems)} 条警告"
+    else:
+        outcome, reason = Outcome.ACCEPTED, ""
+    return FileRecord(
+        path=rel,
+        outcome=outcome,
+        reason=reason,
+        kind=ident.kind if ident is not None else None,
+        branch=branch,
+        submission=v.submission if outcome is not Outcome.REJECTED else None,
+        saved_at=raw.saved_at,
+        problems=problems,
+        **meta,
+    )
+
+
+_SUMMARY_SHEETS = frozenset({"总览", "文件清单", "校验问题"})
+_HEAD_ROWS, _HEAD_COLS = 6, 10
+
+
+# What validation reads of a form: `_meta` only as far as its keys, 填表说明 not at all (only its place)
+_FORM_HEADS = {META_SHEET: META_HEAD_ROWS, GUIDE_SHEET: 0}
+
+
+def _read_form(data: bytes, name: str, fmt: str | None) -> RawWorkbook:
+    """The workbook as validation needs it: the metadata sheet read only as far as its keys (the input-cell
+    table after them is what calamine would spend most of its time on, for nothing), the 填表说明 sheet's
+    text not at all. Read again whole when the keys are not all there (no metadata, or laid out differently:
+    validation and the not-a-form check then see everything, as before). Any other spreadsheet, with neither
+    sheet, was read whole the first time and is not read again."""
+    raw = read.read_workbook(data, name, fmt=fmt, head_rows=_FORM_HEADS)
+    meta = raw.sheet(META_SHEET)
+    if meta is not None and len(read_meta(meta)) == len(META_KEYS):
+        return raw
+    if meta is None and raw.sheet(GUIDE_SHEET) is None:
+        return raw  # nothing was left out
+    return read.read_workbook(data, name, fmt=fmt)
+
+
+def _is_summary(raw: RawWorkbook) -> bool:
+    return {s.name for s in raw.sheets} >= _SUMMARY_SHEETS
+
+
+def looks_like_form(raw: RawWorkbook, campaign: Campaign) -> bool:
+    """A workbook without metadata that still is an attempt at a form (a form sheet name, or a form title
+    in its first rows) is rejected with a reason; any other spreadsheet is merely 'not a form'."""
+    if _is_summary(raw):
+        return False
+    if any(s.name in SHEET_BY_KIND.values() for s in raw.sheets):
+        return True
+    cat = campaign.catalog
+    titles = [squash(t) for t in (cat.form1.title, cat.form2.title)]
+    for sheet in raw.sheets:
+        for row in sheet.rows[:_HEAD_ROWS]:
+            for v in row[:_HEAD_COLS]:
+                if isinstance(v, str) and len(v) >= 8:
+                    sq = squash(v)
+                    if any(t in sq for t in titles):
+                        return True
+    return False
+
+
+def _reader_problems(raw: RawWorkbook, rel: str) -> list[Problem]:
+    """What the reader noted while reading (e.g. an over-long text it cut), as problems of this file."""
+    return [render(Code(code), file=rel, **fields) for code, fields in raw.notes]

@@ -1,0 +1,66 @@
+"""The tone (red / amber / green / grey) of every status word the summary colours, derived from where each
+word is defined: the file outcomes and problem severities (models), the statuses the aggregate tables
+write, the task statuses of 附件2 (layout) and the 整改状态 of the 问题台账. Renaming a status renames its
+coloured word with it; adding an `Outcome` or a `Severity` without a tone fails the tests."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from .. import aggregate as ag
+from ..layout import DONE_STATUS, IN_PROGRESS_STATUS, NOT_APPLICABLE, NOT_DONE_STATUS
+from ..models import Outcome, Severity
+
+Tone = Literal["red", "amber", "green", "grey"]
+RED: Tone = "red"
+AMBER: Tone = "amber"
+GREEN: Tone = "green"
+GREY: Tone = "grey"
+
+OUTCOME_TONES: dict[Outcome, Tone] = {
+    Outcome.ACCEPTED: GREEN,
+    Outcome.WARNINGS: AMBER,
+    Outcome.NEEDS_FIX: RED,
+    Outcome.REJECTED: RED,
+    Outcome.SUPERSEDED: GREY,
+    Outcome.IGNORED: GREY,
+    Outcome.NOT_A_FORM: GREY,
+    Outcome.REPORT: GREEN,
+}
+SEVERITY_TONES: dict[Severity, Tone] = {Severity.ERROR: RED, Severity.WARNING: AMBER}
+# 提交情况, 得分汇总's 状态 and 督查结论: the aggregate tables' status words
+AGGREGATE_TONES: dict[str, Tone] = {
+    ag.SUB_MISSING: RED,
+    ag.SUB_FIX: RED,
+    ag.SCORE_FIX: RED,
+    ag.FLAG_INFLATED: RED,
+    ag.SUB_WARN: AMBER,
+    ag.SUB_OK: GREEN,
+    ag.SCORE_OK: GREEN,
+    ag.STATE_OK: GREEN,
+}
+TASK_TONES: dict[str, Tone] = {
+    NOT_DONE_STATUS: RED,
+    IN_PROGRESS_STATUS: AMBER,
+    DONE_STATUS: GREEN,
+    NOT_APPLICABLE: GREY,
+}
+# 问题台账's 整改状态, typed by 组织部 (the sheet's note lists them)
+FIX_NOT_STARTED, FIX_IN_PROGRESS, FIX_DONE = "未整改", "整改中", "已整改"
+FIX_STATES = (FIX_NOT_STARTED, FIX_IN_PROGRESS, FIX_DONE)
+FIX_TONES: dict[str, Tone] = {FIX_NOT_STARTED: RED, FIX_IN_PROGRESS: AMBER, FIX_DONE: GREEN}
+
+# Conditional colours: status word → tone (one rule per word; words shared by two sources agree).
+STATUS_COLOURS: dict[str, Tone] = {
+    **AGGREGATE_TONES,
+    **{str(o.value): tone for o, tone in OUTCOME_TONES.items()},
+    **{str(s.value): tone for s, tone in SEVERITY_TONES.items()},
+    **TASK_TONES,
+    **FIX_TONES,
+}
+PALETTE: dict[Tone, dict[str, str]] = {
+    RED: {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
+    AMBER: {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
+    GREEN: {"bg_color": "#C6EFCE", "font_color": "#006100"},
+    GREY: {"bg_color": "#EDEDED", "font_color": "#595959"},
+}

@@ -1,0 +1,289 @@
+"""The score sheets of the summary workbook: 得分汇总, 自评与督查对比, 得分明细 and 失分分析 (the other data
+sheets are in sheets.py, 总览 in overview.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from xlsxwriter.worksheet import Worksheet
+
+from .. import aggregate as ag
+from ..models import Catalog
+from .style import (
+    BODY_ROWS_MIN,
+    RELATIVE_SCALE,
+    Col,
+    Formats,
+    col_index,
+    colour_rules,
+    finish,
+    plain_table,
+    print_setup,
+    put,
+    table,
+    title,
+)
+
+
+def score_columns(catalog: Catalog, inspected: bool) -> list[Col]:
+    """得分汇总's columns (总览's bar chart reads 党总支 and the totals from them). With 组织部's inspection
+    (督查) collected, 自评总分 is followed by 督查总分, the difference, what the rank is based on and the
+    自评偏高 flag."""
+    totals = [Col("total", "自评总分" if inspected else "总分", 8, "num")]
+    if inspected:
+        totals += [
+            Col("insp_total", "督查总分", 8, "num"),
+            Col("diff", "差值（自评−督查）", 9, "num"),
+            Col("rank_basis", "排名依据", 9, "center"),
+            Col("flag", "督查结论", 9, "center", status=True),
+        ]
+    return [
+        Col("rank", "排名", 6, "int"),
+        Col("seq", "序号", 6, "int"),
+        Col("branch", "党总支", 26),
+        *totals,
+        Col("status", "状态", 9, "center", status=True),
+        Col("missing_items", "缺项", 6, "int"),
+        *(Col(s.id, f"{s.numeral}、{s.name}（{s.max_points}分）", 11, "num") for s in catalog.sections),
+        Col("file", "附件1文件", 36),
+        *([Col("insp_file", "督查评分表文件", 36)] if inspected else []),
+    ]
+
+
+def scores_sheet(
+    ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog, margin: float = 5.0
+) -> tuple[int, int]:
+    """得分汇总: rank order. Returns the (first, last) rows of ranked branches, for the chart."""
+    insp = t.has_inspection
+    cols = score_columns(catalog, insp)
+    note = (
+        "总分由各项自评得分重新计算，不采用表格内公式；状态“需修改”表示有空白或无效得分（不计分）或被退回，"
+        "“缺项”为未计分的项数。排名按总分并列（如 1、1、3）。橙色字：该部分有扣分。"
+    )
+    if insp:
+        note += (
+            f"已有组织部督查评分的党总支按督查总分排名，其余按自评总分（见“排名依据”）；"
+            f"差值 = 自评总分 − 督查总分，高出{margin:g}分以上的标为“自评偏高”。各部分得分为自评得分。"
+        )
+    title(ws, F, "得分汇总（有督查的按督查总分排名）" if insp else "得分汇总（按总分排名）", note, len(cols))
+    first, last = table(ws, F, t.scores, cols, freeze_cols=3, header_height=58)
+    if last >= first:
+        totals = [col_index(cols, "total"), *([col_index(cols, "insp_total")] if insp else [])]
+        ws.conditional_format(first, totals[0], last, totals[-1], RELATIVE_SCALE)
+        for s in catalog.sections:
+            c = col_index(cols, s.id)
+            ws.conditional_format(
+                first,
+                c,
+                last,
+                c,
+                {"type": "cell", "criteria": "<", "value": s.max_points, "format": F.lost_rule},
+            )
+    n_ranked = int(t.scores["rank"].notna().sum())
+    return first, first + n_ranked - 1
+
+
+INSPECTION_COLUMNS = (
+    Col("seq", "序号", 6, "int"),
+    Col("branch", "党总支", 18, "wrap"),
+    Col("item_id", "编号", 7, "center"),
+    Col("section", "所属部分", 16, "wrap"),
+    Col("item", "督查内容", 28, "wrap"),
+    Col("points", "分值", 6, "int"),
+    Col("self_score", "自评得分", 8, "num"),
+    Col("insp_score", "督查得分", 8, "num"),
+    Col("diff", "差值（自评−督查）", 9, "num"),
+    Col("self_note", "扣分说明（自评）", 24, "wrap"),
+    Col("opinion", "督查意见", 24, "wrap"),
+    Col("flag", "自评偏高", 9, "center", status=True),
+)
+INSPECTION_SIDE_COLUMNS = (
+    Col("branch", "党总支（总分对比）", 22, "wrap"),
+    Col("self_total", "自评总分", 8, "num"),
+    Col("insp_total", "督查总分", 8, "num"),
+    Col("diff", "差值", 7, "num"),
+    Col("n_diff", "不一致项数", 8, "int"),
+    Col("n_higher", "自评较高项数", 8, "int"),
+    Col("insp_missing", "督查缺项", 7, "int"),
+    Col("flag", "结论", 9, "center", status=True),
+)
+
+
+def inspection_sheet(ws: Worksheet, F: Formats, t: ag.Tables, margin: float) -> None:
+    """自评与督查对比: every item where 自评 and 督查 differ (largest first); per branch on the right."""
+    cols, side = INSPECTION_COLUMNS, INSPECTION_SIDE_COLUMNS
+    flagged = t.inspection.loc[t.inspection["flag"] == ag.FLAG_INFLATED, "branch"].tolist()
+    note = (
+        "左表：自评得分与督查得分不一致的每一项，按差值（自评 − 督查）的绝对值从大到小排列；"
+        f"右表：每个已督查党总支的总分对比，自评总分比督查总分高出{margin:g}分以上的为“自评偏高”"
+        f"（阈值即督查配置中的 inspection_margin）。自评偏高：{'、'.join(flagged) or '无'}。"
+    )
+    gap = len(cols)
+    title(ws, F, "自评与督查对比", note, gap + 1 + len(side))
+    ws.set_row(1, 44)
+    first, last = table(ws, F, t.inspection_items, cols, freeze_cols=2, header_height=30)
+    if last >= first:
+        diff = col_index(cols, "diff")
+        ws.conditional_format(
+            first, diff, last, diff, {"type": "cell", "criteria": ">", "value": 0, "format": F.lost_rule}
+        )
+    ws.set_column(gap, gap, 2)
+    header_row = 2
+    for c, col in enumerate(side, start=gap + 1):
+        ws.set_column(c, c, col.width)
+    row = plain_table(ws, F, t.inspection, side, header_row, gap + 1)
+    flag_col = gap + 1 + col_index(side, "flag")
+    colour_rules(ws, F, header_row + 1, flag_col, row, flag_col)
+
+
+ITEMS_META = (
+    Col("seq", "序号", 6, "int"),
+    Col("branch", "党总支", 24),
+    Col("total", "总分", 8, "num"),
+    Col("status", "状态", 8, "center", status=True),
+    Col("missing_items", "缺项", 6, "int"),
+)
+ITEMS_TOP, ITEMS_HEADER = 2, 3  # 得分明细's two header rows: sections (merged), then items
+
+
+def items_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog) -> None:
+    """得分明细: branch × 44 items under merged section headers; deductions and blanks coloured."""
+    cols = [*ITEMS_META, *(Col(i.id, f"{i.id}\n（{i.points}分）", 7.5, "num") for i in catalog.items)]
+    title(
+        ws,
+        F,
+        "得分明细（44项自评得分）",
+        "浅橙底：有扣分；红底空白：未填写或无效（不计分）。各项内容见“失分分析”或附件1。",
+        len(cols),
+    )
+    _items_header(ws, F, cols, catalog)
+    last = _items_body(ws, F, t, cols, catalog)
+    finish(ws, F, cols, ITEMS_HEADER, last, 2)
+    print_setup(ws, ITEMS_TOP, ITEMS_HEADER)
+    ws.fit_to_pages(3, 0)
+    ws.repeat_columns(0, 1)
+
+
+def _items_header(ws: Worksheet, F: Formats, cols: Sequence[Col], catalog: Catalog) -> None:
+    """The meta headers merged over both header rows; the section headers merged over their items."""
+    top, header_row = ITEMS_TOP, ITEMS_HEADER
+    k = len(ITEMS_META)
+    for c, col in enumerate(ITEMS_META):
+        ws.merge_range(top, c, header_row, c, "", F.header)
+        ws.write_string(top, c, col.header, F.header)
+    c = k
+    for s in catalog.sections:
+        n = len(s.items)
+        label = f"{s.numeral}、{s.name}（{s.max_points}分）"
+        if n > 1:
+            ws.merge_range(top, c, top, c + n - 1, "", F.header)
+        ws.write_string(top, c, label, F.header)
+        c += n
+    ws.set_row(top, 42)
+    for c, col in enumerate(cols):
+        ws.set_column(c, c, col.width)
+        if c >= k:
+            ws.write_string(header_row, c, col.header, F.header)
+    ws.set_row(header_row, 30)
+
+
+def _items_body(ws: Worksheet, F: Formats, t: ag.Tables, cols: Sequence[Col], catalog: Catalog) -> int:
+    """The rows of 得分明细, each score coloured by its value; returns the last row (the header row when
+    there are none)."""
+    items = catalog.items
+    points = [i.points for i in items]
+    fmts = [F.by_kind[col.kind] for col in ITEMS_META]
+    k = len(ITEMS_META)
+    status_at, total_at = col_index(ITEMS_META, "status"), col_index(ITEMS_META, "total")
+    rows = list(ag.rows(t.item_scores, [c.key for c in cols]))
+    grid = [_item_cells(r[k:], points, F, _has_form(r[status_at], r[total_at])) for r in rows]
+    first = ITEMS_HEADER + 1
+    written: Sequence[int] = range(len(rows))
+    if F.body_rows is not None and len(rows) >= BODY_ROWS_MIN:  # the middle rows: spliced in at close
+        middle = range(1, len(rows) - 1)
+        body = [(*rows[i][:k], *(v for v, _ in grid[i])) for i in middle]
+        own = {k + j: [grid[i][j][1] for i in middle] for j in range(len(items))}
+        F.body_rows.add(ws.name, first + 1, body, [*fmts, *(F.by_kind["num"] for _ in items)], {}, own)
+        written = (0, len(rows) - 1)  # the first and the last
+    for i in written:
+        row = first + i
+        for c in range(k):
+            put(ws, row, c, rows[i][c], fmts[c])
+        for j, (v, fmt) in enumerate(grid[i], start=k):
+            if v is None:
+                ws.write_blank(row, j, None, fmt)
+            else:
+                ws.write_number(row, j, v, fmt)
+    return first + len(rows) - 1 if rows else ITEMS_HEADER
+
+
+def _has_form(status: Any, total: Any) -> bool:
+    """A 得分明细 row whose branch returned a readable 附件1 (its blanks are then errors, coloured)."""
+    return status != ag.SCORE_MISSING and not ag.is_missing(total)
+
+
+def _item_cells(
+    scores: Sequence[Any], points: list[float], F: Formats, has_form: bool
+) -> list[tuple[float | None, Any]]:
+    """Each item score of a 得分明细 row as (number or None for a blank, its format): deductions light
+    orange, blanks red when the branch returned the form."""
+    blank = F.num_blank_bad if has_form else F.by_kind["num"]
+    num, num_lost = F.by_kind["num"], F.num_lost
+    out: list[tuple[float | None, Any]] = []
+    for v, p in zip(scores, points, strict=True):
+        if v != v if type(v) is float else ag.is_missing(v):  # NaN, or None / NA
+            out.append((None, blank))
+        else:
+            out.append((float(v), num_lost if v < p else num))
+    return out
+
+
+LOSSES_COLUMNS = (
+    Col("level", "层级", 6, "center"),
+    Col("rank", "排名", 6, "int"),
+    Col("id", "编号", 7, "center"),
+    Col("section", "所属部分", 26, "wrap"),
+    Col("text", "内容", 50, "wrap"),
+    Col("points", "分值", 6, "int"),
+    Col("n", "有效份数", 8, "int"),
+    Col("lost", "失分合计", 9, "num"),
+    Col("n_losing", "失分党总支数", 9, "int"),
+    Col("loss_rate", "平均失分率", 10, "pct"),
+)
+
+
+def losses_sheet(ws: Worksheet, F: Formats, t: ag.Tables) -> None:
+    cols = LOSSES_COLUMNS
+    title(
+        ws,
+        F,
+        "失分分析（全校按失分排序）",
+        "先列12个部分，再列44项。失分 = 分值 − 自评得分，按有效得分的党总支合计；"
+        "平均失分率 = 失分合计 ÷（分值 × 有效份数）。",
+        len(cols),
+    )
+    first, last = table(ws, F, t.losses, cols, freeze_cols=3, header_height=30)
+    n_sections = int((t.losses["level"] == ag.LEVEL_SECTION).sum())
+    lost, rate = col_index(cols, "lost"), col_index(cols, "loss_rate")
+    for r1, r2 in ((first, first + n_sections - 1), (first + n_sections, last)):
+        if r2 >= r1:
+            ws.conditional_format(
+                r1, lost, r2, lost, {"type": "data_bar", "bar_color": "#F4B183", "bar_solid": True}
+            )
+    if last >= first:
+        ws.conditional_format(
+            first,
+            rate,
+            last,
+            rate,
+            {
+                "type": "data_bar",
+                "bar_color": "#F8CBAD",
+                "bar_solid": True,
+                "min_type": "num",
+                "min_value": 0,
+                "max_type": "num",
+                "max_value": 1,
+            },
+        )

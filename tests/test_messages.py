@@ -1,0 +1,132 @@
+"""messages.Code: every problem code's severity, template, short reason and traits — and that the traits are
+what the pipeline acts on (a code's trait changed here changes what collect, validation and the corrected
+copies do with it)."""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+import pytest
+from cases import S01_2_SCORE, S1, S2, T02_DONE, Case, build_case
+
+from dangjian_xlsx import read
+from dangjian_xlsx.collect import process_file
+from dangjian_xlsx.layout import Field
+from dangjian_xlsx.messages import MESSAGES, Code, Trait, render
+from dangjian_xlsx.models import Campaign, FileRecord, Outcome, Problem, Severity
+from dangjian_xlsx.round.corrections import submitted_values
+from dangjian_xlsx.validate import Validation, validate
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def _problem(code: Code, severity: Severity | None = None) -> Problem:
+    fields = {f: f"<{f}>" for f in _fields(code.template) - {"value", "sheet_name"}}
+    return render(code, file="a.xlsx", sheet="评分表", value="<value>", severity=severity, **fields)
+
+
+def _record(camp: Campaign, path: Path) -> FileRecord:
+    return process_file(path, path.parent, camp)
+
+
+def _codes(rec: FileRecord) -> list[str]:
+    return [p.code for p in rec.problems]
+
+
+# ---------------------------------------------------------------- the table
+
+
+@pytest.mark.parametrize("code", list(Code), ids=str)
+def test_every_code_renders_its_template(code: Code) -> None:
+    p = _problem(code)
+    assert type(p.code) is str and p.code == code.value  # exports show the plain string
+    assert Code(p.code) is code
+    assert p.severity is code.severity
+    assert p.message and "{" not in p.message and "}" not in p.message
+    for name in _fields(code.template):
+        assert (
+            "<value>" if name == "value" else "评分表" if name == "sheet_name" else f"<{name}>"
+        ) in p.message
+    assert MESSAGES[code.value] == (code.severity, code.template)
+
+
+def test_traits_agree_with_each_other() -> None:
+    assert len(MESSAGES) == len(Code)
+    for code in Code:
+        if code.rejects:  # a rejected file shows a short reason
+            assert code.severity is Severity.ERROR and code.reason, code
+        if code.stops_values or code.recoverable:
+            assert code.rejects, code
+        if code.reason:
+            assert code.severity is Severity.ERROR, code
+        if Trait.SCORE in code.traits:
+            assert code.blank_score and code.blank, code
+    assert {c for c in Code if c.stops_values} < {c for c in Code if c.rejects}
+
+
+@pytest.mark.parametrize("code", [c for c in Code if c.severity is Severity.ERROR], ids=str)
+def test_an_error_blocks_validation_exactly_when_its_code_rejects(code: Code) -> None:
+    assert Validation(problems=[_problem(code)]).blocking is code.rejects
+    assert not Validation(problems=[_problem(code, Severity.WARNING)]).blocking
+
+
+# ---------------------------------------------------------------- the traits drive behaviour
+
+
+def test_a_code_flagged_as_rejecting_rejects_the_file_with_its_reason(
+    camp: Campaign, files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = files["score_blank"]
+    before = _record(camp, path)
+    assert before.outcome is Outcome.NEEDS_FIX and _codes(before) == ["score-blank"]
+    monkeypatch.setattr(Code.SCORE_BLANK, "traits", Code.SCORE_BLANK.traits | Trait.REJECTS)
+    monkeypatch.setattr(Code.SCORE_BLANK, "reason", "自评得分未填")
+    after = _record(camp, path)
+    assert after.outcome is Outcome.REJECTED and after.submission is None
+    assert after.reason == "自评得分未填"
+
+
+def test_the_reason_of_a_rejecting_code_is_the_files_reason(camp: Campaign, files: dict[str, Path]) -> None:
+    rec = _record(camp, files["digest_mismatch"])
+    assert rec.outcome is Outcome.REJECTED and rec.reason == Code.DIGEST_MISMATCH.reason == "模板版本不符"
+
+
+def test_a_code_flagged_as_stopping_leaves_the_values_unread(
+    camp: Campaign, files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = files["year_mismatch"]
+    raw = read.read_workbook(path.read_bytes(), path.name)
+    assert validate(raw, camp, path.name).submission is not None
+    monkeypatch.setattr(Code.YEAR_MISMATCH, "traits", Trait.STOPS_VALUES)
+    v = validate(raw, camp, path.name)
+    assert v.identity is not None and v.submission is None
+    assert [p.code for p in v.problems] == ["year-mismatch"]  # no value checks, not even the sheet order
+
+
+def test_a_value_kept_by_its_code_goes_back_into_the_corrected_copy(
+    camp: Campaign, files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rec = _record(camp, files["score_too_high"])
+    key = (Field.SCORE, "S01.2")
+    assert _codes(rec) == ["score-out-of-range"] and submitted_values(camp, rec)[key] == 3
+    monkeypatch.setattr(Code.SCORE_OUT_OF_RANGE, "traits", Trait(0))
+    assert key not in submitted_values(camp, rec)
+
+
+def test_blank_codes_are_explained_by_what_the_cell_holds(
+    camp: Campaign, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    formula = Case("done_formula", S2, (), T02_DONE, changes={(Field.DONE, "T02"): "=A1&B1"})
+    error = Case("score_error_value", S1, (), S01_2_SCORE, changes={(Field.SCORE, "S01.2"): "#VALUE!"})
+    formula_path = build_case(formula, 0, camp, tmp_path)
+    error_path = build_case(error, 1, camp, tmp_path)
+    assert _codes(_record(camp, formula_path)) == ["formula-in-input"]
+    assert _codes(_record(camp, error_path)) == ["score-not-number"]
+    monkeypatch.setattr(Code.TEXT_REQUIRED, "traits", Trait(0))  # not a blank: its cell is not looked at
+    assert _codes(_record(camp, formula_path)) == ["text-required"]
+    monkeypatch.setattr(Code.SCORE_BLANK, "traits", Trait.BLANK)  # a blank, but not of a score cell
+    rec = _record(camp, error_path)
+    assert _codes(rec) == ["score-blank"] and rec.problems[0].value == "#VALUE!"
