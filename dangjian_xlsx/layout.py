@@ -271,3 +271,26 @@ META_HEAD_ROWS = META_INPUT_HEADER_ROW
 META_VALUE_COL = 2  # META_KEYS rows are (key, Chinese label, value) in columns A, B, C
 # Workbook defined names pointing at META_KEYS value cells (besides one name per input cell, InputCell.name).
 META_NAMES = {"form_kind": "DJ_FORM_KIND", "catalog_digest": "DJ_DIGEST", "branch_name": "DJ_BRANCH_NAME"}
+
+
+# ---------------------------------------------------------------- the layout's part of the forms' version
+
+# Bump when a cell changes meaning without moving (what a position means is not visible in `fingerprint`).
+LAYOUT_VERSION = 1
+
+
+def fingerprint(catalog: Catalog) -> dict[str, object]:
+    """Where every cell of every form is, for the forms' digest: a form made with another layout (an input
+    cell moved, a locked cell moved, the metadata keys reordered) carries another digest, so the collector
+    rejects it as 模板版本不符 instead of reading its cells from the wrong places."""
+    forms = {}
+    for kind in FormKind:
+        lay = form_layout(catalog, kind)
+        forms[kind.value] = {
+            "sheet": lay.sheet,
+            "inputs": [[c.field.value, c.ref_id, c.row, c.col] for c in lay.inputs],
+            "fixed": [[c.row, c.col] for c in lay.fixed],
+            "total_row": lay.total_row,
+        }
+    meta = {"sheet": META_SHEET, "keys": [k for k, _ in META_KEYS], "value_col": META_VALUE_COL}
+    return {"version": LAYOUT_VERSION, "forms": forms, "meta": meta, "guide": GUIDE_SHEET}

@@ -298,3 +298,54 @@ def test_bad_toml_value_is_a_chinese_config_error(tmp_path: Path, line: str, nee
         load_campaign(path)
     assert needle in str(exc.value)
     assert re.search(r"[\u4e00-\u9fff]", str(exc.value))
+
+
+# ---------------------------------------------------------------- the layout is part of the version
+
+
+@pytest.fixture
+def moved_layout(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A layout.py edited the way a developer would: every item row one row further down."""
+    from dangjian_xlsx import layout
+    from dangjian_xlsx.validate import context
+
+    def clear() -> None:
+        layout.form_layout.cache_clear()
+        context._CONTEXTS.clear()
+
+    clear()
+    yield lambda: (monkeypatch.setattr(layout, "FIRST_ROW", layout.FIRST_ROW + 1), clear())
+    monkeypatch.undo()
+    clear()
+
+
+def test_digest_changes_when_a_cell_moves(catalog: Catalog, moved_layout) -> None:  # type: ignore[no-untyped-def]
+    before = catalog_digest(catalog)
+    moved_layout()
+    assert catalog_digest(catalog) != before
+
+
+def test_digest_changes_with_the_layout_version(catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dangjian_xlsx import layout
+
+    before = catalog_digest(catalog)
+    monkeypatch.setattr(layout, "LAYOUT_VERSION", layout.LAYOUT_VERSION + 1)
+    assert catalog_digest(catalog) != before
+
+
+def test_a_form_made_before_a_cell_moved_is_rejected_as_another_version(moved_layout) -> None:  # type: ignore[no-untyped-def]
+    """A form already sent out, collected after layout.py moved its cells: 模板版本不符, not values read from
+    the wrong cells nor a 'tampered' verdict."""
+    from dangjian_xlsx.forms import build_form
+    from dangjian_xlsx.models import FormKind
+    from dangjian_xlsx.read import read_workbook
+    from dangjian_xlsx.validate import validate
+
+    campaign = default_campaign()
+    sent = build_form(campaign, FormKind.SCORING, campaign.roster[0])
+    moved_layout()
+    result = validate(read_workbook(sent, "sent.xlsx"), campaign, "sent.xlsx")
+    codes = [p.code for p in result.problems]
+    assert "digest-mismatch" in codes
+    assert "tampered" not in codes and "rows-shifted" not in codes
+    assert result.submission is None

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import ConfigError
+from ..layout import fingerprint
 from ..models import Catalog
 
 
@@ -64,9 +65,10 @@ def load_catalog() -> Catalog:
 
 
 def catalog_digest(cat: Catalog) -> str:
-    """Hash of the catalog's canonical form: what makes two forms 'the same version'."""
+    """Hash of the catalog's canonical form and of where the layout puts its cells: what makes two forms
+    'the same version' (the errata only document the text: not part of it)."""
     canon = json.dumps(
-        cat.model_dump(mode="json", exclude={"errata"}),
+        {"catalog": cat.model_dump(mode="json", exclude={"errata"}), "layout": fingerprint(cat)},
         ensure_ascii=False,
         sort_keys=True,
         separators=(",", ":"),
