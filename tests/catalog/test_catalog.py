@@ -27,7 +27,7 @@ from dangjian_xlsx.catalog import (
 from dangjian_xlsx.errors import ConfigError
 from dangjian_xlsx.models import Catalog
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SPEC_ERRATA = {
     ("准备无误", "准确无误"),
     ("党收缴记录簿", "党费收缴记录簿"),

@@ -13,7 +13,7 @@ import pytest
 
 from dangjian_xlsx.ooxml.fastzlib import zlib
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.skipif(importlib.util.find_spec("zlib_ng") is None, reason="zlib-ng has no wheel here")

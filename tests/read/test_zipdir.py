@@ -24,7 +24,7 @@ from dangjian_xlsx.read import Limits, ReadError, check_zip_members, read_workbo
 from dangjian_xlsx.read import formats as sniff_module
 from dangjian_xlsx.read.zipdir import inflate, plain_members
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -40,7 +40,7 @@ from dangjian_xlsx.forms.style import PROBLEM_FILL, TODO_FILL, keep_together
 from dangjian_xlsx.layout import Field, FormLayout, a1
 from dangjian_xlsx.models import Branch, Campaign, FormKind
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 KINDS = (FormKind.SCORING, FormKind.TASKS)
 
 

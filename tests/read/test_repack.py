@@ -177,7 +177,7 @@ def test_every_case_and_sample_gets_the_same_record_as_with_every_sheet_read_who
     """Differential: every validation case (tampered, shifted, blank, resaved, ...) and every shipped sample
     (LibreOffice, .xls, .ods, corrected copies) comes out of the collector exactly as when the metadata
     sheet and 填表说明 are read whole."""
-    samples = Path(__file__).resolve().parent.parent / "sample_submissions"
+    samples = Path(__file__).resolve().parents[2] / "sample_submissions"
     inputs = [(p, p.parent, camp) for p in files.values()]
     inputs += [(p, samples, campaign) for p in sorted(samples.iterdir()) if p.is_file()]
     head = [process_file(p, inbox, c) for p, inbox, c in inputs]

@@ -31,7 +31,7 @@ from dangjian_xlsx.models import Branch, FormKind
 from dangjian_xlsx.read import repack
 from dangjian_xlsx.read import scan as zipsafety
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEXTS = (
     "a & b < c > d",
     "=SUM(A1:A2)",
