@@ -2,17 +2,10 @@
 corrected copies), the feedback workbooks (反馈表) and 组织部's inspection forms (督查评分表)."""
 
 from .corrections import (
-    FIX,
-    MISSING,
     PACK_DIR,
-    REJECTED,
-    CorrectedCopy,
-    Notice,
-    Part,
     build_pack,
     copy_name,
     inbox_loader,
-    notice_text,
     pack_dir,
     plan,
     read_notices,
@@ -30,6 +23,7 @@ from .feedback import (
     write_feedback,
 )
 from .inspection import build_inspections, inspection_prefill, write_inspections
+from .notices import FIX, MISSING, REJECTED, CorrectedCopy, Notice, Part, notice_text
 
 __all__ = [
     "FEEDBACK_DIR",
