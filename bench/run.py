@@ -291,7 +291,11 @@ def stage_generate(n: int, work: Path) -> dict[str, Any]:
     out = work / "forms"
     shutil.rmtree(out, ignore_errors=True)
     clock = _Clock()
-    paths = generate_for_roster(campaign, out)
+    gc.freeze()  # as the command line does around generating (forked helpers)
+    try:
+        paths = generate_for_roster(campaign, out)
+    finally:
+        gc.unfreeze()
     return clock.stop(files=len(paths), measured=len(paths))
 
 
@@ -304,10 +308,11 @@ def stage_collect(n: int, inbox: Path, work: Path) -> dict[str, Any]:
     out = work / "summary" / "汇总表.xlsx"
     shutil.rmtree(out.parent, ignore_errors=True)
     clock = _Clock()
-    report = run_collect(inbox, campaign)
-    read = time.perf_counter() - clock.wall0
-    gc.freeze()  # as the command line does around collect's writing
+    gc.freeze()  # as the command line does: before reading (forked helpers), again before writing
     try:
+        report = run_collect(inbox, campaign)
+        read = time.perf_counter() - clock.wall0
+        gc.freeze()
         tables, ov = aggregate.tables_and_overview(report)
         at = report.generated_at
         written = [

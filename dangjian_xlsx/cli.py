@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import sys
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -162,14 +164,8 @@ def generate(roster: Path | None, campaign: Path | None, out_dir: Path) -> None:
     if roster is None and campaign is None:
         paths = generate_blank(camp, out_dir)
     else:
-        import gc
-
-        gc.freeze()  # what forked helpers inherit is never visited by a collector: its pages stay shared
-        try:
-            with _progress("正在生成") as progress:
-                paths = generate_for_roster(camp, out_dir, progress=progress)
-        finally:
-            gc.unfreeze()
+        with _frozen_heap(), _progress("正在生成") as progress:
+            paths = generate_for_roster(camp, out_dir, progress=progress)
     console.print(f"已生成 {len(paths)} 个文件，位于 {out_dir}")
 
 
@@ -202,18 +198,12 @@ def collect(
     feedback: bool,
 ) -> None:
     """读取文件夹中交回的全部文件，校验并写出全校汇总表；在汇总表旁的“退回修改”文件夹写出通知和更正表。"""
-    import gc
-
     from .outputs import write_outputs
 
-    report = _collect_report(inbox, _campaign(campaign, roster), jobs)
-    # The report's objects outlive the writing: the collector's full passes, which the summary's many
-    # allocations trigger, need not visit them.
-    gc.freeze()
-    try:
+    with _frozen_heap() as freeze:
+        report = _collect_report(inbox, _campaign(campaign, roster), jobs)
+        freeze()  # the report outlives the writing, whose many allocations need not make the collector visit it
         written = write_outputs(report, out, feedback=feedback)
-    finally:
-        gc.unfreeze()
     console.print(_table("汇总结果", written.overview.rows()))
     for p in (written.summary, *written.exports):
         console.print(f"已写入 {p}")
@@ -222,6 +212,18 @@ def collect(
     console.print(_pack_line(written.corrections, written.corrections_dir), soft_wrap=True)
     if strict and written.overview.rejected_files:
         sys.exit(1)
+
+
+@contextmanager
+def _frozen_heap() -> Iterator[Callable[[], None]]:
+    """The garbage collector leaves alone what exists now (and whatever the caller freezes later with the
+    function it is given): forked helpers then inherit pages no collection dirties, and long-lived results are
+    not visited again and again. The library never does this by itself; the commands do, around their work."""
+    gc.freeze()
+    try:
+        yield gc.freeze
+    finally:
+        gc.unfreeze()
 
 
 def _collect_report(inbox: Path, camp: Any, jobs: int) -> Any:

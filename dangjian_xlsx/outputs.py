@@ -69,7 +69,7 @@ def write_outputs(report: Report, out: Path, *, feedback: bool = False) -> Outpu
             written_feedback = write_feedback(report, tables, ov, feedback_dir)
     corrections_dir = pack_dir(path)
     with _writing(_open_in_excel(corrections_dir)):
-        corrections = write_pack(report, corrections_dir)
+        corrections = write_pack(report, corrections_dir, branches=tables.branches)
     return Outputs(ov, summary, exports, written_feedback, feedback_dir, corrections, corrections_dir)
 
 

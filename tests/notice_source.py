@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from dangjian_xlsx.models import Catalog
+
 NOTICE = Path(__file__).resolve().parent.parent / "docs" / "source" / "notice.txt"
 
 
@@ -80,3 +82,18 @@ def parse_form2(text: str | None = None) -> list[NoticeTask]:
         if len(cells) >= 3 and cells[1].strip():
             tasks.append(NoticeTask(group, cells[1].strip()))
     return tasks
+
+
+def corrected(text: str, errata: list[tuple[str, str]]) -> str:
+    """The notice's text with the errata applied; each original must occur exactly once."""
+    for original, fixed in errata:
+        assert text.count(original) == 1, (original, text)
+        text = text.replace(original, fixed)
+    return text
+
+
+def errata_by_id(cat: Catalog) -> dict[str, list[tuple[str, str]]]:
+    out: dict[str, list[tuple[str, str]]] = {}
+    for e in cat.errata:
+        out.setdefault(e.id, []).append((e.original, e.corrected))
+    return out

@@ -56,8 +56,7 @@ def test_no_feedback_without_the_flag(rep: Report, tmp_path: Path) -> None:
 
 
 def test_tables_are_computed_once(rep: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """One collect --feedback groups and scores the branches once for the summary, the exports and the
-    feedback (the correction pack still groups them inside round.corrections, whose API takes the report)."""
+    """One collect --feedback computes the tables once for the summary, the exports and the feedback."""
     calls: dict[str, int] = {}
 
     def counting(name: str) -> Any:
@@ -73,6 +72,28 @@ def test_tables_are_computed_once(rep: Report, tmp_path: Path, monkeypatch: pyte
         monkeypatch.setattr(aggregate, name, counting(name))
     outputs.write_outputs(rep, tmp_path / "汇总表.xlsx", feedback=True)
     assert calls == {"tables_and_overview": 1}
+
+
+def test_branches_are_grouped_and_scored_once(
+    rep: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which file counts per branch (`branch_files`) and each branch's scores are worked out once per collect
+    --feedback, for the summary, the exports, the feedback and the correction pack alike."""
+    from dangjian_xlsx.aggregate import current, scores
+
+    calls = {"branch_files": 0, "score_branch": 0}
+    for module, name in ((current, "branch_files"), (scores, "score_branch")):
+        real = getattr(module, name)
+
+        def wrapper(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            calls[_name] += 1
+            return _real(*args, **kwargs)
+
+        for loaded in [m for n, m in sys.modules.items() if n.startswith("dangjian_xlsx")]:
+            if getattr(loaded, name, None) is real:
+                monkeypatch.setattr(loaded, name, wrapper)
+    outputs.write_outputs(rep, tmp_path / "汇总表.xlsx", feedback=True)
+    assert calls == {"branch_files": 1, "score_branch": len(rep.campaign.roster)}
 
 
 @pytest.mark.parametrize(

@@ -53,6 +53,8 @@ class Tables:
     # the 督查 stage: one row per inspected branch, and every item where 自评 and 督查 differ
     inspection: pd.DataFrame = field(default_factory=lambda: frame([], INSPECTION_BRANCH_COLUMNS))
     inspection_items: pd.DataFrame = field(default_factory=lambda: frame([], INSPECTION_ITEM_COLUMNS))
+    # which file counts per roster branch and form, as the tables above were built from it
+    branches: list[BranchFiles] = field(default_factory=list)
 
     @property
     def has_inspection(self) -> bool:
@@ -117,6 +119,7 @@ def _tables(
         problems=problems,
         inspection=inspection,
         inspection_items=inspection_items,
+        branches=resolved,
     )
 
 

@@ -129,12 +129,13 @@ def _process(path: Path, inbox: Path, campaign: Campaign, rel: str, follow_links
 
 
 def _classify(data: bytes, name: str, rel: str, campaign: Campaign, meta: dict[str, Any]) -> FileRecord:
-    fmt = read.sniff(data)
+    sniffed = read.sniff_parsed(data)
+    fmt = sniffed.format
     suffix = os.path.splitext(name)[1].lower()
     if fmt == "empty":
         return _rejected(rel, Code.FILE_EMPTY, meta)
     if fmt in SPREADSHEET_FORMATS or (suffix in SPREADSHEET_SUFFIXES and fmt not in DOCUMENT_FORMATS):
-        return _spreadsheet(data, name, rel, campaign, meta, fmt)
+        return _spreadsheet(data, name, rel, campaign, meta, sniffed)
     if fmt in DOCUMENT_FORMATS:
         branch = documents.identify_report(name, data, fmt, campaign.roster)
         if branch is not None:
@@ -144,10 +145,10 @@ def _classify(data: bytes, name: str, rel: str, campaign: Campaign, meta: dict[s
 
 
 def _spreadsheet(
-    data: bytes, name: str, rel: str, campaign: Campaign, meta: dict[str, Any], fmt: str | None = None
+    data: bytes, name: str, rel: str, campaign: Campaign, meta: dict[str, Any], sniffed: read.Sniffed
 ) -> FileRecord:
     try:
-        raw = _read_form(data, name, fmt)
+        raw = _read_form(data, name, sniffed)
     except read.ReadError as exc:
         return _rejected(rel, Code(exc.code), meta, **exc.fields)
     v = validate(raw, campaign, rel)
@@ -197,19 +198,19 @@ _HEAD_ROWS, _HEAD_COLS = 6, 10
 _FORM_HEADS = {META_SHEET: META_HEAD_ROWS, GUIDE_SHEET: 0}
 
 
-def _read_form(data: bytes, name: str, fmt: str | None) -> RawWorkbook:
+def _read_form(data: bytes, name: str, sniffed: read.Sniffed) -> RawWorkbook:
     """The workbook as validation needs it: the metadata sheet read only as far as its keys (the input-cell
     table after them is what calamine would spend most of its time on, for nothing), the 填表说明 sheet's
     text not at all. Read again whole when the keys are not all there (no metadata, or laid out differently:
     validation and the not-a-form check then see everything, as before). Any other spreadsheet, with neither
     sheet, was read whole the first time and is not read again."""
-    raw = read.read_workbook(data, name, fmt=fmt, head_rows=_FORM_HEADS)
+    raw = read.read_workbook(data, name, sniffed=sniffed, head_rows=_FORM_HEADS)
     meta = raw.sheet(META_SHEET)
     if meta is not None and len(read_meta(meta)) == len(META_KEYS):
         return raw
     if meta is None and raw.sheet(GUIDE_SHEET) is None:
         return raw  # nothing was left out
-    return read.read_workbook(data, name, fmt=fmt)
+    return read.read_workbook(data, name, sniffed=sniffed)
 
 
 def _is_summary(raw: RawWorkbook) -> bool:

@@ -3,7 +3,7 @@ safety pass before calamine allocates anything (zip members, XML, sheet extents;
 sheet's values (`read_workbook`). Every failure is a `ReadError`."""
 
 from .calamine import sheet_xml
-from .formats import DOCUMENT_FORMATS, SPREADSHEET_FORMATS, sniff
+from .formats import DOCUMENT_FORMATS, SPREADSHEET_FORMATS, Sniffed, sniff, sniff_parsed
 from .limits import DEFAULT_LIMITS, KB, MB, Limits, ReadError, human_size
 from .scan import check_zip_members
 from .workbook import read_workbook
@@ -16,9 +16,11 @@ __all__ = [
     "SPREADSHEET_FORMATS",
     "Limits",
     "ReadError",
+    "Sniffed",
     "check_zip_members",
     "human_size",
     "read_workbook",
     "sheet_xml",
     "sniff",
+    "sniff_parsed",
 ]

@@ -6,6 +6,7 @@ import io
 import re
 import struct
 import zipfile
+from typing import NamedTuple
 
 from ..ooxml import (
     CONTENT_TYPES,
@@ -40,13 +41,20 @@ def sniff(data: bytes) -> str:
     return sniff_parsed(data)[0]
 
 
-def sniff_parsed(data: bytes) -> tuple[str, Directory | None]:
-    """`sniff`, and the central directory `plain_members` parsed on the way (None when the bytes are not a
-    plain zip, or no zip at all) for the caller to hand on to the safety pass."""
+class Sniffed(NamedTuple):
+    """What `sniff_parsed` found: the format, and the zip's central directory parsed on the way (None when the
+    bytes are not a plain zip, or no zip at all), for `read_workbook` to hand on to the safety pass."""
+
+    format: str
+    directory: Directory | None
+
+
+def sniff_parsed(data: bytes) -> Sniffed:
+    """`sniff`, with the central directory it parsed (a caller who reads the file next passes both on)."""
     if data[:4] in _ZIP_MAGIC:
         plain = plain_members(data)
-        return _sniff_zip(data, plain), plain
-    return _sniff_other(data), None
+        return Sniffed(_sniff_zip(data, plain), plain)
+    return Sniffed(_sniff_other(data), None)
 
 
 def _sniff_other(data: bytes) -> str:

@@ -20,13 +20,10 @@ from collections.abc import Mapping
 from ..models import RawWorkbook
 from ..ooxml import CORE_PROPERTIES, ODF_META
 from .calamine import read_sheets, short_reason
-from .formats import SPREADSHEET_FORMATS, describe, sniff_parsed
+from .formats import SPREADSHEET_FORMATS, Sniffed, describe, sniff_parsed
 from .limits import DEFAULT_LIMITS, Limits, ReadError, corrupt, human_size
 from .scan import safety_pass
 from .xlssafety import check_xls
-from .zipdir import Directory, plain_members
-
-_ZIP_SPREADSHEETS = frozenset({"xlsx", "xlsm", "ods"})
 
 # ---------------------------------------------------------------- when it was saved
 
@@ -81,13 +78,13 @@ def read_workbook(
     name: str,
     limits: Limits = DEFAULT_LIMITS,
     *,
-    fmt: str | None = None,
+    sniffed: Sniffed | None = None,
     head_rows: Mapping[str, int] | None = None,
 ) -> RawWorkbook:
     """Read every sheet's values (hidden and very hidden too) of a spreadsheet given as bytes.
 
-    `name` is only used for messages; the format is decided by content (`fmt`: what `sniff(data)` already
-    said, so that a caller who sniffed does not pay for it twice). `head_rows` (sheet name → n) names
+    `name` is only used for messages; the format is decided by content (`sniffed`: what `sniff_parsed(data)`
+    already found — the format and the zip directory —, so that a caller who sniffed does not pay twice). `head_rows` (sheet name → n) names
     sheets of which only the first n rows are wanted: an .xlsx sheet whose later rows can plainly be left
     out is read only that far (`repack.first_rows`); any other sheet or format is read whole, so a caller
     gets at least the rows it asked for, maybe more. Raises ReadError only.
@@ -95,7 +92,7 @@ def read_workbook(
     as ('text-too-long', fields) with fields ready for messages.render (sheet, cell, length, limit).
     """
     try:
-        return _read(data, limits, fmt, head_rows)
+        return _read(data, limits, sniffed or sniff_parsed(data), head_rows)
     except ReadError:
         raise
     except MemoryError as exc:
@@ -108,18 +105,12 @@ def read_workbook(
         raise corrupt(short_reason(exc)) from exc
 
 
-def _read(
-    data: bytes, limits: Limits, fmt: str | None = None, head_rows: Mapping[str, int] | None = None
-) -> RawWorkbook:
+def _read(data: bytes, limits: Limits, sniffed: Sniffed, head_rows: Mapping[str, int] | None) -> RawWorkbook:
     if not data:
         raise ReadError("file-empty")
     if len(data) > limits.max_file_bytes:
         raise ReadError("file-too-large", size=human_size(len(data)), limit=human_size(limits.max_file_bytes))
-    plain: Directory | None = None  # the central directory, parsed once and handed on
-    if fmt is None:
-        fmt, plain = sniff_parsed(data)
-    elif fmt in _ZIP_SPREADSHEETS:
-        plain = plain_members(data)
+    fmt, plain = sniffed  # the central directory, parsed once and handed on
     if fmt == "encrypted":
         raise ReadError("file-encrypted")
     if fmt == "html":

@@ -54,11 +54,13 @@ def copy_name(kind: FormKind, branch: Branch, rev: int) -> str:
     return f"{branch.id}_{branch.name}_{FILE_SUFFIX[kind]}_更正{rev if rev > 1 else ''}.xlsx"
 
 
-def plan(report: Report, loader: Loader | None = None) -> list[Notice]:
+def plan(
+    report: Report, loader: Loader | None = None, branches: list[ag.BranchFiles] | None = None
+) -> list[Notice]:
     """Per roster 党总支 (roster order) that must correct or still send something: its notice, with text."""
     campaign = report.campaign
     out = []
-    for bf in ag.branch_files(report):
+    for bf in ag.branch_files(report) if branches is None else branches:
         parts = []
         for kind in FORMS:
             slot = bf.forms[kind]
@@ -233,11 +235,13 @@ def inbox_loader(report: Report) -> Loader:
 # ---------------------------------------------------------------- the pack
 
 
-def build_pack(report: Report, loader: Loader | None = None) -> list[tuple[str, bytes]]:
+def build_pack(
+    report: Report, loader: Loader | None = None, branches: list[ag.BranchFiles] | None = None
+) -> list[tuple[str, bytes]]:
     """Every file of the 退回修改 pack as (name, bytes): notices (UTF-8 with BOM, CRLF) and corrected copies."""
     campaign = report.campaign
     files: list[tuple[str, bytes]] = []
-    for notice in plan(report, loader):
+    for notice in plan(report, loader, branches):
         files.append((notice.filename, notice.text.replace("\n", "\r\n").encode("utf-8-sig")))
         for part in notice.parts:
             c = part.copy
@@ -255,11 +259,16 @@ def pack_dir(summary: Path) -> Path:
     return Path(summary).parent / PACK_DIR
 
 
-def write_pack(report: Report, out_dir: Path, loader: Loader | None = None) -> list[Path]:
+def write_pack(
+    report: Report,
+    out_dir: Path,
+    loader: Loader | None = None,
+    branches: list[ag.BranchFiles] | None = None,
+) -> list[Path]:
     """Write the pack into `out_dir` (atomically, file by file); notices and copies of an earlier run that no
     longer apply are removed (only files named like this module's own). Returns the paths written."""
     out_dir = Path(out_dir)
-    files = build_pack(report, inbox_loader(report) if loader is None else loader)
+    files = build_pack(report, inbox_loader(report) if loader is None else loader, branches)
     written = write_all_atomic((out_dir / name, data) for name, data in files)
     keep = {name for name, _ in files}
     if out_dir.is_dir():

@@ -134,7 +134,7 @@ def inspection_sheet(ws: Worksheet, F: Formats, t: ag.Tables, margin: float) -> 
         ws.set_column(c, c, col.width)
     row = plain_table(ws, F, t.inspection, side, header_row, gap + 1)
     flag_col = gap + 1 + col_index(side, "flag")
-    colour_rules(ws, F, header_row + 1, flag_col, row, flag_col)
+    colour_rules(ws, F, header_row + 1, flag_col, row, flag_col, t.inspection["flag"].tolist())
 
 
 ITEMS_META = (
@@ -159,7 +159,7 @@ def items_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog) -> No
     )
     _items_header(ws, F, cols, catalog)
     last = _items_body(ws, F, t, cols, catalog)
-    finish(ws, F, cols, ITEMS_HEADER, last, 2)
+    finish(ws, F, cols, ITEMS_HEADER, last, 2, list(ag.rows(t.item_scores, [c.key for c in ITEMS_META])))
     print_setup(ws, ITEMS_TOP, ITEMS_HEADER)
     ws.fit_to_pages(3, 0)
     ws.repeat_columns(0, 1)

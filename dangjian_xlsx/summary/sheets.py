@@ -81,7 +81,8 @@ def tasks_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog) -> No
     for j, rate in enumerate(t.task_rates["rate"].tolist()):
         put(ws, rate_row, k + j, rate, pct)
     first, last = table(ws, F, t.tasks, cols, header_row=header_row, freeze_cols=2, header_height=72)
-    colour_rules(ws, F, first, k, last, len(cols) - 1)
+    statuses = t.tasks[[c.key for c in cols[k:]]].to_numpy().ravel().tolist()
+    colour_rules(ws, F, first, k, last, len(cols) - 1, statuses)
     rate = col_index(cols, "rate")
     for r1, c1, r2, c2 in ((rate_row, k, rate_row, len(cols) - 1), (first, rate, last, rate)):
         if r2 >= r1:

@@ -163,6 +163,7 @@ def put(ws: Worksheet, row: int, col: int, v: Any, fmt: Any) -> None:
 
 
 WRAPPED = frozenset({"wrap", "input"})
+INPUT_KINDS = frozenset({"input"})  # columns the department fills in after the summary is written
 LINE_HEIGHT = 14.5  # points per line of 10-point CJK text
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
 
@@ -245,11 +246,18 @@ def print_setup(ws: Worksheet, header_first: int, header_last: int | None = None
     ws.set_footer("&C第 &P 页 共 &N 页")
 
 
-def colour_rules(ws: Worksheet, F: Formats, r1: int, c1: int, r2: int, c2: int) -> None:
-    """Red / amber / green / grey fills for the status words in a range."""
+def colour_rules(
+    ws: Worksheet, F: Formats, r1: int, c1: int, r2: int, c2: int, words: Iterable[Any] | None = None
+) -> None:
+    """Red / amber / green / grey fills for the status words in a range: every word, or only those among
+    `words` (what the range holds, for a range nobody types into: a rule per word that cannot occur there
+    is clutter in the spreadsheet's rule list)."""
     if r2 < r1:
         return
+    present = None if words is None else {w for w in words if type(w) is str}
     for value, colour in STATUS_COLOURS.items():
+        if present is not None and value not in present:
+            continue
         ws.conditional_format(
             r1,
             c1,
@@ -293,7 +301,7 @@ def table(
             put(ws, row, c, v, fmts[c])
         if wrapped:
             fit_row(ws, row, values, wrapped)
-    finish(ws, F, cols, header_row, last, freeze_cols)
+    finish(ws, F, cols, header_row, last, freeze_cols, rows)
     return first, last
 
 
@@ -313,13 +321,22 @@ def plain_table(
 
 
 def finish(
-    ws: Worksheet, F: Formats, cols: Sequence[Col], header_row: int, last: int, freeze_cols: int
+    ws: Worksheet,
+    F: Formats,
+    cols: Sequence[Col],
+    header_row: int,
+    last: int,
+    freeze_cols: int,
+    rows: Sequence[Sequence[Any]] = (),
 ) -> None:
+    """Frozen header, autofilter, status colours, print setup. A status column is coloured for the words its
+    `rows` hold; an input column (filled in later by people) for every status word."""
     ws.freeze_panes(header_row + 1, freeze_cols)
     ws.autofilter(header_row, 0, max(last, header_row), len(cols) - 1)
     for c, col in enumerate(cols):
         if col.status:
-            colour_rules(ws, F, header_row + 1, c, last, c)
+            words = None if col.kind in INPUT_KINDS else (values[c] for values in rows)
+            colour_rules(ws, F, header_row + 1, c, last, c, words)
     print_setup(ws, header_row)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from notice_source import parse_form1, parse_form2
+from notice_source import corrected, errata_by_id, parse_form1, parse_form2
 
 import dangjian_xlsx.catalog
 from dangjian_xlsx.catalog import (
@@ -42,21 +42,6 @@ GROUP_SIZES = (4, 4, 4, 5, 3)
 def raw_catalog() -> dict[str, Any]:
     text = resources.files("dangjian_xlsx").joinpath("catalog/forms.json").read_text("utf-8")
     return json.loads(text)
-
-
-def corrected(text: str, errata: list[tuple[str, str]]) -> str:
-    """The notice's text with the errata applied; each original must occur exactly once."""
-    for original, fixed in errata:
-        assert text.count(original) == 1, (original, text)
-        text = text.replace(original, fixed)
-    return text
-
-
-def errata_by_id(cat: Catalog) -> dict[str, list[tuple[str, str]]]:
-    out: dict[str, list[tuple[str, str]]] = {}
-    for e in cat.errata:
-        out.setdefault(e.id, []).append((e.original, e.corrected))
-    return out
 
 
 # ---------------------------------------------------------------- shape

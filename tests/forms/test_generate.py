@@ -17,10 +17,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from notice_source import parse_form1, parse_form2
+from notice_source import corrected, errata_by_id, parse_form1, parse_form2
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
-from test_catalog import corrected, errata_by_id
 from xlsxwriter.worksheet import Worksheet as XlsxWorksheet
 
 import dangjian_xlsx.forms

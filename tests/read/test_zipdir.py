@@ -20,7 +20,7 @@ from hostile_corpus import build_corpus, build_zip, raw_zip, small_xlsx
 
 from dangjian_xlsx.catalog import default_campaign
 from dangjian_xlsx.forms import BRANCH_FORMS, build_form
-from dangjian_xlsx.read import Limits, ReadError, check_zip_members, read_workbook, zipdir
+from dangjian_xlsx.read import Limits, ReadError, check_zip_members, read_workbook, sniff_parsed, zipdir
 from dangjian_xlsx.read import formats as sniff_module
 from dangjian_xlsx.read.zipdir import inflate, plain_members
 
@@ -166,8 +166,8 @@ def test_nothing_is_kept_between_calls() -> None:
 
 
 def test_a_read_parses_the_central_directory_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """read_workbook hands the directory it parsed while sniffing on to the safety pass; when the caller
-    sniffed already (`fmt`), the reader parses it once itself."""
+    """read_workbook hands the directory it parsed while sniffing on to the safety pass; a caller that sniffed
+    already hands on what it found, and the directory is not parsed again."""
     parsed: list[int] = []
     parse = zipdir._parse
 
@@ -177,7 +177,36 @@ def test_a_read_parses_the_central_directory_once(monkeypatch: pytest.MonkeyPatc
 
     monkeypatch.setattr(zipdir, "_parse", counted)
     data = small_xlsx()
-    for fmt in (None, "xlsx"):
-        parsed.clear()
-        assert read_workbook(data, "x.xlsx", fmt=fmt).sheets
-        assert parsed == [len(data)], fmt
+    assert read_workbook(data, "x.xlsx").sheets
+    assert parsed == [len(data)]
+    parsed.clear()
+    sniffed = sniff_parsed(data)
+    assert sniffed.format == "xlsx" and parsed == [len(data)]
+    assert read_workbook(data, "x.xlsx", sniffed=sniffed).sheets
+    assert parsed == [len(data)]
+
+
+def test_collect_parses_a_form_s_central_directory_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The collector sniffs a file and reads it with what it sniffed: one parse of the zip directory per
+    form (the formula side channel aside, which opens the package only for a blank that may hide a formula)."""
+    from dangjian_xlsx.catalog import default_campaign
+    from dangjian_xlsx.collect import process_file
+    from dangjian_xlsx.forms import build_form
+    from dangjian_xlsx.models import FormKind
+
+    campaign = default_campaign()
+    path = tmp_path / "form.xlsx"
+    path.write_bytes(build_form(campaign, FormKind.TASKS, campaign.roster[0]))
+    parsed: list[int] = []
+    parse = zipdir._parse
+
+    def counted(data: bytes) -> dict[str, zipdir.Member] | None:
+        parsed.append(len(data))
+        return parse(data)
+
+    monkeypatch.setattr(zipdir, "_parse", counted)
+    record = process_file(path, tmp_path, campaign)
+    assert record.branch is not None and record.kind is FormKind.TASKS
+    assert parsed == [path.stat().st_size]
