@@ -27,6 +27,7 @@ class Trait(Flag):
 NONE = Trait(0)
 REJECTS, STOPS_VALUES, RECOVERABLE = Trait.REJECTS, Trait.STOPS_VALUES, Trait.RECOVERABLE
 RAW_VALUE, BLANK, SCORE = Trait.RAW_VALUE, Trait.BLANK, Trait.SCORE
+READ_FAILS = REJECTS | STOPS_VALUES  # the reader gave up on the file: nothing of it is read
 
 
 class Code(StrEnum):
@@ -49,46 +50,76 @@ class Code(StrEnum):
         return member
 
     # --- file level: the file cannot be read as a form
-    FILE_EMPTY = ("file-empty", E, "文件是空的（0 字节），请重新导出后发送", "空文件")
-    FILE_UNREADABLE = ("file-unreadable", E, "文件无法打开（{reason}），请检查文件权限或重新发送", "无法打开")
+    FILE_EMPTY = ("file-empty", E, "文件是空的（0 字节），请重新导出后发送", "空文件", READ_FAILS)
+    FILE_UNREADABLE = (
+        "file-unreadable",
+        E,
+        "文件无法打开（{reason}），请检查文件权限或重新发送",
+        "无法打开",
+        READ_FAILS,
+    )
     FILE_NOT_SPREADSHEET = (
         "file-not-spreadsheet",
         E,
         "文件不是 Excel/WPS/LibreOffice 表格（实际内容为{actual}），请发送下发的表格文件",
         "不是表格文件",
+        READ_FAILS,
     )
     FILE_HTML_AS_XLS = (
         "file-html-as-xls",
         E,
         "文件扩展名是表格，实际是网页（HTML）导出，请在 Excel/WPS 中“另存为 .xlsx”后发送",
         "网页格式，不是表格",
+        READ_FAILS,
     )
-    FILE_CORRUPT = ("file-corrupt", E, "文件已损坏或不完整（{reason}），请重新保存后发送", "文件损坏")
+    FILE_CORRUPT = (
+        "file-corrupt",
+        E,
+        "文件已损坏或不完整（{reason}），请重新保存后发送",
+        "文件损坏",
+        READ_FAILS,
+    )
     FILE_ENCRYPTED = (
         "file-encrypted",
         E,
         "文件已加密（设置了打开密码），无法读取，请取消打开密码后重新发送",
         "文件已加密",
+        READ_FAILS,
     )
     FILE_TOO_LARGE = (
         "file-too-large",
         E,
         "文件过大（{size}），超过上限 {limit}，请确认是否为下发的表格",
         "文件过大",
+        READ_FAILS,
     )
-    ZIP_BOMB = ("zip-bomb", E, "文件解压后过大（{detail}），已拒绝读取，疑似异常文件", "解压后过大")
-    XML_HOSTILE = ("xml-hostile", E, "文件内部含有不安全的 XML 声明（{detail}），已拒绝读取", "含不安全内容")
+    ZIP_BOMB = (
+        "zip-bomb",
+        E,
+        "文件解压后过大（{detail}），已拒绝读取，疑似异常文件",
+        "解压后过大",
+        READ_FAILS,
+    )
+    XML_HOSTILE = (
+        "xml-hostile",
+        E,
+        "文件内部含有不安全的 XML 声明（{detail}），已拒绝读取",
+        "含不安全内容",
+        READ_FAILS,
+    )
     TOO_MANY_SHEETS = (
         "too-many-sheets",
         E,
         "文件含有 {count} 个工作表，超过上限 {limit}，请使用下发的表格",
         "工作表过多",
+        READ_FAILS,
     )
     SHEET_TOO_LARGE = (
         "sheet-too-large",
         E,
         "工作表“{sheet_name}”过大（{detail}），超过上限，请使用下发的表格",
         "工作表过大",
+        READ_FAILS,
     )
     TEXT_TOO_LONG = ("text-too-long", W, "单元格内容过长（{length} 字），已截断为前 {limit} 字")
     # --- identity: which form and which 党总支

@@ -165,17 +165,23 @@ def test_nothing_is_kept_between_calls() -> None:
     assert plain_members(data) == first
 
 
-def test_a_read_parses_the_central_directory_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """read_workbook hands the directory it parsed while sniffing on to the safety pass; a caller that sniffed
-    already hands on what it found, and the directory is not parsed again."""
-    parsed: list[int] = []
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The size of every zip whose central directory is parsed, in order."""
+    sizes: list[int] = []
     parse = zipdir._parse
 
     def counted(data: bytes) -> dict[str, zipdir.Member] | None:
-        parsed.append(len(data))
+        sizes.append(len(data))
         return parse(data)
 
     monkeypatch.setattr(zipdir, "_parse", counted)
+    return sizes
+
+
+def test_a_read_parses_the_central_directory_once(parsed: list[int]) -> None:
+    """read_workbook hands the directory it parsed while sniffing on to the safety pass; a caller that sniffed
+    already hands on what it found, and the directory is not parsed again."""
     data = small_xlsx()
     assert read_workbook(data, "x.xlsx").sheets
     assert parsed == [len(data)]
@@ -186,9 +192,7 @@ def test_a_read_parses_the_central_directory_once(monkeypatch: pytest.MonkeyPatc
     assert parsed == [len(data)]
 
 
-def test_collect_parses_a_form_s_central_directory_once(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_collect_parses_a_form_s_central_directory_once(parsed: list[int], tmp_path: Path) -> None:
     """The collector sniffs a file and reads it with what it sniffed: one parse of the zip directory per
     form (the formula side channel aside, which opens the package only for a blank that may hide a formula)."""
     from dangjian_xlsx.catalog import default_campaign
@@ -199,14 +203,6 @@ def test_collect_parses_a_form_s_central_directory_once(
     campaign = default_campaign()
     path = tmp_path / "form.xlsx"
     path.write_bytes(build_form(campaign, FormKind.TASKS, campaign.roster[0]))
-    parsed: list[int] = []
-    parse = zipdir._parse
-
-    def counted(data: bytes) -> dict[str, zipdir.Member] | None:
-        parsed.append(len(data))
-        return parse(data)
-
-    monkeypatch.setattr(zipdir, "_parse", counted)
     record = process_file(path, tmp_path, campaign)
     assert record.branch is not None and record.kind is FormKind.TASKS
     assert parsed == [path.stat().st_size]
