@@ -1,9 +1,9 @@
 """Build `sample_submissions/`: a realistic returned inbox for the built-in sample roster.
 
-Every workbook starts as the generator's own output (`generate.build_form`) and is then filled the way a
+Every workbook starts as the generator's own output (`forms.build_form`) and is then filled the way a
 branch would: through openpyxl (a program other than the generator re-saving the file), sometimes
 re-saved by LibreOffice as .xls/.ods, renamed, put in subfolders, sent twice. A few carry the problems
-the department actually meets. 组织部's own inspection (督查评分表, built by `inspection.build_inspections` from
+the department actually meets. 组织部's own inspection (督查评分表, built by `round.build_inspections` from
 the collected inbox) is filled in for four branches, one of them self-assessed far above the inspection.
 Deterministic: the same script gives the same values.
 

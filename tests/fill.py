@@ -1,7 +1,7 @@
 """Fill generated forms the way a person would, through openpyxl (which keeps protection, the very-hidden
 metadata sheet and the defined names), for validation and collect tests.
 
-Values are keyed like `generate.build_form(prefill=...)`: `(Field, item/task id)`, `""` for header fields.
+Values are keyed like `forms.build_form(prefill=...)`: `(Field, item/task id)`, `""` for header fields.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ The summary's long table bodies are written as worksheet XML after XlsxWriter cl
 (summary/splice.py). Their cells must name the style index XlsxWriter gave each format in styles.xml, which
 XlsxWriter's public API does not expose: these two helpers read it from the `Format` object. They rely on
 `Format._get_xf_index`, `Format.xf_index`, `Format.xf_format_indices` and `Format._get_format_key` as in
-XlsxWriter 3.3 (pyproject.toml pins that minor range); tests/test_summary_rows.py checks them against the
+XlsxWriter 3.3 (pyproject.toml pins that minor range); tests/summary/test_summary_rows.py checks them against the
 `s="N"` XlsxWriter itself writes, so an upgrade that changes them fails there first.
 """
 

@@ -324,7 +324,7 @@ def test_cli_inspect(inbox: Path, camp: Campaign, tmp_path: Path) -> None:
 
 
 def test_sample_inbox_round_trip(campaign: Campaign) -> None:
-    """`make demo`'s inbox: four filled 督查评分表, made by `inspection.build_inspections`; one inflated."""
+    """`make demo`'s inbox: four filled 督查评分表, made by `round.build_inspections`; one inflated."""
     rep = run_collect(REPO / "sample_submissions", campaign, jobs=1)
     insp = [f for f in rep.files if f.kind is INSP]
     assert len(insp) == 4 and all(f.outcome is Outcome.ACCEPTED for f in insp)
