@@ -358,7 +358,8 @@ def stage_floor(inbox: Path, procs: int, zlib_ng: bool = False) -> dict[str, Any
     else:
         with ProcessPoolExecutor(procs, mp_context=_fork_context()) as pool:
             list(pool.map(_unzip_all, [files[k::procs] for k in range(procs)]))
-    return clock.stop(files=len(files), measured=len(files))
+    # the processes started: a worker done within one memory poll is never seen by the monitor
+    return clock.stop(files=len(files), measured=len(files), processes=procs if procs > 1 else 0)
 
 
 def run_stage_here(stage: str, n: int, inbox: Path, work: Path, every: int) -> dict[str, Any]:
@@ -487,6 +488,7 @@ def run_stage(stage: str, n: int, inbox: Path, work: Path, every: int = 5) -> Sa
     result = json.loads(stdout.decode().strip().splitlines()[-1])
     main_kb = max(result.pop("main_hwm_kb"), monitor.hwm.get(proc.pid, 0))
     workers = [pid for pid in monitor.hwm if pid != proc.pid]
+    started = result.pop("processes", 0)  # what the stage says it started, where it knows
     return Sample(
         stage=stage,
         n=n,
@@ -495,7 +497,7 @@ def run_stage(stage: str, n: int, inbox: Path, work: Path, every: int = 5) -> Sa
         seconds=result.pop("seconds"),
         cpu_seconds=result.pop("cpu_seconds"),
         main_mb=main_kb / 1024,
-        workers=len(workers),
+        workers=max(len(workers), started),
         workers_own_mb=sum(monitor.private.get(p, 0) for p in workers) / 1024,
         workers_hwm_mb=sum(monitor.hwm[p] for p in workers) / 1024,
         extra=result,

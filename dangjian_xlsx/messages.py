@@ -291,10 +291,6 @@ class Code(StrEnum):
         return Trait.BLANK in self.traits and Trait.SCORE in self.traits
 
 
-# code value → (severity, template): a view of Code for the reader's errors
-MESSAGES: dict[str, tuple[Severity, str]] = {c.value: (c.severity, c.template) for c in Code}
-
-
 def render(
     code: Code,
     *,

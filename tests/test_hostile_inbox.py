@@ -47,7 +47,7 @@ from hostile_inbox import (
 )
 
 from dangjian_xlsx.cli import cli
-from dangjian_xlsx.messages import MESSAGES, Code
+from dangjian_xlsx.messages import Code
 from dangjian_xlsx.models import Campaign, Outcome
 from dangjian_xlsx.summary.exports import FORMULA_PREFIXES, export_paths
 
@@ -148,7 +148,7 @@ def test_every_entry_is_listed_exactly_once(run: Run) -> None:
 
 
 def _template_parts(code: str) -> list[str]:
-    return [p for p in re.split(r"\{[^}]*\}", MESSAGES[code][1]) if p]
+    return [p for p in re.split(r"\{[^}]*\}", Code(code).template) if p]
 
 
 def test_each_file_has_its_outcome_codes_and_chinese_message(run: Run) -> None:
@@ -169,7 +169,7 @@ def test_each_file_has_its_outcome_codes_and_chinese_message(run: Run) -> None:
             assert re.search(r"[\u4e00-\u9fff]", msg), (path, msg)
             assert p["级别"] in ("错误", "警告")
             if code != "formula-in-input":  # that one keeps the severity of the blank it explains
-                assert p["级别"] == MESSAGES[code][0].value, (path, code)
+                assert p["级别"] == Code(code).severity.value, (path, code)
         if e.outcome is Outcome.REJECTED:
             assert row["原因"] == Code(e.codes[0]).reason, (path, row["原因"])
             assert row["错误数"] >= 1

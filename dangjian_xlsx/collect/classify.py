@@ -150,7 +150,7 @@ def _spreadsheet(
     try:
         raw = _read_form(data, name, sniffed)
     except read.ReadError as exc:
-        return _rejected(rel, Code(exc.code), meta, **exc.fields)
+        return _rejected(rel, exc.code, meta, **exc.fields)
     v = validate(raw, campaign, rel)
     explain_blanks(data, raw.fmt, v.problems, campaign)  # blank = formula or #VALUE!?
     if [p.code for p in v.problems] == [Code.META_MISSING] and not looks_like_form(raw, campaign):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..messages import MESSAGES
+from ..messages import Code
 
 KB = 1024
 MB = 1024 * KB
@@ -33,12 +33,10 @@ DEFAULT_LIMITS = Limits()
 
 
 class ReadError(Exception):
-    """A file that cannot be read as a form. `code` is a key of messages.MESSAGES."""
+    """A file that cannot be read as a form: a problem code (`messages.Code`, or its value) and its fields."""
 
     def __init__(self, code: str, **fields: Any) -> None:
-        if code not in MESSAGES:  # pragma: no cover - a programming error
-            raise KeyError(code)
-        self.code = code
+        self.code = Code(code)  # ValueError for an unknown code: a programming error
         self.fields = fields
         super().__init__(code, fields)
 
@@ -50,10 +48,10 @@ class ReadError(Exception):
         value = fields.pop("value", "")
         fields.pop("cell", None)
         fields.pop("field", None)
-        return MESSAGES[self.code][1].format(sheet_name=sheet, value=value, **fields)
+        return self.code.template.format(sheet_name=sheet, value=value, **fields)
 
     def __str__(self) -> str:
-        return f"{self.code}: {self.message}"
+        return f"{self.code.value}: {self.message}"
 
 
 def corrupt(reason: str) -> ReadError:
