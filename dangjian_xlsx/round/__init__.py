@@ -18,7 +18,6 @@ from .feedback import (
     build_feedback,
     build_one,
     feedback_name,
-    returned_forms,
     section_rows,
     write_feedback,
 )
@@ -48,7 +47,6 @@ __all__ = [
     "pack_dir",
     "plan",
     "read_notices",
-    "returned_forms",
     "section_rows",
     "write_feedback",
     "write_inspections",

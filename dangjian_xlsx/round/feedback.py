@@ -24,7 +24,6 @@ from xlsxwriter.worksheet import Worksheet
 
 from .. import aggregate as ag
 from ..atomic import write_all_atomic
-from ..collect import COUNTED
 from ..models import Branch, Campaign, FormKind, Report
 from ..summary import FONT, Col, Formats, col_index, new_workbook, plain_table, print_setup, put, table, title
 
@@ -253,31 +252,16 @@ def build_one(
     return buf.getvalue()
 
 
-def returned_forms(tables: ag.Tables) -> dict[str, set[FormKind]]:
-    """Branch name → the forms (附件1, 附件2) it has a counted file of (an outcome that counts), read from the
-    files table: the forms for which aggregate found a current file."""
-    labels = {kind.label: kind for kind in (FormKind.SCORING, FormKind.TASKS)}
-    counted = {o.value for o in COUNTED}
-    out: dict[str, set[FormKind]] = {}
-    files = tables.files
-    for branch, kind, outcome in zip(files["branch"], files["kind"], files["outcome"], strict=True):
-        if kind in labels and outcome in counted:
-            out.setdefault(branch, set()).add(labels[kind])
-    return out
-
-
 def build_feedback(report: Report, tables: ag.Tables, ov: ag.Overview) -> list[tuple[str, bytes]]:
-    """(file name, bytes) per roster branch with a counted 附件1 or 附件2, in roster order."""
-    returned = returned_forms(tables)
-    branches = report.campaign.branch_by_name
+    """(file name, bytes) per roster branch with a counted 附件1 or 附件2, in roster order: the files the tables
+    were built from (`tables.branches`)."""
     out = []
-    for name in tables.submissions["branch"].tolist():  # the roster, in its order
-        forms = returned.get(name, set())
-        if forms:
-            branch = branches[name]
-            has_scores, has_tasks = FormKind.SCORING in forms, FormKind.TASKS in forms
-            data = build_one(report, tables, ov, branch, has_scores, has_tasks)
-            out.append((feedback_name(branch), data))
+    for bf in tables.branches:
+        has_scores = bf.forms[FormKind.SCORING].current is not None
+        has_tasks = bf.forms[FormKind.TASKS].current is not None
+        if has_scores or has_tasks:
+            data = build_one(report, tables, ov, bf.branch, has_scores, has_tasks)
+            out.append((feedback_name(bf.branch), data))
     return out
 
 
