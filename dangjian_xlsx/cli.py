@@ -233,13 +233,6 @@ def _collect_report(inbox: Path, camp: Any, jobs: int) -> Any:
         return run_collect(inbox, camp, jobs=jobs, progress=progress)
 
 
-def _write(write: Any, where: Path) -> Any:
-    try:
-        return write()
-    except PermissionError as exc:
-        raise UserError(f"无法写入 {where}（文件可能正在 Excel/WPS 中打开），请关闭后重试") from exc
-
-
 def _pack_line(paths: list[Path], folder: Path) -> str:
     fix = sum(p.name.endswith("_退回修改通知.txt") for p in paths)
     remind = sum(p.name.endswith("_未交提醒.txt") for p in paths)
@@ -309,10 +302,10 @@ def feedback_cmd(inbox: Path, roster: Path | None, campaign: Path | None, out_di
 def inspect_cmd(inbox: Path, roster: Path | None, campaign: Path | None, out_dir: Path, jobs: int) -> None:
     """为每个已接收附件1的党总支生成督查评分表（组织部督查用：自评锁定，填写督查得分和督查意见）。"""
     from .aggregate import current_inspections
-    from .round import write_inspections
+    from .outputs import write_inspection_outputs
 
     report = _collect_report(inbox, _campaign(campaign, roster), jobs)
-    paths = _write(lambda: write_inspections(report, out_dir), out_dir)
+    paths = write_inspection_outputs(report, out_dir)
     if not paths:
         console.print("没有已接收的附件1评分表，未生成督查评分表")
         return

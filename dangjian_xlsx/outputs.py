@@ -1,6 +1,7 @@
 """Everything a collect writes, in one step: the report's tables and overview are computed once, then the
 summary workbook, its CSV/JSON exports, with `--feedback` the per-branch feedback workbooks (`反馈表/`) and
-the correction pack (`退回修改/`) are written from them, in that order.
+the correction pack (`退回修改/`) are written from them, in that order. The `feedback` and `inspect` commands
+write their workbooks alone through the same step.
 
 Every file is written atomically (a failure part-way leaves the previous version in place); a file that
 cannot be replaced because it is open in Excel or WPS (PermissionError) becomes a UserError saying which,
@@ -17,7 +18,7 @@ from pathlib import Path
 from . import aggregate as ag
 from .errors import UserError
 from .models import Report
-from .round import FEEDBACK_DIR, pack_dir, write_feedback, write_pack
+from .round import FEEDBACK_DIR, pack_dir, write_feedback, write_inspections, write_pack
 from .summary import summary_path, write_exports, write_summary
 
 
@@ -71,6 +72,12 @@ def write_outputs(report: Report, out: Path, *, feedback: bool = False) -> Outpu
     with _writing(_open_in_excel(corrections_dir)):
         corrections = write_pack(report, corrections_dir, branches=tables.branches)
     return Outputs(ov, summary, exports, written_feedback, feedback_dir, corrections, corrections_dir)
+
+
+def write_inspection_outputs(report: Report, out_dir: Path) -> list[Path]:
+    """The 督查评分表 alone, into `out_dir` (the `inspect` command). Returns their paths."""
+    with _writing(_open_in_excel(Path(out_dir))):
+        return write_inspections(report, Path(out_dir))
 
 
 def write_feedback_outputs(report: Report, out_dir: Path) -> list[Path]:

@@ -117,6 +117,25 @@ def test_a_file_open_elsewhere_is_a_user_error(
     assert where in str(info.value) and str(info.value).endswith("请关闭后重试")
 
 
+@pytest.mark.parametrize(
+    ("step", "write"),
+    [
+        ("write_feedback", outputs.write_feedback_outputs),
+        ("write_inspections", outputs.write_inspection_outputs),
+    ],
+)
+def test_the_feedback_and_inspect_commands_say_which_folder_is_open_elsewhere(
+    rep: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str, write: Any
+) -> None:
+    def denied(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(outputs, step, denied)
+    with pytest.raises(UserError, match="无法写入") as info:
+        write(rep, tmp_path / "出")
+    assert f"{tmp_path / '出'}（文件可能正在 Excel/WPS 中打开）" in str(info.value)
+
+
 def test_the_library_leaves_the_garbage_collector_alone(
     rep: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
