@@ -166,17 +166,13 @@ def _spreadsheet(
     problems = [*_reader_problems(raw, rel), *v.problems]
     ident = v.identity
     branch = campaign.branch_by_name.get(ident.branch_name) if ident is not None else None
-    errors = [p for p in problems if p.severity is Severity.ERROR]
     if v.blocking or v.submission is None:
+        errors = [p for p in problems if p.severity is Severity.ERROR]
         first = next((p for p in errors if Code(p.code).rejects), errors[0] if errors else None)
         outcome = Outcome.REJECTED
         reason = (Code(first.code).reason or first.message) if first is not None else "无法读取表格内容"
-    elif errors:
-        outcome, reason = Outcome.NEEDS_FIX, f"{len(errors)} 处需修改"
-    elif problems:
-        outcome, reason = Outcome.WARNINGS, f"{len(problems)} 条警告"
     else:
-        outcome, reason = Outcome.ACCEPTED, ""
+        outcome, reason = counted_outcome(problems)
     return FileRecord(
         path=rel,
         outcome=outcome,
@@ -188,6 +184,17 @@ def _spreadsheet(
         problems=problems,
         **meta,
     )
+
+
+def counted_outcome(problems: list[Problem]) -> tuple[Outcome, str]:
+    """The outcome and short reason of a form whose values count: needs fixing (errors), has warnings, or
+    accepted."""
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    if errors:
+        return Outcome.NEEDS_FIX, f"{errors} 处需修改"
+    if problems:
+        return Outcome.WARNINGS, f"{len(problems)} 条警告"
+    return Outcome.ACCEPTED, ""
 
 
 _SUMMARY_SHEETS = frozenset({"总览", "文件清单", "校验问题"})

@@ -9,8 +9,9 @@ from collections.abc import Iterable
 
 from ..layout import C_SCORE, Field, a1, form_layout
 from ..messages import Code, render
-from ..models import Campaign, FileRecord, FormKind, Outcome, Severity
+from ..models import Campaign, FileRecord, FormKind
 from ..validate import fmt_number, item_label
+from .classify import counted_outcome
 from .resolve import COUNTED
 
 TOLERANCE = 1e-6
@@ -27,12 +28,8 @@ def _shown(v: float | None) -> str:
 
 
 def _settle(f: FileRecord) -> None:
-    """Re-derive a counted file's outcome after problems were added (as collect does for one file)."""
-    errors = [p for p in f.problems if p.severity is Severity.ERROR]
-    if errors:
-        f.outcome, f.reason = Outcome.NEEDS_FIX, f"{len(errors)} 处需修改"
-    elif f.problems and f.outcome is Outcome.ACCEPTED:
-        f.outcome, f.reason = Outcome.WARNINGS, f"{len(f.problems)} 条警告"
+    """Re-derive a counted file's outcome after problems were added, as collect settles one file's."""
+    f.outcome, f.reason = counted_outcome(f.problems)
 
 
 def cross_check(records: Iterable[FileRecord], campaign: Campaign) -> list[FileRecord]:
