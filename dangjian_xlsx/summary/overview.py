@@ -184,15 +184,8 @@ def _section_table(ws: Worksheet, F: Formats, t: ag.Tables, row: int) -> tuple[i
     ws.write_string(row, 0, "四、各部分平均得分", F.section)
     row += 1
     header = row
-    for c, col in enumerate(cols):
-        ws.write_string(row, c, col.header, F.header)
-    fmts = [F.label if col.kind == "label" else F.by_kind[col.kind] for col in cols]
     labels = [f"{n}、{name}" for n, name in zip(t.sections["numeral"], t.sections["name"], strict=True)]
-    rows = list(ag.rows(t.sections.assign(section=labels), [col.key for col in cols]))
-    for row, values in enumerate(rows, start=header + 1):
-        for c, v in enumerate(values):
-            st.put(ws, row, c, v, fmts[c])
-    last = header + len(rows)
+    last = st.plain_table(ws, F, t.sections.assign(section=labels), cols, header)
     rate = col_index(cols, "mean_rate")
     ws.conditional_format(header + 1, rate, last, rate, st.RELATIVE_SCALE)
     ws.autofilter(header, 0, last, len(cols) - 1)

@@ -109,6 +109,7 @@ class Formats:
         self.num_lost = f(num_format="0.0", bg_color="#FCE4D6", **cell)
         self.num_blank_bad = f(num_format="0.0", bg_color="#FFC7CE", **cell)
         self.label = f(bold=True, **cell)
+        self.by_kind["label"] = self.label  # a bold first column (总览's section table)
         self.big = f(bold=True, font_size=12, num_format="0", align="center", **cell)
         self.big_num = f(bold=True, font_size=12, num_format="0.0", align="center", **cell)
         self.colour = {k: wb.add_format(v) for k, v in PALETTE.items()}
