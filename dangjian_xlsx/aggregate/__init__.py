@@ -10,7 +10,6 @@ from .current import (
     SUB_OK,
     SUB_WARN,
     BranchFiles,
-    Slot,
     branch_files,
     current_inspections,
 )
@@ -52,7 +51,6 @@ __all__ = [
     "TASK_COUNT_COLUMNS",
     "BranchFiles",
     "Overview",
-    "Slot",
     "Tables",
     "branch_files",
     "build_tables",

@@ -40,7 +40,7 @@ LEDGER_COLUMNS = [
     "deadline",
     "fix_status",
 ]
-_TO_FILL = ("", "", "", "")  # fix, owner, deadline, fix_status: left for the branch to fill in
+_TO_FILL = ("", "", "", "")  # fix, owner, deadline, fix_status: left for 组织部 to fill in
 
 
 def valid_score(value: Any, points: float) -> float | None:
