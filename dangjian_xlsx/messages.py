@@ -255,7 +255,42 @@ class Code(StrEnum):
         W,
         "该党总支没有已接收的附件1评分表，自评得分按督查表中锁定的数值计算",
     )
+    SCHOOL_MISMATCH = (
+        "school-mismatch",
+        W,
+        "本表格是“{value}”的表格，本轮督查为“{expected}”，请确认是否使用了其他学校或往年的表格",
+    )
+    FORM_BLANK = (
+        "form-blank",
+        E,
+        "交回的是空白表格（{count} 项均未填写），请填写后重新发送",
+        "空白表格",
+        BLANK,
+    )
     # --- resolving and roster
+    IDENTITY_DOUBT = (
+        "identity-doubt",
+        E,
+        "表格属于“{expected}”，但{evidence}是“{value}”，无法确定是哪个党总支交回的，本文件暂不计入任何党总支。"
+        "请用本单位下发的表格重新填写发送",
+        "身份存疑",
+    )
+    CONTENT_DIFFERS = (
+        "content-differs",
+        W,
+        "与同一党总支的另一份文件“{other}”内容差异较大（{count} 处不同，不是对退回修改单元格的更正），"
+        "请核对两份文件是否都是本单位填写",
+    )
+    ORDER_DISAGREES = (
+        "order-disagrees",
+        W,
+        "判断哪份文件较新的依据不一致（{detail}），已采用“{taken}”：{reason}",
+    )
+    REPORT_UNATTRIBUTED = (
+        "report-unattributed",
+        W,
+        "是自查报告，但无法判断属于哪个党总支，请改名为“党总支名称+自查报告”（例如“{example}自查报告{suffix}”）后重新放入",
+    )
     SUPERSEDED = ("superseded", W, "已被同一党总支更新的文件“{newer}”替代（{reason}）")
     NOT_A_FORM = ("not-a-form", W, "不是督查表格，也无法识别为某个党总支的自查报告，已列出备查")
     IGNORED = ("ignored", W, "{reason}，已忽略")

@@ -119,6 +119,7 @@ class Branch(_Frozen):
     name: str = Field(min_length=1)
     contact: str = ""
     email: str = ""
+    short: str = ""  # 简称: the name people use in file names (roster column 简称), optional
 
     @property
     def id(self) -> str:
@@ -192,6 +193,7 @@ class Outcome(StrEnum):
     WARNINGS = "已接收（有警告）"
     NEEDS_FIX = "已接收（需修改）"
     REJECTED = "退回"
+    IDENTITY_DOUBT = "身份存疑"  # the evidence of who sent it disagrees: counted for nobody
     SUPERSEDED = "已被新版本替代"
     IGNORED = "已忽略"
     NOT_A_FORM = "非表格文件"
@@ -287,6 +289,12 @@ class FileRecord(BaseModel):
     submission: Submission | None = None
     saved_at: dt.datetime | None = None
     problems: list[Problem] = Field(default_factory=list)
+    # 身份存疑: the other roster branch the evidence names (file or folder name, 扣分说明 text), `branch`
+    # being the one the form's identity names
+    claimant: Branch | None = None
+    # how `branch` was inferred for a file whose identity could not be read ("文件名", "文件夹名",
+    # "表头党总支名称"); empty when the form's own identity says it
+    attribution: str = ""
 
     @property
     def errors(self) -> list[Problem]:

@@ -129,6 +129,11 @@ def _identify(
     year = meta.get("year", "")
     if year and year != str(ctx.year):
         problems.append(render(Code.YEAR_MISMATCH, field="年度", value=year, expected=ctx.year, **at_meta))
+    school = meta.get("school", "")
+    if school and school != campaign.school:
+        problems.append(
+            render(Code.SCHOOL_MISMATCH, field="学校", value=school, expected=campaign.school, **at_meta)
+        )
     if claim.kind is not None:
         sheet_name = SHEET_BY_KIND[claim.kind]
         claim.sheet = raw.sheet(sheet_name)

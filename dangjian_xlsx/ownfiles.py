@@ -1,0 +1,33 @@
+"""What marks the tool's own output folders, so that collect never reads its own outputs as returns.
+
+Every folder the tool fills with its outputs (退回修改/, 反馈表/) holds a small text file saying so. It is
+recognised by its content (its first line), not by its name alone: a folder a branch happens to name alike is
+still read. 督查评分表/ gets no marker: the inspectors' forms are meant to go into the inbox once filled.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+MARKER_NAME = "本文件夹由dangjian-xlsx生成.txt"
+MARKER_FIRST_LINE = "本文件夹由 dangjian-xlsx 自动生成，collect 不会读取其中的文件。"
+_MARKER_TEXT = (
+    f"{MARKER_FIRST_LINE}\n"
+    "每次运行 collect 都会整体替换本文件夹的内容；请勿把交回的表格放在这里。\n"
+)
+_MAX_MARKER_BYTES = 4096
+
+
+def marker_text() -> str:
+    return _MARKER_TEXT
+
+
+def is_output_folder(folder: Path) -> bool:
+    """True when `folder` holds the marker file with the marker's first line."""
+    marker = Path(folder) / MARKER_NAME
+    try:
+        with open(marker, "rb") as fh:
+            head = fh.read(_MAX_MARKER_BYTES)
+    except OSError:
+        return False
+    return head.decode("utf-8", "replace").lstrip("\ufeff").startswith(MARKER_FIRST_LINE)
