@@ -17,6 +17,17 @@ _MARKER_TEXT = (
 )
 _MAX_MARKER_BYTES = 4096
 
+# The tool's own workbooks are recognised by their sheets (a superset of these names): the summary
+# workbook (and its kept previous copy) and the per-branch feedback workbooks. The writers take the names
+# from here, so the two cannot drift.
+SUMMARY_SIGNATURE = frozenset({"总览", "文件清单", "校验问题"})
+FEEDBACK_SHEETS = ("得分情况", "扣分项", "未完成任务")  # in the feedback workbook's order
+
+
+def is_output_workbook(sheet_names: set[str] | frozenset[str]) -> bool:
+    """True for a workbook this tool wrote (summary or feedback), by its sheet names."""
+    return sheet_names >= SUMMARY_SIGNATURE or sheet_names >= set(FEEDBACK_SHEETS)
+
 
 def marker_text() -> str:
     return _MARKER_TEXT

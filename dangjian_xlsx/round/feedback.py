@@ -25,13 +25,11 @@ from xlsxwriter.worksheet import Worksheet
 from .. import aggregate as ag
 from ..atomic import write_all_atomic
 from ..models import Branch, Campaign, FormKind, Report
+from ..ownfiles import FEEDBACK_SHEETS
 from ..summary import FONT, Col, Formats, col_index, new_workbook, plain_table, print_setup, put, table, title
 
 FEEDBACK_DIR = "反馈表"
-S_SCORES = "得分情况"
-S_DEDUCTIONS = "扣分项"
-S_TASKS = "未完成任务"
-FEEDBACK_SHEETS = (S_SCORES, S_DEDUCTIONS, S_TASKS)  # in the workbook's order
+S_SCORES, S_DEDUCTIONS, S_TASKS = FEEDBACK_SHEETS  # in the workbook's order
 NOT_FILLED = "未填"
 
 
