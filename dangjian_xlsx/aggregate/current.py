@@ -54,6 +54,10 @@ class BranchFiles:
     reports: list[FileRecord] = field(default_factory=list)
     any_file: bool = False
     errors: int = 0
+    # files held 身份存疑 that name this branch, as the form's identity or as the claimant (file/folder name)
+    doubts: list[FileRecord] = field(default_factory=list)
+    # rejected files attributed to this branch (by name or visible cell) whose form could not be told
+    unsorted: list[FileRecord] = field(default_factory=list)
 
     @property
     def state(self) -> str:
@@ -83,6 +87,11 @@ def branch_files(report: Report) -> list[BranchFiles]:
         b.name: BranchFiles(b, {k: Slot() for k in FORMS}) for b in sorted(report.campaign.roster, key=_seq)
     }
     for f in sorted(report.files, key=lambda f: f.path):
+        if f.outcome is Outcome.IDENTITY_DOUBT:
+            for named in {x.name for x in (f.branch, f.claimant) if x is not None}:
+                if named in by_name:
+                    by_name[named].doubts.append(f)
+            continue
         b = f.branch or (f.submission.branch if f.submission is not None else None)
         bf = by_name.get(b.name) if b is not None else None
         if bf is None:
@@ -93,6 +102,8 @@ def branch_files(report: Report) -> list[BranchFiles]:
             continue
         kind = form_kind(f)
         if kind not in bf.forms:
+            if kind is None and f.outcome is Outcome.REJECTED:
+                bf.unsorted.append(f)
             continue
         slot = bf.forms[kind]
         if f.outcome in COUNTED:
