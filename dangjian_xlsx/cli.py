@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import gc
-import re
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from . import __version__
 from .errors import UserError
+from .usage import chinese_usage
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -27,13 +28,41 @@ _existing_file = click.Path(path_type=Path, exists=True, dir_okay=False)
 roster_option = click.option(
     "--roster", type=_existing_file, help="党总支名单（CSV 或 XLSX：序号、党总支名称、联系人、邮箱）"
 )
-campaign_option = click.option("--campaign", type=_existing_file, help="督查配置文件（TOML，可用 init 生成）")
+campaign_option = click.option(
+    "--campaign",
+    type=_existing_file,
+    help="督查配置文件（TOML，可用 init 生成）；不指定时使用当前文件夹、收件文件夹旁或收件文件夹里的 campaign.toml",
+)
 
 
-def _campaign(campaign: Path | None, roster: Path | None) -> Any:
-    from .catalog import load_campaign
+class _Chosen(NamedTuple):
+    """The round's campaign and the file it came from (None: the built-in sample)."""
 
-    return load_campaign(campaign, roster)
+    campaign: Any
+    path: Path | None
+
+    @property
+    def label(self) -> str:
+        return str(self.path) if self.path is not None else "内置示例"
+
+
+def _campaign(campaign: Path | None, roster: Path | None, near: Iterable[Path] = ()) -> _Chosen:
+    """The round's campaign: --campaign, else a campaign.toml in the working folder or in `near` (beside the
+    inbox, then the inbox itself), else the built-in sample. The first line of output says which: the
+    sample in bold yellow, with how to make a campaign file."""
+    from .catalog import campaign_line, find_campaign, load_campaign
+
+    path = campaign if campaign is not None else find_campaign([Path.cwd(), *near])
+    camp = load_campaign(path, roster)
+    style = None if path is not None else "bold yellow"
+    console.print(campaign_line(camp, path, roster), style=style, markup=False, soft_wrap=True)
+    return _Chosen(camp, path)
+
+
+def _near(inbox: Path) -> list[Path]:
+    """Where a campaign.toml for this inbox may be, after the working folder: beside it, then in it."""
+    folder = Path(inbox).resolve()
+    return [folder.parent, folder]
 
 
 @contextmanager
@@ -75,48 +104,6 @@ def _table(title: str, rows: list[tuple[str, object]]) -> Table:
     return t
 
 
-# click's own usage messages are English; the common ones are said again in Chinese.
-_USAGE_MESSAGES = (
-    (
-        re.compile(r"Invalid value for '(.+?)': Directory '(.+)' does not exist\."),
-        "文件夹“{1}”不存在（参数 {0}）",
-    ),
-    (re.compile(r"Invalid value for '(.+?)': File '(.+)' does not exist\."), "文件“{1}”不存在（参数 {0}）"),
-    (
-        re.compile(r"Invalid value for '(.+?)': (?:File|Path) '(.+)' is a directory\."),
-        "“{1}”是文件夹，应为文件（参数 {0}）",
-    ),
-    (
-        re.compile(r"Invalid value for '(.+?)': Directory '(.+)' is a file\."),
-        "“{1}”是文件，应为文件夹（参数 {0}）",
-    ),
-    (
-        re.compile(r"Invalid value for '(.+?)': (.+?) is not in the range (.+?)\."),
-        "参数 {0} 的值 {1} 超出范围（{2}）",
-    ),
-    (
-        re.compile(r"Invalid value for '(.+?)': '?(.+?)'? is not a valid integer(?: range)?\."),
-        "参数 {0} 的值“{1}”不是整数",
-    ),
-    (re.compile(r"Invalid value for '(.+?)': (.+)"), "参数 {0} 的值有误：{1}"),
-    (re.compile(r"Missing argument '(.+?)'\."), "缺少参数 {0}"),
-    (re.compile(r"Missing option '(.+?)'\."), "缺少选项 {0}"),
-    (re.compile(r"No such option '(.+?)'\. Did you mean '(.+?)'\?"), "没有选项 {0}，是否为 {1}？"),
-    (re.compile(r"No such option:? '?([^'\s]+)'?"), "没有选项 {0}"),
-    (re.compile(r"No such command '(.+?)'\."), "没有命令“{0}”"),
-    (re.compile(r"Option '(.+?)' requires an argument\."), "选项 {0} 需要一个值"),
-    (re.compile(r"Got unexpected extra arguments? \((.+)\)"), "多余的参数：{0}"),
-)
-
-
-def _usage_message(text: str) -> str:
-    for pattern, template in _USAGE_MESSAGES:
-        m = pattern.search(text)
-        if m:
-            return template.format(*m.groups())
-    return text
-
-
 class _Group(click.Group):
     """Turns UserError and usage errors into Chinese messages and exit code 2, never a traceback."""
 
@@ -124,7 +111,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except UserError as exc:
-            err_console.print(f"[red]错误：[/red]{exc}")
+            err_console.print(f"[red]错误：[/red]{escape(str(exc))}", soft_wrap=True)  # paths whole
             ctx.exit(exc.exit_code)
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
@@ -134,11 +121,13 @@ class _Group(click.Group):
             rv = super().main(*args, standalone_mode=False, **kwargs)
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx else "dangjian-xlsx"
-            err_console.print(f"[red]用法错误：[/red]{_usage_message(exc.format_message())}", soft_wrap=True)
+            err_console.print(
+                f"[red]用法错误：[/red]{escape(chinese_usage(exc.format_message()))}", soft_wrap=True
+            )
             err_console.print(f"运行 {where} --help 查看用法")
             sys.exit(2)
         except click.ClickException as exc:
-            err_console.print(f"[red]错误：[/red]{exc.format_message()}", soft_wrap=True)
+            err_console.print(f"[red]错误：[/red]{escape(exc.format_message())}", soft_wrap=True)
             sys.exit(exc.exit_code)
         except click.Abort:
             err_console.print("已取消")
@@ -160,12 +149,12 @@ def generate(roster: Path | None, campaign: Path | None, out_dir: Path) -> None:
     """按名单为每个党总支生成附件1、附件2；不给名单则生成两张空白表。"""
     from .forms import generate_blank, generate_for_roster
 
-    camp = _campaign(campaign, roster)
-    if roster is None and campaign is None:
-        paths = generate_blank(camp, out_dir)
+    chosen = _campaign(campaign, roster)
+    if roster is None and chosen.path is None:
+        paths = generate_blank(chosen.campaign, out_dir)
     else:
         with _frozen_heap(), _progress("正在生成") as progress:
-            paths = generate_for_roster(camp, out_dir, progress=progress)
+            paths = generate_for_roster(chosen.campaign, out_dir, progress=progress)
     console.print(f"已生成 {len(paths)} 个文件，位于 {out_dir}")
 
 
@@ -178,6 +167,10 @@ def init(out_dir: Path, force: bool) -> None:
 
     for p in write_init_files(out_dir, force=force):
         console.print(f"已写入 {p}")
+    console.print(
+        "按本轮督查修改后，在这个文件夹（或收件文件夹旁）运行的命令会自动使用 campaign.toml，也可用 --campaign 指定",
+        soft_wrap=True,
+    )
 
 
 @cli.command()
@@ -198,10 +191,13 @@ def collect(
     feedback: bool,
 ) -> None:
     """读取文件夹中交回的全部文件，校验并写出全校汇总表；在汇总表旁的“退回修改”文件夹写出通知和更正表。"""
-    from .outputs import write_outputs
+    from .outputs import check_round, refuse_summary_in_inbox, write_outputs
 
+    chosen = _campaign(campaign, roster, _near(inbox))
+    refuse_summary_in_inbox(inbox, out)
     with _frozen_heap() as freeze:
-        report = _collect_report(inbox, _campaign(campaign, roster), jobs)
+        report = _collect_report(inbox, chosen.campaign, jobs)
+        check_round(report.campaign, report.files, chosen.label)
         freeze()  # the report outlives the writing, whose many allocations need not make the collector visit it
         written = write_outputs(report, out, feedback=feedback)
     console.print(_table("汇总结果", written.overview.rows()))
@@ -210,6 +206,8 @@ def collect(
     if written.feedback:
         console.print(f"已写入 {len(written.feedback)} 份反馈表，位于 {written.feedback_dir}")
     console.print(_pack_line(written.corrections, written.corrections_dir), soft_wrap=True)
+    for line in written.kept_lines():
+        console.print(line, soft_wrap=True, markup=False)
     if strict and written.overview.rejected_files:
         sys.exit(1)
 
@@ -234,17 +232,23 @@ def _collect_report(inbox: Path, camp: Any, jobs: int) -> Any:
 
 
 def _pack_line(paths: list[Path], folder: Path) -> str:
-    fix = sum(p.name.endswith("_退回修改通知.txt") for p in paths)
-    remind = sum(p.name.endswith("_未交提醒.txt") for p in paths)
-    copies = sum(p.suffix == ".xlsx" for p in paths)
-    if not fix and not remind:
-        return "没有需要退回修改或催交的党总支"
+    """What the pack holds, counted as documents (a branch owing only its 自查报告 gets a 未交提醒 too), so no
+    number here claims a count of branches that the overview table counts otherwise."""
+    from .round import count_pack
+
+    n = count_pack(paths)
     parts = []
-    if fix:
-        parts.append(f"{fix} 个党总支需退回修改（{copies} 份更正表）")
-    if remind:
-        parts.append(f"{remind} 个党总支有材料未交")
-    return f"退回修改：{'，'.join(parts)}；通知和更正表位于 {folder}（dangjian-xlsx remind 可打印通知）"
+    if n.fix_notices:
+        parts.append(f"退回修改通知 {n.fix_notices} 份（{n.copies} 份更正表）")
+    if n.reminders:
+        parts.append(f"未交提醒 {n.reminders} 份")
+    if n.checks:
+        parts.append(f"核对通知 {n.checks} 份")
+    if n.inspector_notices:
+        parts.append(f"督查评分表更正通知 {n.inspector_notices} 份（{n.inspector_copies} 份更正表）")
+    if not parts:
+        return "没有需要发出的退回修改通知或未交提醒"
+    return f"退回修改：{'、'.join(parts)}；位于 {folder}（dangjian-xlsx remind 可打印通知）"
 
 
 @cli.command()
@@ -257,7 +261,11 @@ def remind(source: Path, roster: Path | None, campaign: Path | None, jobs: int) 
     from .round import inbox_loader, pack_dir, plan, read_notices
 
     if source.is_dir():
-        report = _collect_report(source, _campaign(campaign, roster), jobs)
+        from .outputs import check_round
+
+        chosen = _campaign(campaign, roster, _near(source))
+        report = _collect_report(source, chosen.campaign, jobs)
+        check_round(report.campaign, report.files, chosen.label)
         notices = [(n.filename, n.text) for n in plan(report, inbox_loader(report))]
     else:
         folder = pack_dir(source)
@@ -281,9 +289,12 @@ def remind(source: Path, roster: Path | None, campaign: Path | None, jobs: int) 
 @click.option("--jobs", type=click.IntRange(0, 64), default=0, help="并行进程数（0 = 自动）")
 def feedback_cmd(inbox: Path, roster: Path | None, campaign: Path | None, out_dir: Path, jobs: int) -> None:
     """为每个党总支生成反馈表：本单位各部分得分与全校比较、排名、扣分项、未完成任务。"""
-    from .outputs import write_feedback_outputs
+    from .outputs import check_round, refuse_folder_in_inbox, write_feedback_outputs
 
-    report = _collect_report(inbox, _campaign(campaign, roster), jobs)
+    chosen = _campaign(campaign, roster, _near(inbox))
+    refuse_folder_in_inbox(inbox, out_dir, "反馈表")
+    report = _collect_report(inbox, chosen.campaign, jobs)
+    check_round(report.campaign, report.files, chosen.label)
     paths = write_feedback_outputs(report, out_dir)
     if not paths:
         console.print("没有收到任何党总支的附件1或附件2，未生成反馈表")
@@ -302,9 +313,11 @@ def feedback_cmd(inbox: Path, roster: Path | None, campaign: Path | None, out_di
 def inspect_cmd(inbox: Path, roster: Path | None, campaign: Path | None, out_dir: Path, jobs: int) -> None:
     """为每个已接收附件1的党总支生成督查评分表（组织部督查用：自评锁定，填写督查得分和督查意见）。"""
     from .aggregate import current_inspections
-    from .outputs import write_inspection_outputs
+    from .outputs import check_round, write_inspection_outputs
 
-    report = _collect_report(inbox, _campaign(campaign, roster), jobs)
+    chosen = _campaign(campaign, roster, _near(inbox))
+    report = _collect_report(inbox, chosen.campaign, jobs)
+    check_round(report.campaign, report.files, chosen.label)
     paths = write_inspection_outputs(report, out_dir)
     if not paths:
         console.print("没有已接收的附件1评分表，未生成督查评分表")
@@ -333,10 +346,14 @@ def check(files: tuple[Path, ...], roster: Path | None, campaign: Path | None) -
     """逐个校验文件并列出问题（不写汇总表）。"""
     from .collect import check_files
     from .messages import one_line
+    from .outputs import check_round
 
-    camp = _campaign(campaign, roster)
+    folders = dict.fromkeys(Path(f).resolve().parent for f in files)
+    chosen = _campaign(campaign, roster, [q for folder in folders for q in (folder.parent, folder)])
+    records = check_files(list(files), chosen.campaign)
+    check_round(chosen.campaign, records, chosen.label, checked=True)
     bad = False
-    for rec in check_files(list(files), camp):
+    for rec in records:
         label = rec.outcome.value + (f"（{rec.reason}）" if rec.reason else "")
         console.print(f"{rec.path}：{label}", soft_wrap=True)
         for p in rec.problems:

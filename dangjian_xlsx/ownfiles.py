@@ -12,8 +12,7 @@ from pathlib import Path
 MARKER_NAME = "本文件夹由dangjian-xlsx生成.txt"
 MARKER_FIRST_LINE = "本文件夹由 dangjian-xlsx 自动生成，collect 不会读取其中的文件。"
 _MARKER_TEXT = (
-    f"{MARKER_FIRST_LINE}\n"
-    "每次运行 collect 都会整体替换本文件夹的内容；请勿把交回的表格放在这里。\n"
+    f"{MARKER_FIRST_LINE}\n每次运行 collect 都会整体替换本文件夹的内容；请勿把交回的表格放在这里。\n"
 )
 _MAX_MARKER_BYTES = 4096
 

@@ -5,7 +5,8 @@ branch would: through openpyxl (a program other than the generator re-saving the
 re-saved by LibreOffice as .xls/.ods, renamed, put in subfolders, sent twice. A few carry the problems
 the department actually meets. 组织部's own inspection (督查评分表, built by `round.build_inspections` from
 the collected inbox) is filled in for four branches, one of them self-assessed far above the inspection.
-Deterministic: the same script gives the same values.
+Deterministic: the same script gives the same values (the password-protected file's bytes differ, its
+encryption salt being random, its content does not).
 
 Usage: python scripts/make_samples.py [DEST]   (default: sample_submissions)
 """
@@ -35,6 +36,7 @@ from dangjian_xlsx.collect import run_collect
 from dangjian_xlsx.forms import build_form, form_filename
 from dangjian_xlsx.layout import Field
 from dangjian_xlsx.models import Branch, Campaign, FormKind, Submission
+from dangjian_xlsx.round.corrections import copy_name
 from dangjian_xlsx.round.inspection import build_inspections
 
 Key = tuple[Field, str]
@@ -166,6 +168,15 @@ def fill_bytes(
     )
     out = io.BytesIO()
     wb.save(out)
+    return out.getvalue()
+
+
+def encrypt_ooxml(data: bytes, password: str = "tushuguan") -> bytes:
+    """The workbook with an opening password, as Excel saves it (ECMA-376 agile encryption)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(data)).encrypt(password, out)
     return out.getvalue()
 
 
@@ -316,8 +327,14 @@ def build(dest: Path) -> dict[str, str]:
         s = scores(rng, cat, quality, day)
         t = tasks(rng, cat, day)
         f1, f2 = form_filename(FormKind.SCORING, branch), form_filename(FormKind.TASKS, branch)
-        if seq == 20:
-            continue  # 图书馆直属党支部: has not submitted anything
+        if seq == 20:  # 图书馆直属党支部: its only file is password-protected
+            data = fill(campaign, FormKind.SCORING, branch, s)
+            put(
+                f1,
+                encrypt_ooxml(data),
+                "设置了打开密码的附件1：无法读取，按文件名通知本单位重新发送；附件2未交",
+            )
+            continue
         if seq == 19:
             put(f1, fill(campaign, FormKind.SCORING, branch, s), "只交了附件1，附件2未交")
             continue
@@ -355,9 +372,17 @@ def build(dest: Path) -> dict[str, str]:
             continue
         edit1: Edit | None = None
         why1 = "正常"
-        if seq == 6:
+        if seq == 6:  # the first return has an over-max score; the corrected copy sets the date back
+            fixed = dict(s)
+            fixed[(Field.DATE, "")] = day - dt.timedelta(days=1)
             s[(Field.SCORE, "S01.2")] = 3
-            why1 = f"得分超过分值（{score_cell('S01.2')} 满分2分填3）"
+            why1 = f"得分超过分值（{score_cell('S01.2')} 满分2分填3），后交回更正表"
+            put(
+                copy_name(FormKind.SCORING, branch, 1),
+                fill_bytes(build_form(campaign, FormKind.SCORING, branch, revision=1), campaign,
+                           FormKind.SCORING, fixed),
+                "更正表（更正版次1），填报日期改回了更早的实际填写日期：仍以更正表为准，并提示依据不一致",
+            )  # fmt: skip
         elif seq == 7:
             s.pop((Field.SCORE, "S05.3"), None)
             why1 = f"漏填得分（{score_cell('S05.3')}）"
@@ -405,8 +430,27 @@ def build(dest: Path) -> dict[str, str]:
             continue
         else:
             put(f1, data1, why1)
-        put(f2, data2, "正常")
-        if seq in (1, 2, 4, 6, 8, 9, 11, 15, 16, 17, 18):
+        if seq == 16:  # 美术学院 sends the 附件2 template back untouched
+            put(
+                f2,
+                build_form(campaign, FormKind.TASKS, branch),
+                "交回的是空白的附件2：不计入统计，通知只说“空白表格”",
+            )
+        else:
+            put(f2, data2, "正常")
+        if seq == 17:  # 体育学院 filled 音乐学院's forwarded 附件2 and sent it under its own name
+            put(
+                f2.replace(".xlsx", "（补充）.xlsx"),
+                fill(campaign, FormKind.TASKS, roster[15], tasks(rng, cat, dt.date(2018, 9, 30))),
+                "用音乐学院的附件2填写、以本单位名义发回：身份存疑，不计入任何党总支，两个党总支都会收到说明",
+            )
+        if seq == 8:  # named by the 简称 people use (roster column 简称)
+            put(
+                f"{branch.short}党总支自查报告.docx",
+                report(branch),
+                f"自查报告（文件名用了名单中的简称“{branch.short}”）",
+            )
+        elif seq in (1, 2, 4, 6, 9, 11, 15, 16, 17, 18):
             put(f"{branch.name}自查报告.docx", report(branch), "自查报告")
         if seq == 12:
             put(f"~${f1}", b"\x0bWPS lock\x00" + "王老师".encode("utf-16-le"), "Office/WPS 锁文件（忽略）")
@@ -426,6 +470,14 @@ def build(dest: Path) -> dict[str, str]:
         )
         why = f"组织部督查评分（督查总分比自评低{lower:g}分" + ("，自评偏高）" if lower > 5 else "）")
         put(f"组织部督查/{name}", fill_bytes(books[name], campaign, FormKind.INSPECTION, values), why)
+    anonymous = docx(
+        ["关于全面从严治党主体责任落实情况的自查报告", "根据校党委组织部通知要求，现将自查情况报告如下。"]
+    )
+    put(
+        "自查报告（定稿）.docx",
+        anonymous,
+        "看得出是自查报告，但文件名没有党总支名称：列为“无法判断所属党总支”",
+    )
     put(
         "通知原文及说明.txt",
         "请各党总支于9月30日前交回自查报告及两个附件。\n".encode(),

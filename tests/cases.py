@@ -97,7 +97,7 @@ CASES: tuple[Case, ...] = (
         ("branch-mismatch",),
         "B3",
         Outcome.REJECTED,
-        edit=set_cell(F1, "B3", "外国语学院党总支"),
+        edit=set_cell(F1, "B3", "名单外的党总支"),
     ),
     Case("sheet_missing", S2, ("sheet-missing",), outcome=Outcome.REJECTED, edit=rename_sheet(F2, "Sheet1")),
     # --- tamper

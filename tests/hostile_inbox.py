@@ -134,7 +134,7 @@ EXTRA_CASES: tuple[tuple[Case, Callable[[bytes], bytes] | None], ...] = (
             ("branch-mismatch",),
             "B3",
             R,
-            edit=set_cell(F2, "B3", "外国语学院党总支"),
+            edit=set_cell(F2, "B3", "名单外的党总支"),
         ),
         None,
     ),

@@ -414,12 +414,16 @@ def test_collect_killed_mid_write_keeps_the_previous_summary(run: Run, tmp_path:
         proc.communicate(timeout=30)
     assert proc.returncode == -signal.SIGKILL
 
-    # the previous summary and exports: byte-identical, and the workbook still opens
+    # the previous summary and exports: byte-identical, and the workbook still opens; the run had kept a copy of
+    # each as its 上次 (issue 15, rule 8), byte-identical too
     left = tree(out.parent)
-    assert set(left) == {*previous, part.name}
+    kept = {k: v for k, v in left.items() if "上次" in k}
+    assert set(left) == {*previous, *kept, part.name}
     assert re.fullmatch(r"\.汇总表\.xlsx\.\d+\.[^.]+\.part", part.name), part.name
     for name, data in previous.items():
         assert left[name] == data, name
+    for name, data in kept.items():
+        assert data == previous[name.replace(".上次", "")], name
     files, _ = read_summary(out)
     assert sorted(r["文件"] for r in files) == ["00_clean_form1.xlsx", "01_clean_form2.xlsx"]
 
@@ -428,7 +432,7 @@ def test_collect_killed_mid_write_keeps_the_previous_summary(run: Run, tmp_path:
     assert again.exit_code == 0, again.output
     assert not part.exists()
     assert not [p for p in tree(out.parent) if p.endswith(".part")]
-    assert {p.name for p in out.parent.iterdir()} == {p.split("/")[0] for p in previous}
+    assert {p.name for p in out.parent.iterdir()} == {p.split("/")[0] for p in (*previous, *kept)}
     files, _ = read_summary(out)
     assert len(files) == 3
 

@@ -121,13 +121,12 @@ def test_scores_totals_and_ranks(
     assert set(rows) == set(scores)
     for name, s in scores.items():
         row = rows[name]
-        total_col = col["自评总分"] if "自评总分" in col else col["总分"]  # 自评总分 once inspections exist
-        assert row[total_col] == pytest.approx(totals[name]), name
-        assert row[col["排名"]] == expected_rank[name], name
+        assert row[col["自评总分"]] == pytest.approx(totals[name]), name
+        assert row[col["自评排名"]] == expected_rank[name], name
         for section in campaign.catalog.sections:
             got = row[col[f"{section.numeral}、{section.label}"]]
             assert got == pytest.approx(sum(s[i.id] for i in section.items)), (name, section.id)
-    tied = [rows[b.name][col["排名"]] for b in campaign.roster if b.seq in (4, 5)]
+    tied = [rows[b.name][col["自评排名"]] for b in campaign.roster if b.seq in (4, 5)]
     assert tied[0] == tied[1]
 
 
@@ -179,7 +178,7 @@ def test_demo_inbox_collects_and_opens_in_libreoffice(tmp_path: Path) -> None:
     out = tmp_path / "汇总表.xlsx"
     result = CliRunner().invoke(cli, ["collect", str(REPO / "sample_submissions"), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "需退回修改" in result.output and "未交" in result.output
+    assert "需修改" in result.output and "部分未交" in result.output  # the closing table's words
     proc = subprocess.run(
         [
             "soffice",

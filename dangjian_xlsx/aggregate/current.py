@@ -12,10 +12,27 @@ SUB_OK = "已交"
 SUB_WARN = "有警告"
 SUB_FIX = "需退回修改"
 SUB_MISSING = "未交"
-# State of a branch as a whole; each branch is in exactly one.
-STATE_OK = "全部合格"
-STATE_FIX = "需退回修改"
-STATE_MISSING = "未交"
+SUB_DOUBT = "身份存疑"  # nothing counts for the form, but a file held 身份存疑 names the branch
+# The two partitions of the roster (each branch is in exactly one word of each; each sums to 应交).
+# 交回情况: whether 附件1, 附件2 and the 自查报告 have arrived (a file held 身份存疑 or rejected has arrived).
+SUBMIT_ALL = "已交齐"
+SUBMIT_PART = "部分未交"
+SUBMIT_NONE = "全部未交"
+SUBMIT_WORDS = (SUBMIT_ALL, SUBMIT_PART, SUBMIT_NONE)
+# 材料质量: whether what arrived can be used (身份存疑 first: the clerk must decide whose file it is).
+QUALITY_OK = "合格"
+QUALITY_FIX = "需修改"
+QUALITY_DOUBT = "身份存疑"
+QUALITY_NONE = "未收到"
+QUALITY_WORDS = (QUALITY_OK, QUALITY_FIX, QUALITY_DOUBT, QUALITY_NONE)
+# A counted form that must be corrected: shown, but kept out of every statistic.
+PROVISIONAL = "暂计"
+
+
+def provisional(problems: int) -> str:
+    """The status of a counted form kept out of the statistics until corrected: 暂计（待更正，N 处问题）."""
+    return f"{PROVISIONAL}（待更正，{problems} 处问题）"
+
 
 FORMS = (FormKind.SCORING, FormKind.TASKS)
 
@@ -59,12 +76,41 @@ class BranchFiles:
     # rejected files attributed to this branch (by name or visible cell) whose form could not be told
     unsorted: list[FileRecord] = field(default_factory=list)
 
+    def doubts_of(self, kind: FormKind) -> list[FileRecord]:
+        """The files held 身份存疑 that name this branch and are of this form."""
+        return [f for f in self.doubts if form_kind(f) is kind]
+
+    def form_status(self, kind: FormKind) -> str:
+        """The slot's status; 身份存疑 instead of 未交 when only a file in doubt names the branch."""
+        status = self.forms[kind].status
+        return SUB_DOUBT if status == SUB_MISSING and self.doubts_of(kind) else status
+
     @property
-    def state(self) -> str:
+    def branch_doubts(self) -> list[FileRecord]:
+        """The files in doubt that the branch may have sent (not 组织部's 督查评分表)."""
+        return [f for f in self.doubts if form_kind(f) is not FormKind.INSPECTION]
+
+    @property
+    def submitted(self) -> str:
+        """交回情况: 已交齐 (附件1, 附件2 and 自查报告 arrived), 部分未交 or 全部未交."""
+        arrived = [self.form_status(k) != SUB_MISSING for k in FORMS] + [bool(self.reports)]
+        if all(arrived):
+            return SUBMIT_ALL
+        if any(arrived) or self.unsorted or self.branch_doubts:
+            return SUBMIT_PART
+        return SUBMIT_NONE
+
+    @property
+    def quality(self) -> str:
+        """材料质量: 身份存疑 (a file naming it is in doubt), 需修改, 合格 (all that arrived is usable), 未收到."""
+        if self.branch_doubts:
+            return QUALITY_DOUBT
         statuses = [self.forms[k].status for k in FORMS]
-        if all(s in (SUB_OK, SUB_WARN) for s in statuses):
-            return STATE_OK
-        return STATE_FIX if SUB_FIX in statuses else STATE_MISSING
+        if SUB_FIX in statuses or (self.unsorted and SUB_MISSING in statuses):
+            return QUALITY_FIX
+        if self.submitted != SUBMIT_NONE:
+            return QUALITY_OK
+        return QUALITY_NONE
 
     @property
     def report_status(self) -> str:

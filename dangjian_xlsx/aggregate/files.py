@@ -1,4 +1,4 @@
-"""The files and problems tables: every file record and every problem, sorted by path."""
+"""The files and problems tables: every file record and every problem, those held 身份存疑 first, then by path."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
-from ..models import FileRecord, Outcome, Severity
+from ..messages import Code, render
+from ..models import FileRecord, Outcome, Problem, Severity
 from .current import form_kind
 from .frames import frame, int_col
 
@@ -22,13 +23,36 @@ def kind_label(f: FileRecord) -> str:
     return k.label if k is not None else ""
 
 
+def _doubt_first(f: FileRecord) -> tuple[bool, str]:
+    return (f.outcome is not Outcome.IDENTITY_DOUBT, f.path)
+
+
+def problems_of(f: FileRecord) -> list[Problem]:
+    """The file's problems; a file held 身份存疑 that carries no problem saying so gets one, naming both
+    branches (it must never be listed without the reason)."""
+    if f.outcome is not Outcome.IDENTITY_DOUBT or any(
+        p.code == Code.IDENTITY_DOUBT.value for p in f.problems
+    ):
+        return f.problems
+    inside = f.branch or (f.submission.branch if f.submission is not None else None)
+    doubt = render(
+        Code.IDENTITY_DOUBT,
+        file=f.path,
+        expected=inside.name if inside is not None else "",
+        evidence="文件名或文件夹名",
+        value=f.claimant.name if f.claimant is not None else "",
+    )
+    return [doubt, *f.problems]
+
+
 def files_and_problems(records: list[FileRecord]) -> tuple[pd.DataFrame, pd.DataFrame]:
     file_rows, problem_rows = [], []
-    for f in sorted(records, key=lambda f: f.path):
+    for f in sorted(records, key=_doubt_first):
         b = f.branch or (f.submission.branch if f.submission is not None else None)
         name = b.name if b is not None else ""
         bid = b.id if b is not None else ""
-        errors = sum(1 for p in f.problems if p.severity is Severity.ERROR)
+        problems = problems_of(f)
+        errors = sum(1 for p in problems if p.severity is Severity.ERROR)
         file_rows.append(
             [
                 f.path,
@@ -39,12 +63,13 @@ def files_and_problems(records: list[FileRecord]) -> tuple[pd.DataFrame, pd.Data
                 f.outcome.value,
                 f.reason,
                 errors,
-                len(f.problems) - errors,
+                len(problems) - errors,
                 _fmt_dt(f.saved_at),
                 f.sha256,
+                f.claimant.name if f.claimant is not None else "",
             ]
         )
-        for p in f.problems:
+        for p in problems:
             problem_rows.append(
                 [
                     p.file or f.path,
@@ -73,6 +98,7 @@ def files_and_problems(records: list[FileRecord]) -> tuple[pd.DataFrame, pd.Data
             "warnings",
             "saved_at",
             "sha256",
+            "claimant",
         ],
     )
     for c in ("size", "errors", "warnings"):

@@ -12,18 +12,20 @@ from typing import Any
 import pandas as pd
 
 from ..models import Branch, Catalog, FormKind
-from .current import SUB_FIX, SUB_MISSING, BranchFiles
+from .current import SUB_DOUBT, SUB_FIX, SUB_MISSING, BranchFiles, provisional
 from .frames import frame, int_col, r4, short_text
 
 # 状态 of a score row.
 SCORE_OK = "合格"
 SCORE_FIX = "需修改"
 SCORE_MISSING = "未交"
+SCORE_DOUBT = "身份存疑"  # only a file held 身份存疑 names the branch: counted for nobody
 # Level of a row of the loss analysis.
 LEVEL_SECTION = "部分"
 LEVEL_ITEM = "项目"
 
-SCORE_META = ["rank", "seq", "branch_id", "branch", "total", "status", "missing_items"]
+# rank: 自评排名, among the complete valid 附件1 only; counted: the row feeds the statistics
+SCORE_META = ["rank", "seq", "branch_id", "branch", "total", "status", "missing_items", "counted"]
 LEDGER_COLUMNS = [
     "seq",
     "branch_id",
@@ -39,8 +41,9 @@ LEDGER_COLUMNS = [
     "owner",
     "deadline",
     "fix_status",
+    "ledger_state",  # 台账状态: what became of a row 组织部 typed into (aggregate/ledger.py)
 ]
-_TO_FILL = ("", "", "", "")  # fix, owner, deadline, fix_status: left for 组织部 to fill in
+_TO_FILL = ("", "", "", "", "")  # fix, owner, deadline, fix_status for 组织部 to fill in; ledger_state
 
 
 def valid_score(value: Any, points: float) -> float | None:
@@ -64,6 +67,17 @@ class Scored:
     total: float
     missing: int
     needs_fix: bool
+    problems: int = 0  # open problems: the counted file's errors (else its blank or invalid items)
+
+    @property
+    def counted(self) -> bool:
+        """A complete, valid 附件1: it feeds the statistics (averages, ranks, charts, losses); otherwise the
+        form is shown as 暂计 and kept out of them until corrected."""
+        return not self.needs_fix and self.missing == 0
+
+    @property
+    def status(self) -> str:
+        return SCORE_OK if self.counted else provisional(self.problems)
 
 
 def score_branch(catalog: Catalog, bf: BranchFiles) -> Scored | None:
@@ -88,7 +102,9 @@ def score_branch(catalog: Catalog, bf: BranchFiles) -> Scored | None:
             items.append((it.id, v, (s.note if s is not None else "") or ""))
         sections[sec.id] = r4(math.fsum(parts))
     total = r4(math.fsum(sections.values()))
-    return Scored(bf.branch, items, sections, total, missing, slot.status == SUB_FIX)
+    assert slot.current is not None
+    problems = len(slot.current.errors) or missing
+    return Scored(bf.branch, items, sections, total, missing, slot.status == SUB_FIX, problems)
 
 
 def ranks(totals: Iterable[float]) -> list[int]:
@@ -125,7 +141,9 @@ def score_tables(
     scores = frame(rows.scores, [*SCORE_META, *section_ids, "file", *extra_columns])
     int_col(scores, "rank")
     int_col(scores, "missing_items")
-    scores["_order"] = scores["rank"].fillna(10**9)
+    # ranked rows first (by rank), then the 暂计 rows, then the rest, each in roster order
+    unshown = scores["total"].isna().astype(int)
+    scores["_order"] = scores["rank"].astype("Float64").fillna(1e9) + unshown
     scores = scores.sort_values(["_order", "seq", "branch"], kind="stable").drop(columns="_order")
     scores = scores.reset_index(drop=True)
 
@@ -135,10 +153,11 @@ def score_tables(
     int_col(item_scores, "missing_items")
     score_items = frame(
         rows.long,
-        ["seq", "branch_id", "branch", "item_id", "section_id", "points", "score", "lost", "note", "valid"],
-    )
+        ["seq", "branch_id", "branch", "item_id", "section_id", "points", "score", "lost", "note", "valid",
+         "counted"],
+    )  # fmt: skip
     ledger = frame(rows.ledger, LEDGER_COLUMNS)
-    sections = _section_table(catalog, [s for s in scored.values() if s is not None])
+    sections = section_table(catalog, [s.sections for s in scored.values() if s is not None and s.counted])
     return scores, sections, item_scores, score_items, ledger
 
 
@@ -165,22 +184,28 @@ def _score_rows(
         sc = scored[b.name]
         slot = bf.forms[FormKind.SCORING]
         if sc is None:
-            status = SCORE_MISSING if slot.status == SUB_MISSING else SCORE_FIX
+            status = _unscored_status(bf.form_status(FormKind.SCORING))
             rows.scores.append(
-                [None, b.seq, bid, b.name, None, status, None, *([None] * len(section_ids)), slot.files,
+                [None, b.seq, bid, b.name, None, status, None, False, *([None] * len(section_ids)), slot.files,
                  *extra[b.name]]
             )  # fmt: skip
             rows.items.append([b.seq, bid, b.name, None, status, None, *([None] * n_items)])
             continue
-        status = SCORE_FIX if (sc.needs_fix or sc.missing) else SCORE_OK
-        meta = [b.seq, bid, b.name, sc.total, status, sc.missing]
+        meta = [b.seq, bid, b.name, sc.total, sc.status, sc.missing]
         rows.scores.append(
-            [rank_of[b.name], *meta, *(sc.sections[s] for s in section_ids), slot.files,
+            [rank_of.get(b.name), *meta, sc.counted, *(sc.sections[s] for s in section_ids), slot.files,
              *extra[b.name]]
         )  # fmt: skip
         rows.items.append([*meta, *(v for _, v, _ in sc.items)])
         _item_rows(catalog, sc, bid, ledger_texts, rows)
     return rows
+
+
+def _unscored_status(form_status: str) -> str:
+    """得分汇总's 状态 of a branch without a 附件1 whose values could be read."""
+    if form_status == SUB_MISSING:
+        return SCORE_MISSING
+    return SCORE_DOUBT if form_status == SUB_DOUBT else SCORE_FIX
 
 
 def _item_rows(
@@ -193,19 +218,21 @@ def _item_rows(
         item = item_by_id[item_id]
         lost = None if v is None else r4(item.points - v)
         rows.long.append(
-            [b.seq, bid, b.name, item_id, section_of[item_id].id, item.points, v, lost, note, v is not None]
-        )
+            [b.seq, bid, b.name, item_id, section_of[item_id].id, item.points, v, lost, note, v is not None,
+             sc.counted]
+        )  # fmt: skip
         if lost is not None and lost > 0:
             rows.ledger.append(
                 [b.seq, bid, b.name, item_id, *ledger_texts[item_id], item.points, v, lost, note, *_TO_FILL]
             )
 
 
-def _section_table(catalog: Catalog, ranked: list[Scored]) -> pd.DataFrame:
-    """Section statistics, school-wide over the branches with a 附件1: n, mean, mean rate, min, max."""
+def section_table(catalog: Catalog, counted: list[dict[str, float]]) -> pd.DataFrame:
+    """Section statistics over the given forms' section scores (the complete valid ones only): n, mean,
+    mean rate, min, max."""
     sec_rows = []
     for sec in catalog.sections:
-        vals = [s.sections[sec.id] for s in ranked]
+        vals = [s[sec.id] for s in counted]
         mean = r4(math.fsum(vals) / len(vals)) if vals else None
         sec_rows.append(
             [
@@ -228,12 +255,13 @@ def _section_table(catalog: Catalog, ranked: list[Scored]) -> pd.DataFrame:
 
 
 def losses_table(catalog: Catalog, long: pd.DataFrame) -> pd.DataFrame:
-    """Sections then items, each ranked by points lost school-wide (over branches with a valid score)."""
+    """Sections then items, each ranked by points lost school-wide, over the complete valid 附件1 only (the
+    forms every other statistic rests on: 暂计 forms are left out)."""
     columns = ["level", "rank", "id", "section", "text", "points", "n", "lost", "n_losing", "loss_rate"]
     by_item: dict[str, tuple[int, float, int, float]] = {}
     sec_n: Counter[str] = Counter()
     sec_losing: Counter[str] = Counter()
-    valid = long[long["valid"].astype(bool)]
+    valid = long[long["valid"].astype(bool) & long["counted"].astype(bool)]
     if len(valid):
         valid = valid.assign(losing=valid["lost"] > 0)
         agg = valid.groupby("item_id", sort=False).agg(

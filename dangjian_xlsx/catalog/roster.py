@@ -1,5 +1,10 @@
 """The roster of 党总支: parsed from a CSV or XLSX file (every bad row reported), the built-in example, the
-CSV template written by `init`."""
+CSV template written by `init`.
+
+Columns are found by their header: 党总支名称 is required; 序号, 简称, 联系人 and 邮箱 are optional. 简称 is the
+name people use for the branch in file names (计算机学院 for 计算机与信息工程学院（软件学院）党总支); it may not
+repeat another row's 简称 or name, since it must name one branch only.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +17,10 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..models import Branch
+from .names import normalize, strip_parentheticals, strip_suffix
 
 FORBIDDEN_NAME_CHARS = set('/\\:*?"<>|') | {chr(c) for c in range(32)}
-ROSTER_HEADERS = ("序号", "党总支名称", "联系人", "邮箱")
+ROSTER_HEADERS = ("序号", "党总支名称", "简称", "联系人", "邮箱")
 
 
 def _clean(v: Any) -> str:
@@ -40,6 +46,7 @@ def parse_roster_rows(rows: list[list[Any]], source: str) -> tuple[Branch, ...]:
 
     errors: list[str] = []
     branches: list[Branch] = []
+    rows_of: list[int] = []
     seen_names: dict[str, int] = {}
     seen_seq: dict[int, int] = {}
     for n, r in enumerate(rows[1:], start=2):
@@ -74,7 +81,13 @@ def parse_roster_rows(rows: list[list[Any]], source: str) -> tuple[Branch, ...]:
             continue
         seen_names[name] = n
         seen_seq[seq] = n
-        branches.append(Branch(seq=seq, name=name, contact=cell(r, "联系人"), email=cell(r, "邮箱")))
+        rows_of.append(n)
+        branches.append(
+            Branch(
+                seq=seq, name=name, short=cell(r, "简称"), contact=cell(r, "联系人"), email=cell(r, "邮箱")
+            )
+        )
+    errors += _short_name_errors(branches, rows_of, source)
     if errors:
         raise ConfigError("名单有误，未生成任何文件：\n" + "\n".join(errors))
     if not branches:
@@ -82,8 +95,31 @@ def parse_roster_rows(rows: list[list[Any]], source: str) -> tuple[Branch, ...]:
     return tuple(branches)
 
 
+def _short_name_errors(branches: list[Branch], rows_of: list[int], source: str) -> list[str]:
+    """A 简称 must name one branch: not another row's 简称, nor another row's name (with or without its
+    党总支/党委 suffix)."""
+    errors: list[str] = []
+    taken: dict[str, int] = {}
+    for b, n in zip(branches, rows_of, strict=True):
+        for v in {normalize(b.name), strip_suffix(strip_parentheticals(b.name))}:
+            taken.setdefault(v, n)
+    seen: dict[str, int] = {}
+    for b, n in zip(branches, rows_of, strict=True):
+        short = normalize(b.short)
+        if not short:
+            continue
+        where = f"名单 {source} 第{n}行"
+        if short in seen:
+            errors.append(f"{where}：简称“{b.short}”与第{seen[short]}行重复")
+        elif taken.get(short, n) != n:
+            errors.append(f"{where}：简称“{b.short}”与第{taken[short]}行的党总支名称相同")
+        seen.setdefault(short, n)
+    return errors
+
+
 def load_roster(path: Path) -> tuple[Branch, ...]:
-    """A roster file: CSV (UTF-8, with or without BOM, or GBK) or XLSX with columns 序号/党总支名称/联系人/邮箱."""
+    """A roster file: CSV (UTF-8, with or without BOM, or GBK) or XLSX with columns 序号/党总支名称/简称/联系人/
+    邮箱 (only 党总支名称 required)."""
     if not path.is_file():
         raise ConfigError(f"找不到名单文件：{path}")
     data = path.read_bytes()
@@ -119,5 +155,5 @@ def roster_csv(branches: tuple[Branch, ...]) -> str:
     w = csv.writer(out, lineterminator="\n")
     w.writerow(ROSTER_HEADERS)
     for b in branches:
-        w.writerow([b.seq, b.name, b.contact, b.email])
+        w.writerow([b.seq, b.name, b.short, b.contact, b.email])
     return out.getvalue()

@@ -1,5 +1,10 @@
 """One inbox entry → one FileRecord: read it (within the reader's limits), tell a form from a 自查报告 or
 anything else, validate a form and settle its outcome. Never raises: an unexpected failure rejects the file.
+
+The tool's own outputs are never read: a folder holding the output marker (ownfiles) is ignored unentered,
+a workbook whose sheets are the summary's or a feedback workbook's is ignored. A form whose evidence of who
+sent it disagrees is held as 身份存疑; a rejected file with no branch is attributed by the names it shows
+(collect/evidence.py). A document plainly titled 自查报告 whose branch cannot be told is still a 自查报告.
 """
 
 from __future__ import annotations
@@ -11,17 +16,20 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from .. import read
+from .. import ownfiles, read
 from ..layout import GUIDE_SHEET, META_HEAD_ROWS, META_KEYS, META_SHEET, SHEET_BY_KIND
 from ..messages import Code, render
-from ..models import Campaign, FileRecord, Outcome, Problem, RawWorkbook, Severity
-from ..validate import explain_blanks, read_meta, squash, validate
-from . import documents
+from ..models import Branch, Campaign, FileRecord, Outcome, Problem, RawWorkbook, Severity
+from ..validate import HEADER_EVIDENCE, Validation, explain_blanks, read_meta, squash, validate
+from . import documents, evidence
 from .inbox import display_name, ignore_reason, rel_path
 
 SPREADSHEET_FORMATS = read.SPREADSHEET_FORMATS | {"encrypted"}
 SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".et", ".xltx", ".xlsb", ".ett"})
 DOCUMENT_FORMATS = read.DOCUMENT_FORMATS
+OUTPUT_FOLDER_REASON = "本工具的输出文件夹（退回修改、反馈表等），未读取"
+OUTPUT_WORKBOOK_REASON = "本工具生成的汇总表或反馈表，未读取"
+UNATTRIBUTED_REPORT_REASON = "自查报告（无法判断所属党总支，请改名为“党总支名称+自查报告”）"
 
 
 def _max_file_bytes() -> int:
@@ -65,17 +73,37 @@ def _inside(target: str, root: str) -> bool:
 def process_file(
     path: Path, inbox: Path, campaign: Campaign, *, display: str | None = None, follow_links: bool = False
 ) -> FileRecord:
-    """Read, identify and validate one entry; never raises (an unexpected failure rejects the file)."""
-    rel = display if display is not None else rel_path(path, inbox)
+    """Read, identify and validate one entry; never raises (an unexpected failure rejects the file).
+
+    `display` is how the file is shown (default: its path inside the inbox); the evidence of who sent it
+    is always read from its path inside the inbox."""
+    where = rel_path(path, inbox)
+    rel = display if display is not None else where
+    seen = _Entry(where)
     try:
-        return _process(Path(path), Path(inbox), campaign, rel, follow_links)
+        record = _process(Path(path), Path(inbox), campaign, rel, follow_links, seen)
     except MemoryError:
-        return _rejected(rel, Code.FILE_CORRUPT, reason="内存不足，无法读取")
+        record = _rejected(rel, Code.FILE_CORRUPT, reason="内存不足，无法读取")
     except Exception as exc:  # the batch must go on; the file is reported, never dropped
-        return _rejected(rel, Code.FILE_CORRUPT, reason=f"读取时出错：{type(exc).__name__}")
+        record = _rejected(rel, Code.FILE_CORRUPT, reason=f"读取时出错：{type(exc).__name__}")
+    if not seen.directory:
+        evidence.attribute(record, where, seen.seen, campaign)
+    return record
 
 
-def _process(path: Path, inbox: Path, campaign: Campaign, rel: str, follow_links: bool) -> FileRecord:
+class _Entry:
+    """One entry as classify goes through it: its path inside the inbox, whether it is a folder, and what
+    its reading showed (for attributing it when it is rejected)."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.directory = False
+        self.seen = evidence.Seen()
+
+
+def _process(
+    path: Path, inbox: Path, campaign: Campaign, rel: str, follow_links: bool, entry: _Entry
+) -> FileRecord:
     name = display_name(os.fsdecode(path.name))
     try:
         st = os.lstat(path)
@@ -95,6 +123,9 @@ def _process(path: Path, inbox: Path, campaign: Campaign, rel: str, follow_links
             return _ignored(rel, "指向文件夹的链接，未进入")
         target = Path(real)
     if stat.S_ISDIR(st.st_mode):
+        entry.directory = True
+        if ownfiles.is_output_folder(path):
+            return _ignored(rel, OUTPUT_FOLDER_REASON)
         if name.startswith("."):
             return _ignored(rel, "隐藏文件夹，未进入")
         return _rejected(rel, Code.FILE_UNREADABLE, reason="文件夹无法打开")
@@ -125,40 +156,70 @@ def _process(path: Path, inbox: Path, campaign: Campaign, rel: str, follow_links
             rel, Code.FILE_TOO_LARGE, info, size=read.human_size(len(data)), limit=read.human_size(limit)
         )
     info = {"size": len(data), "mtime": st.st_mtime, "sha256": hashlib.sha256(data).hexdigest()}
-    return _classify(data, name, rel, campaign, info)
+    return _classify(data, name, rel, campaign, info, entry)
 
 
-def _classify(data: bytes, name: str, rel: str, campaign: Campaign, meta: dict[str, Any]) -> FileRecord:
+def _classify(
+    data: bytes, name: str, rel: str, campaign: Campaign, meta: dict[str, Any], entry: _Entry
+) -> FileRecord:
     sniffed = read.sniff_parsed(data)
     fmt = sniffed.format
     suffix = os.path.splitext(name)[1].lower()
     if fmt == "empty":
         return _rejected(rel, Code.FILE_EMPTY, meta)
     if fmt in SPREADSHEET_FORMATS or (suffix in SPREADSHEET_SUFFIXES and fmt not in DOCUMENT_FORMATS):
-        return _spreadsheet(data, name, rel, campaign, meta, sniffed)
+        return _spreadsheet(data, name, rel, campaign, meta, sniffed, entry)
     if fmt in DOCUMENT_FORMATS:
-        branch = documents.identify_report(name, data, fmt, campaign.roster)
-        if branch is not None:
-            return _record(rel, Outcome.REPORT, f"{branch.name}的自查报告", [], branch=branch, **meta)
+        report = _report(data, name, rel, fmt, campaign, meta, entry)
+        if report is not None:
+            return report
     reason = "压缩包，请解压后放入收件文件夹" if fmt == "zip" else "不是督查表格或自查报告"
     return _record(rel, Outcome.NOT_A_FORM, reason, [render(Code.NOT_A_FORM, file=rel)], **meta)
 
 
+def _report(
+    data: bytes, name: str, rel: str, fmt: str, campaign: Campaign, meta: dict[str, Any], entry: _Entry
+) -> FileRecord | None:
+    """A 自查报告: of the branch its name or first page names; plainly titled 自查报告 but of no one branch,
+    of the branch its folders name, else of nobody (to be renamed) — never 'not a form'."""
+    match = documents.match_report(name, data, fmt, campaign.roster)
+    branch, attribution = match.branch, ""
+    if branch is None and match.plainly_report:
+        branch = evidence.folder_branch(entry.where, campaign)
+        attribution = evidence.EVIDENCE_FOLDER if branch is not None else ""
+    if branch is not None:
+        reason = f"{branch.name}的自查报告"
+        return _record(rel, Outcome.REPORT, reason, [], branch=branch, attribution=attribution, **meta)
+    if not match.plainly_report:
+        return None
+    example = campaign.roster[0].name if campaign.roster else "××学院党总支"
+    suffix = os.path.splitext(name)[1]
+    p = render(Code.REPORT_UNATTRIBUTED, file=rel, example=example, suffix=suffix)
+    return _record(rel, Outcome.REPORT, UNATTRIBUTED_REPORT_REASON, [p], **meta)
+
+
 def _spreadsheet(
-    data: bytes, name: str, rel: str, campaign: Campaign, meta: dict[str, Any], sniffed: read.Sniffed
+    data: bytes,
+    name: str,
+    rel: str,
+    campaign: Campaign,
+    meta: dict[str, Any],
+    sniffed: read.Sniffed,
+    entry: _Entry,
 ) -> FileRecord:
     try:
         raw = _read_form(data, name, sniffed)
     except read.ReadError as exc:
         return _rejected(rel, exc.code, meta, **exc.fields)
+    if raw.sheet(META_SHEET) is None and ownfiles.is_output_workbook({s.name for s in raw.sheets}):
+        return _ignored(rel, OUTPUT_WORKBOOK_REASON, saved_at=raw.saved_at, **meta)
     v = validate(raw, campaign, rel)
     explain_blanks(data, raw.fmt, v.problems, campaign)  # blank = formula or #VALUE!?
     if [p.code for p in v.problems] == [Code.META_MISSING] and not looks_like_form(raw, campaign):
-        reason = "本工具生成的汇总表" if _is_summary(raw) else "表格中没有督查表的内容"
         return _record(
             rel,
             Outcome.NOT_A_FORM,
-            reason,
+            "表格中没有督查表的内容",
             [render(Code.NOT_A_FORM, file=rel)],
             saved_at=raw.saved_at,
             **meta,
@@ -173,7 +234,7 @@ def _spreadsheet(
         reason = (Code(first.code).reason or first.message) if first is not None else "无法读取表格内容"
     else:
         outcome, reason = counted_outcome(problems)
-    return FileRecord(
+    record = FileRecord(
         path=rel,
         outcome=outcome,
         reason=reason,
@@ -184,12 +245,31 @@ def _spreadsheet(
         problems=problems,
         **meta,
     )
+    _check_identity(record, v, entry.where, campaign)
+    if record.outcome is Outcome.REJECTED and record.branch is None:
+        entry.seen.look(raw, campaign)  # what it shows of its branch (process_file attributes it)
+    return record
+
+
+def _check_identity(record: FileRecord, v: Validation, where: str, campaign: Campaign) -> None:
+    """Hold the form as 身份存疑 (in place) when its header, file name, folders or text name another
+    branch than its identity: the header's doubt comes from validation, the rest from collect/evidence."""
+    first: tuple[Branch, str] | None = None
+    if v.claimant is not None:
+        first = (v.claimant, HEADER_EVIDENCE)
+    for p, other in evidence.doubt_problems(record, where, campaign):
+        record.problems.append(p)
+        first = first or (other, p.field)
+    if first is not None:
+        evidence.hold(record, *first)
 
 
 def counted_outcome(problems: list[Problem]) -> tuple[Outcome, str]:
     """The outcome and short reason of a form whose values count: needs fixing (errors), has warnings, or
     accepted."""
     errors = sum(p.severity is Severity.ERROR for p in problems)
+    if any(p.code == Code.FORM_BLANK for p in problems):
+        return Outcome.NEEDS_FIX, Code.FORM_BLANK.reason  # 空白表格
     if errors:
         return Outcome.NEEDS_FIX, f"{errors} 处需修改"
     if problems:
@@ -197,7 +277,6 @@ def counted_outcome(problems: list[Problem]) -> tuple[Outcome, str]:
     return Outcome.ACCEPTED, ""
 
 
-_SUMMARY_SHEETS = frozenset({"总览", "文件清单", "校验问题"})
 _HEAD_ROWS, _HEAD_COLS = 6, 10
 
 
@@ -220,15 +299,9 @@ def _read_form(data: bytes, name: str, sniffed: read.Sniffed) -> RawWorkbook:
     return read.read_workbook(data, name, sniffed=sniffed)
 
 
-def _is_summary(raw: RawWorkbook) -> bool:
-    return {s.name for s in raw.sheets} >= _SUMMARY_SHEETS
-
-
 def looks_like_form(raw: RawWorkbook, campaign: Campaign) -> bool:
     """A workbook without metadata that still is an attempt at a form (a form sheet name, or a form title
     in its first rows) is rejected with a reason; any other spreadsheet is merely 'not a form'."""
-    if _is_summary(raw):
-        return False
     if any(s.name in SHEET_BY_KIND.values() for s in raw.sheets):
         return True
     cat = campaign.catalog

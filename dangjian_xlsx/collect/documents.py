@@ -1,10 +1,13 @@
 """Recognise a branch's 自查报告 (.docx/.doc/.wps/.pdf) by its file name or its first page of text.
 
 A document counts as a branch's report when its file name — or, for .docx and .pdf, the start of its
-text — names exactly one roster branch: by full name, or by the name without a trailing
-党总支/党委/直属党支部 when that short name is unambiguous in the roster. Full names are tried before
-short names, the file name before the text; an occurrence of a name inside a longer occurrence of
-another branch's name does not count.
+text — names exactly one roster branch: by full name, or by the names people use for it (without its
+parentheticals, without a trailing 党总支/党委/直属党支部, the roster's 简称: see catalog/names.py) when such
+a name is unambiguous in the roster. Full names are tried before other names, the file name before the
+text; an occurrence of a name inside a longer occurrence of another branch's name does not count.
+
+A document whose name or title plainly says 自查报告 (自查情况报告 …) but names no single branch is still a
+自查报告 (`ReportMatch.plainly_report`): collect lists it as one whose branch must be told by renaming it.
 """
 
 from __future__ import annotations
@@ -13,76 +16,35 @@ import html
 import io
 import logging
 import re
-import unicodedata
 import zipfile
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from ..catalog import normalize, roster_names, strip_suffix
 from ..models import Branch
 from ..ooxml import WORD_DOCUMENT
 from ..read import DEFAULT_LIMITS, DOCUMENT_FORMATS, Limits, ReadError, check_zip_members
 
-SUFFIXES = ("直属党支部", "党总支", "党委")
 TEXT_CHARS = 2_000  # "the first page": the first ~2,000 characters of text
 _DOCX_XML_BYTES = 512 * 1024  # inflate at most this much of word/document.xml
 _PDF_MAX_BYTES = 20 * 1024 * 1024
 
-_SPACE = re.compile(r"\s+")
+_REPORT_WORDS = re.compile(r"自查(?:情况)?报告")
+TITLE_CHARS = 300  # a document's title: its first lines
 _W_TEXT = re.compile(rb"<w:t(?:\s[^>]*)?>([^<]*)</w:t>|<w:(?:p|br|tab)[\s/>]")
 
 
-def normalize(text: str) -> str:
-    """NFKC, no whitespace (PDF text often comes with spaces or line breaks between characters)."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
-
-
 def short_name(name: str) -> str:
-    for suffix in SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
-def _short_names(roster: Sequence[Branch]) -> dict[str, Branch]:
-    """Short name → branch, for short names that are unambiguous in the roster."""
-    seen: dict[str, list[Branch]] = {}
-    for b in roster:
-        s = normalize(short_name(b.name))
-        if s and s != normalize(b.name) and len(s) >= 2:
-            seen.setdefault(s, []).append(b)
-    fulls = {normalize(b.name) for b in roster}
-    return {s: bs[0] for s, bs in seen.items() if len(bs) == 1 and s not in fulls}
-
-
-def _named(text: str, names: dict[str, Branch]) -> set[str]:
-    """Ids of branches whose name occurs in text, ignoring an occurrence that lies inside a longer
-    occurrence of another branch's name (化学院 inside 生物化学院)."""
-    spans: list[tuple[int, int, str]] = []
-    for n, b in names.items():
-        start = text.find(n)
-        while start >= 0:
-            spans.append((start, start + len(n), b.id))
-            start = text.find(n, start + 1)
-    return {
-        bid
-        for s, e, bid in spans
-        if not any(o != bid and s2 <= s and e <= e2 and e2 - s2 > e - s for s2, e2, o in spans)
-    }
+    """The name without its trailing 党总支/党委/直属党支部/党支部."""
+    return strip_suffix(name)
 
 
 def branches_named(text: str, roster: Sequence[Branch]) -> list[Branch]:
-    """The roster branches a text names: full names first; short names only when no full name is found."""
-    text = normalize(text)
-    if not text:
-        return []
-    by_id = {b.id: b for b in roster}
-    full = {normalize(b.name): b for b in roster if normalize(b.name)}
-    shorts = _short_names(roster)
-    ids = _named(text, full)
-    if not ids:
-        ids = _named(text, shorts)
-    return [by_id[i] for i in sorted(ids)]
+    """The roster branches a text names: full names first; other names (no parentheticals, no suffix, 简称)
+    only when no full name is found."""
+    return roster_names(tuple(roster)).named_preferring_full(text)
 
 
 def _one(text: str, roster: Sequence[Branch]) -> Branch | None:
@@ -90,24 +52,48 @@ def _one(text: str, roster: Sequence[Branch]) -> Branch | None:
     return found[0] if len(found) == 1 else None
 
 
-def identify_report(
+def is_report_title(text: str) -> bool:
+    """True when a file name or a document's first lines say it is a 自查报告 (自查情况报告 …)."""
+    return _REPORT_WORDS.search(normalize(text)[:TITLE_CHARS]) is not None
+
+
+@dataclass(frozen=True)
+class ReportMatch:
+    """What a document is: the branch whose 自查报告 it is (None: not known), and whether its name or title
+    plainly says it is a 自查报告."""
+
+    branch: Branch | None
+    plainly_report: bool
+
+
+def match_report(
     name: str, data: bytes, fmt: str, roster: Sequence[Branch], limits: Limits = DEFAULT_LIMITS
-) -> Branch | None:
-    """The branch whose 自查报告 this document is, or None (0 or several branches named)."""
-    if fmt not in DOCUMENT_FORMATS or not roster:
-        return None
+) -> ReportMatch:
+    """The document's branch (its file name first, then its first page of text) and whether it is plainly
+    a 自查报告."""
+    if fmt not in DOCUMENT_FORMATS:
+        return ReportMatch(None, False)
     stem = PurePosixPath(name.replace("\\", "/")).name
     stem = stem.rsplit(".", 1)[0] if "." in stem else stem
-    hit = _one(stem, roster)
+    titled = is_report_title(stem)
+    hit = _one(stem, roster) if roster else None
     if hit is not None:
-        return hit
+        return ReportMatch(hit, titled)
     if fmt == "docx":
         text = docx_text(data, limits)
     elif fmt == "pdf":
         text = pdf_text(data)
     else:
-        return None
-    return _one(text, roster) if text else None
+        text = ""
+    hit = _one(text, roster) if text and roster else None
+    return ReportMatch(hit, titled or (bool(text) and is_report_title(text)))
+
+
+def identify_report(
+    name: str, data: bytes, fmt: str, roster: Sequence[Branch], limits: Limits = DEFAULT_LIMITS
+) -> Branch | None:
+    """The branch whose 自查报告 this document is, or None (0 or several branches named)."""
+    return match_report(name, data, fmt, roster, limits).branch
 
 
 # ---------------------------------------------------------------- text extraction

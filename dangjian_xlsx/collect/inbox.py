@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .. import ownfiles
+
 SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db"})
 
 
@@ -32,7 +34,8 @@ def discover(inbox: Path) -> list[Path]:
     """Every entry under the inbox that collect must account for, sorted by relative path.
 
     Files (including symlinks to anything) are listed; directories are walked without following symlinks.
-    Hidden directories and symlinked directories are listed as one entry each and not entered (they are
+    Hidden directories, symlinked directories and the tool's own output folders (recognised by the marker
+    file inside, `ownfiles.is_output_folder`) are listed as one entry each and not entered (they are
     reported as ignored); directories that cannot be listed are listed too (reported as unreadable).
     """
     inbox = Path(inbox)
@@ -46,7 +49,7 @@ def discover(inbox: Path) -> list[Path]:
         keep = []
         for d in dirs:
             full = os.path.join(root, d)
-            if d.startswith(".") or os.path.islink(full):
+            if d.startswith(".") or os.path.islink(full) or ownfiles.is_output_folder(Path(full)):
                 found.append(Path(full))
             else:
                 keep.append(d)

@@ -1,26 +1,44 @@
-"""Resolve duplicates: per 党总支 and form the newest accepted file counts, older copies are superseded.
+"""Resolve duplicates: per 党总支 and form the file the branch sent last counts, older copies are superseded.
 
-SPEC §4: "several accepted files for the same 党总支 and form → the newest wins (by the fill date, then the
-file's own saved-at time, then name), the others are listed as superseded". Names are compared naturally on
-the file stem, so the mail client's copies `附件1(2).xlsx` > `附件1(1).xlsx` > `附件1.xlsx`. Before the name,
-a corrected copy (退回修改: its 更正版次 is stamped in the metadata) beats the copy it corrects, whose fill date
-it keeps.
+SPEC §4: "several accepted files for the same 党总支 and form → the one the branch sent last counts (a
+corrected copy's 更正版次, the file's own saved-at time, the fill date — when they disagree, a warning says
+which file was taken and why), the others are listed as superseded". The order (`form_key`, larger =
+newer): the 更正版次 stamped in a corrected copy (退回修改), then the workbook's saved-at time (docProps; a
+file without one sorts by the other signals), then the fill date, then the natural file name (the mail
+client's copies `附件1(2).xlsx` > `附件1(1).xlsx` > `附件1.xlsx`), then the path. The fill date comes last
+of the three because a branch that corrects a file sets it back to the real fill date as often as forward.
+When a later signal points the other way between the file taken and a file it supersedes (the taken one
+has the earlier fill date, or the earlier saved-at but the higher 更正版次), the file taken gets an
+'order-disagrees' warning saying which file was taken and why.
+
+Two counted files for one branch and form whose contents differ substantially — CONTENT_DIFFERS_CELLS
+cells or more, or (for a sparsely filled form) CONTENT_DIFFERS_SHARE of the filled cells, at least two,
+counting scores, 扣分说明, statuses and texts, but not the items the older file had problems on (changing
+those is the correction that was asked for) — give the file taken a 'content-differs' warning naming the
+other: they may not both be the branch's own. The file taken is compared with the one it replaced (the
+newest of the others with other bytes), so a branch's third version brings one warning, not two.
+
 自查报告 have no fill date: the newest by modification time, then name, wins.
-A rejected file is never superseded: it stays rejected (aggregate decides what the branch still owes).
+Only counted files are grouped: a rejected file stays rejected (aggregate decides what the branch still
+owes) and a file held 身份存疑 is never superseded and never supersedes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from ..messages import Code, render
-from ..models import FileRecord, FormKind, Outcome
+from ..models import FileRecord, FormKind, Outcome, Submission
+from .classify import counted_outcome
 
 COUNTED = frozenset({Outcome.ACCEPTED, Outcome.WARNINGS, Outcome.NEEDS_FIX})
+CONTENT_DIFFERS_CELLS = 5
+CONTENT_DIFFERS_SHARE = 0.2
 _DIGITS = re.compile(r"(\d+)")
 _SUFFIX = re.compile(r"\.[^./]*$")
 
@@ -34,27 +52,35 @@ def _stem(path: str) -> str:
     return _SUFFIX.sub("", path.rsplit("/", 1)[-1])
 
 
-def _saved(f: FileRecord) -> dt.datetime:
+def _saved(f: FileRecord) -> dt.datetime | None:
     if f.saved_at is None:
-        return dt.datetime.min
-    return (
-        f.saved_at.replace(tzinfo=None)
-        if f.saved_at.tzinfo is None
-        else f.saved_at.astimezone(dt.UTC).replace(tzinfo=None)
-    )
+        return None
+    t = f.saved_at
+    return t.replace(tzinfo=None) if t.tzinfo is None else t.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-def form_key(f: FileRecord) -> tuple[Any, ...]:
-    """Which form file counts, larger = newer: fill date, then saved-at, then 更正版次, then the natural file
-    name, then the full path. The one order for forms: resolving here, the current file in aggregate, the
-    rejected file a corrected copy is built from (round)."""
-    sub = f.submission
-    fill = sub.fill_date if sub is not None and sub.fill_date is not None else dt.date.min
-    return (fill, _saved(f), _revision(f), natural_key(_stem(f.path)), f.path)
+def _fill(f: FileRecord) -> dt.date | None:
+    return f.submission.fill_date if f.submission is not None else None
 
 
 def _revision(f: FileRecord) -> int:
     return f.submission.revision if f.submission is not None else 0
+
+
+def _saved_or_filled(f: FileRecord) -> dt.datetime:
+    """The saved-at time; for a file without one, the start of its fill date (the order stays total)."""
+    saved, fill = _saved(f), _fill(f)
+    if saved is not None:
+        return saved
+    return dt.datetime.combine(fill, dt.time()) if fill is not None else dt.datetime.min
+
+
+def form_key(f: FileRecord) -> tuple[Any, ...]:
+    """Which form file counts, larger = newer: 更正版次, then saved-at (a file without one: the start of
+    its fill date), then fill date, then the natural file name, then the full path. The one order for
+    forms: resolving here, the current file in aggregate, the rejected file a corrected copy is built
+    from (round)."""
+    return (_revision(f), _saved_or_filled(f), _fill(f) or dt.date.min, natural_key(_stem(f.path)), f.path)
 
 
 def report_key(f: FileRecord) -> tuple[Any, ...]:
@@ -62,32 +88,121 @@ def report_key(f: FileRecord) -> tuple[Any, ...]:
     return (f.mtime, natural_key(_stem(f.path)), f.path)
 
 
-def _why(newer: FileRecord, older: FileRecord, is_form: bool) -> str:
-    """Chinese reason why `newer` replaced `older`."""
-    if newer.sha256 and newer.sha256 == older.sha256:
-        return "两份文件内容完全相同"
-    if is_form:
-        nd = newer.submission.fill_date if newer.submission is not None else None
-        od = older.submission.fill_date if older.submission is not None else None
-        if nd != od and nd is not None:
-            return f"填报日期较新：{nd.isoformat()}，本文件为{od.isoformat() if od else '未填写'}"
-        if newer.saved_at != older.saved_at and newer.saved_at is not None:
-            old = _fmt_dt(older.saved_at) if older.saved_at else "无"
-            return f"保存时间较新：{_fmt_dt(newer.saved_at)}，本文件为{old}"
-        if _revision(newer) != _revision(older):
-            return f"是退回修改后的更正表（第{_revision(newer)}次更正）"
-        return "填报日期和保存时间相同，按文件名取排在后面的一份"
-    if newer.mtime != older.mtime:
-        return "文件修改时间较新"
-    return "按文件名取排在后面的一份"
+# ---------------------------------------------------------------- why one file is newer
 
 
 def _fmt_dt(t: dt.datetime) -> str:
     return t.strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _signals(f: FileRecord) -> list[tuple[str, Any, str]]:
+    """The three order signals of a form: (name, value or None when the file has none, shown value)."""
+    saved, fill = _saved(f), _fill(f)
+    return [
+        ("更正版次", _revision(f), f"第{_revision(f)}次更正" if _revision(f) else "原表"),
+        ("保存时间", saved, _fmt_dt(saved) if saved else "无（按填报日期计）"),
+        ("填报日期", fill, fill.isoformat() if fill else "未填写"),
+    ]
+
+
+def _decider(newer: FileRecord, older: FileRecord) -> int | None:
+    """Index of the signal that decided between the two files in `form_key` (None: only the name did)."""
+    for k, (a, b) in enumerate(zip(form_key(newer)[:3], form_key(older)[:3], strict=True)):
+        if a != b:
+            return k
+    return None
+
+
+def _why(newer: FileRecord, older: FileRecord, is_form: bool) -> str:
+    """Chinese reason why `newer` replaced `older`."""
+    if newer.sha256 and newer.sha256 == older.sha256:
+        return "两份文件内容完全相同"
+    if not is_form:
+        return "文件修改时间较新" if newer.mtime != older.mtime else "按文件名取排在后面的一份"
+    k = _decider(newer, older)
+    if k is None:
+        return "更正版次、保存时间和填报日期都相同，按文件名取排在后面的一份"
+    (name, _, shown), (_, _, old) = _signals(newer)[k], _signals(older)[k]
+    if k == 0:
+        return f"是退回修改后的更正表（{shown}），本文件为{old}"
+    return f"{name}较新：{shown}，本文件为{old}"
+
+
+def _disagreement(taken: FileRecord, old: FileRecord) -> str:
+    """What says `old` is newer although `taken` counts ('' when every signal agrees)."""
+    k = _decider(taken, old)
+    if k is None:
+        return ""
+    later = []
+    for (name, a, shown), (_, b, old_shown) in list(zip(_signals(taken), _signals(old), strict=True))[
+        k + 1 :
+    ]:
+        if a is not None and b is not None and b > a:
+            later.append(f"本文件{name}为{shown}，早于“{old.path}”的{old_shown}")
+    return "；".join(later)
+
+
+def _order_problem(taken: FileRecord, old: FileRecord) -> None:
+    detail = _disagreement(taken, old)
+    if not detail:
+        return
+    k = _decider(taken, old)
+    name, _, shown = _signals(taken)[k]  # type: ignore[index]
+    reason = (
+        f"本文件是退回修改后的更正表（{shown}），以更正表为准"
+        if k == 0
+        else f"本文件{name}较晚（{shown}），以{name}为准"
+    )
+    taken.problems.append(
+        render(Code.ORDER_DISAGREES, file=taken.path, detail=detail, taken=taken.path, reason=reason)
+    )
+
+
+# ---------------------------------------------------------------- content
+
+
+def _cells(sub: Submission) -> dict[tuple[str, str], object]:
+    """Every input value of a submission by (item or task id, field)."""
+    out: dict[tuple[str, str], object] = {}
+    for s in sub.scores:
+        out[(s.item_id, "score")], out[(s.item_id, "note")] = s.score, s.note
+    for a in sub.answers:
+        out[(a.task_id, "status")], out[(a.task_id, "done")] = a.status, a.done
+        out[(a.task_id, "issues")] = a.issues
+    for i in sub.inspection:
+        out[(i.item_id, "inspection")], out[(i.item_id, "opinion")] = i.score, i.opinion
+    return out
+
+
+def content_differences(taken: FileRecord, old: FileRecord) -> tuple[int, int]:
+    """(cells that differ, cells filled in either file), leaving out the items `old` had problems on."""
+    if taken.submission is None or old.submission is None:
+        return 0, 0
+    flagged = {p.field.partition(" ")[0] for p in old.problems if p.field}
+    a, b = _cells(taken.submission), _cells(old.submission)
+    differ = filled = 0
+    for key in a.keys() | b.keys():
+        if key[0] in flagged:
+            continue
+        x, y = a.get(key), b.get(key)
+        filled += x not in (None, "") or y not in (None, "")
+        differ += x != y and not (x in (None, "") and y in (None, ""))
+    return differ, filled
+
+
+def _content_problem(taken: FileRecord, old: FileRecord) -> None:
+    differ, filled = content_differences(taken, old)
+    threshold = max(2, min(CONTENT_DIFFERS_CELLS, math.ceil(CONTENT_DIFFERS_SHARE * filled)))
+    if differ >= threshold:
+        taken.problems.append(render(Code.CONTENT_DIFFERS, file=taken.path, other=old.path, count=differ))
+
+
+# ---------------------------------------------------------------- resolving
+
+
 def resolve(records: Iterable[FileRecord]) -> list[FileRecord]:
-    """Mark older duplicates SUPERSEDED in place (with a 'superseded' problem); returns the records."""
+    """Mark older duplicates SUPERSEDED in place (with a 'superseded' problem), warn on the file taken when
+    the order's signals disagree or the contents differ much; returns the records."""
     records = list(records)
     groups: dict[tuple[str, FormKind | None, bool], list[FileRecord]] = defaultdict(list)
     for f in records:
@@ -102,9 +217,17 @@ def resolve(records: Iterable[FileRecord]) -> list[FileRecord]:
             continue
         group.sort(key=form_key if is_form else report_key, reverse=True)
         newest = group[0]
+        if is_form:
+            previous = next((f for f in group[1:] if not newest.sha256 or f.sha256 != newest.sha256), None)
+            if previous is not None:
+                _content_problem(newest, previous)
         for old in group[1:]:
+            if is_form:
+                _order_problem(newest, old)
             why = _why(newest, old, is_form)
             old.outcome = Outcome.SUPERSEDED
             old.reason = f"已被“{newest.path}”替代"
             old.problems.append(render(Code.SUPERSEDED, file=old.path, newer=newest.path, reason=why))
+        if is_form:
+            newest.outcome, newest.reason = counted_outcome(newest.problems)
     return records

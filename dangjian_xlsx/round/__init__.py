@@ -1,7 +1,17 @@
 """The round stage: what goes back to the 党总支 after a collect — the correction pack (退回修改: notices and
 corrected copies), the feedback workbooks (反馈表) and 组织部's inspection forms (督查评分表)."""
 
-from .corrections import PACK_DIR, build_pack, inbox_loader, pack_dir, plan, read_notices, write_pack
+from .corrections import (
+    PACK_DIR,
+    PackCounts,
+    build_pack,
+    count_pack,
+    inbox_loader,
+    pack_dir,
+    plan,
+    read_notices,
+    write_pack,
+)
 from .feedback import FEEDBACK_DIR, FEEDBACK_SHEETS, NOT_FILLED, build_feedback, feedback_name, write_feedback
 from .inspection import build_inspections, write_inspections
 from .notices import MISSING, REJECTED, Notice, Part, notice_text
@@ -14,10 +24,12 @@ __all__ = [
     "PACK_DIR",
     "REJECTED",
     "Notice",
+    "PackCounts",
     "Part",
     "build_feedback",
     "build_inspections",
     "build_pack",
+    "count_pack",
     "feedback_name",
     "inbox_loader",
     "notice_text",

@@ -5,8 +5,13 @@ every problem — form, file, sheet and cell, the item's id and first words, wha
 and the deadline. The corrected copy is a fresh personalized form from the generator (same identity, same
 catalog digest, locked), pre-filled with every value the branch submitted; each problem cell is highlighted
 and carries a comment saying what to fix. Its 更正版次 (metadata `revision`) makes it win over the copy it
-corrects when both are collected. A branch that still owes a form or its 自查报告 and has nothing to correct
-gets a reminder (未交提醒) instead.
+corrects when both are collected. A returned blank form is said in one line, its copy a fresh form.
+Every file received for a branch that could not be counted reaches its notice: a file held 身份存疑 (in the
+notices of both branches it names), a rejected file attributed to it by name (with the reason and what to send
+instead), a file whose form could not be told, a rejected file sent after its counted form. A branch that
+still owes a form or its 自查报告 and has nothing to correct gets a reminder (未交提醒); one that only has
+files to look at, a 核对通知. 组织部's inspectors get a notice (and a corrected copy) for each 督查评分表 with
+errors (`inspection.inspector_notices`), never mixed into the branch's.
 
 `plan(report)` and `build_pack(report)` are pure (no files read or written unless a `loader` is given to
 recover the values of rejected files); `write_pack` writes the pack atomically and removes stale notices.
@@ -14,222 +19,127 @@ recover the values of rejected files); `write_pack` writes the pack atomically a
 
 from __future__ import annotations
 
-import difflib
-import os
 import re
-from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import aggregate as ag
-from .. import read
 from ..atomic import write_all_atomic
-from ..collect import form_key
 from ..forms import build_form
-from ..layout import (
-    C_TASK,
-    C_TEXT,
-    FILE_SUFFIX,
-    META_SHEET,
-    Field,
-    FormLayout,
-    form_layout,
+from ..models import Branch, Campaign, FileRecord, FormKind, Outcome, Report
+from ..ownfiles import MARKER_NAME, marker_text
+from .copies import Loader, fix_part, inbox_loader, rejected_part, submitted_values
+from .inspection import inspector_notices, is_inspection_file
+from .notices import (
+    CHECK_NOTICE,
+    DOUBT,
+    EXTRA,
+    FIX,
+    FIX_NOTICE,
+    INSPECTOR_PREFIX,
+    MISSING,
+    REJECTED,
+    REMINDER,
+    UNSORTED,
+    Notice,
+    Part,
+    copy_name,
+    notice_text,
 )
-from ..messages import Code
-from ..models import Branch, Campaign, FileRecord, FormKind, Outcome, Problem, RawWorkbook, Report
-from ..validate import parse_date, read_meta, revision, squash
-from .notices import FIX, MISSING, REJECTED, CorrectedCopy, Key, Notice, Part, hint, notice_text
 
 PACK_DIR = "退回修改"
 FORMS = (FormKind.SCORING, FormKind.TASKS)
-Loader = Callable[[FileRecord], RawWorkbook | None]
 
-_STALE = re.compile(r"^\d+_.+_((退回修改通知|未交提醒)\.txt|更正\d*\.xlsx)$")
+_STALE = re.compile(
+    rf"^({INSPECTOR_PREFIX})?\d+_.+_(({FIX_NOTICE}|{REMINDER}|{CHECK_NOTICE})\.txt|更正\d*\.xlsx)$"
+)
+
+__all__ = [
+    "FIX",
+    "MISSING",
+    "PACK_DIR",
+    "REJECTED",
+    "PackCounts",
+    "build_pack",
+    "copy_name",
+    "count_pack",
+    "inbox_loader",
+    "plan",
+    "submitted_values",
+    "write_pack",
+]
 
 
 # ---------------------------------------------------------------- the plan
 
 
-def copy_name(kind: FormKind, branch: Branch, rev: int) -> str:
-    """`NN_<党总支>_附件1_评分表_更正.xlsx`; the second correction `…_更正2.xlsx`, and so on."""
-    return f"{branch.id}_{branch.name}_{FILE_SUFFIX[kind]}_更正{rev if rev > 1 else ''}.xlsx"
-
-
 def plan(
     report: Report, loader: Loader | None = None, branches: list[ag.BranchFiles] | None = None
 ) -> list[Notice]:
-    """Per roster 党总支 (roster order) that must correct or still send something: its notice, with text."""
+    """Per roster 党总支 (roster order) that must correct, still send, or look at something: its notice, with
+    text; then the inspectors' notices, one per 督查评分表 to correct."""
     campaign = report.campaign
+    bfs = ag.branch_files(report) if branches is None else branches
     out = []
-    for bf in ag.branch_files(report) if branches is None else branches:
-        parts = []
-        for kind in FORMS:
-            slot = bf.forms[kind]
-            if slot.current is not None:
-                if slot.current.outcome is not Outcome.NEEDS_FIX:
-                    continue
-                if slot.current.submission is not None:
-                    parts.append(_fix_part(campaign, kind, bf.branch, slot.current))
-                else:  # counted, but no values could be read: like a rejected file
-                    parts.append(_rejected_part(campaign, kind, bf.branch, [slot.current], loader))
-            elif slot.rejected:
-                parts.append(_rejected_part(campaign, kind, bf.branch, slot.rejected, loader))
-            else:
-                parts.append(Part(kind, MISSING))
+    for bf in bfs:
+        parts = branch_parts(campaign, bf, loader)
         if parts or not bf.reports:
             notice = Notice(bf.branch, parts, report_missing=not bf.reports)
             notice.text = notice_text(notice, campaign, report.generated_at)
             out.append(notice)
-    return out
+    return out + inspector_notices(report, loader, bfs)
 
 
-def _fix_part(campaign: Campaign, kind: FormKind, branch: Branch, rec: FileRecord) -> Part:
-    sub = rec.submission
-    assert sub is not None
-    rev = sub.revision + 1
-    copy = CorrectedCopy(
-        kind,
-        copy_name(kind, branch, rev),
-        submitted_values(campaign, rec),
-        problem_comments(campaign, kind, rec.errors),
-        rev,
-    )
-    return Part(kind, FIX, [rec], copy)
+def branch_parts(campaign: Campaign, bf: ag.BranchFiles, loader: Loader | None) -> list[Part]:
+    """The parts of one branch's notice: files it sent whose form is unknown, then per form what it owes
+    (fix / rejected / missing), the files held 身份存疑 that name it, rejected files sent after the counted one;
+    the parts that ask for something before those that only ask it to look."""
+    unsorted = [f for f in bf.unsorted if not is_inspection_file(f)]
+    parts = [Part(None, UNSORTED, sorted(unsorted, key=lambda f: f.path))] if unsorted else []
+    for kind in FORMS:
+        slot = bf.forms[kind]
+        base = form_part(campaign, kind, bf.branch, slot.current, slot.rejected, loader)
+        doubts = [Part(kind, DOUBT, [f], current=slot.current) for f in bf.doubts if _kind(f) is kind]
+        if base is not None and not (base.state == MISSING and doubts):  # the doubt says what to send
+            parts.append(base)
+        parts += doubts
+        later = _sent_after(slot.current, slot.rejected)
+        if later:
+            parts.append(Part(kind, EXTRA, later, current=slot.current))
+    return sorted(parts, key=lambda p: not p.owed)  # what the branch owes first, then what to look at
 
 
-def _rejected_part(
-    campaign: Campaign, kind: FormKind, branch: Branch, rejected: list[FileRecord], loader: Loader | None
-) -> Part:
-    newest = max(rejected, key=form_key)  # the file collect would count, were it not rejected
-    values: dict[Key, object] = {}
-    rev = 1
-    codes = {p.code for p in newest.errors}
-    if loader is not None and codes and all(Code(c).recoverable for c in codes):
-        raw = loader(newest)
-        if raw is not None:
-            values = recover_values(raw, campaign, kind)
-            meta = raw.sheet(META_SHEET)
-            rev = (revision(read_meta(meta)) if meta is not None else 0) + 1
-    copy = CorrectedCopy(kind, copy_name(kind, branch, rev), values, {}, rev)
-    files = sorted(rejected, key=lambda f: f.path)
-    return Part(kind, REJECTED, files, copy, recovered=bool(values))
+def _kind(f: FileRecord) -> FormKind | None:
+    return f.kind or (f.submission.kind if f.submission is not None else None)
 
 
-# ---------------------------------------------------------------- values and comments
+def _sent_after(current: FileRecord | None, rejected: list[FileRecord]) -> list[FileRecord]:
+    """Rejected files received no earlier than the counted one (by their time in the inbox): perhaps the
+    correction the branch sent, which could not be used."""
+    if current is None or (current.outcome is Outcome.NEEDS_FIX and current.submission is None):
+        return []
+    return sorted((f for f in rejected if f.mtime >= current.mtime), key=lambda f: f.path)
 
 
-def _input_keys(lay: FormLayout) -> dict[tuple[str, str], Key]:
-    """(sheet, A1) → input key, for mapping a problem back to its cell."""
-    return {(lay.sheet, c.a1): (c.field, c.ref_id) for c in lay.inputs}
-
-
-def _typed(value: str, fld: Field) -> object:
-    """A problem's recorded value back as the branch typed it: numbers stay numbers in score cells."""
-    if fld in (Field.SCORE, Field.INSP_SCORE):
-        try:
-            x = float(value)
-        except ValueError:
-            return value
-        return int(x) if x.is_integer() else x
-    return value
-
-
-def submitted_values(campaign: Campaign, rec: FileRecord) -> dict[Key, object]:
-    """Every value the branch submitted in one counted form, keyed for `build_form(prefill=...)`.
-
-    Valid values come from the submission (normalized: "2分" is 2); values that failed validation (a 3 where
-    2 is the most, "优秀", an unknown status) are put back as typed, so the branch sees what it wrote.
-    """
-    sub = rec.submission
-    assert sub is not None
-    values: dict[Key, object] = {}
-    if sub.fill_date is not None:
-        values[(Field.DATE, "")] = sub.fill_date
-    for s in sub.scores:
-        if s.score is not None:
-            values[(Field.SCORE, s.item_id)] = int(s.score) if float(s.score).is_integer() else s.score
-        if s.note:
-            values[(Field.NOTE, s.item_id)] = s.note
-    for a in sub.answers:
-        if a.status:
-            values[(Field.STATUS, a.task_id)] = a.status
-        if a.done:
-            values[(Field.DONE, a.task_id)] = a.done
-        if a.issues:
-            values[(Field.ISSUES, a.task_id)] = a.issues
-    keys = _input_keys(form_layout(campaign.catalog, sub.kind))
-    for p in rec.problems:
-        key = keys.get((p.sheet, p.cell))
-        if Code(p.code).keeps_value and p.value and key is not None and key not in values:
-            values[key] = _typed(p.value, key[0])
-    return values
-
-
-def problem_comments(campaign: Campaign, kind: FormKind, problems: Iterable[Problem]) -> dict[Key, str]:
-    """The cell comment of every problem cell: what is wrong and what to do."""
-    keys = _input_keys(form_layout(campaign.catalog, kind))
-    out: dict[Key, str] = {}
-    for p in problems:
-        key = keys.get((p.sheet, p.cell))
-        if key is None:
-            continue
-        h = hint(p, campaign)
-        line = f"需修改：{p.message}" + (f"。{h}" if h else "")
-        out[key] = f"{out[key]}\n{line}" if key in out else line
-    return out
-
-
-def recover_values(raw: RawWorkbook, campaign: Campaign, kind: FormKind) -> dict[Key, object]:
-    """The input values of a rejected form whose cells are still in place (an old template, an edited locked
-    cell): taken from every row whose locked item text is (nearly) the catalog's, as typed."""
-    lay = form_layout(campaign.catalog, kind)
-    sheet = raw.sheet(lay.sheet)
-    if sheet is None:
-        return {}
-    cat = campaign.catalog
-    text_col = C_TASK if kind is FormKind.TASKS else C_TEXT
-    texts = {t.id: t.text for t in cat.tasks} if kind is FormKind.TASKS else {i.id: i.text for i in cat.items}
-    rows_ok = set()
-    for ref, row in lay.item_rows.items():
-        found = sheet.get(row, text_col)
-        if isinstance(found, str):
-            a, b = squash(found), squash(texts[ref])
-            if a == b or difflib.SequenceMatcher(None, a, b).ratio() >= 0.9:
-                rows_ok.add(ref)
-    values: dict[Key, object] = {}
-    for c in lay.inputs:
-        if c.field is Field.BRANCH or (c.ref_id and c.ref_id not in rows_ok):
-            continue
-        v = sheet.get(c.row, c.col)
-        if c.field is Field.DATE:
-            d = parse_date(v, campaign.year) if v is not None else None
-            if d is not None:
-                values[(c.field, "")] = d
-            continue
-        if isinstance(v, str):
-            v = v.strip()
-        if isinstance(v, bool) or not isinstance(v, str | int | float) or v == "":
-            continue
-        values[(c.field, c.ref_id)] = v
-    return values
-
-
-def inbox_loader(report: Report) -> Loader:
-    """Reads a rejected file back from the inbox (within the reader's safety limits); None when it cannot."""
-    inbox = Path(report.inbox)
-
-    def load(f: FileRecord) -> RawWorkbook | None:
-        path = inbox / f.path
-        try:
-            if os.path.getsize(path) > read.DEFAULT_LIMITS.max_file_bytes:
-                return None
-            return read.read_workbook(path.read_bytes(), path.name)
-        except Exception:  # best effort: the copy is then simply blank
+def form_part(
+    campaign: Campaign,
+    kind: FormKind,
+    branch: Branch,
+    current: FileRecord | None,
+    rejected: list[FileRecord],
+    loader: Loader | None,
+) -> Part | None:
+    """What a branch owes for one form: a fix of the counted file, a new copy for rejected ones, the form
+    itself when nothing came; None when the counted file needs nothing."""
+    if current is not None:
+        if current.outcome is not Outcome.NEEDS_FIX:
             return None
-
-    return load
-
-
-# ---------------------------------------------------------------- the notice text
+        if current.submission is not None:
+            return fix_part(campaign, kind, branch, current, submitted_values(campaign, current))
+        return rejected_part(campaign, kind, branch, [current], loader)  # counted, but nothing could be read
+    if rejected:
+        return rejected_part(campaign, kind, branch, rejected, loader)
+    return Part(kind, MISSING)
 
 
 # ---------------------------------------------------------------- the pack
@@ -270,6 +180,8 @@ def write_pack(
     out_dir = Path(out_dir)
     files = build_pack(report, inbox_loader(report) if loader is None else loader, branches)
     written = write_all_atomic((out_dir / name, data) for name, data in files)
+    if written:  # the folder is the tool's own: collect never reads it as returns
+        write_all_atomic([(out_dir / MARKER_NAME, marker_text().encode("utf-8"))])
     keep = {name for name, _ in files}
     if out_dir.is_dir():
         for p in out_dir.iterdir():
@@ -285,3 +197,35 @@ def read_notices(folder: Path) -> list[tuple[str, str]]:
         if _STALE.match(p.name):
             out.append((p.name, p.read_text("utf-8-sig").replace("\r\n", "\n")))
     return out
+
+
+@dataclass(frozen=True)
+class PackCounts:
+    """What a written pack holds, counted by file name: documents, not branches (a branch may get a notice
+    for its 自查报告 alone; the inspectors' notices are about 督查评分表)."""
+
+    fix_notices: int = 0  # 退回修改通知 to branches
+    copies: int = 0  # their corrected copies
+    reminders: int = 0  # 未交提醒
+    checks: int = 0  # 核对通知
+    inspector_notices: int = 0  # 督查评分表 correction notices, to 组织部's inspectors
+    inspector_copies: int = 0
+
+
+def count_pack(paths: list[Path]) -> PackCounts:
+    """Count the files of a pack (e.g. what `write_pack` returned) by what each is."""
+    n = dict.fromkeys(("fix", "copy", "remind", "check", "insp", "insp_copy"), 0)
+    for p in paths:
+        name = Path(p).name
+        if not _STALE.match(name):
+            continue
+        inspector = name.startswith(INSPECTOR_PREFIX)
+        if name.endswith(".xlsx"):
+            n["insp_copy" if inspector else "copy"] += 1
+        elif inspector:
+            n["insp"] += 1
+        else:
+            n[
+                {FIX_NOTICE: "fix", REMINDER: "remind", CHECK_NOTICE: "check"}[name.rsplit("_", 1)[-1][:-4]]
+            ] += 1
+    return PackCounts(n["fix"], n["copy"], n["remind"], n["check"], n["insp"], n["insp_copy"])

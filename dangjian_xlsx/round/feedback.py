@@ -1,9 +1,14 @@
 """Per-党总支 feedback workbooks: its own results beside the school's, and nothing about any other branch.
 
 One workbook per roster 党总支 that returned a 附件1 or 附件2: its 12 section scores beside the school average,
-minimum and maximum, its rank, a bar chart of its section scores as % of max against the school average,
-its deductions (its own rows of the 问题台账) and its open tasks (every task not 已完成, with what it wrote).
-The school's figures are aggregates only; no other branch's name appears in any cell or chart.
+minimum and maximum, its ranks, a bar chart of its section scores as % of max against the school average,
+its deductions and its open tasks (every task not 已完成, with what it wrote). The school's figures are
+aggregates of the complete, valid forms only; no other branch's name appears in any cell or chart.
+
+After 组织部's inspection (a complete 督查评分表), the workbook shows it: 督查总分 and 督查排名, the section scores
+on the 督查 basis beside the inspected branches' (the basis 督查排名 uses), and every item 督查 or 自评 took
+points off with its 督查得分 beside 自评 and the 督查意见. A branch whose own form is to be corrected is told its
+figures are provisional (暂计) and were left out of the school's statistics and ranks.
 
 Everything comes from the aggregate tables and overview that the summary is made of (computed once, by
 the caller): `build_feedback` is pure, (name, bytes) per branch; `write_feedback` writes them into a
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +32,13 @@ from .. import aggregate as ag
 from ..atomic import write_all_atomic
 from ..models import Branch, Campaign, FormKind, Report
 from ..ownfiles import FEEDBACK_SHEETS
-from ..summary import FONT, Col, Formats, col_index, new_workbook, plain_table, print_setup, put, table, title
+from ..summary import FONT, Col, Formats, col_index, new_workbook, plain_table, print_setup, put, title
+from .feedback_items import deductions_sheet, inspection_deductions, self_deductions, tasks_sheet
 
 FEEDBACK_DIR = "反馈表"
 S_SCORES, S_DEDUCTIONS, S_TASKS = FEEDBACK_SHEETS  # in the workbook's order
 NOT_FILLED = "未填"
+Line = tuple[str, Any, str]
 
 
 def feedback_name(branch: Branch) -> str:
@@ -48,18 +56,160 @@ def _num(v: Any) -> float | None:
     return None if v is None or ag.is_missing(v) else float(v)
 
 
-def section_rows(tables: ag.Tables, row: dict[str, Any] | None, campaign: Campaign) -> pd.DataFrame:
-    """The branch's 12 section scores beside the school's average / min / max (rates are of the maximum)."""
+@dataclass
+class Own:
+    """One branch's own figures, as the summary has them."""
+
+    scores: dict[str, Any] | None  # its row of 得分汇总
+    tasks: dict[str, Any] | None  # its row of 任务清单汇总
+    inspection: pd.DataFrame  # every item of its complete 督查评分表 (empty: not inspected, or to complete)
+
+    @property
+    def inspected(self) -> bool:
+        return len(self.inspection) > 0
+
+    @property
+    def provisional(self) -> bool:
+        """Its 附件1 was read but must be corrected: its figures are 暂计, outside the statistics."""
+        return self.scores is not None and self.scores.get("total") is not None and not self.scores["counted"]
+
+
+def _own(tables: ag.Tables, branch: Branch, has_tasks: bool) -> Own:
+    insp = tables.inspection_scores
+    return Own(
+        _row(tables.scores, branch.id),
+        _row(tables.tasks, branch.id) if has_tasks else None,
+        insp[insp["branch_id"] == branch.id],
+    )
+
+
+# ---------------------------------------------------------------- 一、总体情况
+
+
+def _self_lines(tables: ag.Tables, ov: ag.Overview, own: Own, total: int) -> list[Line]:
+    """自评总分 and 自评排名, beside the school's figures (complete valid 附件1 only)."""
+    row = own.scores
+    n_ranked = int(tables.scores["rank"].notna().sum())
+    lines: list[Line] = []
+    if row is None or row.get("total") is None:
+        lines.append(("自评总分", None, "未收到可计分的附件1评分表"))
+    elif own.provisional:
+        lines.append(("附件1状态", None, f"{row['status']}：以下自评得分为暂计，未计入全校统计和排名；"
+                                         "请按退回修改通知更正后重新发送"))  # fmt: skip
+        lines.append(("自评总分（暂计）", float(row["total"]), f"满分 {total} 分；待更正，仅供参考"))
+    else:
+        lines.append(("自评总分", float(row["total"]), f"满分 {total} 分；附件1状态：{row['status']}"))
+    lines += [
+        (ag.L_AVERAGE, ov.school_average, f"{ov.scored} 份完整有效的附件1的自评总分平均"),
+        (f"全校{ag.L_MAX}", ov.max_total, ""),
+        (f"全校{ag.L_MIN}", ov.min_total, ""),
+    ]
+    rank = row.get("rank") if row is not None else None
+    if rank is not None:
+        lines.append(
+            ("自评排名", int(rank), f"共 {n_ranked} 个党总支参与自评排名（只计完整有效的附件1，并列同名次）")
+        )
+    elif own.provisional:
+        lines.append(("自评排名", None, "未参与排名（附件1待更正，更正后参与）"))
+    else:
+        lines.append(("自评排名", None, "未参与排名（附件1未交或无法计分）"))
+    return lines
+
+
+def _inspection_lines(ov: ag.Overview, own: Own) -> list[Line]:
+    """督查总分 and 督查排名 beside the inspected branches' figures; nothing before the inspection is done."""
+    row = own.scores or {}
+    if not own.inspected:
+        if str(row.get("insp_status") or "").startswith(ag.INSP_PENDING):
+            return [("督查总分", None, "组织部督查评分尚未完成，完成后另行反馈")]
+        return []
+    flag = f"，{row['flag']}" if row.get("flag") else ""
+    lines: list[Line] = [
+        ("督查总分", _num(row.get("insp_total")), "组织部督查评分"),
+        ("督查排名", int(row["insp_rank"]), f"共 {ov.inspected} 个已督查的党总支参与督查排名（并列同名次）"),
+    ]
+    if row.get("diff") is not None:
+        lines.append(("自评与督查差值", float(row["diff"]), f"自评总分 − 督查总分{flag}"))
+    lines += [
+        (
+            f"已督查党总支{ag.L_INSP_AVERAGE}",
+            ov.inspection_average,
+            f"{ov.inspected} 个已督查党总支的督查总分平均",
+        ),
+        (f"已督查党总支{ag.L_INSP_MAX}", ov.insp_max_total, ""),
+        (f"已督查党总支{ag.L_INSP_MIN}", ov.insp_min_total, ""),
+    ]
+    return lines
+
+
+def _task_lines(own: Own) -> list[Line]:
+    tasks = own.tasks
+    if tasks is None:
+        return []
+    if tasks.get("rate") is not None:
+        return [("重点任务完成率", float(tasks["rate"]), "已完成 ÷（已完成 + 持续推进 + 未完成）")]
+    if not tasks.get("counted") and str(tasks.get("status") or "").startswith(ag.PROVISIONAL):
+        return [("重点任务完成率", None, f"附件2{tasks['status']}：有未填或无效的完成状态，更正后计算")]
+    return []
+
+
+def summary_lines(tables: ag.Tables, ov: ag.Overview, own: Own, total: int) -> list[Line]:
+    """一、总体情况: (label, value, explanation) per line."""
+    return [*_self_lines(tables, ov, own, total), *_inspection_lines(ov, own), *_task_lines(own)]
+
+
+# ---------------------------------------------------------------- 二、各部分得分
+
+
+def _columns(inspected: bool) -> tuple[Col, ...]:
+    """The section table's columns (the chart reads its columns by key): the 自评 basis, or the 督查 basis."""
+    if not inspected:
+        return (
+            Col("section", "部分", 26, "wrap"),
+            Col("points", "满分", 11, "int"),
+            Col("score", "本单位得分", 11, "num"),
+            Col("rate", "本单位得分率", 11, "pct"),
+            Col("mean", "全校平均分", 11, "num"),
+            Col("mean_rate", "全校平均得分率", 11, "pct"),
+            Col("min", "全校最低", 11, "num"),
+            Col("max", "全校最高", 11, "num"),
+            Col("vs_mean", "与平均分之差", 11, "num"),
+        )
+    return (
+        Col("section", "部分", 26, "wrap"),
+        Col("points", "满分", 11, "int"),
+        Col("self", "本单位自评得分", 11, "num"),
+        Col("score", "本单位督查得分", 11, "num"),
+        Col("rate", "本单位督查得分率", 11, "pct"),
+        Col("mean", "已督查平均分", 11, "num"),
+        Col("mean_rate", "已督查平均得分率", 11, "pct"),
+        Col("min", "已督查最低", 11, "num"),
+        Col("max", "已督查最高", 11, "num"),
+        Col("vs_mean", "与督查平均分之差", 11, "num"),
+    )
+
+
+def section_rows(tables: ag.Tables, own: Own, campaign: Campaign) -> pd.DataFrame:
+    """The branch's 12 section scores beside the school's average / min / max (rates are of the maximum): on the
+    督查 basis when the branch's inspection is complete (beside the inspected branches'), else 自评."""
     out = []
-    stats = {r["section_id"]: r for r in tables.sections.to_dict("records")}
+    row = own.scores
+    if own.inspected:
+        assert tables.inspection_sections is not None
+        stats = {r["section_id"]: r for r in tables.inspection_sections.to_dict("records")}
+        insp = own.inspection.groupby("section_id")["insp_score"].sum().to_dict()
+    else:
+        stats = {r["section_id"]: r for r in tables.sections.to_dict("records")}
     for sec in campaign.catalog.sections:
         s = stats[sec.id]
-        mine = _num(row.get(sec.id)) if row is not None else None
+        mine_self = _num(row.get(sec.id)) if row is not None else None
+        mine = _num(insp.get(sec.id)) if own.inspected else mine_self
         mean = _num(s["mean"])
         out.append(
             {
                 "section": f"{sec.numeral}、{sec.name}",
                 "points": sec.max_points,
+                "self": mine_self,
                 "score": mine,
                 "rate": None if mine is None else mine / sec.max_points,
                 "mean": mean,
@@ -72,85 +222,44 @@ def section_rows(tables: ag.Tables, row: dict[str, Any] | None, campaign: Campai
     return pd.DataFrame(out)
 
 
-def _summary_lines(
-    tables: ag.Tables, ov: ag.Overview, row: dict[str, Any] | None, tasks: dict[str, Any] | None, total: int
-) -> list[tuple[str, Any, str]]:
-    n_ranked = int(tables.scores["rank"].notna().sum())
-    lines: list[tuple[str, Any, str]] = []
-    if row is None or row.get("total") is None:
-        lines.append(("自评总分", None, "未收到可计分的附件1评分表"))
-    else:
-        lines.append(("自评总分", float(row["total"]), f"满分 {total} 分；附件1状态：{row['status']}"))
-        if row.get("insp_total") is not None:
-            lines.append(("督查总分", float(row["insp_total"]), "组织部督查评分"))
-            diff = float(row["diff"])
-            flag = f"，{row['flag']}" if row.get("flag") else ""
-            lines.append(("自评与督查差值", diff, f"自评总分 − 督查总分{flag}"))
-    lines += [
-        ("全校平均分", ov.school_average, f"{ov.scored} 个党总支的自评总分平均"),
-        ("全校最高分", ov.max_total, ""),
-        ("全校最低分", ov.min_total, ""),
-    ]
-    rank = row.get("rank") if row is not None else None
-    if rank is not None:
-        basis = row.get("rank_basis") or ag.BASIS_SELF
-        lines.append(("排名", int(rank), f"共 {n_ranked} 个党总支参与排名，按{basis}排名（并列同名次）"))
-    else:
-        lines.append(("排名", None, "未参与排名（附件1未交或无法计分）"))
-    if tasks is not None and tasks.get("rate") is not None:
-        lines.append(("重点任务完成率", float(tasks["rate"]), "已完成 ÷（已完成 + 持续推进 + 未完成）"))
-    return lines
-
-
-# 二、各部分得分: the branch's section scores beside the school's (the chart reads its columns)
-SECTION_COLUMNS = (
-    Col("section", "部分", 26, "wrap"),
-    Col("points", "满分", 11, "int"),
-    Col("score", "本单位得分", 11, "num"),
-    Col("rate", "本单位得分率", 11, "pct"),
-    Col("mean", "全校平均分", 11, "num"),
-    Col("mean_rate", "全校平均得分率", 11, "pct"),
-    Col("min", "全校最低", 11, "num"),
-    Col("max", "全校最高", 11, "num"),
-    Col("vs_mean", "与平均分之差", 11, "num"),
-)
+def _section_heading(ov: ag.Overview, own: Own) -> str:
+    if own.inspected:
+        return f"二、各部分得分（督查得分，与已督查的 {ov.inspected} 个党总支比较）"
+    mine = "本单位为暂计，" if own.provisional else ""
+    return f"二、各部分得分（自评得分，{mine}与全校 {ov.scored} 份完整有效的附件1比较）"
 
 
 def _scores_sheet(
-    wb: Workbook,
-    ws: Worksheet,
-    F: Formats,
-    branch: Branch,
-    lines: list[tuple[str, Any, str]],
-    sections: pd.DataFrame,
-    campaign: Campaign,
-    generated_at: dt.datetime,
-) -> None:
+    wb: Workbook, ws: Worksheet, F: Formats, branch: Branch, lines: list[Line], own: Own, sections: pd.DataFrame,
+    heading: str, campaign: Campaign, generated_at: dt.datetime,
+) -> None:  # fmt: skip
+    cols = _columns(own.inspected)
+    width = len(cols)
     title(
         ws,
         F,
         f"{branch.name} 专项督查反馈",
         f"{campaign.school}{campaign.year}年{campaign.title}　{campaign.department}　"
         f"汇总时间 {generated_at:%Y-%m-%d}",
-        9,
+        width,
     )
     ws.set_column(0, 0, 26)
-    ws.set_column(1, 8, 11)
-    row = _summary_block(ws, F, lines, 3)
-    ws.write_string(row, 0, "二、各部分得分（与全校比较）", F.section)
+    ws.set_column(1, width - 1, 11)
+    row = _summary_block(ws, F, lines, 3, width)
+    ws.write_string(row, 0, heading, F.section)
     header = row + 1
     ws.set_row(header, 30)
-    first, last = header + 1, plain_table(ws, F, sections, SECTION_COLUMNS, header)
-    vs_mean = col_index(SECTION_COLUMNS, "vs_mean")
+    first, last = header + 1, plain_table(ws, F, sections, cols, header)
+    vs_mean = col_index(cols, "vs_mean")
     ws.conditional_format(
         first, vs_mean, last, vs_mean, {"type": "cell", "criteria": "<", "value": 0, "format": F.lost_rule}
     )
     print_setup(ws, header)
     ws.set_portrait()
-    ws.insert_chart(last + 2, 0, _sections_chart(wb, first, last))
+    ws.insert_chart(last + 2, 0, _sections_chart(wb, cols, first, last, own.inspected))
 
 
-def _summary_block(ws: Worksheet, F: Formats, lines: list[tuple[str, Any, str]], row: int) -> int:
+def _summary_block(ws: Worksheet, F: Formats, lines: list[Line], row: int, width: int) -> int:
     """一、总体情况 at `row`: label, value, explanation per line. Returns the next free row after a blank one."""
     ws.write_string(row, 0, "一、总体情况", F.section)
     row += 1
@@ -159,21 +268,23 @@ def _summary_block(ws: Worksheet, F: Formats, lines: list[tuple[str, Any, str]],
         ws.write_string(row, 0, label, F.label)
         fmt = pct if label.endswith("率") else F.big if type(value) is int else F.big_num
         put(ws, row, 1, value, fmt)
-        ws.merge_range(row, 2, row, 8, "", wrap)
+        ws.merge_range(row, 2, row, width - 1, "", wrap)
         put(ws, row, 2, explain, wrap)
+        if len(explain) > 40:
+            ws.set_row(row, 30)
         row += 1
     return row + 1
 
 
-def _sections_chart(wb: Workbook, first: int, last: int) -> Chart:
+def _sections_chart(wb: Workbook, cols: tuple[Col, ...], first: int, last: int, inspected: bool) -> Chart:
     """The branch's section rates beside the school's average rates, from the section table's columns."""
-    category = col_index(SECTION_COLUMNS, "section")
+    category = col_index(cols, "section")
     chart = wb.add_chart({"type": "bar"})
-    for name, key, colour in (
-        ("本单位得分率", "rate", "#5B9BD5"),
-        ("全校平均得分率", "mean_rate", "#BFBFBF"),
-    ):
-        col = col_index(SECTION_COLUMNS, key)
+    mine, school = (
+        ("本单位督查得分率", "已督查平均得分率") if inspected else ("本单位得分率", "全校平均得分率")
+    )
+    for name, key, colour in ((mine, "rate", "#5B9BD5"), (school, "mean_rate", "#BFBFBF")):
+        col = col_index(cols, key)
         chart.add_series(
             {
                 "name": name,
@@ -192,59 +303,32 @@ def _sections_chart(wb: Workbook, first: int, last: int) -> Chart:
     return chart
 
 
-def _deductions_sheet(ws: Worksheet, F: Formats, ledger: pd.DataFrame) -> None:
-    cols = [
-        Col("item_id", "编号", 7, "center"),
-        Col("section", "所属部分", 18, "wrap"),
-        Col("item", "督查内容", 34, "wrap"),
-        Col("points", "分值", 6, "int"),
-        Col("score", "得分", 6, "num"),
-        Col("lost", "失分", 6, "num"),
-        Col("note", "扣分说明（佐证材料）", 40, "wrap"),
-    ]
-    lost = float(ledger["lost"].sum()) if len(ledger) else 0.0
-    note = f"本单位自评扣分项共 {len(ledger)} 项，失分合计 {lost:g} 分。请对照扣分说明逐项整改。"
-    title(ws, F, "扣分项（问题台账）", note, len(cols))
-    table(ws, F, ledger, cols, freeze_cols=1, header_height=24)
-
-
-def _tasks_sheet(ws: Worksheet, F: Formats, open_tasks: pd.DataFrame) -> None:
-    cols = [
-        Col("task_id", "编号", 6, "center"),
-        Col("group", "类别", 16, "wrap"),
-        Col("task", "重点工作任务", 36, "wrap"),
-        Col("status", "完成状态", 9, "center", status=True),
-        Col("done", "完成情况（做法及佐证材料）", 36, "wrap"),
-        Col("issues", "存在问题及整改措施", 36, "wrap"),
-    ]
-    note = f"附件2中完成状态不是“已完成”的任务共 {len(open_tasks)} 项，请持续推进并按时完成整改。"
-    title(ws, F, "未完成的重点任务", note, len(cols))
-    table(ws, F, open_tasks, cols, freeze_cols=1, header_height=24)
-
-
-def build_one(
-    report: Report, tables: ag.Tables, ov: ag.Overview, branch: Branch, has_scores: bool, has_tasks: bool
-) -> bytes:
+def build_one(report: Report, tables: ag.Tables, ov: ag.Overview, branch: Branch, has_tasks: bool) -> bytes:
     """The feedback workbook of one branch (deterministic: created date pinned to the report's)."""
     campaign = report.campaign
-    row = _row(tables.scores, branch.id) if has_scores else None
-    task_row = _row(tables.tasks, branch.id) if has_tasks else None
-    ledger = tables.ledger[tables.ledger["branch_id"] == branch.id]
-    texts = {t.id: t.text for t in campaign.catalog.tasks}
+    catalog = campaign.catalog
+    own = _own(tables, branch, has_tasks)
+    texts = {t.id: t.text for t in catalog.tasks}
     details = tables.task_details[tables.task_details["branch_id"] == branch.id]
     open_tasks = details[details["status"] != ag.DONE_STATUS].assign(
         task=lambda d: d["task_id"].map(texts),
         status=lambda d: d["status"].replace("", NOT_FILLED),
     )
+    deductions = (
+        inspection_deductions(own.inspection, catalog)
+        if own.inspected
+        else self_deductions(tables, branch, catalog)
+    )
     buf = io.BytesIO()
     wb = new_workbook(buf, f"{branch.name}专项督查反馈", campaign, report.generated_at)
     F = Formats(wb)
     ws1, ws2, ws3 = (wb.add_worksheet(name) for name in FEEDBACK_SHEETS)
-    lines = _summary_lines(tables, ov, row, task_row, campaign.catalog.total_points)
-    sections = section_rows(tables, row, campaign)
-    _scores_sheet(wb, ws1, F, branch, lines, sections, campaign, report.generated_at)
-    _deductions_sheet(ws2, F, ledger)
-    _tasks_sheet(ws3, F, open_tasks)
+    lines = summary_lines(tables, ov, own, catalog.total_points)
+    sections = section_rows(tables, own, campaign)
+    heading = _section_heading(ov, own)
+    _scores_sheet(wb, ws1, F, branch, lines, own, sections, heading, campaign, report.generated_at)
+    deductions_sheet(ws2, F, deductions, own.inspected, own.provisional)
+    tasks_sheet(ws3, F, open_tasks)
     ws1.activate()
     wb.close()
     return buf.getvalue()
@@ -258,7 +342,7 @@ def build_feedback(report: Report, tables: ag.Tables, ov: ag.Overview) -> list[t
         has_scores = bf.forms[FormKind.SCORING].current is not None
         has_tasks = bf.forms[FormKind.TASKS].current is not None
         if has_scores or has_tasks:
-            data = build_one(report, tables, ov, bf.branch, has_scores, has_tasks)
+            data = build_one(report, tables, ov, bf.branch, has_tasks)
             out.append((feedback_name(bf.branch), data))
     return out
 

@@ -1,5 +1,7 @@
 """退回修改 notices: what one 党总支 owes (the parts of its notice) and the notice's text, ready to paste into an
-e-mail — every problem with its form, file, sheet and cell, what is wrong and what is expected, and the deadline.
+e-mail — every problem with its form, file, sheet and cell, what is wrong and what is expected, and the deadline;
+every file received for it that could not be counted (rejected, 身份存疑, form unknown) with the reason and
+what to send instead. The same parts, addressed to 组织部's inspectors, make the 督查评分表 correction notice.
 """
 
 from __future__ import annotations
@@ -8,16 +10,30 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..forms import form_filename
-from ..layout import Field
+from ..layout import FILE_SUFFIX, Field
 from ..messages import Code
 from ..models import Branch, Campaign, FileRecord, FormKind, Problem
+from .received import doubt_lines, received_line
 
 Key = tuple[Field, str]
 
 BLOCKING_HINT = "请改用附上的新表格"
-_NUMERALS = "一二三四五六七八九十"
+_NUMERALS = "一二三四五六七八九"
 
+# The state of one part of a notice.
 FIX, REJECTED, MISSING = "fix", "rejected", "missing"
+DOUBT = "doubt"  # a file held 身份存疑 that names the branch (as the form's identity or as the claimant)
+UNSORTED = "unsorted"  # rejected files attributed to the branch whose form could not be told
+EXTRA = "extra"  # a rejected file received after the branch's counted form of that kind
+
+# What a notice is, by its file name.
+FIX_NOTICE, REMINDER, CHECK_NOTICE = "退回修改通知", "未交提醒", "核对通知"
+INSPECTOR_PREFIX = "督查_"
+
+# A file the reader could not read at all: the branch can send the same file again, repaired.
+_RESEND = frozenset(
+    {Code.FILE_ENCRYPTED, Code.FILE_CORRUPT, Code.FILE_EMPTY, Code.FILE_UNREADABLE, Code.FILE_HTML_AS_XLS}
+)
 
 
 @dataclass
@@ -33,13 +49,22 @@ class CorrectedCopy:
 
 @dataclass
 class Part:
-    """What one 党总支 owes for one form: corrections (fix / rejected) or the form itself (missing)."""
+    """What one 党总支 owes for one form, or a file received for it that could not be counted."""
 
-    kind: FormKind
-    state: str  # FIX | REJECTED | MISSING
+    kind: FormKind | None  # None: files whose form could not be told (UNSORTED)
+    state: str  # FIX | REJECTED | MISSING | DOUBT | UNSORTED | EXTRA
     files: list[FileRecord] = field(default_factory=list)
     copy: CorrectedCopy | None = None
     recovered: bool = False  # a rejected file's values were carried over into the copy
+    current: FileRecord | None = None  # DOUBT, EXTRA: the branch's counted file of that form, if any
+    basis: FileRecord | None = None  # REJECTED: the file the copy starts from (collect's newest)
+
+    @property
+    def owed(self) -> bool:
+        """The branch still has to send something for this part."""
+        if self.state == DOUBT:
+            return self.current is None
+        return self.state in (FIX, REJECTED, UNSORTED, MISSING)
 
 
 @dataclass
@@ -48,15 +73,34 @@ class Notice:
     parts: list[Part]
     report_missing: bool
     text: str = ""
+    inspector: bool = False  # to 组织部's inspectors, about their 督查评分表 of this branch
 
     @property
     def needs_fix(self) -> bool:
-        return any(p.state in (FIX, REJECTED) for p in self.parts)
+        """Something received must be corrected or sent again."""
+        return any(p.owed and p.state != MISSING for p in self.parts)
+
+    @property
+    def title(self) -> str:
+        if self.needs_fix:
+            return FIX_NOTICE
+        if self.report_missing or any(p.state == MISSING for p in self.parts):
+            return REMINDER
+        return CHECK_NOTICE
 
     @property
     def filename(self) -> str:
-        what = "退回修改通知" if self.needs_fix else "未交提醒"
-        return f"{self.branch.id}_{self.branch.name}_{what}.txt"
+        b = self.branch
+        if self.inspector:
+            return f"{INSPECTOR_PREFIX}{b.id}_{b.name}_{FILE_SUFFIX[FormKind.INSPECTION]}_{FIX_NOTICE}.txt"
+        return f"{b.id}_{b.name}_{self.title}.txt"
+
+
+def copy_name(kind: FormKind, branch: Branch, rev: int) -> str:
+    """`NN_<党总支>_附件1_评分表_更正.xlsx`; the second correction `…_更正2.xlsx`, and so on; an inspectors'
+    copy `督查_NN_<党总支>_督查评分表_更正.xlsx`."""
+    prefix = INSPECTOR_PREFIX if kind is FormKind.INSPECTION else ""
+    return f"{prefix}{branch.id}_{branch.name}_{FILE_SUFFIX[kind]}_更正{rev if rev > 1 else ''}.xlsx"
 
 
 def hint(p: Problem, campaign: Campaign) -> str:
@@ -71,14 +115,28 @@ def hint(p: Problem, campaign: Campaign) -> str:
         if p.field.endswith(Field.ISSUES.label):
             return "请写明存在的问题和整改措施（不适用的写明原因）"
         return "请写明具体做法和佐证材料"
+    if p.code == Code.INSPECTION_SELF_CHANGED:
+        return "自评得分已锁定，请勿修改；更正表中已按该党总支的评分表恢复"
     return ""
+
+
+def is_blank_form(rec: FileRecord) -> bool:
+    """A returned blank form (one `form-blank` error for the whole form)."""
+    return any(p.code == Code.FORM_BLANK for p in rec.errors)
 
 
 def _field_label(p: Problem) -> str:
     return p.field.split(" ", 1)[-1] if p.field else ""
 
 
-def _cn_date(d: dt.date) -> str:
+def numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十 (a notice's section numbers)."""
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else f"{_NUMERALS[tens - 1]}十")
+    return head + (_NUMERALS[ones - 1] if ones else "")
+
+
+def cn_date(d: dt.date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
@@ -92,56 +150,148 @@ def _line(n: int, p: Problem, campaign: Campaign) -> str:
     return f"  {n}. {where}：{text}。" if where else f"  {n}. {text}。"
 
 
-def _part_lines(part: Part, branch: Branch, campaign: Campaign) -> tuple[str, list[str]]:
-    label = part.kind.label
-    if part.state == MISSING:
-        return f"{label}：未交。", [f"  请使用下发的“{form_filename(part.kind, branch)}”填写后报送。"]
+def _numbered(problems: list[Problem], campaign: Campaign, start: int = 0) -> list[str]:
+    """One numbered line per problem (a blank form's one `form-blank` error is said in the heading)."""
+    shown = [p for p in problems if p.code != Code.FORM_BLANK]
+    return [_line(start + i + 1, p, campaign) for i, p in enumerate(shown)]
+
+
+def _back(inspector: bool) -> str:
+    return "保存后放入收件文件夹，再运行 collect" if inspector else "保存后交回"
+
+
+def _blank_lines(part: Part, campaign: Campaign, inspector: bool) -> tuple[str, list[str]]:
+    """Every file of the part is a returned blank form: one heading, what to do, no line per cell."""
+    assert part.kind is not None and part.copy is not None
+    who = "" if inspector else "你单位"
+    paths = "；".join(f.path for f in part.files)
+    lines = [line for f in part.files for line in _numbered(f.errors, campaign)]
+    lines = _renumber(lines)
+    lines.append(
+        f"  请在附上的“{part.copy.name}”中填写全部内容，{_back(inspector)}{_or_original(inspector)}。"
+    )
+    return f"{part.kind.label}：{who}交回的是空白表格（文件：{paths}）", lines
+
+
+def _or_original(inspector: bool) -> str:
+    return "" if inspector else "（也可使用下发的原表格填写）"
+
+
+def _renumber(lines: list[str]) -> list[str]:
+    return [f"  {n}. {line.split('. ', 1)[1]}" for n, line in enumerate(lines, 1)]
+
+
+def _fix_lines(part: Part, campaign: Campaign, inspector: bool) -> tuple[str, list[str]]:
+    assert part.kind is not None and part.copy is not None
+    rec = part.files[0]
+    lines = _numbered(rec.errors, campaign)
+    lines.append(
+        f"  请在附上的更正表“{part.copy.name}”中修改以上单元格（已标红并附批注，其余内容已按原表填好），"
+        f"{_back(inspector)}。"
+    )
+    return f"{part.kind.label}：需修改 {len(rec.errors)} 处（文件：{rec.path}）", lines
+
+
+def _received(files: list[FileRecord], campaign: Campaign, inspector: bool) -> list[str]:
+    """Per file: which file was received, why it could not be used, and its problems (numbered across files)."""
     lines: list[str] = []
     n = 0
-    if part.state == FIX:
-        rec = part.files[0]
-        errors = rec.errors
-        head = f"{label}：需修改 {len(errors)} 处（文件：{rec.path}）"
-        for p in errors:
-            n += 1
-            lines.append(_line(n, p, campaign))
-        assert part.copy is not None
+    for rec in files:
+        lines.append(received_line(rec, "该党总支" if inspector else "你单位"))
+        numbered = _numbered(rec.errors, campaign, start=n)
+        n += len(numbered)
+        lines += numbered
+    return lines
+
+
+def _rejected_lines(part: Part, campaign: Campaign, inspector: bool) -> tuple[str, list[str]]:
+    assert part.kind is not None and part.copy is not None
+    label, copy = part.kind.label, part.copy.name
+    lines = _received(part.files, campaign, inspector)
+    newest = part.basis or part.files[-1]
+    codes = {p.code for p in newest.errors}
+    if is_blank_form(newest):
+        lines.append(f"  请在附上的“{copy}”中填写全部内容，{_back(inspector)}{_or_original(inspector)}。")
+    elif codes and codes <= _RESEND:
         lines.append(
-            f"  请在附上的更正表“{part.copy.name}”中修改以上单元格（已标红并附批注，其余内容已按原表填好），"
-            "保存后交回。"
+            f"  请按以上说明处理后重新发送；如原文件已无法修复，也可改用附上的新表格“{copy}”重新填写。"
         )
-        return head, lines
-    head = f"{label}：未能接收"
-    for rec in part.files:
-        lines.append(f"  文件“{rec.path}”（{rec.reason}）：")
-        for p in rec.errors:
-            n += 1
-            lines.append(_line(n, p, campaign))
-    assert part.copy is not None
-    carried = "已带入原表中的填写内容，请逐项核对后" if part.recovered else "请重新填写后"
-    lines.append(f"  {BLOCKING_HINT}“{part.copy.name}”（{carried}交回），不要在原文件上修改。")
-    return head, lines
+    else:
+        carried = "已带入原表中的填写内容，请逐项核对" if part.recovered else "请重新填写"
+        back = "后放入收件文件夹，再运行 collect" if inspector else "后交回"
+        lines.append(f"  {BLOCKING_HINT}“{copy}”（{carried}{back}），不要在原文件上修改。")
+    return f"{label}：未能接收", lines
+
+
+def _part_lines(part: Part, notice: Notice, campaign: Campaign) -> tuple[str, list[str]]:
+    branch, inspector = notice.branch, notice.inspector
+    if part.state in (FIX, REJECTED) and all(is_blank_form(f) for f in part.files):
+        return _blank_lines(part, campaign, inspector)
+    if part.state == FIX:
+        return _fix_lines(part, campaign, inspector)
+    if part.state == REJECTED:
+        return _rejected_lines(part, campaign, inspector)
+    if part.state == DOUBT:
+        return doubt_lines(part.files[0], part.kind, branch, part.current)
+    if part.state == UNSORTED:
+        lines = _received(part.files, campaign, inspector)
+        lines.append("  请按以上说明处理后重新发送；附件1、附件2 请使用下发的原表格填写。")
+        return "收到的文件未能使用（无法判断是附件1还是附件2）", lines
+    if part.state == EXTRA:
+        assert part.kind is not None and part.current is not None
+        lines = _received(part.files, campaign, inspector)
+        lines.append(
+            f"  你单位的{part.kind.label}目前按“{part.current.path}”计入。"
+            "如上述文件是更正后的版本，请按以上说明处理后重新发送；否则无需处理。"
+        )
+        return f"{part.kind.label}：另收到的文件未能使用", lines
+    assert part.kind is not None
+    own = form_filename(part.kind, branch)
+    if any(p.state == UNSORTED for p in notice.parts):
+        return f"{part.kind.label}：未收到可用的表格。", [f"  请使用下发的“{own}”填写后报送。"]
+    return f"{part.kind.label}：未交。", [f"  请使用下发的“{own}”填写后报送。"]
+
+
+def _intro(notice: Notice, as_of: dt.datetime) -> str:
+    if notice.inspector:
+        return (
+            f"经汇总核对，{notice.branch.name}的督查评分表有以下问题；更正之前，该党总支的督查得分不计入汇总"
+            "（不计分、不排名、不作结论）。请按要求修改："
+        )
+    if notice.title == FIX_NOTICE:
+        return "经组织部汇总核对，你单位报送的专项督查材料有以下问题，请按要求修改后重新报送："
+    if notice.title == REMINDER:
+        intro = f"截至{cn_date(as_of.date())}，组织部尚未收到你单位的以下专项督查材料，请尽快报送"
+        if any(not p.owed for p in notice.parts):
+            return intro + "；另有收到的文件请你单位核对："
+        return intro + "："
+    return "经组织部汇总核对，收到的以下文件请你单位核对："
+
+
+def _closing(notice: Notice, campaign: Campaign, as_of: dt.datetime) -> list[str]:
+    if notice.inspector:
+        return []
+    to, due = campaign.return_to or campaign.department, cn_date(campaign.due)
+    if notice.title == CHECK_NOTICE:
+        if as_of.date() <= campaign.due:
+            return [f"    如需重新发送，请于{due}前发送至{to}。", ""]
+        return [f"    如需重新发送，请尽快发送至{to}；报送截止时间为{due}。", ""]
+    if as_of.date() <= campaign.due:
+        return [f"    请于{due}前发送至{to}。", ""]
+    return [f"    报送截止时间为{due}，请尽快发送至{to}。", ""]
 
 
 def notice_text(notice: Notice, campaign: Campaign, as_of: dt.datetime) -> str:
     """The notice as plain text (LF line ends), ready to paste into an e-mail."""
-    b = notice.branch
-    to = campaign.return_to or campaign.department
-    if notice.needs_fix:
-        intro = "经组织部汇总核对，你单位报送的专项督查材料有以下问题，请按要求修改后重新报送："
-    else:
-        intro = f"截至{_cn_date(as_of.date())}，组织部尚未收到你单位的以下专项督查材料，请尽快报送："
-    out = [f"{b.name}：", "", f"    {intro}", ""]
-    sections: list[tuple[str, list[str]]] = [_part_lines(p, b, campaign) for p in notice.parts]
+    to = f"{campaign.department}督查组" if notice.inspector else notice.branch.name
+    out = [f"{to}：", "", f"    {_intro(notice, as_of)}", ""]
+    sections = [_part_lines(p, notice, campaign) for p in notice.parts]
     if notice.report_missing:
         sections.append(("自查报告：未交。", ["  请将自查报告（Word 或 PDF）与两个附件一并报送。"]))
     for i, (head, lines) in enumerate(sections):
-        out.append(f"{_NUMERALS[i]}、{head}")
+        out.append(f"{numeral(i + 1)}、{head}")
         out.extend(lines)
         out.append("")
-    if as_of.date() <= campaign.due:
-        out.append(f"    请于{_cn_date(campaign.due)}前发送至{to}。")
-    else:
-        out.append(f"    报送截止时间为{_cn_date(campaign.due)}，请尽快发送至{to}。")
-    out += ["", f"{campaign.department}"]
+    out += _closing(notice, campaign, as_of)
+    out.append(f"{campaign.department}")
     return "\n".join(out) + "\n"

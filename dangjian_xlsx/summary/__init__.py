@@ -13,6 +13,7 @@ from .exports import (
     py,
     write_exports,
 )
+from .previous import Previous, read_previous
 from .splice import MIN_ROWS, BodyRows, row_height_xml
 from .style import (
     EXCEL_MAX_CHARS,
@@ -52,6 +53,7 @@ __all__ = [
     "BodyRows",
     "Col",
     "Formats",
+    "Previous",
     "build_summary",
     "clip",
     "col_index",
@@ -65,6 +67,7 @@ __all__ = [
     "print_setup",
     "put",
     "py",
+    "read_previous",
     "row_height_xml",
     "summary_path",
     "table",

@@ -45,8 +45,9 @@ SCORE_COLUMNS = [
     "score",
     "lost",
     "note",
+    "counted",  # 1: the form is complete and valid and feeds the statistics; 0: 暂计, to be corrected
 ]
-TASK_COLUMNS = ["seq", "branch_id", "branch", "task_id", "group_id", "status", "done", "issues"]
+TASK_COLUMNS = ["seq", "branch_id", "branch", "task_id", "group_id", "status", "done", "issues", "counted"]
 PROBLEM_COLUMNS = [
     "file",
     "branch_id",
@@ -71,7 +72,9 @@ FILE_COLUMNS = [
     "size",
     "saved_at",
     "sha256",
+    "claimant",
 ]
+SECTION_COLUMNS = ["section_id", "points", "n", "mean", "mean_rate", "min", "max"]
 
 
 def export_paths(summary: Path) -> dict[str, Path]:
@@ -294,7 +297,12 @@ def json_parts(
             "catalog_digest": catalog_digest(cat),
         },
         "generated_at": generated_at.isoformat(),
-        "overview": {k: py(v) for k, v in dataclasses.asdict(ov).items()},
+        "overview": _overview(ov),
+        "overview_lines": [
+            {"block": heading, "label": line.label, "value": py(line.value), "explain": line.explain}
+            for heading, lines in ov.blocks()
+            for line in lines
+        ],
         "ids": {
             "sections": section_ids,
             "items": [i.id for i in cat.items],
@@ -310,13 +318,29 @@ def json_parts(
         "problems": (t.problems, PROBLEM_COLUMNS),
         "inspection": (t.inspection, ag.INSPECTION_BRANCH_COLUMNS),
         "inspection_items": (t.inspection_items, ag.INSPECTION_ITEM_COLUMNS),
+        "inspection_scores": (t.inspection_scores, ag.INSPECTION_SCORE_ITEM_COLUMNS),
+        "sections": (t.sections, SECTION_COLUMNS),
         "files": (t.files, FILE_COLUMNS),
     }
+    if t.inspection_sections is not None:
+        tables["inspection_sections"] = (t.inspection_sections, SECTION_COLUMNS)
     for key, (df, columns) in tables.items():
         parts[key] = lambda df=df, columns=columns: json_records(df, columns)
     parts["scores"] = lambda: _json_scores(t, section_ids, len(cat.items))
     parts["tasks"] = lambda: _json_tasks(t, len(cat.tasks))
     return parts
+
+
+def _overview(ov: ag.Overview) -> dict[str, Any]:
+    """The overview's fields as plain values (the files held 身份存疑 as objects), and the statistics' basis."""
+    out: dict[str, Any] = {}
+    for k, v in dataclasses.asdict(ov).items():
+        if isinstance(v, tuple | list):
+            out[k] = [{a: py(b) for a, b in x.items()} if isinstance(x, dict) else py(x) for x in v]
+        else:
+            out[k] = py(v)
+    out["basis"] = ov.basis
+    return out
 
 
 def json_chunks(

@@ -22,23 +22,24 @@ LABELLED_BARS = 60  # beyond this many branches, value labels would overlap
 
 SHEET_HELP = (
     (st.S_OVERVIEW, "本页：提交与得分的总体情况、图表"),
-    (st.S_SCORES, "每个党总支一行：12个部分得分、总分、排名"),
-    (st.S_INSPECTION, "自评得分与组织部督查得分不一致的项目，自评偏高的党总支"),
+    (st.S_SCORES, "每个党总支一行：12个部分得分、自评总分、自评排名（待更正的单列为“暂计”）"),
+    (st.S_INSPECTION, "自评得分与组织部督查得分不一致的项目，督查排名，自评偏高的党总支"),
     (st.S_ITEMS, "每个党总支44项自评得分，扣分和空白已标色"),
     (st.S_LOSSES, "全校失分最多的部分和项目"),
     (st.S_LEDGER, "每个扣分项一行，可在黄底列登记整改情况"),
     (st.S_TASKS, "每个党总支20项重点任务的完成状态与完成率"),
     (st.S_TASK_DETAILS, "各党总支填写的完成情况、存在问题及整改措施"),
-    (st.S_SUBMISSIONS, "按名单列出自查报告、附件1、附件2的交回情况"),
+    (st.S_SUBMISSIONS, "按名单列出交回情况、材料质量，以及自查报告、附件1、附件2各自的情况"),
     (st.S_FILES, "收到的每个文件及其处理结果"),
     (st.S_PROBLEMS, "每个需要修改或核对的单元格"),
 )
 
 
-def _names(scores: pd.DataFrame, value: float | None) -> str:
+def _names(rows: pd.DataFrame, column: str, value: float | None) -> str:
+    """The branches of `rows` whose `column` equals `value` (at most three named)."""
     if value is None:
         return ""
-    names = scores.loc[scores["total"] == value, "branch"].tolist()
+    names = rows.loc[rows[column] == value, "branch"].tolist()
     shown = "、".join(names[:3])
     return shown + (f" 等{len(names)}个" if len(names) > 3 else "")
 
@@ -52,16 +53,33 @@ def _who(t: ag.Tables, column: str, value: str, shown: int = 5) -> str:
     return "、".join(names[:shown]) + more + "（详见“提交情况”）"
 
 
-def _inspection_lines(t: ag.Tables, ov: ag.Overview, campaign: Campaign) -> list[tuple[str, Any, str]]:
-    """The 督查 lines of 得分情况, when 组织部's inspection scores were collected."""
-    if not ov.inspected:
-        return []
+def _named(t: ag.Tables, ov: ag.Overview) -> dict[str, str]:
+    """Per line label of the overview: the branches it counts, named (the overview itself holds counts)."""
+    counted = t.scores[t.scores["counted"].astype(bool)]
+    inspected = t.scores[t.scores["insp_rank"].notna()]
     flagged = t.inspection.loc[t.inspection["flag"] == ag.FLAG_INFLATED, "branch"].tolist()
-    margin = f"{campaign.inspection_margin:g}"
+    named = {word: _who(t, "submitted", word) for word in (ag.SUBMIT_PART, ag.SUBMIT_NONE)}
+    named |= {word: _who(t, "quality", word) for word in (ag.QUALITY_FIX, ag.QUALITY_DOUBT)}
+    named |= {
+        ag.L_MAX: _names(counted, "total", ov.max_total),
+        ag.L_MIN: _names(counted, "total", ov.min_total),
+        ag.L_INSP_MAX: _names(inspected, "insp_total", ov.insp_max_total),
+        ag.L_INSP_MIN: _names(inspected, "insp_total", ov.insp_min_total),
+        ag.L_INFLATED: "、".join(flagged),
+    }
+    return named
+
+
+def _doubt_lines(ov: ag.Overview) -> list[tuple[str, Any, str]]:
+    """One line per file held 身份存疑, with both branches it names."""
     return [
-        ("已督查党总支", ov.inspected, "收到组织部督查评分表的党总支数；这些党总支按督查总分排名"),
-        ("督查平均分", ov.inspection_average, "已督查党总支的督查总分平均"),
-        ("自评偏高", ov.inflated, "、".join(flagged) or f"自评总分比督查总分高出{margin}分以上的党总支"),
+        (
+            d.path,
+            None,
+            f"表格内为“{d.inside or '（无法读取）'}”，文件名、文件夹名或填写内容指向“{d.other or '（不明）'}”："
+            "两方均不计入；请核实，并请交件方用本单位的表格重新发送",
+        )
+        for d in ov.doubts
     ]
 
 
@@ -86,7 +104,7 @@ def overview_sheet(
     )
     st.title(ws, F, heading, note, 17)
     row = 3
-    for name, lines in _count_blocks(t, ov, campaign):
+    for name, lines in _count_blocks(t, ov):
         row = _block(ws, F, row, name, lines)
     sections = _section_table(ws, F, t, row)
     _sheet_help(wb, ws, F, sections[1] + 2)
@@ -96,51 +114,25 @@ def overview_sheet(
         ws.insert_chart(3, 8, _section_chart(wb, *sections))
         ws.insert_chart(25, 8, _totals_chart(wb, t, campaign, ranked_rows))
     else:
-        ws.write_string(3, 8, "尚未收到附件1评分表，暂无图表。", F.note)
+        ws.write_string(3, 8, "尚未收到完整有效的附件1评分表，暂无图表。", F.note)
 
 
-def _count_blocks(
-    t: ag.Tables, ov: ag.Overview, campaign: Campaign
-) -> list[tuple[str, list[tuple[str, Any, str]]]]:
-    """The three blocks of counts: (heading, [(label, value, explanation)])."""
-    return [
-        (
-            "一、提交情况（按党总支）",
-            [
-                ("应交党总支", ov.expected, "名单中的党总支数"),
-                ("已交", ov.received, "至少交回一个文件"),
-                ("全部合格", ov.accepted, "附件1、附件2均已接收"),
-                ("需退回修改", ov.to_correct, _who(t, "state", ag.STATE_FIX) or "有表格被退回或有错误"),
-                ("未交", ov.missing, _who(t, "state", ag.STATE_MISSING) or "有表格尚未交回"),
-                ("自查报告已交", ov.report_branches, "收到自查报告的党总支数"),
-                ("自查报告未交", ov.expected - ov.report_branches, _who(t, "report", ag.SUB_MISSING)),
-            ],
-        ),
-        (
-            "二、得分情况（附件1，按各项得分重新计算）",
-            [
-                ("已评分党总支", ov.scored, "交回附件1（含需修改的）的党总支数"),
-                ("全校平均分", ov.school_average, f"满分 {campaign.catalog.total_points} 分"),
-                ("最高分", ov.max_total, _names(t.scores, ov.max_total)),
-                ("最低分", ov.min_total, _names(t.scores, ov.min_total)),
-                *_inspection_lines(t, ov, campaign),
-            ],
-        ),
-        (
-            "三、文件处理结果",
-            [
-                ("文件总数", ov.files_total, "收到的全部文件"),
-                ("已接收", ov.accepted_files, ""),
-                ("已接收（有警告）", ov.warning_files, "接收，但有需核对的提醒"),
-                ("已接收（需修改）", ov.needs_fix_files, "有效内容已计入，错误须修改后重交"),
-                ("自查报告", ov.reports, "Word / PDF 自查报告"),
-                ("退回", ov.rejected_files, "无法使用，须重新报送"),
-                ("已被新版本替代", ov.superseded_files, "同一党总支交了更新的文件"),
-                ("已忽略", ov.ignored_files, "临时文件、隐藏文件"),
-                ("非表格文件", ov.not_a_form_files, "不是本次督查的表格或自查报告"),
-            ],
-        ),
-    ]
+def _count_blocks(t: ag.Tables, ov: ag.Overview) -> list[tuple[str, list[tuple[str, Any, str]]]]:
+    """The blocks of counts: (heading, [(label, value, explanation)]) — the overview's own lines (the CLI
+    prints the same), each explanation followed by the branches it counts; the files held 身份存疑 first."""
+    named = _named(t, ov)
+    blocks = []
+    if ov.doubts:
+        heading = f"身份存疑：{len(ov.doubts)} 个文件无法确定是哪个党总支交回的，均未计入（请先核实，详见“校验问题”）"
+        blocks.append((heading, _doubt_lines(ov)))
+    for heading, lines in ov.blocks():
+        rows = []
+        for line in lines:
+            who = named.get(line.label, "")
+            explain = f"{line.explain}：{who}" if line.explain and who else line.explain or who
+            rows.append((line.label, line.value, explain))
+        blocks.append((heading, rows))
+    return blocks
 
 
 def _block(ws: Worksheet, F: Formats, row: int, name: str, lines: list[tuple[str, Any, str]]) -> int:
@@ -155,11 +147,12 @@ def _block(ws: Worksheet, F: Formats, row: int, name: str, lines: list[tuple[str
     ws.write_string(row, 2, "说明", F.header)
     row += 1
     for label, value, explain in lines:
-        ws.write_string(row, 0, label, F.label)
+        long_label = st.text_lines(label, 32) > 1  # a file name (the files held 身份存疑)
+        ws.write_string(row, 0, label, wrap if long_label else F.label)
         st.put(ws, row, 1, value, F.big if type(value) is int else F.big_num)
         ws.merge_range(row, 2, row, 6, "", wrap)
         ws.write_string(row, 2, explain, wrap)
-        n = st.text_lines(explain, 48)
+        n = max(st.text_lines(explain, 48), st.text_lines(label, 32))
         if n > 1:
             ws.set_row(row, st.LINE_HEIGHT * n + 3)
         row += 1
@@ -181,7 +174,7 @@ SECTION_COLUMNS = (
 def _section_table(ws: Worksheet, F: Formats, t: ag.Tables, row: int) -> tuple[int, int]:
     """The section averages under a heading at `row`. Returns the (first, last) rows of the sections."""
     cols = SECTION_COLUMNS
-    ws.write_string(row, 0, "四、各部分平均得分", F.section)
+    ws.write_string(row, 0, "五、各部分平均得分（自评，只计完整有效的附件1）", F.section)
     row += 1
     header = row
     labels = [f"{n}、{name}" for n, name in zip(t.sections["numeral"], t.sections["name"], strict=True)]
@@ -195,7 +188,7 @@ def _section_table(ws: Worksheet, F: Formats, t: ag.Tables, row: int) -> tuple[i
 def _sheet_help(wb: Workbook, ws: Worksheet, F: Formats, row: int) -> None:
     """五、各工作表说明: one line per sheet the workbook has."""
     text = F.by_kind["text"]
-    ws.write_string(row, 0, "五、各工作表说明", F.section)
+    ws.write_string(row, 0, "六、各工作表说明", F.section)
     row += 1
     for name, explain in SHEET_HELP:
         if wb.get_worksheet_by_name(name) is None:
@@ -228,7 +221,8 @@ def _section_chart(wb: Workbook, first: int, last: int) -> Chart:
 
 
 def _totals_chart(wb: Workbook, t: ag.Tables, campaign: Campaign, ranked_rows: tuple[int, int]) -> Chart:
-    """Each ranked branch's total (and 督查总分 beside it, when inspected), from 得分汇总's columns."""
+    """Each ranked branch's 自评总分 (and 督查总分 beside it, when inspected), from 得分汇总's columns: the complete
+    valid 附件1 only, in 自评排名 order (the 暂计 rows come after the ranked ones and are not charted)."""
     cols = score_columns(campaign.catalog, t.has_inspection)
     branch = col_index(cols, "branch")
     first, last = ranked_rows
@@ -246,11 +240,11 @@ def _totals_chart(wb: Workbook, t: ag.Tables, campaign: Campaign, ranked_rows: t
             "gap": 40,
         }
 
-    bars.add_series(totals("自评总分" if t.has_inspection else "总分", "total", "#70AD47"))
-    bars_title = "各党总支总分（按排名）"
+    bars.add_series(totals("自评总分", "total", "#70AD47"))
+    bars_title = "各党总支自评总分（按自评排名，只含完整有效的附件1）"
     if t.has_inspection:  # 督查总分 beside 自评总分
         bars.add_series(totals("督查总分", "insp_total", "#ED7D31"))
-        bars_title = "各党总支自评总分与督查总分（按排名）"
+        bars_title = "各党总支自评总分与督查总分（按自评排名）"
     bars.set_title({"name": bars_title, "name_font": {"name": st.FONT, "size": 12}})
     bars.set_x_axis({"min": 0, "max": campaign.catalog.total_points, "num_font": {"name": st.FONT}})
     bars.set_y_axis({"reverse": True, "num_font": {"name": st.FONT, "size": 9}})

@@ -27,23 +27,25 @@ from .style import (
 
 
 def score_columns(catalog: Catalog, inspected: bool) -> list[Col]:
-    """得分汇总's columns (总览's bar chart reads 党总支 and the totals from them). With 组织部's inspection
-    (督查) collected, 自评总分 is followed by 督查总分, the difference, what the rank is based on and the
-    自评偏高 flag."""
-    totals = [Col("total", "自评总分" if inspected else "总分", 8, "num")]
+    """得分汇总's columns (总览's bar chart reads 党总支 and the totals from them). 自评排名 always; with 组织部's
+    inspection (督查) collected, 督查总分 and 督查排名 (among the inspected branches only), the difference, the
+    inspection's state and the 自评偏高 flag."""
+    insp = []
     if inspected:
-        totals += [
+        insp = [
             Col("insp_total", "督查总分", 8, "num"),
+            Col("insp_rank", "督查排名", 6, "int"),
             Col("diff", "差值（自评−督查）", 9, "num"),
-            Col("rank_basis", "排名依据", 9, "center"),
+            Col("insp_status", "督查状态", 14, "wrap", status=True),
             Col("flag", "督查结论", 9, "center", status=True),
         ]
     return [
-        Col("rank", "排名", 6, "int"),
+        Col("rank", "自评排名", 6, "int"),
         Col("seq", "序号", 6, "int"),
         Col("branch", "党总支", 26),
-        *totals,
-        Col("status", "状态", 9, "center", status=True),
+        Col("total", "自评总分", 8, "num"),
+        *insp,
+        Col("status", "状态", 14, "wrap", status=True),
         Col("missing_items", "缺项", 6, "int"),
         *(Col(s.id, f"{s.numeral}、{s.name}（{s.max_points}分）", 11, "num") for s in catalog.sections),
         Col("file", "附件1文件", 36),
@@ -51,26 +53,38 @@ def score_columns(catalog: Catalog, inspected: bool) -> list[Col]:
     ]
 
 
+SCORES_NOTE = (
+    "自评总分由各项自评得分重新计算，不采用表格内公式。自评排名只在完整有效的附件1中进行（并列如 1、1、3）；"
+    "状态为“暂计（待更正，N 处问题）”的附件1有空白或无效得分、须修改后重交，单列在排名之后，"
+    "不计入平均分、最高最低分、排名、失分分析和图表；“需修改”为文件被退回，“身份存疑”为无法确定是谁交的。"
+    "橙色字：该部分有扣分。"
+)
+
+
 def scores_sheet(
     ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog, margin: float = 5.0
 ) -> tuple[int, int]:
-    """得分汇总: rank order. Returns the (first, last) rows of ranked branches, for the chart."""
+    """得分汇总: 自评排名 order. Returns the (first, last) rows of ranked branches, for the chart."""
     insp = t.has_inspection
     cols = score_columns(catalog, insp)
-    note = (
-        "总分由各项自评得分重新计算，不采用表格内公式；状态“需修改”表示有空白或无效得分（不计分）或被退回，"
-        "“缺项”为未计分的项数。排名按总分并列（如 1、1、3）。橙色字：该部分有扣分。"
-    )
+    note = SCORES_NOTE
     if insp:
         note += (
-            f"已有组织部督查评分的党总支按督查总分排名，其余按自评总分（见“排名依据”）；"
-            f"差值 = 自评总分 − 督查总分，高出{margin:g}分以上的标为“自评偏高”。各部分得分为自评得分。"
+            "督查排名只在督查评分表完整有效的党总支中进行；差值 = 自评总分 − 督查总分，"
+            f"高出{margin:g}分以上的标为“自评偏高”；督查评分表待补全的不计分、不排名、不比较。各部分得分为自评得分。"
         )
-    title(ws, F, "得分汇总（有督查的按督查总分排名）" if insp else "得分汇总（按总分排名）", note, len(cols))
+    heading = "得分汇总（自评排名；督查排名另列）" if insp else "得分汇总（按自评总分排名）"
+    title(ws, F, heading, note, len(cols))
+    ws.set_row(1, 44)
     first, last = table(ws, F, t.scores, cols, freeze_cols=3, header_height=58)
+    n_ranked = int(t.scores["rank"].notna().sum())
+    if n_ranked:
+        c = col_index(cols, "total")
+        ws.conditional_format(first, c, first + n_ranked - 1, c, RELATIVE_SCALE)
+    if insp and last >= first:
+        c = col_index(cols, "insp_total")
+        ws.conditional_format(first, c, last, c, RELATIVE_SCALE)
     if last >= first:
-        totals = [col_index(cols, "total"), *([col_index(cols, "insp_total")] if insp else [])]
-        ws.conditional_format(first, totals[0], last, totals[-1], RELATIVE_SCALE)
         for s in catalog.sections:
             c = col_index(cols, s.id)
             ws.conditional_format(
@@ -80,7 +94,6 @@ def scores_sheet(
                 c,
                 {"type": "cell", "criteria": "<", "value": s.max_points, "format": F.lost_rule},
             )
-    n_ranked = int(t.scores["rank"].notna().sum())
     return first, first + n_ranked - 1
 
 
@@ -102,10 +115,12 @@ INSPECTION_SIDE_COLUMNS = (
     Col("branch", "党总支（总分对比）", 22, "wrap"),
     Col("self_total", "自评总分", 8, "num"),
     Col("insp_total", "督查总分", 8, "num"),
+    Col("insp_rank", "督查排名", 6, "int"),
     Col("diff", "差值", 7, "num"),
     Col("n_diff", "不一致项数", 8, "int"),
     Col("n_higher", "自评较高项数", 8, "int"),
     Col("insp_missing", "督查缺项", 7, "int"),
+    Col("insp_status", "督查状态", 14, "wrap", status=True),
     Col("flag", "结论", 9, "center", status=True),
 )
 
@@ -114,11 +129,15 @@ def inspection_sheet(ws: Worksheet, F: Formats, t: ag.Tables, margin: float) -> 
     """自评与督查对比: every item where 自评 and 督查 differ (largest first); per branch on the right."""
     cols, side = INSPECTION_COLUMNS, INSPECTION_SIDE_COLUMNS
     flagged = t.inspection.loc[t.inspection["flag"] == ag.FLAG_INFLATED, "branch"].tolist()
+    pending = t.inspection.loc[t.inspection["insp_total"].isna(), "branch"].tolist()
     note = (
         "左表：自评得分与督查得分不一致的每一项，按差值（自评 − 督查）的绝对值从大到小排列；"
         f"右表：每个已督查党总支的总分对比，自评总分比督查总分高出{margin:g}分以上的为“自评偏高”"
         f"（阈值即督查配置中的 inspection_margin）。自评偏高：{'、'.join(flagged) or '无'}。"
+        "只比较完整有效的督查评分表和附件1。"
     )
+    if pending:
+        note += f"{ag.INSP_PENDING}：{'、'.join(pending)}（补全前不计分、不排名、不比较）。"
     gap = len(cols)
     title(ws, F, "自评与督查对比", note, gap + 1 + len(side))
     ws.set_row(1, 44)
@@ -133,15 +152,16 @@ def inspection_sheet(ws: Worksheet, F: Formats, t: ag.Tables, margin: float) -> 
     for c, col in enumerate(side, start=gap + 1):
         ws.set_column(c, c, col.width)
     row = plain_table(ws, F, t.inspection, side, header_row, gap + 1)
-    flag_col = gap + 1 + col_index(side, "flag")
-    colour_rules(ws, F, header_row + 1, flag_col, row, flag_col, t.inspection["flag"].tolist())
+    for key in ("insp_status", "flag"):
+        c = gap + 1 + col_index(side, key)
+        colour_rules(ws, F, header_row + 1, c, row, c, t.inspection[key].tolist())
 
 
 ITEMS_META = (
     Col("seq", "序号", 6, "int"),
     Col("branch", "党总支", 24),
-    Col("total", "总分", 8, "num"),
-    Col("status", "状态", 8, "center", status=True),
+    Col("total", "自评总分", 8, "num"),
+    Col("status", "状态", 14, "wrap", status=True),
     Col("missing_items", "缺项", 6, "int"),
 )
 ITEMS_TOP, ITEMS_HEADER = 2, 3  # 得分明细's two header rows: sections (merged), then items
@@ -154,7 +174,8 @@ def items_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog) -> No
         ws,
         F,
         "得分明细（44项自评得分）",
-        "浅橙底：有扣分；红底空白：未填写或无效（不计分）。各项内容见“失分分析”或附件1。",
+        "浅橙底：有扣分；红底空白：未填写或无效（不计分）。状态为“暂计”的须更正，不计入统计。"
+        "各项内容见“失分分析”或附件1。",
         len(cols),
     )
     _items_header(ws, F, cols, catalog)
@@ -259,8 +280,8 @@ def losses_sheet(ws: Worksheet, F: Formats, t: ag.Tables) -> None:
         ws,
         F,
         "失分分析（全校按失分排序）",
-        "先列12个部分，再列44项。失分 = 分值 − 自评得分，按有效得分的党总支合计；"
-        "平均失分率 = 失分合计 ÷（分值 × 有效份数）。",
+        "先列12个部分，再列44项。失分 = 分值 − 自评得分，只按完整有效的附件1合计（暂计的不计入，"
+        "有效份数处处相同）；平均失分率 = 失分合计 ÷（分值 × 有效份数）。",
         len(cols),
     )
     first, last = table(ws, F, t.losses, cols, freeze_cols=3, header_height=30)

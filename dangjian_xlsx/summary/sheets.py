@@ -21,29 +21,35 @@ from .style import (
     title,
 )
 
+# 问题台账's columns; summary/previous.py finds them by these headers in a summary saved again by a person
+LEDGER_SHEET_COLUMNS = (
+    Col("seq", "序号", 6, "int"),
+    Col("branch", "党总支", 20, "wrap"),
+    Col("item_id", "编号", 7, "center"),
+    Col("section", "所属部分", 18, "wrap"),
+    Col("item", "督查内容", 30, "wrap"),
+    Col("points", "分值", 6, "int"),
+    Col("score", "得分", 6, "num"),
+    Col("lost", "失分", 6, "num"),
+    Col("note", "扣分说明（佐证材料）", 36, "wrap"),
+    Col("fix", "整改措施", 30, "input"),
+    Col("owner", "责任人", 10, "input"),
+    Col("deadline", "整改时限", 12, "input"),
+    Col("fix_status", "整改状态", 10, "input", status=True),
+    Col("ledger_state", "台账状态", 16, "wrap"),  # what became of a row typed into (aggregate/ledger.py)
+)
+
 
 def ledger_sheet(ws: Worksheet, F: Formats, t: ag.Tables) -> None:
-    cols = [
-        Col("seq", "序号", 6, "int"),
-        Col("branch", "党总支", 20, "wrap"),
-        Col("item_id", "编号", 7, "center"),
-        Col("section", "所属部分", 18, "wrap"),
-        Col("item", "督查内容", 30, "wrap"),
-        Col("points", "分值", 6, "int"),
-        Col("score", "得分", 6, "num"),
-        Col("lost", "失分", 6, "num"),
-        Col("note", "扣分说明（佐证材料）", 36, "wrap"),
-        Col("fix", "整改措施", 30, "input"),
-        Col("owner", "责任人", 10, "input"),
-        Col("deadline", "整改时限", 12, "input"),
-        Col("fix_status", "整改状态", 10, "input", status=True),
-    ]
+    known = {*ag.LEDGER_COLUMNS, *(c.key for c in LEDGER_SHEET_COLUMNS)}  # then the columns people added
+    cols = [*LEDGER_SHEET_COLUMNS, *(Col(k, k, 16, "input") for k in t.ledger.columns if k not in known)]
     title(
         ws,
         F,
         "问题台账（自评扣分项）",
         "每个扣分项一行。黄底四列（整改措施、责任人、整改时限、整改状态）由组织部跟踪填写；"
-        f"整改状态可填“{' / '.join(FIX_STATES)}”。",
+        f"整改状态可填“{' / '.join(FIX_STATES)}”。再次汇总时已填写的内容自动带入；"
+        "对应的扣分已不存在的行仍保留，并在“台账状态”中注明。",
         len(cols),
     )
     table(ws, F, t.ledger, cols, freeze_cols=3, header_height=30)
@@ -53,13 +59,13 @@ def tasks_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog) -> No
     meta = [
         Col("seq", "序号", 6, "int"),
         Col("branch", "党总支", 24),
-        Col("status", "附件2", 10, "center", status=True),
+        Col("status", "附件2", 14, "wrap", status=True),
         Col("rate", "完成率", 8, "pct"),
         Col("n_done", "已完成", 7, "int"),
         Col("n_progress", "持续推进", 7, "int"),
         Col("n_not_done", "未完成", 7, "int"),
         Col("n_na", "不适用", 7, "int"),
-        Col("n_blank", "未填", 6, "int"),
+        Col("n_blank", "未填或无效", 6, "int"),
     ]
     cols = [
         *meta,
@@ -69,8 +75,8 @@ def tasks_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog) -> No
         ws,
         F,
         "重点任务清单汇总（20项任务完成状态）",
-        "完成率 = 已完成 ÷（已完成 + 持续推进 + 未完成），不计“不适用”和未填。第3行为各项任务的全校完成率。"
-        "任务全文见“任务清单明细”。",
+        "完成率 = 已完成 ÷（已完成 + 持续推进 + 未完成），不计“不适用”。有未填或无效状态的附件2为“暂计”，"
+        "须更正后才计算完成率，也不计入第3行各项任务的全校完成率。任务全文见“任务清单明细”。",
         len(cols),
     )
     rate_row, header_row = 2, 3
@@ -113,7 +119,8 @@ def submissions_sheet(ws: Worksheet, F: Formats, t: ag.Tables) -> None:
     cols = [
         Col("seq", "序号", 6, "int"),
         Col("branch", "党总支", 24),
-        Col("state", "总体情况", 11, "center", status=True),
+        Col("submitted", "交回情况", 10, "center", status=True),
+        Col("quality", "材料质量", 10, "center", status=True),
         Col("report", "自查报告", 10, "center", status=True),
         Col("form1", "附件1 评分表", 11, "center", status=True),
         Col("form2", "附件2 任务清单", 11, "center", status=True),
@@ -121,15 +128,19 @@ def submissions_sheet(ws: Worksheet, F: Formats, t: ag.Tables) -> None:
         Col("report_file", "自查报告文件", 30, "wrap"),
         Col("form1_file", "附件1文件", 30, "wrap"),
         Col("form2_file", "附件2文件", 30, "wrap"),
+        Col("doubt_files", "身份存疑的文件", 30, "wrap"),
     ]
     title(
         ws,
         F,
         "提交情况（按名单）",
-        "已交：已接收；有警告：已接收但有提醒；需退回修改：文件被退回或有错误，须按“校验问题”修改后重交；未交：没有收到。"
-        "总体情况：附件1、附件2都已接收为“全部合格”，有需修改的为“需退回修改”，否则为“未交”。",
+        f"交回情况：{ag.SUBMIT_ALL}（附件1、附件2、自查报告均已收到）/ {ag.SUBMIT_PART} / {ag.SUBMIT_NONE}；"
+        f"材料质量：{ag.QUALITY_OK}（已收到的均可用）/ {ag.QUALITY_FIX}（有被退回或待更正的）/ "
+        f"{ag.QUALITY_DOUBT}（有文件无法确定是谁交的，不计入）/ {ag.QUALITY_NONE}。两列各自合计等于应交党总支数，"
+        "与“总览”一致。各表格：已交 / 有警告 / 需退回修改（按“校验问题”修改后重交）/ 身份存疑 / 未交。",
         len(cols),
     )
+    ws.set_row(1, 44)
     table(ws, F, t.submissions, cols, freeze_cols=2, header_height=30)
 
 
@@ -139,6 +150,7 @@ def files_sheet(ws: Worksheet, F: Formats, t: ag.Tables) -> None:
         Col("kind", "类型", 16),
         Col("branch", "党总支", 22),
         Col("outcome", "处理结果", 15, "center", status=True),
+        Col("claimant", "身份存疑：另一方", 22),
         Col("reason", "原因", 36, "wrap"),
         Col("errors", "错误数", 7, "int"),
         Col("warnings", "警告数", 7, "int"),
@@ -150,7 +162,8 @@ def files_sheet(ws: Worksheet, F: Formats, t: ag.Tables) -> None:
         ws,
         F,
         "文件清单（收到的每一个文件）",
-        "每个文件只属于一种处理结果；SHA-256 可用于核对文件是否相同。",
+        "每个文件只属于一种处理结果；身份存疑的文件列在最前（“党总支”为表格内的党总支，“另一方”为文件名、"
+        "文件夹名或填写内容指向的党总支），不计入任何一方。SHA-256 可用于核对文件是否相同。",
         len(cols),
     )
     table(ws, F, t.files, cols, freeze_cols=1, header_height=20)
@@ -169,5 +182,12 @@ def problems_sheet(ws: Worksheet, F: Formats, t: ag.Tables) -> None:
         Col("value", "填写的内容", 24, "wrap"),
         Col("code", "代码", 18),
     ]
-    title(ws, F, "校验问题（逐个单元格）", "错误须修改后重新报送；警告不影响接收，请核对。", len(cols))
+    title(
+        ws,
+        F,
+        "校验问题（逐个单元格）",
+        "身份存疑的文件列在最前：无法确定是哪个党总支交回的，不计入任何一方，请先核实。"
+        "错误须修改后重新报送；警告不影响接收，请核对。",
+        len(cols),
+    )
     table(ws, F, df, cols, freeze_cols=1, header_height=20)

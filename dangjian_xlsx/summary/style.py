@@ -19,7 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from .. import aggregate as ag
 from ..layout import Field
-from .colours import PALETTE, STATUS_COLOURS
+from .colours import PALETTE, STATUS_COLOURS, tone_of
 from .splice import MIN_ROWS as BODY_ROWS_MIN
 from .splice import BodyRows
 
@@ -255,10 +255,12 @@ def colour_rules(
     is clutter in the spreadsheet's rule list)."""
     if r2 < r1:
         return
-    present = None if words is None else {w for w in words if type(w) is str}
-    for value, colour in STATUS_COLOURS.items():
-        if present is not None and value not in present:
-            continue
+    if words is None:
+        rules = list(STATUS_COLOURS.items())
+    else:  # the words present, in a stable order; a word with a count coloured by its prefix
+        present = sorted({w for w in words if type(w) is str and w and '"' not in w})
+        rules = [(w, tone) for w in present if (tone := tone_of(w)) is not None]
+    for value, colour in rules:
         ws.conditional_format(
             r1,
             c1,

@@ -7,7 +7,7 @@ import datetime as dt
 import difflib
 from dataclasses import dataclass
 
-from ..catalog import catalog_digest
+from ..catalog import catalog_digest, roster_names
 from ..layout import FixedCell, FormLayout, form_layout
 from ..models import Branch, Campaign, FormKind
 from .cells import item_label, name_key, squash
@@ -32,7 +32,8 @@ class Context:
     items: tuple[ItemSpec, ...]
     tasks: tuple[ItemSpec, ...]
     by_key: dict[str, Branch]  # name_key(name) → branch
-    by_short: dict[str, Branch]  # name without 党总支/党委/直属党支部 → branch, when unambiguous
+    # another name (no suffix, no parentheticals, 简称) → branch, when unambiguous
+    by_short: dict[str, Branch]
     names: tuple[str, ...]
 
 
@@ -58,10 +59,7 @@ def _build_context(campaign: Campaign) -> Context:
     items = tuple(ItemSpec(i.id, rows1[i.id], i.points, item_label(i.id, i.text)) for i in cat.items)
     tasks = tuple(ItemSpec(t.id, rows2[t.id], 0, item_label(t.id, t.text)) for t in cat.tasks)
     by_key = {name_key(b.name): b for b in campaign.roster}
-    shorts: dict[str, list[Branch]] = {}
-    for b in campaign.roster:
-        shorts.setdefault(name_key(_short(b.name)), []).append(b)
-    by_short = {k: v[0] for k, v in shorts.items() if len(v) == 1 and k not in by_key}
+    by_short = dict(roster_names(campaign.roster).variants)  # unambiguous, never another's full name
     return Context(
         digest=catalog_digest(cat),
         year=campaign.year,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from ..catalog import roster_names
 from ..layout import BRANCH_CELL, GUIDE_SHEET, META_KEYS, META_SHEET, META_VALUE_COL, Field, a1
 from ..messages import Code, render
 from ..models import Branch, Campaign, FormKind, Problem, RawSheet, RawWorkbook
 from .cells import name_key, text
 from .context import Context, find_branch, suggest
+
+HEADER_EVIDENCE = "表头党总支名称"  # the evidence an 'identity-doubt' from the header cell names
 
 
 def read_meta(sheet: RawSheet) -> dict[str, str]:
@@ -38,8 +41,9 @@ def branch_of(
     ctx: Context,
     file: str,
     problems: list[Problem],
-) -> Branch | None:
-    """The roster branch this form belongs to: the metadata's (personalized) or the header cell's (blank)."""
+) -> tuple[Branch | None, Branch | None]:
+    """The roster branch this form belongs to — the metadata's (personalized) or the header cell's (blank)
+    — and, for a personalized form whose header names another roster branch, that branch (the claimant)."""
     header = text(sheet.get(*BRANCH_CELL)) if sheet is not None else ""
     at = {
         "file": file,
@@ -51,22 +55,44 @@ def branch_of(
     if meta_name:  # personalized form: the metadata is authoritative, the header must agree
         return _personalized_branch(meta_name, header, campaign, ctx, at, problems)
     if sheet is None or kind is None:
-        return None
-    return _typed_branch(header, campaign, ctx, at, problems)
+        return None, None
+    return _typed_branch(header, campaign, ctx, at, problems), None
 
 
 def _personalized_branch(
     meta_name: str, header: str, campaign: Campaign, ctx: Context, at: dict[str, str], problems: list[Problem]
-) -> Branch | None:
-    """A personalized form's branch: the metadata's name, which the header cell (when filled) must match."""
+) -> tuple[Branch | None, Branch | None]:
+    """A personalized form's branch: the metadata's name, which the header cell (when filled) must match.
+    A header naming another roster branch puts the form's identity in doubt (that branch is returned as
+    the claimant); one naming the same branch by another of its names is a warning; any other text in the
+    header is a mismatch (the locked cell was changed)."""
     branch, _ = find_branch(meta_name, campaign, allow_short=False)
     if branch is None:
         unknown_at = {**at, "sheet": at["sheet"] or META_SHEET}
         suggestion = _suggestion(meta_name, ctx)
         problems.append(render(Code.BRANCH_UNKNOWN, value=meta_name, suggestion=suggestion, **unknown_at))
-    if header and name_key(header) != name_key(meta_name):  # no header without the form sheet
-        problems.append(render(Code.BRANCH_MISMATCH, value=header, expected=meta_name, **at))
-    return branch
+    if not header or name_key(header) == name_key(meta_name):  # no header without the form sheet
+        return branch, None
+    typed, _ = find_branch(header, campaign)
+    if branch is not None and typed == branch:
+        problems.append(render(Code.BRANCH_NORMALIZED, value=header, expected=branch.name, **at))
+        return branch, None
+    named = typed or header_branch(header, campaign)
+    if branch is not None and named is not None and named != branch:
+        problems.append(
+            render(
+                Code.IDENTITY_DOUBT, value=named.name, expected=branch.name, evidence=HEADER_EVIDENCE, **at
+            )
+        )
+        return branch, named
+    problems.append(render(Code.BRANCH_MISMATCH, value=header, expected=meta_name, **at))
+    return branch, None
+
+
+def header_branch(header: str, campaign: Campaign) -> Branch | None:
+    """The one roster branch whose name a header cell holds among other text (马克思主义学院党总支（代填）)."""
+    named = roster_names(campaign.roster).named(header)
+    return named[0] if len(named) == 1 else None
 
 
 def _typed_branch(

@@ -195,3 +195,19 @@ def task_answers(
                 problems.append(render(Code.TEXT_REQUIRED, item=spec.label, field_label=fld.label, **where))
         out.append(TaskAnswer(task_id=spec.id, status=status, done=done, issues=issues))
     return tuple(out)
+
+
+def blank_form_items(sheet: RawSheet, layout: FormLayout, ctx: Context) -> int:
+    """A returned blank template: every item's input cells empty → the number of items; else 0."""
+    for cell in layout.inputs:
+        if cell.ref_id and text(sheet.get(cell.row, cell.col)):
+            return 0
+    return len(ctx.tasks) if layout.kind is FormKind.TASKS else len(ctx.items)
+
+
+def is_blank_form_noise(p: Problem, item_ids: frozenset[str]) -> bool:
+    """A problem that only says a cell of a blank template is empty (replaced by one 'form-blank'): an
+    empty item cell (`item_ids`: the form's item or task ids) or the empty fill date."""
+    if not Code(p.code).blank:
+        return False
+    return p.code == Code.DATE_BLANK or p.field.partition(" ")[0] in item_ids

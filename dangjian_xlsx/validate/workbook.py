@@ -11,6 +11,7 @@ expected text of every locked cell, item labels, roster look-ups) is computed on
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from ..layout import META_SHEET, SHEET_BY_KIND
@@ -29,7 +30,14 @@ from ..models import (
 from .context import Context, campaign_context
 from .identity import branch_of, check_sheet_order, read_meta, revision
 from .tamper import check_locked_cells
-from .values import check_fill_date, inspection_scores, item_scores, task_answers
+from .values import (
+    blank_form_items,
+    check_fill_date,
+    inspection_scores,
+    is_blank_form_noise,
+    item_scores,
+    task_answers,
+)
 
 
 @dataclass
@@ -44,6 +52,8 @@ class Validation:
     identity: Identity | None = None
     submission: Submission | None = None
     problems: list[Problem] = field(default_factory=list)
+    # a personalized form whose header cell names another roster branch: that branch ('identity-doubt')
+    claimant: Branch | None = None
 
     @property
     def blocking(self) -> bool:
@@ -63,6 +73,7 @@ class _Claim:
     kind: FormKind | None = None
     sheet: RawSheet | None = None
     branch: Branch | None = None
+    claimant: Branch | None = None
 
 
 def validate(raw: RawWorkbook, campaign: Campaign, file: str) -> Validation:
@@ -76,6 +87,7 @@ def validate(raw: RawWorkbook, campaign: Campaign, file: str) -> Validation:
         return result
     claim = _identify(raw, read_meta(meta_sheet), campaign, ctx, file, problems)
     kind, sheet, branch = claim.kind, claim.sheet, claim.branch
+    result.claimant = claim.claimant
     if kind is not None and branch is not None:
         result.identity = Identity.model_construct(
             kind=kind,
@@ -86,6 +98,8 @@ def validate(raw: RawWorkbook, campaign: Campaign, file: str) -> Validation:
             generator_version=claim.meta.get("generator_version", ""),
         )
     if any(Code(p.code).stops_values for p in problems) or kind is None or sheet is None or branch is None:
+        return result
+    if claim.claimant is not None:  # the header names another branch: whose values they are is not known
         return result
 
     check_sheet_order(raw, sheet.name, file, problems)
@@ -139,7 +153,7 @@ def _identify(
         claim.sheet = raw.sheet(sheet_name)
         if claim.sheet is None:
             problems.append(render(Code.SHEET_MISSING, file=file, sheet=sheet_name))
-    claim.branch = branch_of(meta, claim.sheet, claim.kind, campaign, ctx, file, problems)
+    claim.branch, claim.claimant = branch_of(meta, claim.sheet, claim.kind, campaign, ctx, file, problems)
     return claim
 
 
@@ -154,8 +168,31 @@ def _submission(
 ) -> Submission:
     """The values of a trusted form (fill date, then scores, 督查 scores or task answers), with their problems."""
     layout = ctx.layouts[kind]
+    blank = blank_form_items(sheet, layout, ctx)
+    before = len(problems)
     fill_date = check_fill_date(sheet, layout, ctx, file, problems)
     rev = revision(meta)
+    sub = _values(kind, sheet, branch, fill_date, rev, ctx, file, problems)
+    if blank:  # a returned blank template: one problem, not one per empty cell
+        ids = frozenset(layout.item_rows)
+        problems[before:] = [
+            render(Code.FORM_BLANK, file=file, sheet=layout.sheet, count=blank),
+            *(p for p in problems[before:] if not is_blank_form_noise(p, ids)),
+        ]
+    return sub
+
+
+def _values(
+    kind: FormKind,
+    sheet: RawSheet,
+    branch: Branch,
+    fill_date: dt.date | None,
+    rev: int,
+    ctx: Context,
+    file: str,
+    problems: list[Problem],
+) -> Submission:
+    layout = ctx.layouts[kind]
     if kind is FormKind.TASKS:
         answers = task_answers(sheet, layout.sheet, ctx, file, problems)
         return Submission.model_construct(

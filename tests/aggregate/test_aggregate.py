@@ -54,7 +54,7 @@ def test_totals_are_recomputed_from_item_scores(campaign: Campaign, tables: ag.T
     row = by_seq(tables.scores, 4)
     assert row["S05"] == 12 - 4 - 2
     assert row["missing_items"] == 2
-    assert row["status"] == ag.SCORE_FIX
+    assert row["status"] == ag.provisional(2) == "暂计（待更正，2 处问题）" and not row["counted"]
 
 
 def test_item_scores_match_totals(campaign: Campaign, tables: ag.Tables) -> None:
@@ -72,8 +72,8 @@ def test_item_scores_match_totals(campaign: Campaign, tables: ag.Tables) -> None
 def test_ranks_with_ties_and_order(tables: ag.Tables) -> None:
     s = tables.scores
     ranked = s[s["rank"].notna()]
-    assert list(zip(ranked["seq"], ranked["rank"], strict=True)) == [(2, 1), (3, 1), (1, 3), (4, 4)]
-    # the unranked follow in roster order
+    assert list(zip(ranked["seq"], ranked["rank"], strict=True)) == [(2, 1), (3, 1), (1, 3)]
+    # the 暂计 form (4, to be corrected) is not ranked; the unranked follow in roster order
     assert s["seq"].tolist() == [2, 3, 1, 4, *range(5, 21)]
     assert ranks([90, 95, 95, 80, 95]) == [4, 1, 1, 5, 1]
 
@@ -81,7 +81,7 @@ def test_ranks_with_ties_and_order(tables: ag.Tables) -> None:
 def test_status_column(tables: ag.Tables) -> None:
     status = dict(zip(tables.scores["seq"], tables.scores["status"], strict=True))
     assert [status[i] for i in (1, 2, 3)] == [ag.SCORE_OK] * 3
-    assert status[4] == ag.SCORE_FIX  # accepted with value errors
+    assert status[4] == ag.provisional(2)  # accepted with value errors: 暂计, to correct
     assert status[5] == ag.SCORE_FIX  # rejected: no usable values
     assert all(status[i] == ag.SCORE_MISSING for i in range(6, 21))
     assert ag.is_missing(by_seq(tables.scores, 5)["total"])
@@ -181,7 +181,7 @@ def test_invalid_values_count_as_missing(campaign: Campaign) -> None:
     row = by_seq(ag.build_tables(report(camp, [rec])).scores, 1)
     assert row["missing_items"] == 3
     assert row["total"] == 100 - 6
-    assert row["status"] == ag.SCORE_FIX
+    assert row["status"] == ag.provisional(3) and ag.is_missing(row["rank"])
 
 
 # ---------------------------------------------------------------- losses and ledger
@@ -201,9 +201,12 @@ def test_ledger_has_one_row_per_deduction(campaign: Campaign, tables: ag.Tables)
     assert by_seq(tables.ledger[tables.ledger["item_id"] == "S06.1"], 4)["note"] == "材料不全"
 
 
+COUNTED = (1, 2, 3)  # the scenario's complete valid 附件1 (4 is 暂计: blank and invalid items)
+
+
 def test_losses_ranked_school_wide(campaign: Campaign, tables: ag.Tables) -> None:
     lost: dict[str, float] = {}
-    for entered in SCENARIO_SCORES.values():
+    for entered in (SCENARIO_SCORES[seq] for seq in COUNTED):
         for item in campaign.catalog.items:
             v = entered.get(item.id, item.points)
             if v is not None and 0 <= v <= item.points:
@@ -220,10 +223,11 @@ def test_losses_ranked_school_wide(campaign: Campaign, tables: ag.Tables) -> Non
     assert set(items[items["rank"] == 1]["id"]) == {"S02.1", "S08.1"}
     assert items.iloc[2]["rank"] == 3
     s07 = items[items["id"] == "S07.2"].iloc[0]  # 4 points; only branch 2 lost 1.5 of it
-    assert (s07["n"], s07["n_losing"], s07["lost"]) == (4, 1, 1.5)
-    assert s07["loss_rate"] == pytest.approx(1.5 / (4 * 4))
-    s05 = sections[sections["id"] == "S05"].iloc[0]  # branch 4's blank/invalid items are not losses
+    assert (s07["n"], s07["n_losing"], s07["lost"]) == (3, 1, 1.5)
+    assert s07["loss_rate"] == pytest.approx(1.5 / (4 * 3))
+    s05 = sections[sections["id"] == "S05"].iloc[0]  # branch 4 is 暂计: none of its items count
     assert (s05["lost"], s05["n_losing"]) == (0, 0)
+    assert set(items["n"]) == set(sections["n"]) == {3}  # every row rests on the same forms
 
 
 def test_section_statistics(campaign: Campaign, tables: ag.Tables) -> None:
@@ -234,11 +238,11 @@ def test_section_statistics(campaign: Campaign, tables: ag.Tables) -> None:
             for i in campaign.catalog.sections[0].items
             if (v := e.get(i.id, i.points)) is not None and 0 <= v <= i.points
         )
-        for e in SCENARIO_SCORES.values()
+        for e in (SCENARIO_SCORES[seq] for seq in COUNTED)
     ]
-    assert s01["n"] == 4
-    assert s01["mean"] == pytest.approx(sum(totals) / 4)
-    assert s01["mean_rate"] == pytest.approx(sum(totals) / 4 / 12)
+    assert s01["n"] == 3
+    assert s01["mean"] == pytest.approx(sum(totals) / 3, abs=1e-4)  # rounded to 4 places
+    assert s01["mean_rate"] == pytest.approx(sum(totals) / 3 / 12, abs=1e-4)
 
 
 # ---------------------------------------------------------------- tasks
@@ -250,12 +254,13 @@ def test_task_completion_rates(tables: ag.Tables) -> None:
     assert t1["rate"] == pytest.approx(18 / 19)
     t2 = by_seq(tables.tasks, 2)
     assert (t2["n_done"], t2["n_not_done"], t2["n_blank"]) == (18, 1, 1)
-    assert t2["rate"] == pytest.approx(18 / 19)  # a blank status is not an answer
+    # a blank status: the form is incomplete, 暂计 — no rate until corrected
+    assert ag.is_missing(t2["rate"]) and t2["status"] == ag.provisional(1) and not t2["counted"]
     assert ag.is_missing(by_seq(tables.tasks, 5)["rate"])  # all 不适用
     assert by_seq(tables.tasks, 4)["status"] == ag.SUB_MISSING
     rates = dict(zip(tables.task_rates["task_id"], tables.task_rates["rate"], strict=True))
-    assert rates["T01"] == pytest.approx(2 / 3)  # 已完成, 未完成, 已完成, 不适用
-    assert rates["T03"] == pytest.approx(1.0)  # 不适用, 已完成, 已完成, 不适用
+    assert rates["T01"] == pytest.approx(1.0)  # 已完成, (2: 暂计, not counted), 已完成, 不适用
+    assert rates["T03"] == pytest.approx(1.0)  # 不适用, 已完成, 不适用
     assert rates["T04"] == pytest.approx(1.0)
 
 
@@ -272,18 +277,24 @@ def test_task_details_long_form(tables: ag.Tables) -> None:
 
 def test_submissions_per_form(tables: ag.Tables) -> None:
     s = {r["seq"]: r for r in tables.submissions.to_dict("records")}
-    assert (s[1]["report"], s[1]["form1"], s[1]["form2"], s[1]["state"]) == (
+    assert (s[1]["report"], s[1]["form1"], s[1]["form2"], s[1]["submitted"], s[1]["quality"]) == (
         "已交",
         "已交",
         "已交",
-        "全部合格",
+        "已交齐",
+        "合格",
     )
     assert s[1]["report_file"] == "第一批/01_自查报告.docx"
-    assert (s[2]["form2"], s[2]["state"]) == ("有警告", "全部合格")
-    assert (s[4]["form1"], s[4]["form2"], s[4]["state"]) == ("需退回修改", "未交", "需退回修改")
-    assert (s[5]["form1"], s[5]["form1_file"], s[5]["state"]) == ("需退回修改", "05_附件1.xlsx", "需退回修改")
+    assert (s[2]["form2"], s[2]["submitted"], s[2]["quality"]) == (
+        "有警告",
+        "部分未交",
+        "合格",
+    )  # no 自查报告
+    assert (s[4]["form1"], s[4]["form2"], s[4]["quality"]) == ("需退回修改", "未交", "需修改")
+    assert (s[5]["form1"], s[5]["form1_file"], s[5]["quality"]) == ("需退回修改", "05_附件1.xlsx", "需修改")
     assert s[4]["errors"] == 2 and s[5]["errors"] == 1
-    assert (s[6]["report"], s[6]["form1"], s[6]["form2"], s[6]["state"]) == ("未交",) * 4
+    assert (s[6]["report"], s[6]["form1"], s[6]["form2"]) == ("未交",) * 3
+    assert (s[6]["submitted"], s[6]["quality"]) == ("全部未交", "未收到")
 
 
 def test_files_and_problems_tables(rep: Report, tables: ag.Tables) -> None:
@@ -301,44 +312,51 @@ def test_files_and_problems_tables(rep: Report, tables: ag.Tables) -> None:
 
 def test_overview_counts(rep: Report) -> None:
     ov = ag.overview(rep)
-    assert (ov.expected, ov.received, ov.accepted, ov.to_correct, ov.missing) == (20, 5, 3, 2, 15)
-    assert ov.accepted + ov.to_correct + ov.missing == ov.expected
+    assert ov.expected == 20
+    assert (ov.submitted_all, ov.submitted_part, ov.submitted_none) == (1, 4, 15)
+    assert (ov.quality_ok, ov.quality_fix, ov.quality_doubt, ov.quality_none) == (3, 2, 0, 15)
     parts = (
         ov.accepted_files,
         ov.warning_files,
         ov.needs_fix_files,
         ov.rejected_files,
+        ov.doubt_files,
         ov.superseded_files,
         ov.ignored_files,
         ov.not_a_form_files,
         ov.reports,
     )
     assert ov.files_total == sum(parts) == len(rep.files)
-    assert parts == (6, 1, 1, 3, 1, 1, 1, 1)
-    assert ov.report_branches == 1 and ov.scored == 4
-    assert ov.school_average == pytest.approx((97 + 97.5 + 97.5 + 93) / 4)
-    assert (ov.max_total, ov.min_total) == (97.5, 93)
+    assert parts == (6, 1, 1, 3, 0, 1, 1, 1, 1)
+    assert ov.report_branches == 1
+    # the statistics rest on the complete valid forms: 附件1 of 1-3 (4 is 暂计), 附件2 of 1, 3, 5 (2 is 暂计)
+    assert (ov.scored, ov.scored_provisional, ov.tasks_counted, ov.tasks_provisional) == (3, 1, 3, 1)
+    assert ov.basis == "统计依据：3 份完整有效的附件1、3 份附件2（另有 2 份待更正未计入）"
+    assert ov.school_average == pytest.approx((97 + 97.5 + 97.5) / 3)
+    assert (ov.max_total, ov.min_total) == (97.5, 97)
 
 
 def test_overview_rows_for_the_cli(rep: Report) -> None:
-    rows = dict(ag.overview(rep).rows())
+    rows = ag.overview(rep).rows()
+    labels = [label for label, _ in rows]
+    assert len(labels) == len(set(labels))  # one line per word
+    got = dict(rows)
     for label in (
         "应交党总支",
-        "已交",
-        "全部合格",
-        "需退回修改",
-        "未交",
-        "文件总数",
-        "接收",
-        "退回",
-        "被替代",
+        "已交齐（含自查报告）",
+        "部分未交",
+        "全部未交",
+        "合格",
+        "需修改",
+        "身份存疑",
+        "未收到",
     ):
-        assert label in rows
-    for label in ("忽略", "非表格", "全校平均分"):
-        assert label in rows
-    assert rows["应交党总支"] == 20 and rows["接收"] == 7 and rows["全校平均分"] == "96.2"
-    file_rows = ("接收", "接收（需修改）", "自查报告", "退回", "被替代", "忽略", "非表格")
-    assert sum(rows[k] for k in file_rows) == rows["文件总数"]
+        assert label in got, label
+    assert got["应交党总支"] == 20 and got["全校平均分（自评）"] == "97.3"
+    assert got["已交齐（含自查报告）"] + got["部分未交"] + got["全部未交"] == 20
+    assert got["合格"] + got["需修改"] + got["身份存疑"] + got["未收到"] == 20
+    file_rows = [o.value for o in Outcome if o is not Outcome.IDENTITY_DOUBT] + ["身份存疑的文件"]
+    assert sum(got[k] for k in file_rows) == got["文件总数"]
 
 
 def test_empty_report(campaign: Campaign) -> None:
@@ -348,7 +366,8 @@ def test_empty_report(campaign: Campaign) -> None:
     assert t.ledger.empty and t.task_details.empty and t.files.empty and t.problems.empty
     assert list(t.ledger.columns) == ag.LEDGER_COLUMNS
     ov = ag.overview(rep)
-    assert (ov.missing, ov.school_average, dict(ov.rows())["全校平均分"]) == (20, None, "—")
+    assert (ov.submitted_none, ov.quality_none, ov.school_average) == (20, 20, None)
+    assert dict(ov.rows())["全校平均分（自评）"] == "—"
 
 
 def test_files_of_unknown_branches_and_other_kinds_are_listed_only(campaign: Campaign) -> None:
@@ -362,7 +381,7 @@ def test_files_of_unknown_branches_and_other_kinds_are_listed_only(campaign: Cam
     t = ag.build_tables(rep)
     assert len(t.files) == 2
     assert by_seq(t.submissions, 1)["form2"] == ag.SUB_MISSING
-    assert ag.overview(rep).received == 1
+    assert ag.overview(rep).submitted_none == 1  # an inspection form is not the branch's return
 
 
 def test_a_counted_file_without_values_is_not_ranked(campaign: Campaign) -> None:

@@ -395,10 +395,8 @@ def test_spreadsheets_without_metadata(tmp_path: Path, camp: Campaign) -> None:
     wb.save(tmp_path / "汇总表.xlsx")
     recs = by_path(run_collect(tmp_path, camp))
     assert recs["通讯录.xlsx"].outcome is Outcome.NOT_A_FORM
-    assert (
-        recs["汇总表.xlsx"].outcome is Outcome.NOT_A_FORM
-        and recs["汇总表.xlsx"].reason == "本工具生成的汇总表"
-    )
+    assert recs["汇总表.xlsx"].outcome is Outcome.IGNORED  # the tool's own output (rule 11)
+    assert recs["汇总表.xlsx"].reason == "本工具生成的汇总表或反馈表，未读取"
     assert recs["自制附件1.xlsx"].outcome is Outcome.REJECTED
     assert [p.code for p in recs["自制附件1.xlsx"].problems] == ["meta-missing"]
 

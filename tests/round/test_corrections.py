@@ -19,6 +19,7 @@ from dangjian_xlsx.collect.pipeline import run_collect
 from dangjian_xlsx.forms import build_form, form_filename
 from dangjian_xlsx.layout import Field, form_layout
 from dangjian_xlsx.models import Campaign, FormKind, Outcome, Report
+from dangjian_xlsx.ownfiles import MARKER_NAME, is_output_folder
 from dangjian_xlsx.read import workbook as read
 from dangjian_xlsx.round import corrections
 from dangjian_xlsx.round.corrections import build_pack, plan, write_pack
@@ -238,7 +239,9 @@ def test_write_pack_is_deterministic_and_removes_stale_notices(report: Report, t
     (out / "09_某党总支_附件1_评分表_更正.xlsx").write_bytes(b"old")
     (out / "备注.docx").write_bytes(b"kept")
     first = {p.name: p.read_bytes() for p in write_pack(report, out)}
-    assert sorted(p.name for p in out.iterdir()) == sorted([*first, "备注.docx"])
+    # the folder is marked as the tool's own (collect never reads it)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*first, "备注.docx", MARKER_NAME])
+    assert is_output_folder(out)
     second = {p.name: p.read_bytes() for p in write_pack(report, out)}
     assert first == second
 
@@ -254,15 +257,19 @@ def test_cli_collect_writes_the_pack_and_remind_prints_it(
     result = CliRunner().invoke(cli, ["collect", str(inbox), "--roster", str(roster), "--out", str(summary)])
     assert result.exit_code == 0, result.output
     pack_dir = tmp_path / "out" / "退回修改"
-    assert "1 个党总支需退回修改（1 份更正表），2 个党总支有材料未交" in result.output
+    # documents counted as documents: no count of branches that could disagree with the table above
+    assert "退回修改通知 1 份（1 份更正表）、未交提醒 2 份" in result.output
+    assert "个党总支" not in result.output.split("退回修改：", 1)[1]
     assert str(pack_dir) in result.output
-    assert len(list(pack_dir.glob("*.txt"))) == 3 and len(list(pack_dir.glob("*.xlsx"))) == 1
+    notices = [p for p in pack_dir.glob("*.txt") if p.name != MARKER_NAME]
+    assert len(notices) == 3 and len(list(pack_dir.glob("*.xlsx"))) == 1
 
     printed = CliRunner().invoke(cli, ["remind", str(summary)])
     assert printed.exit_code == 0, printed.output
     direct = CliRunner().invoke(cli, ["remind", str(inbox), "--roster", str(roster)])
     assert direct.exit_code == 0, direct.output
-    assert printed.output == direct.output
+    # the same notices either way (what precedes them, e.g. which campaign is used, is the command's)
+    assert printed.output[printed.output.index("─") :] == direct.output[direct.output.index("─") :]
     for n in plan(run_collect(inbox, camp, jobs=1)):
         assert n.filename in printed.output
     assert "评分表 E6（自评得分）" in printed.output and "共 3 份通知" in printed.output

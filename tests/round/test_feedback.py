@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from fill import clean_values, fill_form
-from synthetic import INJECTIONS, scenario
+from synthetic import INJECTIONS, campaign_with, form1, form2, report, scenario
 
 from dangjian_xlsx import aggregate as ag
 from dangjian_xlsx.cli import cli
@@ -94,7 +94,7 @@ def labelled(ws) -> dict[str, object]:
     """The 总体情况 block: label (column A) → value (column B), above the section table."""
     out = {}
     for row in ws.iter_rows(min_row=5, max_col=2, values_only=True):
-        if row[0] == "二、各部分得分（与全校比较）":
+        if isinstance(row[0], str) and row[0].startswith("二、各部分得分"):
             break
         if row[0]:
             out[row[0]] = row[1]
@@ -134,17 +134,25 @@ def test_numbers_equal_the_summary(
     scores = table_rows(summary_wb["得分汇总"])
     mine = next(r for r in scores if r["党总支"] == branch.name)
     top = labelled(ws)
-    assert top["自评总分"] == mine["自评总分"]
-    assert top["排名"] == mine["排名"]
-    # the school's section statistics, as on 总览
+    total = "自评总分（暂计）" if seq == 4 else "自评总分"  # 4's 附件1 is to be corrected
+    assert top[total] == mine["自评总分"]
+    assert top["自评排名"] == mine["自评排名"]
+    # the school's figures, as on 总览 (the complete valid forms only)
     ov = summary_wb["总览"]
     rows = list(ov.iter_rows(values_only=True))
     start = next(i for i, r in enumerate(rows) if r[0] == "部分")
     school = {r[0]: r for r in rows[start + 1 : start + 13]}
-    avg = next(r for r in rows if r[0] == "全校平均分")[1]
-    assert top["全校平均分"] == pytest.approx(avg)
-    assert top["全校最高分"] == next(r for r in rows if r[0] == "最高分")[1]
-    assert top["全校最低分"] == next(r for r in rows if r[0] == "最低分")[1]
+    avg = next(r for r in rows if r[0] == "全校平均分（自评）")[1]
+    assert top["全校平均分（自评）"] == pytest.approx(avg)
+    assert top["全校最高分（自评）"] == next(r for r in rows if r[0] == "最高分（自评）")[1]
+    assert top["全校最低分（自评）"] == next(r for r in rows if r[0] == "最低分（自评）")[1]
+    if seq == 2:  # inspected: its sections on the 督查 basis, its 自评 beside (see the inspection tests)
+        for sec, r in zip(campaign.catalog.sections, section_table(ws), strict=True):
+            header = next(
+                h for h in mine if isinstance(h, str) and h.startswith(f"{sec.numeral}、{sec.name}")
+            )
+            assert r["本单位自评得分"] == mine[header]
+        return
     for sec, r in zip(campaign.catalog.sections, section_table(ws), strict=True):
         label = f"{sec.numeral}、{sec.name}"
         header = next(h for h in mine if isinstance(h, str) and h.startswith(label))
@@ -168,7 +176,7 @@ def test_inspected_branch_shows_the_inspection(books: dict[str, bytes], campaign
     assert top["督查总分"] == top["自评总分"] - 3 and top["自评与督查差值"] == 3
     ws = load(books[name_of(campaign, 2)])[S_SCORES]
     explain = {r[0]: r[2] for r in ws.iter_rows(min_row=5, max_col=3, values_only=True) if r[0]}
-    assert "按督查总分排名" in explain["排名"]
+    assert top["督查排名"] == 1 and "已督查的党总支参与督查排名" in explain["督查排名"]
     assert "督查总分" not in labelled(load(books[name_of(campaign, 1)])[S_SCORES])
 
 
@@ -307,8 +315,10 @@ def test_inspected_summary_charts_and_rules_follow_the_columns(summary_xlsx: Pat
     n = sum(1 for r in ws.iter_rows(min_row=4, values_only=True) if r[0] is not None)  # ranked rows
     for name in ("党总支", "自评总分", "督查总分"):
         assert f"得分汇总!${cols[name]}$4:${cols[name]}${3 + n}" in text, name
-    scales = [str(cf.sqref) for cf in ws.conditional_formatting if cf.rules[0].type == "colorScale"]
-    assert scales == [f"{cols['自评总分']}4:{cols['督查总分']}{3 + len(campaign_rows(ws))}"]
+    scales = sorted(str(cf.sqref) for cf in ws.conditional_formatting if cf.rules[0].type == "colorScale")
+    self_col, insp_col, last = cols["自评总分"], cols["督查总分"], 3 + len(campaign_rows(ws))
+    # 自评总分 over the ranked rows only (not the 暂计 one after them), 督查总分 over every row
+    assert scales == sorted([f"{self_col}4:{self_col}{3 + n}", f"{insp_col}4:{insp_col}{last}"])
     diff = summary_wb["自评与督查对比"]
     diff_col = column_letters(diff, 3)["差值（自评−督查）"]
     assert any(str(cf.sqref).startswith(diff_col) and cf.rules[0].operator == "greaterThan"
@@ -318,3 +328,71 @@ def test_inspected_summary_charts_and_rules_follow_the_columns(summary_xlsx: Pat
 def campaign_rows(ws) -> list[tuple]:
     """得分汇总's body rows (every roster branch)."""
     return [r for r in ws.iter_rows(min_row=4, values_only=True) if any(v is not None for v in r)]
+
+
+# ---------------------------------------------------------------- rule 5: the 反馈表 after inspection
+
+RULE5_LOWER = {"S01.5": 1, "S02.4": 2, "S05.1": 3}  # 4-point items: −3 −2 −1 → 督查总分 94
+RULE5_OPINIONS = {k: f"{k}：现场查阅记录不全，扣{4 - v}分" for k, v in RULE5_LOWER.items()}
+
+
+@pytest.fixture(scope="module")
+def rule5(campaign: Campaign) -> tuple[Campaign, dict[str, openpyxl.Workbook]]:
+    """Branch 1: 自评 100 (no deduction), 督查 94 with three 督查意见 — the old feedback said "扣分项 共0项" and
+    showed no 督查 item anywhere. Branch 2: 自评 96, not inspected; branch 3: 自评 98, 督查 97."""
+    camp = campaign_with(campaign, 3)
+    b1, b2, b3 = camp.roster
+
+    def inspected(b, lower: dict[str, float], opinions: dict[str, str]) -> FileRecord:
+        own = {"S01.1": 0} if b == b3 else {}
+        insp = tuple(
+            InspectionScore(item_id=i.id, self_score=own.get(i.id, i.points), score=lower.get(i.id, own.get(i.id, i.points)),
+                            opinion=opinions.get(i.id, ""))
+            for i in camp.catalog.items
+        )  # fmt: skip
+        sub = Submission(kind=FormKind.INSPECTION, branch=b, fill_date=dt.date(2018, 10, 12), inspection=insp)
+        return FileRecord(path=f"督查/{b.id}.xlsx", outcome=Outcome.ACCEPTED, kind=FormKind.INSPECTION, branch=b,
+                          submission=sub)  # fmt: skip
+
+    files = [
+        form1(camp, b1),
+        form2(camp, b1),
+        form1(camp, b2, {"S01.5": 0}),
+        form1(camp, b3, {"S01.1": 0}),
+        inspected(b1, RULE5_LOWER, RULE5_OPINIONS),
+        inspected(b3, {"S12.2": 1}, {"S12.2": "扣1分"}),
+    ]
+    rep = report(camp, files)
+    return camp, {name: load(data) for name, data in build_feedback(rep, *ag.tables_and_overview(rep))}
+
+
+def test_rule5_feedback_after_inspection_shows_the_inspectors_items_and_opinions(rule5) -> None:
+    camp, books = rule5
+    wb = books[feedback_name(camp.roster[0])]
+    rows = table_rows(wb[S_DEDUCTIONS])
+    got = {r["编号"]: (r["自评得分"], r["督查得分"], r["督查失分"], r["督查意见"]) for r in rows}
+    points = {i.id: i.points for i in camp.catalog.items}
+    assert got == {k: (points[k], v, points[k] - v, RULE5_OPINIONS[k]) for k, v in RULE5_LOWER.items()}
+    assert "督查扣分项共 3 项，督查失分合计 6 分" in wb[S_DEDUCTIONS]["A2"].value
+    top = labelled(wb[S_SCORES])
+    assert (top["自评总分"], top["督查总分"], top["督查排名"]) == (100, 94, 2)  # 94 below branch 3's 97
+    assert not any(k == "排名" for k in top)  # no rank without its basis
+
+
+def test_rule5_feedback_after_inspection_gives_sections_on_the_inspection_basis(rule5) -> None:
+    camp, books = rule5
+    ws = books[feedback_name(camp.roster[0])][S_SCORES]
+    heading = next(r[0] for r in ws.iter_rows(max_col=1, values_only=True) if str(r[0]).startswith("二、"))
+    assert "督查得分" in heading
+    lost = {"S01": 3, "S02": 2, "S05": 1}
+    other_lost = {"S12": 1}  # branch 3's 督查: 97, S01.1 0 in both
+    for sec, r in zip(camp.catalog.sections, section_table(ws), strict=True):
+        mine = sec.max_points - lost.get(sec.id, 0)
+        theirs = sec.max_points - other_lost.get(sec.id, 0) - (2 if sec.id == "S01" else 0)
+        assert (r["本单位自评得分"], r["本单位督查得分"]) == (sec.max_points, mine), sec.id
+        assert r["已督查平均分"] == pytest.approx((mine + theirs) / 2), sec.id
+        assert (r["已督查最低"], r["已督查最高"]) == (min(mine, theirs), max(mine, theirs)), sec.id
+    # an uninspected branch keeps the 自评 basis beside the school's
+    plain = books[feedback_name(camp.roster[1])]
+    assert "督查总分" not in labelled(plain[S_SCORES])
+    assert [r["编号"] for r in table_rows(plain[S_DEDUCTIONS])] == ["S01.5"]

@@ -187,29 +187,30 @@ def test_tables_equal_the_filled_values(final: Report, camp: Campaign) -> None:
     assert opinions[(4, "S09.1")] == "S09.1 督查意见"
 
 
-def test_ranks_use_the_inspection(final: Report) -> None:
+def test_ranks_one_basis_per_column(final: Report) -> None:
+    """自评排名 over every complete 附件1; 督查排名 beside it, among the inspected branches only (rule 6)."""
     t = ag.build_tables(final)
     s = t.scores.set_index("seq")
-    # inspected totals: 1 → 99.5, 2 → 95, 3 → 94, 4 → 93 (self: 99.5, 99, 99, 99); branch 5 sent nothing
-    assert [int(s.loc[q, "rank"]) for q in (1, 2, 3, 4)] == [1, 2, 3, 4]
-    assert set(s.loc[[1, 2, 3, 4], "rank_basis"]) == {ag.BASIS_INSPECTION}
-    assert ag.is_missing(s.loc[5, "rank"])
+    # self totals: 1 → 99.5, 2, 3, 4 → 99 (tied); inspected: 1 → 99.5, 2 → 95, 3 → 94, 4 → 93
+    assert [int(s.loc[q, "rank"]) for q in (1, 2, 3, 4)] == [1, 2, 2, 2]
+    assert [int(s.loc[q, "insp_rank"]) for q in (1, 2, 3, 4)] == [1, 2, 3, 4]
+    assert ag.is_missing(s.loc[5, "rank"]) and ag.is_missing(s.loc[5, "insp_rank"])  # branch 5 sent nothing
     ov = ag.overview(final)
     assert (ov.inspected, ov.inflated) == (4, 1)
-    assert dict(ov.rows())["自评偏高"] == 1
+    assert dict(ov.rows())["自评偏高"] in (1, "1")
 
 
 def test_summary_sheets_show_the_inspection(summary_wb: openpyxl.Workbook, camp: Campaign) -> None:
     names = summary_wb.sheetnames
     assert names[names.index("得分汇总") + 1] == "自评与督查对比"
     ws = summary_wb["得分汇总"]
-    assert "有督查的按督查总分排名" in ws["A1"].value and "自评偏高" in ws["A2"].value
+    assert "督查排名" in ws["A1"].value and "自评偏高" in ws["A2"].value
     rows = {r["序号"]: r for r in sheet_rows(ws)}
     for seq in (1, 2, 3, 4):
         diff = sum(expected_diffs(camp, seq).values())
         assert rows[seq]["差值（自评−督查）"] == pytest.approx(diff)
         assert rows[seq]["督查总分"] == pytest.approx(rows[seq]["自评总分"] - diff)
-        assert rows[seq]["排名依据"] == "督查总分"
+        assert rows[seq]["督查状态"] == "已督查"
         assert (rows[seq]["督查结论"] == "自评偏高") is (seq in INFLATED)
     comp = summary_wb["自评与督查对比"]
     items = sheet_rows(comp)
@@ -225,7 +226,7 @@ def test_summary_sheets_show_the_inspection(summary_wb: openpyxl.Workbook, camp:
     # the per-branch comparison beside it, and the flagged names in the explanation
     header = [c.value for c in comp[3]]
     side = header.index("党总支（总分对比）")
-    side_rows = [r[side : side + 8] for r in comp.iter_rows(min_row=4, values_only=True) if r[side]]
+    side_rows = [r[side:] for r in comp.iter_rows(min_row=4, values_only=True) if r[side]]
     assert [r[0] for r in side_rows] == [camp.roster[i].name for i in (3, 2, 1, 0)]  # largest first
     assert [r[-1] for r in side_rows].count("自评偏高") == 1
     assert f"自评偏高：{camp.roster[3].name}" in comp["A2"].value
@@ -240,8 +241,8 @@ def test_margin_is_configurable(final: Report) -> None:
 def test_without_inspections_the_summary_is_unchanged(first: Report) -> None:
     t = ag.build_tables(first)
     assert not t.has_inspection and t.inspection_items.empty
-    assert set(t.scores["rank_basis"].dropna()) == {ag.BASIS_SELF}
-    assert ag.overview(first).rows()[-1][0] == "全校平均分"
+    assert t.scores["insp_rank"].isna().all() and not ag.overview(first).has_inspection
+    assert "已督查（督查评分表完整有效）" not in dict(ag.overview(first).rows())
 
 
 def test_a_new_inspection_carries_the_inspectors_values_over(final: Report, camp: Campaign) -> None:

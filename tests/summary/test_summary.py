@@ -28,6 +28,7 @@ from synthetic import (
     expected_total,
     form1,
     large_report,
+    problem,
     report,
     scenario,
 )
@@ -76,9 +77,27 @@ BOM = b"\xef\xbb\xbf"
 pytestmark = pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")
 
 
+DOUBT_PATH = "11_马克思主义学院党总支_附件1_评分表.xlsx"
+
+
+def with_doubt(rep: Report) -> Report:
+    """The scenario plus rule 1's case: 马克思主义学院 (11) returned 文学院's (1) form under its own file name,
+    with other scores; collect held it 身份存疑 (counted for nobody)."""
+    camp = rep.campaign
+    b1, b11 = camp.roster[0], camp.roster[10]
+    doubt = form1(camp, b1, {"S01.1": 0, "S02.1": 0}, outcome=Outcome.IDENTITY_DOUBT, path=DOUBT_PATH)
+    doubt = doubt.model_copy(
+        update={
+            "claimant": b11,
+            "problems": [problem(DOUBT_PATH, "identity-doubt", message="身份存疑：两方")],
+        }
+    )
+    return rep.model_copy(update={"files": [*rep.files, doubt]})
+
+
 @pytest.fixture(scope="module")
 def rep(campaign: Campaign) -> Report:
-    return scenario(campaign)
+    return with_doubt(scenario(campaign))
 
 
 def write(rep: Report, out: Path) -> list[Path]:
@@ -148,15 +167,17 @@ def test_scores_sheet_totals_and_ranks(campaign: Campaign, wb: openpyxl.Workbook
     h = header_map(ws, 3)
     rows = data_rows(ws, 3)
     assert len(rows) == 20
-    got = {r[h["序号"] - 1]: (r[h["总分"] - 1], r[h["排名"] - 1], r[h["状态"] - 1]) for r in rows}
+    got = {r[h["序号"] - 1]: (r[h["自评总分"] - 1], r[h["自评排名"] - 1], r[h["状态"] - 1]) for r in rows}
     for seq, entered in SCENARIO_SCORES.items():
         assert got[seq][0] == pytest.approx(expected_total(campaign, entered))
-    assert [got[s][1] for s in (2, 3, 1, 4)] == [1, 1, 3, 4]
+    assert [got[s][1] for s in (2, 3, 1)] == [1, 1, 3]
+    assert got[4][1:] == (None, "暂计（待更正，2 处问题）")  # shown after the ranked, not ranked
     assert [r[h["序号"] - 1] for r in rows[:4]] == [2, 3, 1, 4]
     assert got[5] == (None, None, "需修改") and got[6] == (None, None, "未交")
+    assert got[11] == (None, None, "身份存疑")  # its only file is held in doubt
     sections = [c for c in h if isinstance(c, str) and c.startswith(("一、", "十二、"))]
     assert len(sections) == 2
-    assert ws.cell(4, h["总分"]).number_format == "0.0"
+    assert ws.cell(4, h["自评总分"]).number_format == "0.0"
 
 
 def test_item_details_sheet(campaign: Campaign, wb: openpyxl.Workbook) -> None:
@@ -206,7 +227,7 @@ def test_charts_reference_the_tables(xlsx: Path) -> None:
         text = "".join(z.read(n).decode() for n in charts)
         rels = z.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
     assert "drawing" in rels  # the charts sit on 总览 (the first sheet)
-    assert "得分汇总!$C$4:$C$7" in text and "得分汇总!$D$4:$D$7" in text  # the 4 ranked branches
+    assert "得分汇总!$C$4:$C$6" in text and "得分汇总!$D$4:$D$6" in text  # the 3 ranked branches (not 暂计)
     assert re.search(r"总览!\$D\$\d+:\$D\$\d+", text)  # section rates
 
 
@@ -223,9 +244,9 @@ def test_charts_read_the_columns_their_headers_name(xlsx: Path, wb: openpyxl.Wor
             z.read(n).decode() for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)
         )
     scores = column_letters(wb["得分汇总"], 3)
-    for header in ("党总支", "总分"):
+    for header in ("党总支", "自评总分"):
         col = scores[header]
-        assert f"得分汇总!${col}$4:${col}$7" in text, header
+        assert f"得分汇总!${col}$4:${col}$6" in text, header
     ws = wb["总览"]
     header_row = next(r[0].row for r in ws.iter_rows(max_col=1) if r[0].value == "部分")
     sections = column_letters(ws, header_row)
@@ -248,7 +269,10 @@ def rule_columns(ws, rule_type: str, header_row: int = 3) -> set[str]:
 
 
 def test_conditional_formats_sit_on_the_columns_they_are_for(wb: openpyxl.Workbook) -> None:
-    assert rule_columns(wb["得分汇总"], "colorScale") == {"总分"}
+    assert rule_columns(wb["得分汇总"], "colorScale") == {"自评总分"}
+    scale = next(cf for cf in wb["得分汇总"].conditional_formatting if cf.rules[0].type == "colorScale")
+    total = column_letters(wb["得分汇总"], 3)["自评总分"]
+    assert str(scale.sqref) == f"{total}4:{total}6"  # the ranked rows only, not the 暂计 one
     sections = {h for h in column_letters(wb["得分汇总"], 3) if isinstance(h, str) and "、" in h}
     assert rule_columns(wb["得分汇总"], "cellIs") == {"状态", *sections}
     assert rule_columns(wb["失分分析"], "dataBar") == {"失分合计", "平均失分率"}
@@ -265,7 +289,8 @@ def test_every_outcome_and_severity_has_a_colour() -> None:
     assert set(TASK_TONES) == set(STATUSES)
     for word in [*(o.value for o in Outcome), *(s.value for s in Severity), *STATUSES, *FIX_STATES]:
         assert STATUS_COLOURS[word] in PALETTE, word
-    for word in (ag.SUB_OK, ag.SUB_WARN, ag.SUB_FIX, ag.SUB_MISSING, ag.STATE_OK, ag.SCORE_OK, ag.SCORE_FIX):
+    for word in (ag.SUB_OK, ag.SUB_WARN, ag.SUB_FIX, ag.SUB_MISSING, ag.SUB_DOUBT, ag.SCORE_OK, ag.SCORE_FIX,
+                 ag.SCORE_DOUBT, *ag.SUBMIT_WORDS, *ag.QUALITY_WORDS):  # fmt: skip
         assert STATUS_COLOURS[word] in PALETTE, word
     assert STATUS_COLOURS[Outcome.NEEDS_FIX.value] == STATUS_COLOURS[Severity.ERROR.value] == "red"
 
@@ -286,27 +311,46 @@ def test_status_words_are_coloured_as_the_enums_say(wb: openpyxl.Workbook) -> No
     assert {s.value for s in Severity} <= words("校验问题")
 
 
+def overview_values(ws) -> dict[str, object]:
+    """总览's count lines: label (column A) → value (column B), above the section table."""
+    out = {}
+    for r in ws.iter_rows(min_row=4, max_col=2, values_only=True):
+        if isinstance(r[0], str) and r[0].startswith("五、"):
+            break
+        if isinstance(r[0], str):
+            out[r[0]] = r[1]
+    return out
+
+
 def test_overview_sheet_counts(wb: openpyxl.Workbook, rep: Report) -> None:
     ws = wb["总览"]
-    values = {
-        r[0]: r[1] for r in ws.iter_rows(values_only=True) if isinstance(r[0], str) and r[1] is not None
-    }
+    values = overview_values(ws)
     ov = ag.overview(rep)
     assert values["应交党总支"] == ov.expected == 20
-    assert (values["已交"], values["全部合格"], values["需退回修改"], values["未交"]) == (5, 3, 2, 15)
-    assert values["全校平均分"] == pytest.approx(ov.school_average)
-    assert (values["最高分"], values["最低分"]) == (97.5, 93)
+    assert (values["已交齐（含自查报告）"], values["部分未交"], values["全部未交"]) == (1, 5, 14)
+    assert (values["合格"], values["需修改"], values["身份存疑"], values["未收到"]) == (2, 2, 2, 14)
+    assert values["全校平均分（自评）"] == pytest.approx(ov.school_average)
+    assert (values["最高分（自评）"], values["最低分（自评）"]) == (97.5, 97)  # not 暂计 branch 4's 93
     outcomes = (
         "已接收",
         "已接收（有警告）",
         "已接收（需修改）",
         "自查报告",
         "退回",
+        "身份存疑的文件",
         "已被新版本替代",
         "已忽略",
     )
     assert values["文件总数"] == sum(values[k] for k in (*outcomes, "非表格文件")) == len(rep.files)
     assert "2018-10-08 09:30" in ws["A2"].value
+    # the same words and numbers as the CLI's closing table
+    for label, value in ov.rows():
+        if value == "":
+            continue  # a heading
+        shown = values[label]
+        if isinstance(value, str):  # a score, shown with one decimal, or "—"
+            shown = "—" if shown is None else f"{shown:.1f}"
+        assert shown == value, label
 
 
 def test_ledger_rows_and_empty_columns(wb: openpyxl.Workbook, rep: Report) -> None:
@@ -357,13 +401,21 @@ def test_csv_is_tidy_with_bom_and_neutralised(written: list[Path]) -> None:
     row = next(r for r in scores if (r["branch_id"], r["item_id"]) == ("03", "S04.1"))
     assert (row["points"], row["score"], row["lost"]) == ("2", "1.5", "0.5")
     blank = next(r for r in scores if (r["branch_id"], r["item_id"]) == ("04", "S05.1"))
-    assert (blank["score"], blank["lost"], blank["status"]) == ("", "", "需修改")
+    assert (blank["score"], blank["lost"], blank["status"]) == ("", "", "暂计（待更正，2 处问题）")
+    assert {r["counted"] for r in scores if r["branch_id"] == "04"} == {"0"}
+    assert {r["counted"] for r in scores if r["branch_id"] == "01"} == {"1"}
     tasks = read_csv(written[2])
     assert len(tasks) == 80 and {r["task_id"] for r in tasks} == {f"T{i:02d}" for i in range(1, 21)}
     problems = read_csv(written[3])
     assert any(r["value"] == "'=1+1" for r in problems)
     files = read_csv(written[4])
-    assert len(files) == 15 and all(len(r["sha256"]) == 64 for r in files)
+    assert len(files) == 16 and all(len(r["sha256"]) == 64 for r in files)
+    assert (files[0]["path"], files[0]["outcome"], files[0]["branch"], files[0]["claimant"]) == (
+        DOUBT_PATH,
+        "身份存疑",
+        "文学院党总支",
+        "马克思主义学院党总支",
+    )  # first: held in doubt, with both names
 
 
 def test_csv_cell_rules() -> None:
@@ -418,14 +470,14 @@ def test_json_matches_tables(written: list[Path], rep: Report) -> None:
     doc = json.loads(written[5].read_text("utf-8"))
     t = ag.build_tables(rep)
     assert doc["generated_at"] == GENERATED_AT.isoformat()
-    assert doc["overview"]["files_total"] == 15 and doc["overview"]["expected"] == 20
+    assert doc["overview"]["files_total"] == 16 and doc["overview"]["expected"] == 20
     scores = {s["branch_id"]: s for s in doc["scores"]}
     assert [s["branch_id"] for s in doc["scores"]] == t.scores["branch_id"].tolist()
     assert (scores["02"]["rank"], scores["02"]["total"]) == (1, 97.5)
     assert scores["06"]["total"] is None and scores["06"]["items"] == []
     assert len(scores["01"]["items"]) == 44 and scores["01"]["sections"]["S01"] == 11
     assert next(i for i in scores["01"]["items"] if i["item_id"] == "S01.1")["note"] == INJECTIONS[0]
-    assert len(doc["problems"]) == len(t.problems) and len(doc["files"]) == 15
+    assert len(doc["problems"]) == len(t.problems) and len(doc["files"]) == 16
     assert sum(len(b["answers"]) for b in doc["tasks"]) == 80
     raw = written[5].read_text("utf-8")
     assert raw == json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
@@ -530,7 +582,8 @@ def test_large_report(campaign: Campaign, tmp_path: Path) -> None:
     out = write(rep, tmp_path / "汇总表.xlsx")
     with zipfile.ZipFile(out[0]) as z:
         text = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart"))
-    assert "得分汇总!$C$4:$C$503" in text
+    n = int(ag.build_tables(rep).scores["counted"].sum())  # the complete valid 附件1 (about 90 %)
+    assert 400 < n < 500 and f"得分汇总!$C$4:$C${3 + n}" in text
     assert len(read_csv(out[4])) == 1000
 
 

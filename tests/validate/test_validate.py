@@ -144,7 +144,7 @@ def test_unknown_branch_keeps_identity_none_but_mismatch_keeps_owner(
         v.identity is not None
         and v.identity.branch_name == case_branch(camp, BY_NAME_INDEX["branch_mismatch"]).name
     )
-    assert "外国语学院党总支" in v.problems[0].message
+    assert "名单外的党总支" in v.problems[0].message
 
 
 BY_NAME_INDEX = {c.name: i for i, c in enumerate(CASES)}

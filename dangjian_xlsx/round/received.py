@@ -1,0 +1,94 @@
+"""What a notice says about a file received for a branch that could not be counted: which file, how it was
+attributed to the branch, why it could not be used; for a file held 身份存疑, the two names the evidence
+gives and what each of the two branches should send.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..forms import form_filename
+from ..messages import Code
+from ..models import Branch, FileRecord, FormKind
+
+_PAREN = re.compile(r"[（(][^）)]*[）)]")
+_SUFFIX = re.compile(r"\.[^./]*$")
+# the evidence named in an `identity-doubt` problem ("…但文件名是“…”")
+_EVIDENCE = re.compile(r"但(.{1,20}?)是“")
+TEXT_EVIDENCE = "表格中的文字"
+
+
+def received_line(rec: FileRecord, who: str) -> str:
+    """“收到文件“X”（按文件名判断为你单位的文件），未能使用：文件已加密。”"""
+    how = f"（按{rec.attribution}判断为{who}的文件）" if rec.attribution else ""
+    why = f"：{rec.reason}" if rec.reason else ""
+    return f"  收到文件“{rec.path}”{how}，未能使用{why}。"
+
+
+def name_variants(b: Branch) -> set[str]:
+    """The ways people write a branch's name in a file or folder name: the roster name, its 简称, the name
+    without parentheticals, and each without its trailing 党总支/党委/党支部."""
+    names = {b.name, b.short, _PAREN.sub("", b.name)}
+    for n in list(names):
+        for tail in ("党总支", "直属党支部", "党支部", "党委"):
+            if n.endswith(tail):
+                names.add(n[: -len(tail)])
+    return {n for n in names if len(n) >= 2}
+
+
+def evidence(f: FileRecord, named: Branch) -> str:
+    """Where the file names `named` (the claimant): the evidence collect recorded in its `identity-doubt`
+    problem (文件名, 文件夹名, 表头党总支名称, the text …), else found again in the path."""
+    for p in f.problems:
+        if p.code == Code.IDENTITY_DOUBT and p.value == named.name:
+            if p.field:
+                return p.field
+            if m := _EVIDENCE.search(p.message):
+                return m.group(1)
+    parts = f.path.split("/")
+    stem = _SUFFIX.sub("", parts[-1])
+    variants = name_variants(named)
+    if any(v in stem for v in variants):
+        return "文件名"
+    if any(v in folder for folder in parts[:-1] for v in variants):
+        return "文件夹名"
+    return TEXT_EVIDENCE
+
+
+def doubt_lines(
+    f: FileRecord, kind: FormKind | None, branch: Branch, current: FileRecord | None
+) -> tuple[str, list[str]]:
+    """A file held 身份存疑 as `branch` is told of it: the form's own branch (identity) or the branch the
+    file or folder name or the text names (claimant). `current` is `branch`'s counted file of that form."""
+    assert kind is not None and f.branch is not None and f.claimant is not None
+    label, own = kind.label, form_filename(kind, branch)
+    if f.branch.name == branch.name:
+        where = evidence(f, f.claimant)
+        resend = f"请以“{own}”为文件名重新发送" + (
+            "" if where in ("文件名", "文件夹名") else "（表中不要写其他党总支的名称）"
+        )
+        lines = [
+            f"  收到文件“{f.path}”，表格属于你单位，但{where}写的是“{f.claimant.name}”：本文件暂未计入。"
+        ]
+        if current is not None:
+            lines.append(f"  你单位的{label}仍按“{current.path}”计入，不受影响。")
+            lines.append(
+                f"  如该文件也是你单位的材料（例如更新后的版本），{resend}；"
+                f"如不是你单位的材料，无需处理，组织部将与“{f.claimant.name}”核实。"
+            )
+        else:
+            lines.append(
+                f"  如是你单位的材料，{resend}；如不是，请使用下发的“{own}”填写后报送"
+                f"（组织部将与“{f.claimant.name}”核实该文件）。"
+            )
+        return f"{label}：收到一份身份存疑的文件（表格属于你单位）", lines
+    where = evidence(f, branch)
+    lines = [f"  收到文件“{f.path}”，{where}写的是你单位，但表格是“{f.branch.name}”的表格：本文件暂未计入。"]
+    if current is None:
+        lines.append(f"  请用本单位下发的表格“{own}”填写后重新发送，不要在其他党总支的表格上填写。")
+    else:
+        lines.append(
+            f"  你单位的{label}按“{current.path}”计入。如“{f.path}”是你单位更新的内容，"
+            f"请用本单位下发的表格“{own}”填写后重新发送；否则无需处理。"
+        )
+    return f"{label}：收到一份身份存疑的文件（表格属于其他党总支）", lines
