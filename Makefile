@@ -30,6 +30,8 @@ samples: install
 demo: install
 	$(BIN)/dangjian-xlsx generate --roster dangjian_xlsx/catalog/roster.csv --out demo_out/forms
 	$(BIN)/dangjian-xlsx collect sample_submissions --out demo_out/汇总表.xlsx --feedback
+	$(BIN)/python scripts/demo_ledger.py demo_out/汇总表.xlsx
+	$(BIN)/dangjian-xlsx collect sample_submissions --out demo_out/汇总表.xlsx --feedback
 	$(BIN)/dangjian-xlsx inspect sample_submissions --out demo_out/督查评分表
 	@echo "退回修改通知和更正表：demo_out/退回修改/    反馈表：demo_out/反馈表/    督查评分表：demo_out/督查评分表/"
 
