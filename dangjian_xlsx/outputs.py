@@ -209,7 +209,9 @@ def check_round(campaign: Campaign, files: list[FileRecord], source: str, *, che
     """UserError when every form among `files` (a file whose identity names a form) carries another school or
     year than `campaign` (`source`: where the campaign comes from): the wrong round, or the wrong campaign.
     `checked`: the files of the `check` command, not an inbox."""
-    forms = [f for f in files if f.kind is not None or _mismatches(f)]
+    # a form = a file whose own identity was read: not one whose kind was only guessed from its name (rule 9:
+    # an encrypted or damaged file says nothing about the round)
+    forms = [f for f in files if (f.kind is not None and not f.attribution) or _mismatches(f)]
     odd = [f for f in forms if _mismatches(f)]
     if not forms or len(odd) < len(forms):
         return

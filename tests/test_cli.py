@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 from fill import SAVED_AT, fill_form, full_scores
+from hostile_corpus import encrypt_ooxml
 from ledger import ledger_rows, type_into_ledger
 from rich.console import Console
 
@@ -279,11 +280,15 @@ def test_rule12_forms_of_another_round_stop_collect(
         scoring_form(
             other, k, inbox / form_filename(FormKind.SCORING, other.roster[k]), {}, date=dt.date(2019, 9, 28)
         )
+    # a password-protected file named for a branch of the built-in roster says nothing about the round
+    locked = inbox / "加密" / form_filename(FormKind.SCORING, campaign.roster[0])
+    locked.parent.mkdir(parents=True)
+    locked.write_bytes(encrypt_ooxml(build_form(other, FormKind.SCORING, other.roster[0])))
     monkeypatch.chdir(work)
     result = CliRunner().invoke(cli, ["collect", str(inbox), "--out", "汇总表.xlsx"])
     assert result.exit_code == 2, result.output
     text = flat(result.output)
-    assert "2份表格都不是本轮督查的表格" in text
+    assert "2份表格都不是本轮督查的表格" in text, result.output
     assert "学校为“某某大学”" in text and "年度为2019年" in text  # what the forms say
     assert "督查配置（内置示例）是“郑州师范学院”2018年" in text  # what the campaign says
     assert not (work / "汇总表.xlsx").exists() and not (work / "退回修改").exists()

@@ -155,7 +155,11 @@ class Overview:
         return [
             Line(QUALITY_OK, self.quality_ok, "已收到的表格均完整有效（未交的项见上）"),
             Line(QUALITY_FIX, self.quality_fix, "有表格被退回或待更正，须按退回修改通知修改后重交"),
-            Line(QUALITY_DOUBT, self.quality_doubt, "有文件无法确定是哪个党总支交回的，两方均不计入，请核实"),
+            Line(
+                QUALITY_DOUBT,
+                self.quality_doubt,
+                "有文件无法确定是哪个党总支交回的：该文件不计入任何一方（各自交回的表格照常计入），请核实",
+            ),
             Line(QUALITY_NONE, self.quality_none, "没有收到任何文件"),
         ]
 

@@ -30,6 +30,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from .. import aggregate as ag
 from ..atomic import write_all_atomic
+from ..layout import NOT_APPLICABLE
 from ..models import Branch, Campaign, FormKind, Report
 from ..ownfiles import FEEDBACK_SHEETS
 from ..summary import FONT, Col, Formats, col_index, new_workbook, plain_table, print_setup, put, title
@@ -310,7 +311,8 @@ def build_one(report: Report, tables: ag.Tables, ov: ag.Overview, branch: Branch
     own = _own(tables, branch, has_tasks)
     texts = {t.id: t.text for t in catalog.tasks}
     details = tables.task_details[tables.task_details["branch_id"] == branch.id]
-    open_tasks = details[details["status"] != ag.DONE_STATUS].assign(
+    # 不适用 is an answer, not unfinished work: the open tasks are the others not 已完成 (blank/invalid included)
+    open_tasks = details[~details["status"].isin((ag.DONE_STATUS, NOT_APPLICABLE))].assign(
         task=lambda d: d["task_id"].map(texts),
         status=lambda d: d["status"].replace("", NOT_FILLED),
     )

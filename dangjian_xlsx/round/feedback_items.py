@@ -69,6 +69,6 @@ def tasks_sheet(ws: Worksheet, F: Formats, open_tasks: pd.DataFrame) -> None:
         Col("done", "完成情况（做法及佐证材料）", 36, "wrap"),
         Col("issues", "存在问题及整改措施", 36, "wrap"),
     ]
-    note = f"附件2中完成状态不是“已完成”的任务共 {len(open_tasks)} 项，请持续推进并按时完成整改。"
+    note = f"附件2中完成状态为“持续推进”“未完成”或未填、无效的任务共 {len(open_tasks)} 项，请持续推进并按时完成整改。"
     title(ws, F, "未完成的重点任务", note, len(cols))
     table(ws, F, open_tasks, cols, freeze_cols=1, header_height=24)

@@ -77,7 +77,7 @@ def _doubt_lines(ov: ag.Overview) -> list[tuple[str, Any, str]]:
             d.path,
             None,
             f"表格内为“{d.inside or '（无法读取）'}”，文件名、文件夹名或填写内容指向“{d.other or '（不明）'}”："
-            "两方均不计入；请核实，并请交件方用本单位的表格重新发送",
+            "该文件不计入任何一方（两个党总支各自交回的表格照常计入）；请核实，并请交件方用本单位的表格重新发送",
         )
         for d in ov.doubts
     ]

@@ -396,3 +396,24 @@ def test_rule5_feedback_after_inspection_gives_sections_on_the_inspection_basis(
     plain = books[feedback_name(camp.roster[1])]
     assert "督查总分" not in labelled(plain[S_SCORES])
     assert [r["编号"] for r in table_rows(plain[S_DEDUCTIONS])] == ["S01.5"]
+
+
+def test_open_tasks_leave_not_applicable_out(rep: Report, campaign: Campaign) -> None:
+    """不适用 is an answer: a task that does not apply is not listed as unfinished work for the branch."""
+    b2 = campaign.roster[1]
+    files = []
+    for f in rep.files:
+        if f.branch == b2 and f.kind is FormKind.TASKS and f.submission is not None:
+            answers = tuple(
+                a.model_copy(update={"status": "不适用", "done": "", "issues": "本单位无此项工作"})
+                if a.task_id == "T03"
+                else a
+                for a in f.submission.answers
+            )
+            f = f.model_copy(update={"submission": f.submission.model_copy(update={"answers": answers})})
+        files.append(f)
+    changed = rep.model_copy(update={"files": files})
+    books = dict(build_feedback(changed, *ag.tables_and_overview(changed)))
+    rows = table_rows(load(books[name_of(campaign, 2)])[S_TASKS])
+    assert "T03" not in [r["编号"] for r in rows]
+    assert [r["编号"] for r in rows] == ["T01", "T05"]
