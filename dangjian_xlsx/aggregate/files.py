@@ -73,6 +73,7 @@ def files_and_problems(records: list[FileRecord]) -> tuple[pd.DataFrame, pd.Data
             problem_rows.append(
                 [
                     p.file or f.path,
+                    f.outcome.value,
                     bid,
                     name,
                     p.sheet,
@@ -105,6 +106,18 @@ def files_and_problems(records: list[FileRecord]) -> tuple[pd.DataFrame, pd.Data
         int_col(files, c)
     problems = frame(
         problem_rows,
-        ["file", "branch_id", "branch", "sheet", "cell", "field", "severity", "code", "message", "value"],
+        [
+            "file",
+            "outcome",
+            "branch_id",
+            "branch",
+            "sheet",
+            "cell",
+            "field",
+            "severity",
+            "code",
+            "message",
+            "value",
+        ],
     )
     return files, problems

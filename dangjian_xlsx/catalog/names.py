@@ -96,6 +96,12 @@ class RosterNames:
         self.variants: dict[str, Branch] = {
             v: bs[0] for v, bs in derived.items() if len(bs) == 1 and v not in full
         }
+        # every name by its first two characters (a text is scanned once, not once per roster name)
+        self._index: dict[str, list[tuple[str, Branch, bool]]] = {}
+        for names, is_full in ((self.full, True), (self.variants, False)):
+            for n, b in names.items():
+                self._index.setdefault(n[:2], []).append((n, b, is_full))
+        self._one_char = any(len(k) == 1 for k in self._index)
 
     def mentions(self, text: str, *, full_only: bool = False) -> list[Mention]:
         """Every roster name in `text` (normalized first), longest first without overlaps, in text order."""
@@ -103,13 +109,15 @@ class RosterNames:
         if not text:
             return []
         found: list[Mention] = []
-        tables = ((self.full, True),) if full_only else ((self.full, True), (self.variants, False))
-        for names, is_full in tables:
-            for n, b in names.items():
-                start = text.find(n)
-                while start >= 0:
+        index = self._index
+        one_char = self._one_char
+        for start in range(len(text)):
+            candidates = index.get(text[start : start + 2], [])
+            if one_char:  # a one-character roster name (its key is shorter than the two looked up)
+                candidates = [*candidates, *index.get(text[start], [])]
+            for n, b, is_full in candidates:
+                if (is_full or not full_only) and text.startswith(n, start):
                     found.append(Mention(start, start + len(n), b, is_full))
-                    start = text.find(n, start + 1)
         found.sort(key=lambda m: (m.start - m.end, not m.full, m.start))
         taken: list[Mention] = []
         for m in found:

@@ -80,9 +80,12 @@ def _texts(sub: Submission) -> list[str]:
 
 def text_claimant(sub: Submission, own: Branch, names: RosterNames) -> Branch | None:
     """The other branch the form's free text names as its author (rules in the module docstring)."""
+    texts = _texts(sub)
+    if not texts or not names.mentions("\n".join(texts)):  # most forms name no branch at all: one scan
+        return None
     counted: dict[str, int] = {}
     others: dict[str, Branch] = {}
-    for text in _texts(sub):
+    for text in texts:
         if own in names.named(text):
             return None  # the form's own branch is named: the text is its own
         flat = normalize(text)

@@ -19,8 +19,9 @@ other: they may not both be the branch's own. The file taken is compared with th
 newest of the others with other bytes), so a branch's third version brings one warning, not two.
 
 自查报告 have no fill date: the newest by modification time, then name, wins.
-Only counted files are grouped: a rejected file stays rejected (aggregate decides what the branch still
-owes) and a file held 身份存疑 is never superseded and never supersedes.
+Only counted files are grouped. A rejected file is superseded by the counted file of its branch and form
+when that one arrived no earlier (the branch sent a usable file after it); otherwise it stays rejected. A
+file held 身份存疑 is never superseded and never supersedes.
 """
 
 from __future__ import annotations
@@ -175,7 +176,8 @@ def _cells(sub: Submission) -> dict[tuple[str, str], object]:
 
 
 def content_differences(taken: FileRecord, old: FileRecord) -> tuple[int, int]:
-    """(cells that differ, cells filled in either file), leaving out the items `old` had problems on."""
+    """(cells that differ, cells filled in either file), leaving out the items `old` had problems on and the
+    cells `old` left empty (a branch filling in a blank form, or the blanks it was asked to fill, completes it)."""
     if taken.submission is None or old.submission is None:
         return 0, 0
     flagged = {p.field.partition(" ")[0] for p in old.problems if p.field}
@@ -186,7 +188,7 @@ def content_differences(taken: FileRecord, old: FileRecord) -> tuple[int, int]:
             continue
         x, y = a.get(key), b.get(key)
         filled += x not in (None, "") or y not in (None, "")
-        differ += x != y and not (x in (None, "") and y in (None, ""))
+        differ += y not in (None, "") and x != y  # filling a cell left empty is completing, not differing
     return differ, filled
 
 
@@ -230,4 +232,28 @@ def resolve(records: Iterable[FileRecord]) -> list[FileRecord]:
             old.problems.append(render(Code.SUPERSEDED, file=old.path, newer=newest.path, reason=why))
         if is_form:
             newest.outcome, newest.reason = counted_outcome(newest.problems)
+    _replace_rejected(records)
     return records
+
+
+def _replace_rejected(records: list[FileRecord]) -> None:
+    """A rejected file of a branch and form is superseded by the counted file of that branch and form when the
+    counted one arrived no earlier (its time in the inbox): the branch sent a usable file after it (an encrypted
+    file, then the same without its password). A rejected file that arrived later stays rejected: the branch
+    may have meant it as its correction, and its notice says so."""
+    taken: dict[tuple[str, FormKind], FileRecord] = {}
+    for f in records:
+        if f.outcome in COUNTED and f.kind is not None and f.branch is not None:
+            key = (f.branch.name, f.kind)
+            if key not in taken or form_key(f) > form_key(taken[key]):
+                taken[key] = f
+    for f in records:
+        if f.outcome is not Outcome.REJECTED or f.branch is None or f.kind is None:
+            continue
+        newer = taken.get((f.branch.name, f.kind))
+        if newer is None or newer.mtime < f.mtime:
+            continue
+        why = f"本文件无法使用（{f.reason}），之后收到的文件可以使用"
+        f.outcome = Outcome.SUPERSEDED
+        f.reason = f"已被“{newer.path}”替代"
+        f.problems.append(render(Code.SUPERSEDED, file=f.path, newer=newer.path, reason=why))

@@ -173,6 +173,7 @@ def problems_sheet(ws: Worksheet, F: Formats, t: ag.Tables) -> None:
     df = t.problems.assign(field_label=[field_label(v) for v in t.problems["field"].tolist()])
     cols = [
         Col("file", "文件", 36, "wrap"),
+        Col("outcome", "文件处理结果", 14, "wrap", status=True),
         Col("branch", "党总支", 20),
         Col("sheet", "工作表", 12),
         Col("cell", "单元格", 8, "center"),
@@ -187,7 +188,8 @@ def problems_sheet(ws: Worksheet, F: Formats, t: ag.Tables) -> None:
         F,
         "校验问题（逐个单元格）",
         "身份存疑的文件列在最前：无法确定是哪个党总支交回的，不计入任何一方，请先核实。"
-        "错误须修改后重新报送；警告不影响接收，请核对。",
+        "错误须修改后重新报送；警告不影响接收，请核对。“文件处理结果”为“已被新版本替代”的文件，"
+        "其问题已由后来交回的文件取代，仅供备查。",
         len(cols),
     )
     table(ws, F, df, cols, freeze_cols=1, header_height=20)

@@ -92,3 +92,11 @@ def test_a_short_name_must_name_one_branch() -> None:
         parse_roster_rows(rows, "r.csv")
     assert "第3行：简称“甲院”与第2行重复" in str(err.value)
     assert "第4行：简称“甲学院”与第2行的党总支名称相同" in str(err.value)
+
+
+def test_a_one_character_roster_name_is_still_found() -> None:
+    from dangjian_xlsx.catalog import RosterNames
+    from dangjian_xlsx.models import Branch
+
+    names = RosterNames([Branch(seq=1, name="甲"), Branch(seq=2, name="乙学院党总支")])
+    assert [b.name for b in names.named("本表由甲填写，乙学院党总支审核")] == ["甲", "乙学院党总支"]

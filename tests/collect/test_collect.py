@@ -409,7 +409,12 @@ def test_hostile_corpus_is_rejected_file_by_file(
     from hostile_corpus import build_corpus
 
     expected = build_corpus(tmp_path)
-    shutil.copy(files["clean_form1"], tmp_path / "good.xlsx")
+    good = tmp_path / "good.xlsx"
+    shutil.copy(files["clean_form1"], good)
+    day_before = (
+        good.stat().st_mtime - 86400
+    )  # it came first: a broken file sent after it is not replaced by it
+    os.utime(good, (day_before, day_before))
     recs = by_path(run_collect(tmp_path, camp))
     assert set(recs) == {*expected, "good.xlsx"}
     assert recs["good.xlsx"].outcome is Outcome.ACCEPTED

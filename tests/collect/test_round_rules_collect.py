@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -202,7 +203,8 @@ def test_rule1_two_counted_files_whose_content_differs_get_a_warning(tmp_path: P
     recs = collect(tmp_path, camp)
     taken = recs["文学院附件1(2).xlsx"]
     assert taken.outcome is Outcome.WARNINGS and codes(taken) == ["content-differs"]
-    assert fixed.name in taken.problems[0].message and "10 处不同" in taken.problems[0].message
+    # the five scores changed count; the five notes typed where the other file had none complete it
+    assert fixed.name in taken.problems[0].message and "5 处不同" in taken.problems[0].message
     assert recs[fixed.name].outcome is Outcome.SUPERSEDED
 
 
@@ -319,6 +321,28 @@ def test_rule9_rejected_files_reach_their_branch(tmp_path: Path, camp: Campaign)
     for path in ("文学院与法学院_附件1.xlsx", "附件1.xlsx"):
         assert recs[path].outcome is Outcome.REJECTED and recs[path].branch is None, path
         assert recs[path].attribution == ""
+
+
+def test_rule9_a_rejected_file_the_branch_replaced_is_superseded_not_open(
+    tmp_path: Path, camp: Campaign
+) -> None:
+    """An encrypted file, then the same form without its password: the first is no longer 退回 (须重新报送)
+    but superseded by the usable one; a broken file sent after the usable one stays rejected."""
+    good = form(camp, tmp_path / "x.xlsx", S1, owner="文学院党总支").read_bytes()
+    (tmp_path / "x.xlsx").unlink()
+    locked = tmp_path / "文学院党总支_附件1_评分表.xlsx"
+    locked.write_bytes(encrypt_ooxml(good))
+    usable = tmp_path / "文学院党总支_附件1_评分表(1).xlsx"
+    usable.write_bytes(good)
+    t = locked.stat().st_mtime
+    os.utime(locked, (t - 3600, t - 3600))  # the encrypted one came first
+    recs = collect(tmp_path, camp)
+    assert recs[usable.name].outcome is Outcome.ACCEPTED
+    assert recs[locked.name].outcome is Outcome.SUPERSEDED, codes(recs[locked.name])
+    assert codes(recs[locked.name]) == ["file-encrypted", "superseded"]
+    assert usable.name in recs[locked.name].reason
+    os.utime(locked, (t + 3600, t + 3600))  # sent after the usable one: stays rejected, the branch is told
+    assert collect(tmp_path, camp)[locked.name].outcome is Outcome.REJECTED
 
 
 # ---------------------------------------------------------------- rule 10: 自查报告
