@@ -59,6 +59,7 @@ from .overview import (
 )
 from .scores import (
     LEDGER_COLUMNS,
+    LEDGER_PROVISIONAL,
     LEVEL_ITEM,
     LEVEL_SECTION,
     SCORE_DOUBT,
@@ -83,6 +84,7 @@ __all__ = [
     "INSP_NOT_COMPARED",
     "INSP_PENDING",
     "LEDGER_COLUMNS",
+    "LEDGER_PROVISIONAL",
     "LEDGER_SHOWN_COLUMNS",
     "LEDGER_TYPED_COLUMNS",
     "LEVEL_ITEM",

@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..models import Catalog
 from .frames import frame, is_missing, rows
-from .scores import LEDGER_COLUMNS
+from .scores import LEDGER_COLUMNS, LEDGER_PROVISIONAL
 
 LEDGER_TYPED_COLUMNS = ("fix", "owner", "deadline", "fix_status")  # what 组织部 types
 LEDGER_SHOWN_COLUMNS = (
@@ -178,4 +178,5 @@ def _sort_key(r: dict[str, Any], order: dict[str, int]) -> tuple[float, int, int
         s = float(seq) if not is_missing(seq) and seq != "" else float("inf")
     except (TypeError, ValueError):
         s = float("inf")
-    return s, order.get(r["item_id"], len(order)), int(r["ledger_state"] not in ("", STATE_NOTE_CHANGED))
+    live = ("", STATE_NOTE_CHANGED, LEDGER_PROVISIONAL)
+    return s, order.get(r["item_id"], len(order)), int(r["ledger_state"] not in live)

@@ -43,7 +43,9 @@ LEDGER_COLUMNS = [
     "fix_status",
     "ledger_state",  # 台账状态: what became of a row 组织部 typed into (aggregate/ledger.py)
 ]
-_TO_FILL = ("", "", "", "", "")  # fix, owner, deadline, fix_status for 组织部 to fill in; ledger_state
+_TO_FILL = ("", "", "", "")  # fix, owner, deadline, fix_status: for 组织部 to fill in
+# 台账状态 of a live row whose 附件1 is 暂计 (to be corrected): the deduction may still change
+LEDGER_PROVISIONAL = "暂计（附件1待更正，扣分可能变化）"
 
 
 def valid_score(value: Any, points: float) -> float | None:
@@ -63,8 +65,8 @@ def valid_score(value: Any, points: float) -> float | None:
 class Scored:
     branch: Branch
     items: list[tuple[str, float | None, str]]  # (item id, valid score or None, note) in catalog order
-    sections: dict[str, float]
-    total: float
+    sections: dict[str, float | None]  # None: no valid score in the section (only on a form shown as 暂计)
+    total: float | None  # None: no valid score at all (a returned blank form); a counted form always has one
     missing: int
     needs_fix: bool
     problems: int = 0  # open problems: the counted file's errors (else its blank or invalid items)
@@ -86,7 +88,7 @@ def score_branch(catalog: Catalog, bf: BranchFiles) -> Scored | None:
         return None
     given = {s.item_id: s for s in slot.submission.scores}
     items: list[tuple[str, float | None, str]] = []
-    sections: dict[str, float] = {}
+    sections: dict[str, float | None] = {}
     missing = 0
     for sec in catalog.sections:
         parts: list[float] = []
@@ -100,8 +102,10 @@ def score_branch(catalog: Catalog, bf: BranchFiles) -> Scored | None:
             else:
                 parts.append(v)
             items.append((it.id, v, (s.note if s is not None else "") or ""))
-        sections[sec.id] = r4(math.fsum(parts))
-    total = r4(math.fsum(sections.values()))
+        # a section with no valid score (a blank form's) has no score: shown empty, never as 0
+        sections[sec.id] = r4(math.fsum(parts)) if parts else None
+    given_any = [v for v in sections.values() if v is not None]
+    total = r4(math.fsum(given_any)) if given_any else None
     assert slot.current is not None
     problems = len(slot.current.errors) or missing
     return Scored(bf.branch, items, sections, total, missing, slot.status == SUB_FIX, problems)
@@ -223,7 +227,19 @@ def _item_rows(
         )  # fmt: skip
         if lost is not None and lost > 0:
             rows.ledger.append(
-                [b.seq, bid, b.name, item_id, *ledger_texts[item_id], item.points, v, lost, note, *_TO_FILL]
+                [
+                    b.seq,
+                    bid,
+                    b.name,
+                    item_id,
+                    *ledger_texts[item_id],
+                    item.points,
+                    v,
+                    lost,
+                    note,
+                    *_TO_FILL,
+                    "" if sc.counted else LEDGER_PROVISIONAL,
+                ]
             )
 
 

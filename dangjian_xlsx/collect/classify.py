@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -173,8 +174,15 @@ def _classify(
         report = _report(data, name, rel, fmt, campaign, meta, entry)
         if report is not None:
             return report
+    if suffix == ".toml" and _CAMPAIGN_TABLE.search(data[:_TOML_HEAD]):
+        return _ignored(rel, "督查配置文件（campaign.toml），不是交回的材料，未作为文件读取", **meta)
     reason = "压缩包，请解压后放入收件文件夹" if fmt == "zip" else "不是督查表格或自查报告"
     return _record(rel, Outcome.NOT_A_FORM, reason, [render(Code.NOT_A_FORM, file=rel)], **meta)
+
+
+# The campaign file the clerk may keep in (or beside) the inbox: recognised by its [campaign] table
+_CAMPAIGN_TABLE = re.compile(rb"^\s*\[campaign\]\s*$", re.M)
+_TOML_HEAD = 64 * 1024
 
 
 def _report(

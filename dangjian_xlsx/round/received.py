@@ -85,10 +85,13 @@ def doubt_lines(
     where = evidence(f, branch)
     lines = [f"  收到文件“{f.path}”，{where}写的是你单位，但表格是“{f.branch.name}”的表格：本文件暂未计入。"]
     if current is None:
-        lines.append(f"  请用本单位下发的表格“{own}”填写后重新发送，不要在其他党总支的表格上填写。")
+        lines.append(
+            f"  请用组织部下发给你单位的表格“{own}”填写后重新发送（打开后表头“党总支名称”一栏应为“{branch.name}”；"
+            f"如找不到，请向组织部索取），不要在其他党总支的表格上填写。"
+        )
     else:
         lines.append(
             f"  你单位的{label}按“{current.path}”计入。如“{f.path}”是你单位更新的内容，"
-            f"请用本单位下发的表格“{own}”填写后重新发送；否则无需处理。"
+            f"请用组织部下发给你单位的表格（表头“党总支名称”为“{branch.name}”）填写后重新发送；否则无需处理。"
         )
     return f"{label}：收到一份身份存疑的文件（表格属于其他党总支）", lines

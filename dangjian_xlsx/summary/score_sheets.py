@@ -46,7 +46,7 @@ def score_columns(catalog: Catalog, inspected: bool) -> list[Col]:
         Col("total", "自评总分", 8, "num"),
         *insp,
         Col("status", "状态", 14, "wrap", status=True),
-        Col("missing_items", "缺项", 6, "int"),
+        Col("missing_items", "缺项或无效", 6, "int"),
         *(Col(s.id, f"{s.numeral}、{s.name}（{s.max_points}分）", 11, "num") for s in catalog.sections),
         Col("file", "附件1文件", 36),
         *([Col("insp_file", "督查评分表文件", 36)] if inspected else []),
@@ -162,7 +162,7 @@ ITEMS_META = (
     Col("branch", "党总支", 24),
     Col("total", "自评总分", 8, "num"),
     Col("status", "状态", 14, "wrap", status=True),
-    Col("missing_items", "缺项", 6, "int"),
+    Col("missing_items", "缺项或无效", 6, "int"),
 )
 ITEMS_TOP, ITEMS_HEADER = 2, 3  # 得分明细's two header rows: sections (merged), then items
 

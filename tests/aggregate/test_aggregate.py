@@ -391,3 +391,26 @@ def test_a_counted_file_without_values_is_not_ranked(campaign: Campaign) -> None
     row = by_seq(t.scores, 1)
     assert ag.is_missing(row["rank"]) and ag.is_missing(row["total"]) and row["status"] == ag.SCORE_FIX
     assert by_seq(t.scores, 2)["rank"] == 1
+
+
+def test_ledger_rows_of_a_form_to_correct_say_they_are_provisional(tmp_path, campaign: Campaign) -> None:
+    """A 附件1 with an over-max score is 暂计: its deductions are in 问题台账 (组织部 may start tracking them)
+    but marked as provisional, since the correction may change them; a complete form's rows are not."""
+    from fill import fill_form, full_scores
+
+    from dangjian_xlsx.forms import build_form, form_filename
+    from dangjian_xlsx.layout import Field
+
+    bad, good = campaign.roster[0], campaign.roster[1]
+    for b, over in ((bad, True), (good, False)):
+        values = full_scores(campaign.catalog)
+        values[(Field.SCORE, "S01.1")] = 1
+        values[(Field.NOTE, "S01.1")] = f"{b.name}：清单未更新"
+        if over:
+            values[(Field.SCORE, "S01.2")] = 3
+        fill_form(
+            build_form(campaign, FormKind.SCORING, b), tmp_path / form_filename(FormKind.SCORING, b), values
+        )
+    tables = ag.build_tables(collect.run_collect(tmp_path, campaign))
+    state = dict(zip(tables.ledger["branch"], tables.ledger["ledger_state"], strict=True))
+    assert state == {bad.name: ag.LEDGER_PROVISIONAL, good.name: ""}

@@ -445,3 +445,15 @@ def test_school_mismatch_is_reported_when_the_branch_is_not_on_the_roster(
         assert {"school-mismatch", "year-mismatch", "branch-unknown"} <= set(codes(f))
         # its metadata says whose it is: 某某大学文学院党总支 is not the roster's 文学院党总支
         assert f.branch is None and f.attribution == ""
+
+
+def test_rule12_a_campaign_file_in_the_inbox_is_not_a_return(tmp_path: Path, camp: Campaign) -> None:
+    """The clerk keeps campaign.toml in the inbox (collect finds it there): it is the round's configuration,
+    listed as ignored, not counted among the files that are 'not a form'."""
+    from dangjian_xlsx.catalog import campaign_toml
+
+    (tmp_path / "campaign.toml").write_text(campaign_toml(camp), encoding="utf-8")
+    (tmp_path / "备注.toml").write_text("title = '不是配置'\n", encoding="utf-8")
+    recs = collect(tmp_path, camp)
+    assert recs["campaign.toml"].outcome is Outcome.IGNORED and "督查配置文件" in recs["campaign.toml"].reason
+    assert recs["备注.toml"].outcome is Outcome.NOT_A_FORM

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from fill import clean_values, fill_form
@@ -417,3 +418,29 @@ def test_open_tasks_leave_not_applicable_out(rep: Report, campaign: Campaign) ->
     rows = table_rows(load(books[name_of(campaign, 2)])[S_TASKS])
     assert "T03" not in [r["编号"] for r in rows]
     assert [r["编号"] for r in rows] == ["T01", "T05"]
+
+
+def test_a_returned_blank_form_shows_no_zero_scores(tmp_path: Path, campaign: Campaign) -> None:
+    """A blank 附件1 sent back has no scores: its feedback and its 得分汇总 row show them empty, never 0
+    (which would read as a real, very low result), and it is 暂计."""
+    from dangjian_xlsx.collect import run_collect
+
+    blank, other = campaign.roster[0], campaign.roster[1]
+    (tmp_path / form_filename(FormKind.SCORING, blank)).write_bytes(
+        build_form(campaign, FormKind.SCORING, blank)
+    )
+    fill_form(
+        build_form(campaign, FormKind.SCORING, other),
+        tmp_path / form_filename(FormKind.SCORING, other),
+        clean_values(campaign.catalog, FormKind.SCORING),
+    )
+    rep = run_collect(tmp_path, campaign)
+    tables, ov = ag.tables_and_overview(rep)
+    row = tables.scores[tables.scores["branch"] == blank.name].iloc[0]
+    assert pd.isna(row["total"]) and all(pd.isna(row[s.id]) for s in campaign.catalog.sections)
+    books = dict(build_feedback(rep, tables, ov))
+    ws = load(books[feedback_name(blank)])[S_SCORES]
+    header_at = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "部分")
+    rows = table_rows(ws, header_at)
+    mine = [r["本单位得分"] for r in rows if str(r.get("部分", "")).startswith(("一", "二", "三"))]
+    assert mine and all(v is None for v in mine), mine

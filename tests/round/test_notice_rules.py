@@ -118,7 +118,8 @@ def test_rule1_notice_names_the_doubtful_file_to_both_branches(two: Campaign, tm
 
     to_ma = text(pack[f"11_{ma.name}_退回修改通知.txt"])
     assert f"收到文件“{sent}”，文件名写的是你单位，但表格是“{wen.name}”的表格：本文件暂未计入" in to_ma
-    assert f"请用本单位下发的表格“{form_filename(S1, ma)}”填写后重新发送" in to_ma
+    assert f"请用组织部下发给你单位的表格“{form_filename(S1, ma)}”填写后重新发送" in to_ma
+    assert f"表头“党总支名称”一栏应为“{ma.name}”" in to_ma  # how to tell its own form from the forwarded one
     assert "附件1 评分表：未交" not in to_ma and "尚未收到" not in to_ma
     assert "附件2" not in to_ma and "自查报告" not in to_ma  # those arrived
 
