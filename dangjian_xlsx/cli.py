@@ -162,7 +162,7 @@ def generate(roster: Path | None, campaign: Path | None, out_dir: Path) -> None:
 @click.option("--out", "out_dir", type=_path, default=Path("."), show_default=True, help="写入的文件夹")
 @click.option("--force", is_flag=True, help="覆盖已有文件")
 def init(out_dir: Path, force: bool) -> None:
-    """生成可编辑的督查配置文件（campaign.toml）和名单模板（roster.csv）。"""
+    """生成可编辑的督查配置文件（campaign.toml）、名单模板（roster.csv）和表格内容（表格内容.xlsx）。"""
     from .forms import write_init_files
 
     for p in write_init_files(out_dir, force=force):
@@ -171,6 +171,34 @@ def init(out_dir: Path, force: bool) -> None:
         "按本轮督查修改后，在这个文件夹（或收件文件夹旁）运行的命令会自动使用 campaign.toml，也可用 --campaign 指定",
         soft_wrap=True,
     )
+    console.print(
+        "表格内容.xlsx 是附件1、附件2 的内容：改动后用 dangjian-xlsx forms check 表格内容.xlsx 检查",
+        soft_wrap=True,
+    )
+
+
+@cli.group("forms")
+def forms_group() -> None:
+    """表格内容（表格内容.xlsx：附件1、附件2 的标题、项目、分值和任务）。"""
+
+
+@forms_group.command("check")
+@click.argument("workbook", type=_existing_file)
+def forms_check(workbook: Path) -> None:
+    """检查表格内容文件：列出读到的各部分、各类任务和总分，以及全部问题；有问题时以状态码 2 退出。"""
+    from .catalog import check_forms
+
+    result = check_forms(workbook)
+    console.print(f"表格内容：{workbook}", markup=False, soft_wrap=True)
+    for line in result.outline:
+        console.print(line, markup=False, soft_wrap=True)
+    if not result.problems:
+        console.print("没有发现问题，可以用于生成表格。")
+        return
+    console.print(f"[red]发现 {len(result.problems)} 处问题，改正后再生成表格：[/red]")
+    for n, problem in enumerate(result.problems, 1):
+        console.print(f"{n}. {problem}", markup=False, soft_wrap=True)
+    sys.exit(2)
 
 
 @cli.command()

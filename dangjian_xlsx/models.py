@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 
 class _Frozen(BaseModel):
@@ -17,18 +17,48 @@ class _Frozen(BaseModel):
 
 # ---------------------------------------------------------------- catalog
 
+DEFAULT_STATUSES = ("已完成", "持续推进", "未完成", "不适用")  # the task statuses of the 2018 notice
+DEFAULT_UNIT = "党总支"  # who fills the forms
+TITLE_FIELDS = ("{学校}", "{年度}")  # what a form title may contain, filled from the campaign
+
+
+def points_value(value: Any) -> Any:
+    """A number of points as the catalog keeps it: at most one decimal, an int when whole (so the built-in
+    forms serialise, and hash, as they always did: 2, not 2.0)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value  # pydantic reports it
+    if isinstance(value, float):
+        tenths = round(value * 10)
+        if abs(value * 10 - tenths) > 1e-6:
+            raise ValueError("分值最多一位小数")
+        value = tenths // 10 if tenths % 10 == 0 else tenths / 10
+    return value
+
+
+Points = Annotated[int | float, BeforeValidator(points_value), Field(gt=0)]
+
+
+def round_points(value: float) -> int | float:
+    """A sum of points without float noise (0.1 + 0.2), an int when whole."""
+    return points_value(round(value, 1))
+
+
+def render_title(template: str, school: str, year: int) -> str:
+    """A form title with {学校} and {年度} filled from the campaign."""
+    return template.replace("{学校}", school).replace("{年度}", str(year))
+
 
 class Item(_Frozen):
     id: str = Field(pattern=r"^S\d{2}\.\d+$")
     text: str = Field(min_length=1)
-    points: int = Field(gt=0)
+    points: Points
 
 
 class Section(_Frozen):
     id: str = Field(pattern=r"^S\d{2}$")
     numeral: str
     name: str
-    max_points: int = Field(gt=0)
+    max_points: Points
     items: tuple[Item, ...]
 
     @property
@@ -58,14 +88,20 @@ class Erratum(_Frozen):
 
 class Form1Spec(_Frozen):
     attachment: str
-    title: str
+    title: str  # a template: may hold {学校} / {年度} (title_for fills them)
     sections: tuple[Section, ...]
+
+    def title_for(self, school: str, year: int) -> str:
+        return render_title(self.title, school, year)
 
 
 class Form2Spec(_Frozen):
     attachment: str
-    title: str
+    title: str  # a template, as Form1Spec.title
     groups: tuple[Group, ...]
+
+    def title_for(self, school: str, year: int) -> str:
+        return render_title(self.title, school, year)
 
 
 class Catalog(BaseModel):
@@ -75,6 +111,27 @@ class Catalog(BaseModel):
     form1: Form1Spec
     form2: Form2Spec
     errata: tuple[Erratum, ...] = ()
+    statuses: tuple[str, ...] = DEFAULT_STATUSES  # the completion statuses offered for each task
+    unit: str = Field(default=DEFAULT_UNIT, min_length=1)  # who fills the forms: 党总支, 党支部 …
+
+    @field_validator("statuses")
+    @classmethod
+    def _statuses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(value) < 2 or len(set(value)) != len(value) or not all(v.strip() for v in value):
+            raise ValueError("完成状态至少要有两个，且不能为空或重复")
+        return value
+
+    def for_round(self, school: str, year: int) -> Catalog:
+        """This catalog with the forms' titles filled in for a round (itself when there is nothing to fill)."""
+        t1, t2 = self.form1.title_for(school, year), self.form2.title_for(school, year)
+        if (t1, t2) == (self.form1.title, self.form2.title):
+            return self
+        return self.model_copy(
+            update={
+                "form1": self.form1.model_copy(update={"title": t1}),
+                "form2": self.form2.model_copy(update={"title": t2}),
+            }
+        )
 
     @cached_property
     def sections(self) -> tuple[Section, ...]:
@@ -105,8 +162,8 @@ class Catalog(BaseModel):
         return {t.id: g for g in self.form2.groups for t in g.tasks}
 
     @property
-    def total_points(self) -> int:
-        return sum(s.max_points for s in self.form1.sections)
+    def total_points(self) -> int | float:
+        return round_points(sum(s.max_points for s in self.form1.sections))
 
 
 # ---------------------------------------------------------------- campaign
@@ -142,14 +199,23 @@ class Campaign(BaseModel):
     roster: tuple[Branch, ...] = ()
     catalog: Catalog
 
+    @model_validator(mode="after")
+    def _titles_for_this_round(self) -> Campaign:
+        """The forms' titles as this round prints them: {学校} and {年度} filled in (the catalog keeps them
+        filled from here on, so every form, 更正表 and 督查评分表 carries the campaign's school)."""
+        self.__dict__["catalog"] = self.catalog.for_round(self.school, self.year)
+        return self
+
     @cached_property
     def branch_by_name(self) -> dict[str, Branch]:
         return {b.name: b for b in self.roster}
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Campaign:
-        """A copy whose cached look-ups are rebuilt (pydantic copies them, stale, with the instance dict)."""
+        """A copy whose cached look-ups are rebuilt (pydantic copies them, stale, with the instance dict) and
+        whose catalog's titles are filled in (a catalog given in `update` may hold the templates)."""
         copy = super().model_copy(update=update, deep=deep)
         copy.__dict__.pop("branch_by_name", None)
+        copy.__dict__["catalog"] = copy.catalog.for_round(copy.school, copy.year)
         return copy
 
 

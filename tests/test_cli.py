@@ -4,6 +4,7 @@ clerk meets them on the command line (issue 15: rules 8, 11, 12)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import subprocess
 import sys
@@ -338,3 +339,80 @@ def test_rule12_campaign_file_errors_are_chinese_and_say_where(
     for english in ("Invalid", "Expected", "Input should", "Cannot", "Traceback"):
         assert english not in result.output
     assert not (tmp_path / "表格").exists()
+
+
+# ---------------------------------------------------------------- 表格内容.xlsx (issue 16)
+
+
+def test_init_writes_the_forms_workbook_the_campaign_uses(tmp_path: Path) -> None:
+    from dangjian_xlsx.catalog import catalog_digest, load_catalog
+
+    assert run(["init", "--out", str(tmp_path)]).exit_code == 0
+    toml = tmp_path / "campaign.toml"
+    assert 'forms = "表格内容.xlsx"' in toml.read_text("utf-8")
+    assert (tmp_path / "表格内容.xlsx").is_file()
+    loaded = load_campaign(toml)
+    builtin = load_catalog().for_round(loaded.school, loaded.year)
+    assert loaded.catalog == builtin and catalog_digest(loaded.catalog) == catalog_digest(builtin)
+    assert loaded.catalog.form1.title.startswith(loaded.school)  # {学校} filled in
+
+
+def test_forms_check_prints_the_outline(tmp_path: Path) -> None:
+    from other_forms import write_xlsx
+
+    path = write_xlsx(tmp_path / "表格内容.xlsx")
+    result = run(["forms", "check", str(path)])
+    assert result.exit_code == 0, result.output
+    text = flat(result.output)
+    for line in ("二、组织生活：6项，40分", "四、阵地建设：1项，15分", "共5个部分、16项，总分150分", "三、作风建设：1项任务",
+                 "共3类、6项任务", "完成状态：已完成、推进中、未开展（3个）", "填报单位：党支部", "没有发现问题"):  # fmt: skip
+        assert line in text, line
+
+
+def test_forms_check_lists_every_problem_and_exits_2(tmp_path: Path) -> None:
+    from other_forms import sheets, write_xlsx
+
+    book = sheets()
+    book["附件1"][0][4][3] = "两分"
+    book["附件2"][0][7][1] = None
+    path = write_xlsx(tmp_path / "表格内容.xlsx", book)
+    result = CliRunner().invoke(cli, ["forms", "check", str(path)])
+    assert result.exit_code == 2, result.output
+    text = flat(result.output)
+    assert "发现2处问题" in text and "共5个部分" in text
+    assert "1.工作表“附件1”第5行：分值“两分”不是正数" in text
+    assert "2.工作表“附件2”第8行：类别“三、作风建设”下面没有任何任务" in text
+    assert "Traceback" not in result.output
+    missing = CliRunner().invoke(cli, ["forms", "check", str(tmp_path / "没有.xlsx")])
+    assert missing.exit_code == 2 and "不存在" in missing.output
+
+
+def test_forms_carry_the_campaigns_school_not_the_samples(tmp_path: Path) -> None:
+    """issue 16: with school = 黄河师范大学 every generated form is headed with it; 郑州师范学院 (the built-in
+    sample's school) appears in no cell of any form, 更正表 or 督查评分表."""
+    from dangjian_xlsx.round import build_inspections
+
+    assert run(["init", "--out", str(tmp_path)]).exit_code == 0
+    toml = tmp_path / "campaign.toml"
+    toml.write_text(toml.read_text("utf-8").replace("郑州师范学院", "黄河师范大学"), "utf-8")
+    forms = tmp_path / "forms"
+    assert run(["generate", "--campaign", str(toml), "--out", str(forms)]).exit_code == 0
+    camp = load_campaign(toml)
+    b = camp.roster[0]
+    inbox = tmp_path / "收件"
+    fill_form(
+        build_form(camp, FormKind.SCORING, b),
+        inbox / form_filename(FormKind.SCORING, b),
+        full_scores(camp.catalog),
+    )
+    from dangjian_xlsx.collect import run_collect
+
+    books = [p.read_bytes() for p in sorted(forms.glob("*.xlsx"))]
+    books += [data for _, data in build_inspections(run_collect(inbox, camp))]
+    assert len(books) == 2 * len(camp.roster) + 1
+    for data in books:
+        wb = openpyxl.load_workbook(io.BytesIO(data))
+        texts = [str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value]
+        assert not [t for t in texts if "郑州师范学院" in t]
+        scoring = any("评分表" in t for t in texts[:6])  # 附件1 and 督查评分表: headed with the school
+        assert not scoring or any(t.startswith("黄河师范大学全面从严治党") for t in texts[:6]), texts[:6]

@@ -1,4 +1,5 @@
-"""The catalog stage: the official forms as data (checked on load), the roster of 党总支 and the campaign."""
+"""The catalog stage: the forms as data (built in, or read from the clerk's 表格内容.xlsx; checked on load), the
+roster of 党总支 and the campaign."""
 
 from .campaign import (
     CAMPAIGN_FILE,
@@ -9,6 +10,8 @@ from .campaign import (
     find_campaign,
     load_campaign,
 )
+from .formsbook import FORMS_FILE, FormsCheck, check_forms, read_forms
+from .formswrite import forms_workbook
 from .load import catalog_digest, check_catalog, load_catalog, parse_catalog
 from .names import RosterNames, normalize, roster_names, strip_suffix
 from .roster import (
@@ -24,21 +27,26 @@ __all__ = [
     "CAMPAIGN_FILE",
     "DEFAULT_CAMPAIGN",
     "FORBIDDEN_NAME_CHARS",
+    "FORMS_FILE",
     "ROSTER_HEADERS",
+    "FormsCheck",
     "RosterNames",
     "campaign_line",
     "campaign_toml",
     "catalog_digest",
     "check_catalog",
+    "check_forms",
     "default_campaign",
     "default_roster",
     "find_campaign",
+    "forms_workbook",
     "load_campaign",
     "load_catalog",
     "load_roster",
     "normalize",
     "parse_catalog",
     "parse_roster_rows",
+    "read_forms",
     "roster_csv",
     "roster_names",
     "strip_suffix",

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from ..errors import ConfigError
 from ..models import Branch, Campaign, Catalog
 from .configerrors import toml_error, value_error
+from .formsbook import FORMS_FILE, read_forms
 from .load import load_catalog, parse_catalog
 from .roster import default_roster, load_roster
 
@@ -45,6 +46,13 @@ _CAMPAIGN_KEYS = {
     "inspection_margin": "自评偏高阈值",
 }
 
+# the settings naming a file (relative to the campaign file): key → (what it is, an example)
+_FILE_KEYS = {
+    "roster": ("党总支名单", "roster.csv"),
+    "forms": ("表格内容", FORMS_FILE),
+    "catalog": ("目录数据", "forms.json"),
+}
+
 
 def default_campaign(roster: tuple[Branch, ...] | None = None) -> Campaign:
     return Campaign(**DEFAULT_CAMPAIGN, roster=roster or default_roster(), catalog=load_catalog())
@@ -61,8 +69,14 @@ def load_campaign(path: Path | None = None, roster_path: Path | None = None) -> 
         values.update({k: v for k, v in section.items() if k in _CAMPAIGN_KEYS})
         if "roster" in section:
             roster = load_roster((path.parent / _file_setting(path, section, "roster")).resolve())
+        if "catalog" in section and "forms" in section:
+            raise ConfigError(
+                f"督查配置文件 {path} 中同时写了 forms（表格内容）和 catalog（目录数据）：只保留 forms 一项"
+            )
         if "catalog" in section:
             catalog = _load_catalog_file((path.parent / _file_setting(path, section, "catalog")).resolve())
+        if "forms" in section:
+            catalog = read_forms((path.parent / _file_setting(path, section, "forms")).resolve())
     if roster_path is not None:
         roster = load_roster(roster_path)
     try:
@@ -96,11 +110,12 @@ def _read_section(path: Path) -> dict[str, Any]:
         raise ConfigError(
             f"督查配置文件 {path} 有误：[campaign] 应为一节设置（以 [campaign] 开头，下面每行 名称 = 值）"
         )
-    unknown = sorted(k for k in section if k not in _CAMPAIGN_KEYS and k not in ("roster", "catalog"))
+    unknown = sorted(k for k in section if k not in _CAMPAIGN_KEYS and k not in _FILE_KEYS)
     if unknown:
         known = "、".join(f"{k}（{label}）" for k, label in _CAMPAIGN_KEYS.items())
         raise ConfigError(
-            f"督查配置文件 {path} 中有无法识别的设置：{'、'.join(unknown)}。可用的设置：{known}、roster（名单文件）"
+            f"督查配置文件 {path} 中有无法识别的设置：{'、'.join(unknown)}。"
+            f"可用的设置：{known}、roster（名单文件）、forms（表格内容文件）"
         )
     return section
 
@@ -108,9 +123,9 @@ def _read_section(path: Path) -> dict[str, Any]:
 def _file_setting(path: Path, section: dict[str, Any], key: str) -> str:
     value = section[key]
     if not isinstance(value, str) or not value.strip():
-        label = "党总支名单" if key == "roster" else "目录数据"
+        label, example = _FILE_KEYS[key]
         raise ConfigError(
-            f'督查配置文件 {path} 中“{label}”（{key}）有误：应为文件名，用英文双引号括起来，如 {key} = "roster.csv"'
+            f'督查配置文件 {path} 中“{label}”（{key}）有误：应为文件名，用英文双引号括起来，如 {key} = "{example}"'
         )
     return value
 
@@ -163,8 +178,9 @@ def campaign_line(campaign: Campaign, path: Path | None, roster_path: Path | Non
     )
 
 
-def campaign_toml(campaign: Campaign, roster_file: str = "roster.csv") -> str:
-    """An editable campaign file, commented in Chinese, for `init`."""
+def campaign_toml(campaign: Campaign, roster_file: str = "roster.csv", forms_file: str | None = None) -> str:
+    """An editable campaign file, commented in Chinese, for `init` (with `forms_file`: the forms' content
+    is read from that workbook)."""
     lines = [
         "# 专项督查配置文件：放在运行命令的文件夹或收件文件夹旁时自动使用，也可用 --campaign 指定本文件",
         "[campaign]",
@@ -181,4 +197,10 @@ def campaign_toml(campaign: Campaign, roster_file: str = "roster.csv") -> str:
         lines.append(f"{key} = {rendered}")
     lines.append("# 党总支名单（CSV 或 XLSX，列：序号、党总支名称、简称、联系人、邮箱），相对于本文件")
     lines.append(f'roster = "{roster_file}"')
+    if forms_file is not None:
+        lines.append(
+            "# 表格内容（附件1、附件2 的标题、项目、分值、任务，完成状态，填报单位），相对于本文件；"
+        )
+        lines.append("# 删去这一行则使用内置的 2018 年通知表格")
+        lines.append(f"forms = {json.dumps(forms_file, ensure_ascii=False)}")
     return "\n".join(lines) + "\n"

@@ -12,30 +12,32 @@ from pydantic import ValidationError
 
 from ..errors import ConfigError
 from ..layout import fingerprint
-from ..models import Catalog
+from ..models import DEFAULT_STATUSES, DEFAULT_UNIT, Catalog, round_points
 
 
 def check_catalog(cat: Catalog) -> None:
-    """Raise ConfigError unless the catalog is internally consistent."""
+    """Raise ConfigError unless the catalog is internally consistent. Any number of sections, items, groups
+    and tasks, and any total, is allowed."""
     problems: list[str] = []
     for s in cat.form1.sections:
-        got = sum(i.points for i in s.items)
-        if got != s.max_points:
+        got = round_points(sum(i.points for i in s.items))
+        if not s.items:
+            problems.append(f"{s.id} 没有任何项目")
+        elif got != s.max_points:
             problems.append(f"{s.id} 各项分值之和为 {got}，应为 {s.max_points}")
         for i in s.items:
             if not i.id.startswith(s.id + "."):
                 problems.append(f"{i.id} 不属于 {s.id}")
-    if cat.total_points != 100:
-        problems.append(f"各部分满分之和为 {cat.total_points}，应为 100")
+    if not cat.items:
+        problems.append("评分表没有任何项目")
+    problems += [f"{g.id} 没有任何任务" for g in cat.form2.groups if not g.tasks]
+    if not cat.tasks:
+        problems.append("重点任务清单没有任何任务")
     ids = [s.id for s in cat.sections] + [i.id for i in cat.items]
     ids += [g.id for g in cat.form2.groups] + [t.id for t in cat.tasks]
     dup = sorted({x for x in ids if ids.count(x) > 1})
     if dup:
         problems.append(f"编号重复：{'、'.join(dup)}")
-    if len(cat.items) != 44:
-        problems.append(f"评分表应有 44 项，实有 {len(cat.items)} 项")
-    if len(cat.tasks) != 20:
-        problems.append(f"重点任务应有 20 项，实有 {len(cat.tasks)} 项")
     known = set(cat.item_by_id) | set(cat.task_by_id)
     for e in cat.errata:
         if e.id not in known:
@@ -67,8 +69,12 @@ def load_catalog() -> Catalog:
 def catalog_digest(cat: Catalog) -> str:
     """Hash of the catalog's canonical form and of where the layout puts its cells: what makes two forms
     'the same version' (the errata only document the text: not part of it)."""
+    data = cat.model_dump(mode="json", exclude={"errata"})
+    for key, default in (("statuses", list(DEFAULT_STATUSES)), ("unit", DEFAULT_UNIT)):
+        if data[key] == default:  # the settings the 2018 forms had implicitly: the digest as it was
+            del data[key]
     canon = json.dumps(
-        {"catalog": cat.model_dump(mode="json", exclude={"errata"}), "layout": fingerprint(cat)},
+        {"catalog": data, "layout": fingerprint(cat)},
         ensure_ascii=False,
         sort_keys=True,
         separators=(",", ":"),

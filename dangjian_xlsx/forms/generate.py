@@ -13,8 +13,16 @@ from typing import Any
 import xlsxwriter
 
 from .. import GENERATOR, __version__, layout, parallel
-from ..atomic import sweep_stale_temps, write_all_atomic, write_bytes_atomic, write_text_atomic
-from ..catalog import campaign_toml, catalog_digest, default_campaign, roster_csv
+from ..atomic import sweep_stale_temps, write_all_atomic, write_bytes_atomic
+from ..catalog import (
+    FORMS_FILE,
+    campaign_toml,
+    catalog_digest,
+    default_campaign,
+    forms_workbook,
+    load_catalog,
+    roster_csv,
+)
 from ..errors import ConfigError
 from ..layout import Field, FormLayout
 from ..models import Branch, Campaign, FormKind
@@ -165,12 +173,14 @@ def generate_for_roster(campaign: Campaign, out_dir: Path, progress: Progress | 
 
 
 def write_init_files(out_dir: Path, force: bool = False) -> list[Path]:
-    """An editable campaign.toml and roster.csv (UTF-8 with BOM, so Excel opens it) for the next round."""
+    """An editable campaign.toml, roster.csv (UTF-8 with BOM, so Excel opens it) and 表格内容.xlsx (the
+    built-in forms, which campaign.toml names) for the next round."""
     out_dir = Path(out_dir)
     campaign = default_campaign()
     files = {
-        out_dir / "campaign.toml": (campaign_toml(campaign, "roster.csv"), "utf-8"),
-        out_dir / "roster.csv": (roster_csv(campaign.roster), "utf-8-sig"),
+        out_dir / "campaign.toml": campaign_toml(campaign, "roster.csv", FORMS_FILE).encode("utf-8"),
+        out_dir / "roster.csv": roster_csv(campaign.roster).encode("utf-8-sig"),
+        out_dir / FORMS_FILE: forms_workbook(load_catalog()),  # the templates: titles keep {学校}/{年度}
     }
     existing = [p for p in files if p.exists()]
     if existing and not force:
@@ -178,4 +188,4 @@ def write_init_files(out_dir: Path, force: bool = False) -> list[Path]:
         raise ConfigError(
             f"文件已存在：{names}。为避免覆盖已修改的内容，未写入任何文件；确需覆盖请加 --force"
         )
-    return [write_text_atomic(p, text, encoding=enc) for p, (text, enc) in files.items()]
+    return write_all_atomic(files.items())
