@@ -18,6 +18,9 @@ class _Frozen(BaseModel):
 # ---------------------------------------------------------------- catalog
 
 DEFAULT_STATUSES = ("已完成", "持续推进", "未完成", "不适用")  # the task statuses of the 2018 notice
+# Roles of the statuses (表格内容.xlsx 设置 lists them): the first means done; this one, when offered, means
+# the task does not apply; any other means not done yet.
+NA_STATUS = "不适用"
 DEFAULT_UNIT = "党总支"  # who fills the forms
 TITLE_FIELDS = ("{学校}", "{年度}")  # what a form title may contain, filled from the campaign
 
@@ -120,6 +123,21 @@ class Catalog(BaseModel):
         if len(value) < 2 or len(set(value)) != len(value) or not all(v.strip() for v in value):
             raise ValueError("完成状态至少要有两个，且不能为空或重复")
         return value
+
+    @property
+    def done_status(self) -> str:
+        """The status that means done (completion rates count it): the first of the list, as 已完成."""
+        return self.statuses[0]
+
+    @property
+    def na_status(self) -> str | None:
+        """The status that means the task does not apply (left out of completion rates), when offered."""
+        return NA_STATUS if NA_STATUS in self.statuses else None
+
+    @property
+    def open_statuses(self) -> tuple[str, ...]:
+        """The statuses of a task not done (持续推进, 未完成 …): the rest of the list."""
+        return tuple(s for s in self.statuses[1:] if s != NA_STATUS)
 
     def for_round(self, school: str, year: int) -> Catalog:
         """This catalog with the forms' titles filled in for a round (itself when there is nothing to fill)."""
