@@ -138,7 +138,7 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dangjian-xlsx")
 def cli() -> None:
-    """党建专项督查表格工具：生成加锁的附件1/附件2表格，汇总各党总支交回的文件。"""
+    """党建专项督查表格工具：生成加锁的评分表和重点任务清单，汇总各单位交回的文件。"""
 
 
 @cli.command()
@@ -146,7 +146,7 @@ def cli() -> None:
 @campaign_option
 @click.option("--out", "out_dir", type=_path, default=Path("forms"), show_default=True, help="输出文件夹")
 def generate(roster: Path | None, campaign: Path | None, out_dir: Path) -> None:
-    """按名单为每个党总支生成附件1、附件2；不给名单则生成两张空白表。"""
+    """按名单为每个单位生成评分表和重点任务清单；不给名单则生成两张空白表。"""
     from .forms import generate_blank, generate_for_roster
 
     chosen = _campaign(campaign, roster)
@@ -208,7 +208,7 @@ def forms_check(workbook: Path) -> None:
 @click.option("--out", "out", type=_path, default=Path("汇总表.xlsx"), show_default=True, help="汇总表路径")
 @click.option("--strict", is_flag=True, help="有文件被退回时以状态码 1 退出")
 @click.option("--jobs", type=click.IntRange(0, 64), default=0, help="并行进程数（0 = 自动）")
-@click.option("--feedback/--no-feedback", default=False, help="同时为每个党总支生成反馈表")
+@click.option("--feedback/--no-feedback", default=False, help="同时为每个单位生成反馈表")
 def collect(
     inbox: Path,
     roster: Path | None,
@@ -301,7 +301,7 @@ def remind(source: Path, roster: Path | None, campaign: Path | None, jobs: int) 
             raise UserError(f"找不到 {folder}：请先运行 collect 写出汇总表，或直接给出收件文件夹")
         notices = read_notices(folder)
     if not notices:
-        console.print("没有需要退回修改或催交的党总支")
+        console.print("没有需要发出的退回修改通知或未交提醒")
         return
     for name, text in notices:
         console.rule(name, style="dim")
@@ -316,7 +316,7 @@ def remind(source: Path, roster: Path | None, campaign: Path | None, jobs: int) 
 @click.option("--out", "out_dir", type=_path, default=Path("反馈表"), show_default=True, help="输出文件夹")
 @click.option("--jobs", type=click.IntRange(0, 64), default=0, help="并行进程数（0 = 自动）")
 def feedback_cmd(inbox: Path, roster: Path | None, campaign: Path | None, out_dir: Path, jobs: int) -> None:
-    """为每个党总支生成反馈表：本单位各部分得分与全校比较、排名、扣分项、未完成任务。"""
+    """为每个单位生成反馈表：本单位各部分得分与全校比较、排名、扣分项、待完成任务。"""
     from .outputs import check_round, refuse_folder_in_inbox, write_feedback_outputs
 
     chosen = _campaign(campaign, roster, _near(inbox))
@@ -325,7 +325,8 @@ def feedback_cmd(inbox: Path, roster: Path | None, campaign: Path | None, out_di
     check_round(report.campaign, report.files, chosen.label)
     paths = write_feedback_outputs(report, out_dir)
     if not paths:
-        console.print("没有收到任何党总支的附件1或附件2，未生成反馈表")
+        cat = report.campaign.catalog
+        console.print(f"没有收到任何{cat.unit}的{cat.form1.attachment}或{cat.form2.attachment}，未生成反馈表")
         return
     console.print(f"已生成 {len(paths)} 份反馈表，位于 {out_dir}")
 
@@ -339,7 +340,7 @@ def feedback_cmd(inbox: Path, roster: Path | None, campaign: Path | None, out_di
 )
 @click.option("--jobs", type=click.IntRange(0, 64), default=0, help="并行进程数（0 = 自动）")
 def inspect_cmd(inbox: Path, roster: Path | None, campaign: Path | None, out_dir: Path, jobs: int) -> None:
-    """为每个已接收附件1的党总支生成督查评分表（组织部督查用：自评锁定，填写督查得分和督查意见）。"""
+    """为每个已接收评分表的单位生成督查评分表（组织部督查用：自评锁定，填写督查得分和督查意见）。"""
     from .aggregate import current_inspections
     from .outputs import check_round, write_inspection_outputs
 
@@ -348,7 +349,7 @@ def inspect_cmd(inbox: Path, roster: Path | None, campaign: Path | None, out_dir
     check_round(report.campaign, report.files, chosen.label)
     paths = write_inspection_outputs(report, out_dir)
     if not paths:
-        console.print("没有已接收的附件1评分表，未生成督查评分表")
+        console.print(f"没有已接收的{report.campaign.catalog.form1.attachment}评分表，未生成督查评分表")
         return
     console.print(f"已生成 {len(paths)} 份督查评分表，位于 {out_dir}")
     carried = len(current_inspections(report))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
-from .models import Catalog, FormKind
+from .models import DEFAULT_STATUSES, DEFAULT_UNIT, Catalog, FormKind
 
 META_SHEET = "_meta"
 GUIDE_SHEET = "填表说明"
@@ -24,11 +24,11 @@ FILE_SUFFIX = {
     FormKind.INSPECTION: "督查评分表",
 }
 
-DONE_STATUS = "已完成"
-IN_PROGRESS_STATUS = "持续推进"
-NOT_DONE_STATUS = "未完成"
-NOT_APPLICABLE = "不适用"
-STATUSES = (DONE_STATUS, IN_PROGRESS_STATUS, NOT_DONE_STATUS, NOT_APPLICABLE)
+# The built-in forms' task statuses (models.DEFAULT_STATUSES). Nothing here reads them: a round's statuses
+# are its catalog's (`Catalog.statuses`, `done_status`, `na_status`, `open_statuses`); kept only as the
+# built-in default for modules not yet driven by the catalog.
+DONE_STATUS, IN_PROGRESS_STATUS, NOT_DONE_STATUS, NOT_APPLICABLE = DEFAULT_STATUSES
+STATUSES = DEFAULT_STATUSES
 
 # Row indices shared by all forms.
 ROW_ATTACHMENT = 0
@@ -51,7 +51,7 @@ COLUMNS = {
     FormKind.TASKS: ("类别", "重点工作任务", "完成状态", "完成情况（做法及佐证材料）", "存在问题及整改措施"),
     FormKind.INSPECTION: (*_ITEM_COLUMNS, "督查得分", "督查意见"),
 }
-# Column widths (characters). Column A also holds "党总支名称：" and the date label column holds "填报日期："
+# Column widths (characters). Column A also holds "党总支名称：" (the unit's name label) and the date label column holds "填报日期："
 # in the header line, so both are wide enough for those labels; the totals fit landscape A4 at 100%.
 WIDTHS = {
     FormKind.SCORING: (14, 13, 53, 11, 9, 32, 7),
@@ -78,8 +78,13 @@ class Field(StrEnum):
 
     @property
     def label(self) -> str:
+        """The field's Chinese name as the built-in forms say it (the branch field: 党总支名称)."""
+        return self.label_for(DEFAULT_UNIT)
+
+    def label_for(self, unit: str) -> str:
+        """The field's Chinese name in a round whose forms are filled by `unit` (党总支, 党支部 …)."""
         return {
-            "branch": "党总支名称",
+            "branch": f"{unit}名称",
             "date": "填报日期",
             "score": "自评得分",
             "note": "扣分说明",
@@ -117,7 +122,7 @@ class FixedCell:
 
     row: int
     col: int
-    value: str | int
+    value: str | int | float
     what: str  # Chinese description for messages
 
     @property
@@ -174,11 +179,24 @@ def attachment(catalog: Catalog, kind: FormKind) -> str:
     return catalog.form2.attachment if kind is FormKind.TASKS else catalog.form1.attachment
 
 
+def form_label(catalog: Catalog, kind: FormKind) -> str:
+    """The form as users are told about it: "附件1 评分表", "附件2 重点任务清单" (the catalog's attachment
+    labels), "督查评分表"."""
+    if kind is FormKind.INSPECTION:
+        return SHEET_BY_KIND[kind]
+    return f"{attachment(catalog, kind)} {SHEET_BY_KIND[kind]}"
+
+
+def branch_label(catalog: Catalog) -> str:
+    """The header line's label of the branch cell: "党总支名称：", "党支部名称：" (the catalog's unit)."""
+    return f"{Field.BRANCH.label_for(catalog.unit)}："
+
+
 def _header_fixed(catalog: Catalog, kind: FormKind) -> list[FixedCell]:
     cells = [
         FixedCell(ROW_ATTACHMENT, 0, attachment(catalog, kind), "附件标识"),
         FixedCell(ROW_TITLE, 0, title(catalog, kind), "表格标题"),
-        FixedCell(*BRANCH_LABEL, "党总支名称：", "表头"),
+        FixedCell(*BRANCH_LABEL, branch_label(catalog), "表头"),
         FixedCell(ROW_HEADER_LINE, DATE_LABEL_COL[kind], "填报日期：", "表头"),
     ]
     cells += [FixedCell(ROW_COLUMNS, c, h, "列标题") for c, h in enumerate(COLUMNS[kind])]
@@ -282,7 +300,7 @@ LAYOUT_VERSION = 1
 def fingerprint(catalog: Catalog) -> dict[str, object]:
     """Where every cell of every form is, for the forms' digest: a form made with another layout (an input
     cell moved, a locked cell moved, the metadata keys reordered) carries another digest, so the collector
-    rejects it as 模板版本不符 instead of reading its cells from the wrong places."""
+    rejects it as 表格版本不符 instead of reading its cells from the wrong places."""
     forms = {}
     for kind in FormKind:
         lay = form_layout(catalog, kind)

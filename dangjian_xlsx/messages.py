@@ -1,14 +1,16 @@
 """Every problem code, with its severity, its user-facing message and what it does besides being reported.
 
 `Problem.code` is a code's string value (the exports show it). Templates are rendered with
-str.format(**fields): they say what is wrong and how to fix it; the caller adds where.
+str.format(**fields): they say what is wrong and how to fix it; the caller adds where. `{unit}` is the kind
+of unit that fills the forms (党总支, 党支部 …: the catalog's `unit`), never a branch's name. A short reason
+is the built-in round's text (党总支 …); `Code.reason_for(unit)` says it for another unit.
 """
 
 from __future__ import annotations
 
 from enum import Flag, StrEnum, auto
 
-from .models import Problem, Severity
+from .models import DEFAULT_UNIT, Problem, Severity
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -140,21 +142,22 @@ class Code(StrEnum):
     DIGEST_MISMATCH = (
         "digest-mismatch",
         E,
-        "模板版本不符，请使用最新下发的表格（本文件版本 {value}，当前版本 {expected}）",
-        "模板版本不符",
+        "表格版本不符：本文件是按{made_from}生成的表格，本轮使用的是{current}，"
+        "请使用本轮下发的表格重新填写（本文件版本标识 {value}，本轮 {expected}）",
+        "表格版本不符",
         REJECTS | STOPS_VALUES | RECOVERABLE,
     )
     BRANCH_UNKNOWN = (
         "branch-unknown",
         E,
-        "党总支“{value}”不在本轮名单中{suggestion}",
+        "{unit}“{value}”不在本轮名单中{suggestion}",
         "党总支不在名单中",
         REJECTS | STOPS_VALUES,
     )
     BRANCH_MISMATCH = (
         "branch-mismatch",
         E,
-        "表头党总支名称“{value}”与表格所属党总支“{expected}”不一致，请勿在他人表格上填写",
+        "表头{unit}名称“{value}”与表格所属{unit}“{expected}”不一致，请勿在他人表格上填写",
         "党总支名称不一致",
         REJECTS | STOPS_VALUES,
     )
@@ -188,18 +191,18 @@ class Code(StrEnum):
         "表格行列被改动",
         REJECTS,
     )
-    # --- identity: the 党总支 typed into a blank form, the year
+    # --- identity: the branch typed into a blank form, the year
     BRANCH_BLANK = (
         "branch-blank",
         E,
-        "未填写党总支名称，无法确定是哪个党总支的表格",
+        "未填写{unit}名称，无法确定是哪个{unit}的表格",
         "未填写党总支名称",
         REJECTS | STOPS_VALUES,
     )
     BRANCH_NORMALIZED = (
         "branch-normalized",
         W,
-        "党总支名称“{value}”已按名单中的“{expected}”识别，请填写完整名称",
+        "{unit}名称“{value}”已按名单中的“{expected}”识别，请填写完整名称",
     )
     YEAR_MISMATCH = (
         "year-mismatch",
@@ -239,7 +242,7 @@ class Code(StrEnum):
     DATE_INVALID = (
         "date-invalid",
         W,
-        "填报日期“{value}”不是有效日期，请按 2018-09-28 的格式填写",
+        "填报日期“{value}”不是有效日期，请按 {example} 的格式填写",
         "",
         RAW_VALUE,
     )
@@ -248,12 +251,12 @@ class Code(StrEnum):
     INSPECTION_SELF_CHANGED = (
         "inspection-self-changed",
         E,
-        "{item}的自评得分与该党总支已接收的评分表不一致（督查表 {value}，评分表 {expected}）",
+        "{item}的自评得分与该{unit}已接收的评分表不一致（督查表 {value}，评分表 {expected}）",
     )
     INSPECTION_NO_FORM1 = (
         "inspection-no-form1",
         W,
-        "该党总支没有已接收的附件1评分表，自评得分按督查表中锁定的数值计算",
+        "该{unit}没有已接收的{form1}，自评得分按督查表中锁定的数值计算",
     )
     SCHOOL_MISMATCH = (
         "school-mismatch",
@@ -271,14 +274,14 @@ class Code(StrEnum):
     IDENTITY_DOUBT = (
         "identity-doubt",
         E,
-        "表格属于“{expected}”，但{evidence}是“{value}”，无法确定是哪个党总支交回的，本文件暂不计入任何党总支。"
+        "表格属于“{expected}”，但{evidence}是“{value}”，无法确定是哪个{unit}交回的，本文件暂不计入任何{unit}。"
         "请用本单位下发的表格重新填写发送",
         "身份存疑",
     )
     CONTENT_DIFFERS = (
         "content-differs",
         W,
-        "与同一党总支的另一份文件“{other}”内容差异较大（{count} 处不同，不是对退回修改单元格的更正），"
+        "与同一{unit}的另一份文件“{other}”内容差异较大（{count} 处不同，不是对退回修改单元格的更正），"
         "请核对两份文件是否都是本单位填写",
     )
     ORDER_DISAGREES = (
@@ -289,11 +292,16 @@ class Code(StrEnum):
     REPORT_UNATTRIBUTED = (
         "report-unattributed",
         W,
-        "是自查报告，但无法判断属于哪个党总支，请改名为“党总支名称+自查报告”（例如“{example}自查报告{suffix}”）后重新放入",
+        "是自查报告，但无法判断属于哪个{unit}，请改名为“{unit}名称+自查报告”（例如“{example}自查报告{suffix}”）后重新放入",
     )
-    SUPERSEDED = ("superseded", W, "已被同一党总支更新的文件“{newer}”替代（{reason}）")
-    NOT_A_FORM = ("not-a-form", W, "不是督查表格，也无法识别为某个党总支的自查报告，已列出备查")
+    SUPERSEDED = ("superseded", W, "已被同一{unit}更新的文件“{newer}”替代（{reason}）")
+    NOT_A_FORM = ("not-a-form", W, "不是督查表格，也无法识别为某个{unit}的自查报告，已列出备查")
     IGNORED = ("ignored", W, "{reason}，已忽略")
+
+    def reason_for(self, unit: str = DEFAULT_UNIT) -> str:
+        """The short reason shown for a file this code rejects, in a round whose forms `unit` fills (a reason
+        is a fixed text, never a branch's name: its 党总支 is the kind of unit)."""
+        return self.reason.replace(DEFAULT_UNIT, unit)
 
     @property
     def rejects(self) -> bool:
@@ -335,10 +343,12 @@ def render(
     field: str = "",
     value: object = "",
     severity: Severity | None = None,
+    unit: str = DEFAULT_UNIT,
     **fields: object,
 ) -> Problem:
-    """Build a Problem from a code and its template fields."""
-    text = code.template.format(value=value, sheet_name=sheet, **fields)
+    """Build a Problem from a code and its template fields; `unit` is the kind of unit that fills the forms
+    (the catalog's: 党总支, 党支部 …)."""
+    text = code.template.format(value=value, sheet_name=sheet, unit=unit, **fields)
     return Problem(
         file=file,
         code=code.value,

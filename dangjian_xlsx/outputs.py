@@ -91,8 +91,9 @@ def write_outputs(report: Report, out: Path, *, feedback: bool = False) -> Outpu
     """Write everything a collect produces beside the summary at `out` (a file, a folder, or a name without
     suffix: see `summary_path`), keeping the previous outputs and what was typed into the previous 问题台账."""
     path = summary_path(out)
-    previous = read_previous(path)  # before anything is computed: an unreadable summary stops here
     campaign, at = report.campaign, report.generated_at
+    # before anything is computed: an unreadable summary stops here
+    previous = read_previous(path, campaign.catalog.unit)
     tables, ov = ag.tables_and_overview(report)
     carried = ag.carry_over(
         tables.ledger, previous.entries if previous else [], tables.score_items, campaign.catalog

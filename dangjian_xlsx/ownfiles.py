@@ -20,7 +20,7 @@ _MAX_MARKER_BYTES = 4096
 # workbook (and its kept previous copy) and the per-branch feedback workbooks. The writers take the names
 # from here, so the two cannot drift.
 SUMMARY_SIGNATURE = frozenset({"总览", "文件清单", "校验问题"})
-FEEDBACK_SHEETS = ("得分情况", "扣分项", "未完成任务")  # in the feedback workbook's order
+FEEDBACK_SHEETS = ("得分情况", "扣分项", "待完成任务")  # in the feedback workbook's order
 
 
 def is_output_workbook(sheet_names: set[str] | frozenset[str]) -> bool:

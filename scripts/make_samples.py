@@ -94,7 +94,13 @@ ISSUES_TEXTS = [
     "部分支部执行不够规范，将开展专项培训并纳入年终考核",
     "工作进度滞后，已制定整改计划，本学期内完成",
 ]
-STATUS_MIX = ["已完成"] * 14 + ["持续推进"] * 4 + ["未完成", "不适用"]
+
+
+def status_mix(catalog: Any) -> list[str]:
+    """The statuses drawn from, as often as branches answer them: mostly done, some in progress, one not done,
+    one not applicable (for 2018's 已完成、持续推进、未完成、不适用: 14 : 4 : 1 : 1); from the catalog's own list."""
+    opens = catalog.open_statuses or (catalog.done_status,)
+    return [catalog.done_status] * 14 + [opens[0]] * 4 + [opens[-1], catalog.na_status or opens[-1]]
 
 
 def _catalog_before_errata(campaign: Campaign) -> Campaign:
@@ -126,17 +132,18 @@ def scores(rng: random.Random, catalog: Any, quality: float, date: dt.date) -> d
 
 def tasks(rng: random.Random, catalog: Any, date: dt.date) -> dict[Key, object]:
     values: dict[Key, object] = {(Field.DATE, ""): date}
+    mix = status_mix(catalog)
     for i, task in enumerate(catalog.tasks):
-        status = rng.choice(STATUS_MIX)
+        status = rng.choice(mix)
         values[(Field.STATUS, task.id)] = status
-        if status != "不适用":
-            values[(Field.DONE, task.id)] = DONE_TEXTS[i].format(
+        if status != catalog.na_status:
+            values[(Field.DONE, task.id)] = DONE_TEXTS[i % len(DONE_TEXTS)].format(
                 n=rng.randint(2, 12),
                 m=rng.randint(5, 30),
                 p=rng.choice([60, 75, 80, 100]),
                 k=rng.randint(1, 2),
             )
-        if status != "已完成":
+        if status != catalog.done_status:
             values[(Field.ISSUES, task.id)] = rng.choice(ISSUES_TEXTS)
     return values
 

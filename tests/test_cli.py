@@ -416,3 +416,42 @@ def test_forms_carry_the_campaigns_school_not_the_samples(tmp_path: Path) -> Non
         assert not [t for t in texts if "郑州师范学院" in t]
         scoring = any("评分表" in t for t in texts[:6])  # 附件1 and 督查评分表: headed with the school
         assert not scoring or any(t.startswith("黄河师范大学全面从严治党") for t in texts[:6]), texts[:6]
+
+
+def test_a_党支部_round_says_党支部_on_every_console_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """issue 16: a round whose forms (表格内容.xlsx: tests/other_forms.py) say 党支部 prints 党支部 — the campaign
+    line, collect's closing table (应交党支部, 计入统计的附件3), the feedback and inspect commands — never 党总支."""
+    from other_forms import write_xlsx
+    from other_report import BRANCHES, fill_inbox
+
+    monkeypatch.chdir(tmp_path)
+    write_xlsx(tmp_path / "表格内容.xlsx")
+    names = "".join(f"{i},{name}\n" for i, name in enumerate(BRANCHES, 1))
+    (tmp_path / "roster.csv").write_text("序号,党总支名称\n" + names, "utf-8-sig")
+    toml = tmp_path / "campaign.toml"
+    toml.write_text(
+        '[campaign]\nschool = "黄河师范大学"\nyear = 2024\nself_check_start = 2024-06-01\n'
+        'self_check_end = 2024-06-20\ndue = 2024-06-25\nroster = "roster.csv"\nforms = "表格内容.xlsx"\n',
+        "utf-8",
+    )
+    inbox = tmp_path / "收件"
+    fill_inbox(load_campaign(toml), inbox)
+    collected = run(["collect", str(inbox), "--out", str(tmp_path / "汇总" / "汇总表.xlsx")])
+    assert collected.exit_code == 0, collected.output
+    text = flat(collected.output)
+    assert "名单4个党支部" in text and "一、交回情况（按党支部）" in text
+    assert "应交党支部│4│" in text and "计入统计的附件3│2│" in text and "计入统计的附件4│2│" in text
+    outputs = [collected.output]
+    empty = tmp_path / "空"
+    empty.mkdir()
+    for command in (["feedback", str(empty), "--out", str(tmp_path / "反馈")], ["inspect", str(empty)]):
+        result = run([*command, "--campaign", str(toml)])
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+    assert "没有收到任何党支部的附件3或附件4" in flat(outputs[1]) and "没有已接收的附件3评分表" in flat(
+        outputs[2]
+    )
+    for output in outputs:
+        assert "党总支" not in output, output

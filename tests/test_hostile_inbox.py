@@ -214,7 +214,7 @@ def test_specific_messages(run: Run) -> None:
     assert "不安全的 XML 声明" in msg(c + "xxe_file.xlsx")
     assert "个工作表，超过上限" in msg(c + "many_sheets.xlsx")
     assert "已截断为前 10000 字" in msg(c + "long_string.xlsx")
-    assert "模板版本不符，请使用最新下发的表格" in msg(f"{CASES_DIR}/07_digest_mismatch.xlsx")
+    assert "表格版本不符：本文件是按" in msg(f"{CASES_DIR}/07_digest_mismatch.xlsx")
     assert "是否为" in msg(f"{CASES_DIR}/10_branch_unknown_typed.xlsx")  # closest roster names
     assert "没有读取权限" in msg(UNREADABLE)
     assert "链接形成循环" in msg("链接_循环.xlsx")

@@ -23,8 +23,8 @@ def _fields(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-def _problem(code: Code, severity: Severity | None = None) -> Problem:
-    fields = {f: f"<{f}>" for f in _fields(code.template) - {"value", "sheet_name"}}
+def _problem(code: Code, severity: Severity | None = None, **given: str) -> Problem:
+    fields = {f: f"<{f}>" for f in _fields(code.template) - {"value", "sheet_name"}} | given
     return render(code, file="a.xlsx", sheet="评分表", value="<value>", severity=severity, **fields)
 
 
@@ -50,6 +50,38 @@ def test_every_code_renders_its_template(code: Code) -> None:
         assert (
             "<value>" if name == "value" else "评分表" if name == "sheet_name" else f"<{name}>"
         ) in p.message
+
+
+@pytest.mark.parametrize("code", list(Code), ids=str)
+def test_every_code_says_the_unit_of_the_round(code: Code) -> None:
+    """党总支 as a kind of unit is `{unit}` in every template and short reason: a round of 党支部 says 党支部."""
+    assert "党总支" not in code.template and "{" not in code.reason
+    shown = _problem(code, unit="党支部").message
+    assert "党总支" not in shown and "{" not in code.reason_for("党支部")
+    builtin = render(code, file="a", **_template_fields(code))  # the built-in unit by default
+    assert builtin == render(code, file="a", unit="党总支", **_template_fields(code))
+    if "{unit}" in code.template:
+        assert "党支部" in shown and "党总支" in builtin.message
+    assert "党总支" not in code.reason_for("党支部") and code.reason_for() == code.reason
+    if "党总支" in code.reason:
+        assert "党支部" in code.reason_for("党支部")
+
+
+def _template_fields(code: Code) -> dict[str, str]:
+    return {f: f"<{f}>" for f in _fields(code.template) - {"value", "sheet_name", "unit"}}
+
+
+def test_the_unit_in_messages_and_reasons() -> None:
+    p = render(
+        Code.BRANCH_UNKNOWN, file="a.xlsx", value="化学学院党支部", suggestion="，请核对名称", unit="党支部"
+    )
+    assert p.message == "党支部“化学学院党支部”不在本轮名单中，请核对名称"
+    assert Code.BRANCH_UNKNOWN.reason_for("党支部") == "党支部不在名单中"
+    assert Code.BRANCH_UNKNOWN.reason_for() == "党总支不在名单中"  # the built-in round's, as before
+    builtin = render(Code.BRANCH_BLANK, file="a.xlsx")
+    assert builtin.message == "未填写党总支名称，无法确定是哪个党总支的表格"
+    p = render(Code.INSPECTION_NO_FORM1, file="a.xlsx", form1="附件3评分表", unit="党支部")
+    assert p.message == "该党支部没有已接收的附件3评分表，自评得分按督查表中锁定的数值计算"
 
 
 def test_traits_agree_with_each_other() -> None:
@@ -92,7 +124,9 @@ def test_a_code_flagged_as_rejecting_rejects_the_file_with_its_reason(
 
 def test_the_reason_of_a_rejecting_code_is_the_files_reason(camp: Campaign, files: dict[str, Path]) -> None:
     rec = _record(camp, files["digest_mismatch"])
-    assert rec.outcome is Outcome.REJECTED and rec.reason == Code.DIGEST_MISMATCH.reason == "模板版本不符"
+    assert rec.outcome is Outcome.REJECTED and rec.reason == Code.DIGEST_MISMATCH.reason == "表格版本不符"
+    [p] = rec.problems
+    assert p.message.startswith("表格版本不符：本文件是按“") and "生成的表格，本轮使用的是" in p.message
 
 
 def test_a_code_flagged_as_stopping_leaves_the_values_unread(

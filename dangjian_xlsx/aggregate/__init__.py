@@ -1,6 +1,5 @@
 """The aggregate stage: a Report → which file counts per 党总支 and form, pandas tables and overview counts."""
 
-from ..layout import DONE_STATUS
 from .current import (
     PROVISIONAL,
     QUALITY_DOUBT,
@@ -18,6 +17,7 @@ from .current import (
     SUBMIT_PART,
     SUBMIT_WORDS,
     BranchFiles,
+    Terms,
     branch_files,
     current_inspections,
     provisional,
@@ -59,7 +59,6 @@ from .overview import (
 )
 from .scores import (
     LEDGER_COLUMNS,
-    LEDGER_PROVISIONAL,
     LEVEL_ITEM,
     LEVEL_SECTION,
     SCORE_DOUBT,
@@ -67,14 +66,28 @@ from .scores import (
     SCORE_META,
     SCORE_MISSING,
     SCORE_OK,
+    ledger_provisional,
 )
 from .tables import SUBMISSION_COLUMNS, Tables, build_tables, overview, tables_and_overview
-from .tasks import TASK_COUNT_COLUMNS
+from .tasks import (
+    BLANK_HEADER,
+    ROLE_BLANK,
+    ROLE_DONE,
+    ROLE_NA,
+    ROLE_NOT_DONE,
+    ROLE_PROGRESS,
+    StatusColumn,
+    answered_statuses,
+    rate_formula,
+    status_columns,
+    status_roles,
+    task_count_columns,
+)
 
 __all__ = [
     "BASIS_INSPECTION",
     "BASIS_SELF",
-    "DONE_STATUS",
+    "BLANK_HEADER",
     "FLAG_INFLATED",
     "INSPECTION_BRANCH_COLUMNS",
     "INSPECTION_ITEM_COLUMNS",
@@ -84,7 +97,6 @@ __all__ = [
     "INSP_NOT_COMPARED",
     "INSP_PENDING",
     "LEDGER_COLUMNS",
-    "LEDGER_PROVISIONAL",
     "LEDGER_SHOWN_COLUMNS",
     "LEDGER_TYPED_COLUMNS",
     "LEVEL_ITEM",
@@ -111,6 +123,11 @@ __all__ = [
     "QUALITY_NONE",
     "QUALITY_OK",
     "QUALITY_WORDS",
+    "ROLE_BLANK",
+    "ROLE_DONE",
+    "ROLE_NA",
+    "ROLE_NOT_DONE",
+    "ROLE_PROGRESS",
     "SCORE_DOUBT",
     "SCORE_FIX",
     "SCORE_META",
@@ -126,22 +143,29 @@ __all__ = [
     "SUB_MISSING",
     "SUB_OK",
     "SUB_WARN",
-    "TASK_COUNT_COLUMNS",
     "BranchFiles",
     "Carried",
     "Doubt",
     "LedgerEntry",
     "Line",
     "Overview",
+    "StatusColumn",
     "Tables",
+    "Terms",
+    "answered_statuses",
     "branch_files",
     "build_tables",
     "carry_over",
     "current_inspections",
     "is_missing",
+    "ledger_provisional",
     "overview",
     "provisional",
+    "rate_formula",
     "rows",
     "short_text",
+    "status_columns",
+    "status_roles",
     "tables_and_overview",
+    "task_count_columns",
 ]

@@ -5,7 +5,32 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..collect import COUNTED, form_key
-from ..models import Branch, FileRecord, FormKind, Outcome, Report, Submission
+from ..layout import SHEET_BY_KIND
+from ..models import DEFAULT_UNIT, Branch, Catalog, FileRecord, FormKind, Outcome, Report, Submission
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What this round's texts call the unit that fills the forms (党总支, 党支部 …) and the two forms
+    (their attachment labels, 附件1 / 附件2 in the built-in forms): the catalog's words, which every summary
+    sheet, notice, feedback workbook and console line uses. A branch's own name is never rewritten."""
+
+    unit: str = DEFAULT_UNIT
+    form1: str = "附件1"
+    form2: str = "附件2"
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> Terms:
+        return cls(catalog.unit, catalog.form1.attachment, catalog.form2.attachment)
+
+    def attachment(self, kind: FormKind) -> str:
+        return self.form2 if kind is FormKind.TASKS else self.form1
+
+    def label(self, kind: FormKind) -> str:
+        """附件1 评分表, 附件2 重点任务清单, 督查评分表: the form's attachment label and its sheet's name."""
+        sheet = SHEET_BY_KIND[kind]
+        return sheet if kind is FormKind.INSPECTION else f"{self.attachment(kind)} {sheet}"
+
 
 # Status of one form of one branch (提交情况).
 SUB_OK = "已交"

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..messages import Code, render
 from ..models import FileRecord, Outcome, Problem, Severity
-from .current import form_kind
+from .current import Terms, form_kind
 from .frames import frame, int_col
 
 
@@ -16,18 +16,18 @@ def _fmt_dt(v: dt.datetime | None) -> str:
     return v.strftime("%Y-%m-%d %H:%M:%S") if v is not None else ""
 
 
-def kind_label(f: FileRecord) -> str:
+def kind_label(f: FileRecord, terms: Terms) -> str:
     if f.outcome is Outcome.REPORT:
         return "自查报告"
     k = form_kind(f)
-    return k.label if k is not None else ""
+    return terms.label(k) if k is not None else ""
 
 
 def _doubt_first(f: FileRecord) -> tuple[bool, str]:
     return (f.outcome is not Outcome.IDENTITY_DOUBT, f.path)
 
 
-def problems_of(f: FileRecord) -> list[Problem]:
+def problems_of(f: FileRecord, unit: str) -> list[Problem]:
     """The file's problems; a file held 身份存疑 that carries no problem saying so gets one, naming both
     branches (it must never be listed without the reason)."""
     if f.outcome is not Outcome.IDENTITY_DOUBT or any(
@@ -41,23 +41,24 @@ def problems_of(f: FileRecord) -> list[Problem]:
         expected=inside.name if inside is not None else "",
         evidence="文件名或文件夹名",
         value=f.claimant.name if f.claimant is not None else "",
+        unit=unit,
     )
     return [doubt, *f.problems]
 
 
-def files_and_problems(records: list[FileRecord]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def files_and_problems(records: list[FileRecord], terms: Terms) -> tuple[pd.DataFrame, pd.DataFrame]:
     file_rows, problem_rows = [], []
     for f in sorted(records, key=_doubt_first):
         b = f.branch or (f.submission.branch if f.submission is not None else None)
         name = b.name if b is not None else ""
         bid = b.id if b is not None else ""
-        problems = problems_of(f)
+        problems = problems_of(f, terms.unit)
         errors = sum(1 for p in problems if p.severity is Severity.ERROR)
         file_rows.append(
             [
                 f.path,
                 f.size,
-                kind_label(f),
+                kind_label(f, terms),
                 bid,
                 name,
                 f.outcome.value,

@@ -229,9 +229,7 @@ def inspection_tables(
     branches = frame(branch_rows, INSPECTION_BRANCH_COLUMNS)
     for c in ("n_diff", "n_higher", "insp_missing", "insp_rank"):
         int_col(branches, c)
-    items = frame(item_rows, INSPECTION_ITEM_COLUMNS)
-    int_col(items, "points")
-    return branches, items
+    return branches, frame(item_rows, INSPECTION_ITEM_COLUMNS)  # points as they are: 2, or 7.5
 
 
 def inspection_scores(

@@ -24,8 +24,9 @@ from typing import Any
 import pandas as pd
 
 from ..models import Catalog
+from .current import PROVISIONAL
 from .frames import frame, is_missing, rows
-from .scores import LEDGER_COLUMNS, LEDGER_PROVISIONAL
+from .scores import LEDGER_COLUMNS
 
 LEDGER_TYPED_COLUMNS = ("fix", "owner", "deadline", "fix_status")  # what 组织部 types
 LEDGER_SHOWN_COLUMNS = (
@@ -178,5 +179,6 @@ def _sort_key(r: dict[str, Any], order: dict[str, int]) -> tuple[float, int, int
         s = float(seq) if not is_missing(seq) and seq != "" else float("inf")
     except (TypeError, ValueError):
         s = float("inf")
-    live = ("", STATE_NOTE_CHANGED, LEDGER_PROVISIONAL)
-    return s, order.get(r["item_id"], len(order)), int(r["ledger_state"] not in live)
+    state = r["ledger_state"]
+    live = state in ("", STATE_NOTE_CHANGED) or str(state).startswith(PROVISIONAL)  # 暂计（附件1待更正…）
+    return s, order.get(r["item_id"], len(order)), int(not live)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..models import FileRecord, Outcome, Report
 from .current import (
@@ -22,16 +22,18 @@ from .current import (
     SUBMIT_NONE,
     SUBMIT_PART,
     BranchFiles,
+    Terms,
 )
 from .frames import r4
 from .inspection import FLAG_INFLATED, Inspection, compare
 from .scores import Scored
 
-# Labels shared by 总览, the CLI's table and the JSON.
-L_EXPECTED = "应交党总支"
+# Labels shared by 总览, the CLI's table and the JSON (those naming the unit or a form: `Overview.terms`'s
+# words in these templates, e.g. 应交党总支, 计入统计的附件1).
+L_EXPECTED = "应交{unit}"
 L_SUBMIT_ALL = f"{SUBMIT_ALL}（含自查报告）"
-L_SCORED = "计入统计的附件1"
-L_TASKS = "计入统计的附件2"
+L_SCORED = "计入统计的{form1}"
+L_TASKS = "计入统计的{form2}"
 L_PROVISIONAL = "待更正未计入统计"
 L_AVERAGE = "全校平均分（自评）"
 L_MAX = "最高分（自评）"
@@ -45,8 +47,8 @@ L_INSP_PENDING = "督查评分表需补全"
 L_FILES = "文件总数"
 L_DOUBT_FILES = "身份存疑的文件"
 
-H_SUBMIT = "一、交回情况（按党总支）"
-H_QUALITY = "二、材料质量（按党总支）"
+H_SUBMIT = "一、交回情况（按{unit}）"
+H_QUALITY = "二、材料质量（按{unit}）"
 H_SCORES = "三、统计依据与得分（只计完整有效的表格）"
 H_FILES = "四、文件处理结果（按文件）"
 
@@ -107,6 +109,12 @@ class Overview:
     inflated: int = 0  # branches flagged 自评偏高
     inspection_pending: tuple[str, ...] = ()  # branches whose 督查评分表 must be completed first
     doubts: tuple[Doubt, ...] = ()
+    terms: Terms = field(default_factory=Terms)  # the round's words for the unit and the forms
+
+    def words(self, template: str) -> str:
+        """A template with the round's words: {unit}, {form1}, {form2}."""
+        t = self.terms
+        return template.format(unit=t.unit, form1=t.form1, form2=t.form2)
 
     @property
     def provisional(self) -> int:
@@ -115,7 +123,8 @@ class Overview:
     @property
     def basis(self) -> str:
         """统计依据：20 份完整有效的附件1、19 份附件2（另有 2 份待更正未计入）."""
-        text = f"统计依据：{self.scored} 份完整有效的附件1、{self.tasks_counted} 份附件2"
+        t = self.terms
+        text = f"统计依据：{self.scored} 份完整有效的{t.form1}、{self.tasks_counted} 份{t.form2}"
         return text + (f"（另有 {self.provisional} 份待更正未计入）" if self.provisional else "")
 
     @property
@@ -125,8 +134,8 @@ class Overview:
     def blocks(self) -> list[tuple[str, list[Line]]]:
         """The lines of 总览 and of the CLI's table, under their headings."""
         return [
-            (H_SUBMIT, self._submit_lines()),
-            (H_QUALITY, self._quality_lines()),
+            (self.words(H_SUBMIT), self._submit_lines()),
+            (self.words(H_QUALITY), self._quality_lines()),
             (H_SCORES, [*self._score_lines(), *self._inspection_lines()]),
             (H_FILES, self._file_lines()),
         ]
@@ -140,14 +149,15 @@ class Overview:
         return out
 
     def _submit_lines(self) -> list[Line]:
+        w = self.words
         return [
-            Line(L_EXPECTED, self.expected, "名单中的党总支数；下面三项之和"),
+            Line(w(L_EXPECTED), self.expected, w("名单中的{unit}数；下面三项之和")),
             Line(
                 L_SUBMIT_ALL,
                 self.submitted_all,
-                "附件1、附件2、自查报告均已收到（含被退回、待更正或身份存疑的）",
+                w("{form1}、{form2}、自查报告均已收到（含被退回、待更正或身份存疑的）"),
             ),
-            Line(SUBMIT_PART, self.submitted_part, "收到了一部分，附件1、附件2、自查报告中至少缺一项"),
+            Line(SUBMIT_PART, self.submitted_part, w("收到了一部分，{form1}、{form2}、自查报告中至少缺一项")),
             Line(SUBMIT_NONE, self.submitted_none, "没有收到任何文件"),
         ]
 
@@ -158,21 +168,26 @@ class Overview:
             Line(
                 QUALITY_DOUBT,
                 self.quality_doubt,
-                "有文件无法确定是哪个党总支交回的：该文件不计入任何一方（各自交回的表格照常计入），请核实",
+                self.words(
+                    "有文件无法确定是哪个{unit}交回的：该文件不计入任何一方（各自交回的表格照常计入），请核实"
+                ),
             ),
             Line(QUALITY_NONE, self.quality_none, "没有收到任何文件"),
         ]
 
     def _score_lines(self) -> list[Line]:
+        w = self.words
         return [
-            Line(L_SCORED, self.scored, self.basis),
-            Line(L_TASKS, self.tasks_counted, "完成率只按完整有效的附件2计算"),
+            Line(w(L_SCORED), self.scored, self.basis),
+            Line(w(L_TASKS), self.tasks_counted, w("完成率只按完整有效的{form2}计算")),
             Line(
                 L_PROVISIONAL,
                 self.provisional,
                 "待更正的表格单列为“暂计”，不计入平均分、最高最低分、排名、完成率和图表",
             ),
-            Line(L_AVERAGE, self.school_average, f"{self.scored} 份完整有效的附件1的自评总分平均"),
+            Line(
+                L_AVERAGE, self.school_average, f"{self.scored} 份完整有效的{self.terms.form1}的自评总分平均"
+            ),
             Line(L_MAX, self.max_total, "按自评总分"),
             Line(L_MIN, self.min_total, "按自评总分"),
         ]
@@ -181,12 +196,13 @@ class Overview:
         if not self.has_inspection:
             return []
         pending = "、".join(self.inspection_pending)
+        w = self.words
         return [
-            Line(L_INSPECTED, self.inspected, "督查排名只在这些党总支中进行"),
-            Line(L_INSP_AVERAGE, self.inspection_average, "已督查党总支的督查总分平均"),
+            Line(L_INSPECTED, self.inspected, w("督查排名只在这些{unit}中进行")),
+            Line(L_INSP_AVERAGE, self.inspection_average, w("已督查{unit}的督查总分平均")),
             Line(L_INSP_MAX, self.insp_max_total, "按督查总分"),
             Line(L_INSP_MIN, self.insp_min_total, "按督查总分"),
-            Line(L_INFLATED, self.inflated, "自评总分比督查总分高出阈值以上的党总支"),
+            Line(L_INFLATED, self.inflated, w("自评总分比督查总分高出阈值以上的{unit}")),
             Line(
                 L_INSP_PENDING,
                 len(self.inspection_pending),
@@ -197,6 +213,7 @@ class Overview:
         ]
 
     def _file_lines(self) -> list[Line]:
+        w = self.words
         return [
             Line(L_FILES, self.files_total, "收到的全部文件；下面各项之和"),
             Line(Outcome.ACCEPTED.value, self.accepted_files, ""),
@@ -204,8 +221,8 @@ class Overview:
             Line(Outcome.NEEDS_FIX.value, self.needs_fix_files, "内容单列为“暂计”，不计入统计；须修改后重交"),
             Line(Outcome.REPORT.value, self.reports, "Word / PDF 自查报告"),
             Line(Outcome.REJECTED.value, self.rejected_files, "无法使用，须重新报送"),
-            Line(L_DOUBT_FILES, self.doubt_files, "无法确定是哪个党总支交回的，不计入任何党总支"),
-            Line(Outcome.SUPERSEDED.value, self.superseded_files, "同一党总支交了更新的文件"),
+            Line(L_DOUBT_FILES, self.doubt_files, w("无法确定是哪个{unit}交回的，不计入任何{unit}")),
+            Line(Outcome.SUPERSEDED.value, self.superseded_files, w("同一{unit}交了更新的文件")),
             Line(Outcome.IGNORED.value, self.ignored_files, "临时文件、隐藏文件"),
             Line(Outcome.NOT_A_FORM.value, self.not_a_form_files, "不是本次督查的表格或自查报告"),
         ]
@@ -279,6 +296,7 @@ def build_overview(
         inflated=sum(f == FLAG_INFLATED for f in flags),
         inspection_pending=tuple(pending),
         doubts=tuple(doubts),
+        terms=Terms.of(report.campaign.catalog),
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from ..models import Branch, Catalog, FormKind
-from .current import SUB_DOUBT, SUB_FIX, SUB_MISSING, BranchFiles, provisional
+from .current import PROVISIONAL, SUB_DOUBT, SUB_FIX, SUB_MISSING, BranchFiles, provisional
 from .frames import frame, int_col, r4, short_text
 
 # 状态 of a score row.
@@ -44,8 +44,11 @@ LEDGER_COLUMNS = [
     "ledger_state",  # 台账状态: what became of a row 组织部 typed into (aggregate/ledger.py)
 ]
 _TO_FILL = ("", "", "", "")  # fix, owner, deadline, fix_status: for 组织部 to fill in
-# 台账状态 of a live row whose 附件1 is 暂计 (to be corrected): the deduction may still change
-LEDGER_PROVISIONAL = "暂计（附件1待更正，扣分可能变化）"
+
+
+def ledger_provisional(catalog: Catalog) -> str:
+    """台账状态 of a live row whose 附件1 is 暂计 (to be corrected): the deduction may still change."""
+    return f"{PROVISIONAL}（{catalog.form1.attachment}待更正，扣分可能变化）"
 
 
 def valid_score(value: Any, points: float) -> float | None:
@@ -218,6 +221,7 @@ def _item_rows(
     """One branch's long rows (every item) and ledger rows (every item that lost points)."""
     b = sc.branch
     item_by_id, section_of = catalog.item_by_id, catalog.section_of
+    state = "" if sc.counted else ledger_provisional(catalog)
     for item_id, v, note in sc.items:
         item = item_by_id[item_id]
         lost = None if v is None else r4(item.points - v)
@@ -238,7 +242,7 @@ def _item_rows(
                     lost,
                     note,
                     *_TO_FILL,
-                    "" if sc.counted else LEDGER_PROVISIONAL,
+                    state,
                 ]
             )
 

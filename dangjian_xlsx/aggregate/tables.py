@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..models import FormKind, Report
-from .current import BranchFiles, branch_files
+from .current import BranchFiles, Terms, branch_files
 from .files import files_and_problems
 from .frames import frame
 from .inspection import (
@@ -58,11 +58,11 @@ class Tables:
 
     scores: pd.DataFrame  # one row per roster branch: ranked (自评排名), then 暂计, then the rest
     sections: pd.DataFrame  # per section: average / min / max over the complete valid 附件1
-    item_scores: pd.DataFrame  # branch × 44 items, roster order
+    item_scores: pd.DataFrame  # branch × item, roster order
     score_items: pd.DataFrame  # long: branch × item, for branches with a 附件1 (column counted)
     losses: pd.DataFrame  # sections then items, ranked by points lost (complete valid 附件1 only)
     ledger: pd.DataFrame  # one row per deduction
-    tasks: pd.DataFrame  # branch × 20 task statuses, with per-branch counts and completion rate
+    tasks: pd.DataFrame  # branch × task statuses, with a count per status (tasks.status_columns) and the rate
     task_rates: pd.DataFrame  # per task: counts and completion rate (complete valid 附件2 only)
     task_details: pd.DataFrame  # long: every answer
     submissions: pd.DataFrame  # roster × 交回情况/材料质量/自查报告/附件1/附件2
@@ -134,7 +134,7 @@ def _tables(report: Report, basis: _Basis) -> Tables:
         catalog, resolved, scored, rank_of, extra, INSPECTION_SCORE_COLUMNS
     )
     tasks, task_rates, task_details = task_tables(catalog, resolved)
-    files, problems = files_and_problems(report.files)
+    files, problems = files_and_problems(report.files, Terms.of(catalog))
     inspection, inspection_items = inspection_tables(catalog, resolved, scored, inspected, margin)
     insp_scores, insp_sections = inspection_scores(catalog, resolved, scored, inspected)
     return Tables(

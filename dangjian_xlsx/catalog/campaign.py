@@ -166,11 +166,11 @@ def find_campaign(folders: Iterable[Path]) -> Path | None:
 def campaign_line(campaign: Campaign, path: Path | None, roster_path: Path | None = None) -> str:
     """The first line of a command's output: which campaign file the round uses, or that it is the built-in
     sample (then how to make a campaign file)."""
-    n = len(campaign.roster)
-    roster = f"名单 {roster_path}（{n} 个党总支）" if roster_path is not None else f"名单 {n} 个党总支"
+    n, unit = len(campaign.roster), campaign.catalog.unit
+    roster = f"名单 {roster_path}（{n} 个{unit}）" if roster_path is not None else f"名单 {n} 个{unit}"
     if path is not None:
         return f"督查配置：{path}（{campaign.school} {campaign.title} {campaign.year}年），{roster}"
-    sample = roster if roster_path is not None else f"示例名单 {n} 个党总支"
+    sample = roster if roster_path is not None else f"示例名单 {n} 个{unit}"
     return (
         f"注意：没有找到督查配置文件 {CAMPAIGN_FILE}，正在使用内置示例（{campaign.school} {campaign.year}年，{sample}）。"
         f"本轮督查请先运行 dangjian-xlsx init 生成 {CAMPAIGN_FILE} 和 roster.csv，按本轮修改后放在当前文件夹"

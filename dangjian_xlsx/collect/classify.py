@@ -20,8 +20,8 @@ from typing import Any
 from .. import ownfiles, read
 from ..layout import GUIDE_SHEET, META_HEAD_ROWS, META_KEYS, META_SHEET, SHEET_BY_KIND
 from ..messages import Code, render
-from ..models import Branch, Campaign, FileRecord, Outcome, Problem, RawWorkbook, Severity
-from ..validate import HEADER_EVIDENCE, Validation, explain_blanks, read_meta, squash, validate
+from ..models import DEFAULT_UNIT, Branch, Campaign, FileRecord, Outcome, Problem, RawWorkbook, Severity
+from ..validate import Validation, explain_blanks, header_evidence, read_meta, squash, validate
 from . import documents, evidence
 from .inbox import display_name, ignore_reason, rel_path
 
@@ -30,7 +30,11 @@ SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".et", ".xlt
 DOCUMENT_FORMATS = read.DOCUMENT_FORMATS
 OUTPUT_FOLDER_REASON = "本工具的输出文件夹（退回修改、反馈表等），未读取"
 OUTPUT_WORKBOOK_REASON = "本工具生成的汇总表或反馈表，未读取"
-UNATTRIBUTED_REPORT_REASON = "自查报告（无法判断所属党总支，请改名为“党总支名称+自查报告”）"
+
+
+def unattributed_report_reason(unit: str = DEFAULT_UNIT) -> str:
+    """The reason of a 自查报告 whose branch cannot be told (unit: 党总支, 党支部 …)."""
+    return f"自查报告（无法判断所属{unit}，请改名为“{unit}名称+自查报告”）"
 
 
 def _max_file_bytes() -> int:
@@ -46,10 +50,12 @@ def _ignored(rel: str, reason: str, **kw: Any) -> FileRecord:
     return _record(rel, Outcome.IGNORED, reason, [render(Code.IGNORED, file=rel, reason=reason)], **kw)
 
 
-def _rejected(rel: str, code: Code, info: dict[str, Any] | None = None, **fields: Any) -> FileRecord:
+def _rejected(
+    rel: str, code: Code, info: dict[str, Any] | None = None, unit: str = DEFAULT_UNIT, **fields: Any
+) -> FileRecord:
     """A file rejected for one reason; `info` = what is known of the file (size, mtime, sha256)."""
-    p = render(code, file=rel, **fields)
-    return _record(rel, Outcome.REJECTED, code.reason or p.message, [p], **(info or {}))
+    p = render(code, file=rel, unit=unit, **fields)
+    return _record(rel, Outcome.REJECTED, code.reason_for(unit) or p.message, [p], **(info or {}))
 
 
 _OS_REASONS = {
@@ -81,12 +87,13 @@ def process_file(
     where = rel_path(path, inbox)
     rel = display if display is not None else where
     seen = _Entry(where)
+    unit = campaign.catalog.unit
     try:
         record = _process(Path(path), Path(inbox), campaign, rel, follow_links, seen)
     except MemoryError:
-        record = _rejected(rel, Code.FILE_CORRUPT, reason="内存不足，无法读取")
+        record = _rejected(rel, Code.FILE_CORRUPT, reason="内存不足，无法读取", unit=unit)
     except Exception as exc:  # the batch must go on; the file is reported, never dropped
-        record = _rejected(rel, Code.FILE_CORRUPT, reason=f"读取时出错：{type(exc).__name__}")
+        record = _rejected(rel, Code.FILE_CORRUPT, reason=f"读取时出错：{type(exc).__name__}", unit=unit)
     if not seen.directory:
         evidence.attribute(record, where, seen.seen, campaign)
     return record
@@ -106,10 +113,11 @@ def _process(
     path: Path, inbox: Path, campaign: Campaign, rel: str, follow_links: bool, entry: _Entry
 ) -> FileRecord:
     name = display_name(os.fsdecode(path.name))
+    unit = campaign.catalog.unit
     try:
         st = os.lstat(path)
     except OSError as exc:
-        return _rejected(rel, Code.FILE_UNREADABLE, reason=os_reason(exc))
+        return _rejected(rel, Code.FILE_UNREADABLE, reason=os_reason(exc), unit=unit)
 
     target = path
     if stat.S_ISLNK(st.st_mode):
@@ -129,7 +137,7 @@ def _process(
             return _ignored(rel, OUTPUT_FOLDER_REASON)
         if name.startswith("."):
             return _ignored(rel, "隐藏文件夹，未进入")
-        return _rejected(rel, Code.FILE_UNREADABLE, reason="文件夹无法打开")
+        return _rejected(rel, Code.FILE_UNREADABLE, reason="文件夹无法打开", unit=unit)
     reason = ignore_reason(name)
     if reason:
         return _ignored(rel, reason, size=st.st_size, mtime=st.st_mtime)
@@ -139,9 +147,8 @@ def _process(
     limit = _max_file_bytes()
     if st.st_size > limit:
         info = {"size": st.st_size, "mtime": st.st_mtime}
-        return _rejected(
-            rel, Code.FILE_TOO_LARGE, info, size=read.human_size(st.st_size), limit=read.human_size(limit)
-        )
+        size, most = read.human_size(st.st_size), read.human_size(limit)
+        return _rejected(rel, Code.FILE_TOO_LARGE, info, unit, size=size, limit=most)
     try:
         with open(target, "rb") as fh:
             st = os.fstat(fh.fileno())
@@ -150,12 +157,11 @@ def _process(
             if len(data) == want and want <= limit:  # it grew since fstat: read on, up to the limit
                 data += fh.read(limit + 1 - want)
     except OSError as exc:
-        return _rejected(rel, Code.FILE_UNREADABLE, reason=os_reason(exc))
+        return _rejected(rel, Code.FILE_UNREADABLE, reason=os_reason(exc), unit=unit)
     if len(data) > limit:  # the file grew after it was listed
         info = {"size": len(data), "mtime": st.st_mtime}
-        return _rejected(
-            rel, Code.FILE_TOO_LARGE, info, size=read.human_size(len(data)), limit=read.human_size(limit)
-        )
+        size, most = read.human_size(len(data)), read.human_size(limit)
+        return _rejected(rel, Code.FILE_TOO_LARGE, info, unit, size=size, limit=most)
     info = {"size": len(data), "mtime": st.st_mtime, "sha256": hashlib.sha256(data).hexdigest()}
     return _classify(data, name, rel, campaign, info, entry)
 
@@ -166,8 +172,9 @@ def _classify(
     sniffed = read.sniff_parsed(data)
     fmt = sniffed.format
     suffix = os.path.splitext(name)[1].lower()
+    unit = campaign.catalog.unit
     if fmt == "empty":
-        return _rejected(rel, Code.FILE_EMPTY, meta)
+        return _rejected(rel, Code.FILE_EMPTY, meta, unit)
     if fmt in SPREADSHEET_FORMATS or (suffix in SPREADSHEET_SUFFIXES and fmt not in DOCUMENT_FORMATS):
         return _spreadsheet(data, name, rel, campaign, meta, sniffed, entry)
     if fmt in DOCUMENT_FORMATS:
@@ -177,7 +184,7 @@ def _classify(
     if suffix == ".toml" and _CAMPAIGN_TABLE.search(data[:_TOML_HEAD]):
         return _ignored(rel, "督查配置文件（campaign.toml），不是交回的材料，未作为文件读取", **meta)
     reason = "压缩包，请解压后放入收件文件夹" if fmt == "zip" else "不是督查表格或自查报告"
-    return _record(rel, Outcome.NOT_A_FORM, reason, [render(Code.NOT_A_FORM, file=rel)], **meta)
+    return _record(rel, Outcome.NOT_A_FORM, reason, [render(Code.NOT_A_FORM, file=rel, unit=unit)], **meta)
 
 
 # The campaign file the clerk may keep in (or beside) the inbox: recognised by its [campaign] table
@@ -200,10 +207,11 @@ def _report(
         return _record(rel, Outcome.REPORT, reason, [], branch=branch, attribution=attribution, **meta)
     if not match.plainly_report:
         return None
-    example = campaign.roster[0].name if campaign.roster else "××学院党总支"
+    unit = campaign.catalog.unit
+    example = campaign.roster[0].name if campaign.roster else f"××学院{unit}"
     suffix = os.path.splitext(name)[1]
-    p = render(Code.REPORT_UNATTRIBUTED, file=rel, example=example, suffix=suffix)
-    return _record(rel, Outcome.REPORT, UNATTRIBUTED_REPORT_REASON, [p], **meta)
+    p = render(Code.REPORT_UNATTRIBUTED, file=rel, example=example, suffix=suffix, unit=unit)
+    return _record(rel, Outcome.REPORT, unattributed_report_reason(unit), [p], **meta)
 
 
 def _spreadsheet(
@@ -215,10 +223,11 @@ def _spreadsheet(
     sniffed: read.Sniffed,
     entry: _Entry,
 ) -> FileRecord:
+    unit = campaign.catalog.unit
     try:
         raw = _read_form(data, name, sniffed)
     except read.ReadError as exc:
-        return _rejected(rel, exc.code, meta, **exc.fields)
+        return _rejected(rel, exc.code, meta, unit, **exc.fields)
     if raw.sheet(META_SHEET) is None and ownfiles.is_output_workbook({s.name for s in raw.sheets}):
         return _ignored(rel, OUTPUT_WORKBOOK_REASON, saved_at=raw.saved_at, **meta)
     v = validate(raw, campaign, rel)
@@ -228,18 +237,20 @@ def _spreadsheet(
             rel,
             Outcome.NOT_A_FORM,
             "表格中没有督查表的内容",
-            [render(Code.NOT_A_FORM, file=rel)],
+            [render(Code.NOT_A_FORM, file=rel, unit=unit)],
             saved_at=raw.saved_at,
             **meta,
         )
-    problems = [*_reader_problems(raw, rel), *v.problems]
+    problems = [*_reader_problems(raw, rel, unit), *v.problems]
     ident = v.identity
     branch = campaign.branch_by_name.get(ident.branch_name) if ident is not None else None
     if v.blocking or v.submission is None:
         errors = [p for p in problems if p.severity is Severity.ERROR]
         first = next((p for p in errors if Code(p.code).rejects), errors[0] if errors else None)
         outcome = Outcome.REJECTED
-        reason = (Code(first.code).reason or first.message) if first is not None else "无法读取表格内容"
+        reason = (
+            (Code(first.code).reason_for(unit) or first.message) if first is not None else "无法读取表格内容"
+        )
     else:
         outcome, reason = counted_outcome(problems)
     record = FileRecord(
@@ -264,7 +275,7 @@ def _check_identity(record: FileRecord, v: Validation, where: str, campaign: Cam
     branch than its identity: the header's doubt comes from validation, the rest from collect/evidence."""
     first: tuple[Branch, str] | None = None
     if v.claimant is not None:
-        first = (v.claimant, HEADER_EVIDENCE)
+        first = (v.claimant, header_evidence(campaign.catalog.unit))
     for p, other in evidence.doubt_problems(record, where, campaign):
         record.problems.append(p)
         first = first or (other, p.field)
@@ -277,7 +288,7 @@ def counted_outcome(problems: list[Problem]) -> tuple[Outcome, str]:
     accepted."""
     errors = sum(p.severity is Severity.ERROR for p in problems)
     if any(p.code == Code.FORM_BLANK for p in problems):
-        return Outcome.NEEDS_FIX, Code.FORM_BLANK.reason  # 空白表格
+        return Outcome.NEEDS_FIX, Code.FORM_BLANK.reason_for()  # 空白表格
     if errors:
         return Outcome.NEEDS_FIX, f"{errors} 处需修改"
     if problems:
@@ -324,6 +335,6 @@ def looks_like_form(raw: RawWorkbook, campaign: Campaign) -> bool:
     return False
 
 
-def _reader_problems(raw: RawWorkbook, rel: str) -> list[Problem]:
+def _reader_problems(raw: RawWorkbook, rel: str, unit: str) -> list[Problem]:
     """What the reader noted while reading (e.g. an over-long text it cut), as problems of this file."""
-    return [render(Code(code), file=rel, **fields) for code, fields in raw.notes]
+    return [render(Code(code), file=rel, unit=unit, **fields) for code, fields in raw.notes]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..layout import C_SCORE, Field, a1, form_layout
+from ..layout import C_SCORE, Field, a1, form_label, form_layout
 from ..messages import Code, render
 from ..models import Campaign, FileRecord, FormKind
 from ..validate import fmt_number, item_label
@@ -41,7 +41,9 @@ def cross_check(records: Iterable[FileRecord], campaign: Campaign) -> list[FileR
         if f.kind is FormKind.SCORING and f.outcome in COUNTED and f.branch is not None and f.submission
     }
     cat = campaign.catalog
+    unit = cat.unit
     lay = form_layout(cat, FormKind.INSPECTION)
+    form1_label = form_label(cat, FormKind.SCORING).replace(" ", "")  # 附件1评分表
     for f in records:
         if f.kind is not FormKind.INSPECTION or f.outcome not in COUNTED or f.submission is None:
             continue
@@ -49,7 +51,9 @@ def cross_check(records: Iterable[FileRecord], campaign: Campaign) -> list[FileR
             continue
         own = form1.get(f.branch.name)
         if own is None:
-            f.problems.append(render(Code.INSPECTION_NO_FORM1, file=f.path, sheet=lay.sheet))
+            f.problems.append(
+                render(Code.INSPECTION_NO_FORM1, file=f.path, sheet=lay.sheet, form1=form1_label, unit=unit)
+            )
             _settle(f)
             continue
         mine = {s.item_id: s.score for s in own.scores}
@@ -68,6 +72,7 @@ def cross_check(records: Iterable[FileRecord], campaign: Campaign) -> list[FileR
                     value=_shown(s.self_score),
                     item=item_label(item.id, item.text),
                     expected=_shown(expected),
+                    unit=unit,
                 )
             )
         _settle(f)

@@ -37,12 +37,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..catalog import RosterNames, normalize, roster_names
-from ..layout import BRANCH_CELL, BRANCH_LABEL, META_SHEET, ROW_TITLE, SHEET_BY_KIND, title
+from ..layout import BRANCH_CELL, BRANCH_LABEL, META_SHEET, ROW_TITLE, SHEET_BY_KIND, Field, title
 from ..messages import Code, render
 from ..models import Branch, Campaign, FileRecord, FormKind, Outcome, Problem, RawWorkbook, Submission
-from ..validate import HEADER_EVIDENCE, read_meta, squash
+from ..validate import header_evidence, read_meta, squash
 
-EVIDENCE_HEADER = HEADER_EVIDENCE  # 表头党总支名称
 EVIDENCE_FILE_NAME = "文件名"
 EVIDENCE_FOLDER = "文件夹名"
 EVIDENCE_NOTES = "扣分说明中的单位名称"
@@ -122,11 +121,13 @@ def doubt_problems(record: FileRecord, rel: str, campaign: Campaign) -> list[tup
     for ev, b in found:
         if (ev, b.name) not in seen:
             seen.add((ev, b.name))
-            out.append((doubt_problem(record.path, own, b, ev), b))
+            out.append((doubt_problem(record.path, own, b, ev, unit=campaign.catalog.unit), b))
     return out
 
 
 def doubt_problem(path: str, own: Branch, other: Branch, evidence: str, **where: str) -> Problem:
+    """An 'identity-doubt' problem: the form is `own`'s, the `evidence` names `other` (`where` may give the
+    sheet, cell, field and the unit the message names)."""
     return render(
         Code.IDENTITY_DOUBT,
         file=path,
@@ -170,10 +171,11 @@ class Seen:
             self.foreign = bool(school and school != campaign.school)
             self.foreign |= bool(owner and owner not in campaign.branch_by_name)
         titles = sorted(((squash(title(campaign.catalog, k)), k) for k in FormKind), key=lambda t: -len(t[0]))
+        named = Field.BRANCH.label_for(campaign.catalog.unit)  # 党总支名称, 党支部名称 …
         for sheet in raw.sheets:
             kind = sheet_kind(sheet.name)
             label = sheet.get(*BRANCH_LABEL)
-            if kind is None and not (isinstance(label, str) and label.strip().startswith("党总支名称")):
+            if kind is None and not (isinstance(label, str) and label.strip().startswith(named)):
                 continue
             if kind is None:
                 head = sheet.get(ROW_TITLE, 0)
@@ -198,12 +200,15 @@ def sheet_kind(name: str) -> FormKind | None:
     return None
 
 
-def file_kind(stem: str) -> FormKind | None:
-    """The form a file name says: 督查 → 督查评分表, 附件2/任务清单 → 附件2, 附件1/评分表 → 附件1."""
+def file_kind(stem: str, attachments: tuple[str, str] = ("附件1", "附件2")) -> FormKind | None:
+    """The form a file name says: 督查 → 督查评分表, 附件2/任务清单 → 附件2, 附件1/评分表 → 附件1 (the
+    attachment labels are the catalog's: `attachments`)."""
     flat = "".join(stem.split())
     if "督查" in flat:
         return FormKind.INSPECTION
-    has2, has1 = "附件2" in flat or "任务清单" in flat, "附件1" in flat or "评分表" in flat
+    first, second = ("".join(a.split()) for a in attachments)
+    has2 = (bool(second) and second in flat) or "任务清单" in flat
+    has1 = (bool(first) and first in flat) or "评分表" in flat
     if has2 != has1:
         return FormKind.TASKS if has2 else FormKind.SCORING
     return None
@@ -218,7 +223,7 @@ def attribute(record: FileRecord, rel: str, seen: Seen, campaign: Campaign) -> N
     names = roster_names(campaign.roster)
     stem, folders = path_parts(rel)
     sources = [
-        (EVIDENCE_HEADER, [b for h in seen.headers for b in names.named(h)]),
+        (header_evidence(campaign.catalog.unit), [b for h in seen.headers for b in names.named(h)]),
         (EVIDENCE_FILE_NAME, names.named(stem)),
         (EVIDENCE_FOLDER, [b for f in folders for b in names.named(f)]),
     ]
@@ -229,7 +234,9 @@ def attribute(record: FileRecord, rel: str, seen: Seen, campaign: Campaign) -> N
     record.attribution = next(ev for ev, bs in sources if bs)
     if record.kind is None:
         kinds = set(seen.kinds)
-        record.kind = kinds.pop() if len(kinds) == 1 else file_kind(stem)
+        cat = campaign.catalog
+        attachments = (cat.form1.attachment, cat.form2.attachment)
+        record.kind = kinds.pop() if len(kinds) == 1 else file_kind(stem, attachments)
 
 
 def folder_branch(rel: str, campaign: Campaign) -> Branch | None:

@@ -64,7 +64,7 @@ def run_collect(inbox: Path, campaign: Campaign, jobs: int = 0, progress: Progre
     """Collect a folder: every file read, identified, validated; duplicates resolved."""
     inbox = Path(inbox)
     paths = discover(inbox)
-    records = resolve(_process_all(paths, inbox, campaign, jobs, progress))
+    records = resolve(_process_all(paths, inbox, campaign, jobs, progress), campaign.catalog.unit)
     records = cross_check(records, campaign)
     return Report(
         inbox=str(inbox), campaign=campaign, files=records, generated_at=_generated_at(records, campaign)

@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..messages import Code, render
-from ..models import FileRecord, FormKind, Outcome, Submission
+from ..models import DEFAULT_UNIT, FileRecord, FormKind, Outcome, Submission
 from .classify import counted_outcome
 
 COUNTED = frozenset({Outcome.ACCEPTED, Outcome.WARNINGS, Outcome.NEEDS_FIX})
@@ -143,7 +143,7 @@ def _disagreement(taken: FileRecord, old: FileRecord) -> str:
     return "；".join(later)
 
 
-def _order_problem(taken: FileRecord, old: FileRecord) -> None:
+def _order_problem(taken: FileRecord, old: FileRecord, unit: str) -> None:
     detail = _disagreement(taken, old)
     if not detail:
         return
@@ -155,7 +155,9 @@ def _order_problem(taken: FileRecord, old: FileRecord) -> None:
         else f"本文件{name}较晚（{shown}），以{name}为准"
     )
     taken.problems.append(
-        render(Code.ORDER_DISAGREES, file=taken.path, detail=detail, taken=taken.path, reason=reason)
+        render(
+            Code.ORDER_DISAGREES, file=taken.path, detail=detail, taken=taken.path, reason=reason, unit=unit
+        )
     )
 
 
@@ -192,19 +194,22 @@ def content_differences(taken: FileRecord, old: FileRecord) -> tuple[int, int]:
     return differ, filled
 
 
-def _content_problem(taken: FileRecord, old: FileRecord) -> None:
+def _content_problem(taken: FileRecord, old: FileRecord, unit: str) -> None:
     differ, filled = content_differences(taken, old)
     threshold = max(2, min(CONTENT_DIFFERS_CELLS, math.ceil(CONTENT_DIFFERS_SHARE * filled)))
     if differ >= threshold:
-        taken.problems.append(render(Code.CONTENT_DIFFERS, file=taken.path, other=old.path, count=differ))
+        taken.problems.append(
+            render(Code.CONTENT_DIFFERS, file=taken.path, other=old.path, count=differ, unit=unit)
+        )
 
 
 # ---------------------------------------------------------------- resolving
 
 
-def resolve(records: Iterable[FileRecord]) -> list[FileRecord]:
+def resolve(records: Iterable[FileRecord], unit: str = DEFAULT_UNIT) -> list[FileRecord]:
     """Mark older duplicates SUPERSEDED in place (with a 'superseded' problem), warn on the file taken when
-    the order's signals disagree or the contents differ much; returns the records."""
+    the order's signals disagree or the contents differ much; returns the records. `unit` is who fills the
+    forms (the catalog's: 党总支, 党支部 …), as the messages say it."""
     records = list(records)
     groups: dict[tuple[str, FormKind | None, bool], list[FileRecord]] = defaultdict(list)
     for f in records:
@@ -222,21 +227,23 @@ def resolve(records: Iterable[FileRecord]) -> list[FileRecord]:
         if is_form:
             previous = next((f for f in group[1:] if not newest.sha256 or f.sha256 != newest.sha256), None)
             if previous is not None:
-                _content_problem(newest, previous)
+                _content_problem(newest, previous, unit)
         for old in group[1:]:
             if is_form:
-                _order_problem(newest, old)
+                _order_problem(newest, old, unit)
             why = _why(newest, old, is_form)
             old.outcome = Outcome.SUPERSEDED
             old.reason = f"已被“{newest.path}”替代"
-            old.problems.append(render(Code.SUPERSEDED, file=old.path, newer=newest.path, reason=why))
+            old.problems.append(
+                render(Code.SUPERSEDED, file=old.path, newer=newest.path, reason=why, unit=unit)
+            )
         if is_form:
             newest.outcome, newest.reason = counted_outcome(newest.problems)
-    _replace_rejected(records)
+    _replace_rejected(records, unit)
     return records
 
 
-def _replace_rejected(records: list[FileRecord]) -> None:
+def _replace_rejected(records: list[FileRecord], unit: str) -> None:
     """A rejected file of a branch and form is superseded by the counted file of that branch and form when the
     counted one arrived no earlier (its time in the inbox): the branch sent a usable file after it (an encrypted
     file, then the same without its password). A rejected file that arrived later stays rejected: the branch
@@ -256,4 +263,4 @@ def _replace_rejected(records: list[FileRecord]) -> None:
         why = f"本文件无法使用（{f.reason}），之后收到的文件可以使用"
         f.outcome = Outcome.SUPERSEDED
         f.reason = f"已被“{newer.path}”替代"
-        f.problems.append(render(Code.SUPERSEDED, file=f.path, newer=newer.path, reason=why))
+        f.problems.append(render(Code.SUPERSEDED, file=f.path, newer=newer.path, reason=why, unit=unit))

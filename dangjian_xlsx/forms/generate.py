@@ -33,7 +33,7 @@ from .style import Styles
 
 Progress = Callable[[int, int], None]
 
-# The forms sent to every 党总支 (INSPECTION is filled by 组织部 and built on demand).
+# The forms sent to every branch (INSPECTION is filled by 组织部 and built on demand).
 BRANCH_FORMS = (FormKind.SCORING, FormKind.TASKS)
 
 
@@ -98,7 +98,7 @@ def build_form(
             "subject": campaign.title,
             "author": campaign.department,
             "company": campaign.school,
-            "category": kind.label,
+            "category": layout.form_label(campaign.catalog, kind),
             "keywords": f"{GENERATOR};{kind.value};{digest}",
             "comments": f"{GENERATOR} {__version__}",
             "created": created_at(campaign),
@@ -148,7 +148,7 @@ def generate_for_roster(campaign: Campaign, out_dir: Path, progress: Progress | 
     A large roster is shared with forked helper processes (one per core); the files are the same bytes.
     """
     if not campaign.roster:
-        raise ConfigError("名单中没有任何党总支，未生成任何文件")
+        raise ConfigError(f"名单中没有任何{campaign.catalog.unit}，未生成任何文件")
     total = len(campaign.roster) * len(BRANCH_FORMS)
     if progress:
         progress(0, total)

@@ -21,6 +21,7 @@ from .style import (
     setup_print,
     spread_height,
     text_height,
+    text_lines,
 )
 from .text import input_validation
 
@@ -154,7 +155,11 @@ class FormWriter:
         self.need(layout.ROW_TITLE, text_height(str(title), self.width(0, last), 16, minimum=32))
         row = layout.ROW_HEADER_LINE
         label_row, label_col = layout.BRANCH_LABEL
-        self.put(label_row, label_col, label_col, self.fixed(label_row, label_col).value, "label")
+        label = str(self.fixed(label_row, label_col).value)  # 党总支名称：, or a longer unit's, wrapped
+        wrap = text_lines(label, self.width(label_col)) > 1
+        self.put(label_row, label_col, label_col, label, "label_wrap" if wrap else "label")
+        if wrap:
+            self.need(row, text_height(label, self.width(label_col), minimum=24))
         date_col = layout.DATE_LABEL_COL[kind]
         self.put(row, date_col, date_col, self.fixed(row, date_col).value, "label")
         self.need(row, 24)
@@ -184,7 +189,7 @@ class FormWriter:
         body = range(layout.FIRST_ROW, self.lay.total_row)
         for f in self.lay.fixed:
             if f.row in body and f.col not in span_cols:
-                style = "points" if isinstance(f.value, int) else "text"
+                style = "text" if isinstance(f.value, str) else _points_style("points", f.value)
                 self.put(f.row, f.col, f.col, f.value, style)
                 if style == "text":
                     self.need(f.row, text_height(str(f.value), self.width(f.col), minimum=24))
@@ -203,21 +208,12 @@ class FormWriter:
         first, last = layout.FIRST_ROW, row - 1
         self.need(row, 26)
         if kind is FormKind.TASKS:
-            self.put(row, 0, 0, self.fixed(row, 0).value, "total_label")
-            col = layout.C_STATUS
-            rng = f"${layout.col_letter(col)}${first + 1}:${layout.col_letter(col)}${last + 1}"
-            given = [self.prefill.get((Field.STATUS, t.id)) for t in self.campaign.catalog.tasks]
-            for i, status in enumerate(layout.STATUSES):
-                c = layout.C_TASK + i
-                text = f'="{status} "&COUNTIF({rng},"{status}")&" 项"'
-                self.formula(row, c, text, "total_text", f"{status} {given.count(status)} 项")
-                self.need(row, text_height(f"{status} 20 项", self.width(c), minimum=26))
+            self._status_counts(row, first, last)
             return
         self.put(row, 0, layout.C_TEXT, self.fixed(row, 0).value, "total_label")
         pts = f"{a1(first, layout.C_POINTS)}:{a1(last, layout.C_POINTS)}"
-        self.formula(
-            row, layout.C_POINTS, f"=SUM({pts})", "total_points", self.fixed(row, layout.C_POINTS).value
-        )
+        total = self.fixed(row, layout.C_POINTS).value
+        self.formula(row, layout.C_POINTS, f"=SUM({pts})", _points_style("total_points", total), total)
         sums = [(layout.C_SCORE, Field.SCORE)]
         if kind is FormKind.INSPECTION:
             sums.append((layout.C_INSP_SCORE, Field.INSP_SCORE))
@@ -225,6 +221,27 @@ class FormWriter:
             rng = f"{a1(first, col)}:{a1(last, col)}"
             cached = _sum(self.prefill.get((fld, i)) for i in self.lay.item_rows)
             self.formula(row, col, f"=SUM({rng})", "total_number", cached)
+
+    def _status_counts(self, row: int, first: int, last: int) -> None:
+        """附件2's statistics row: one live count per status (已完成 5 项), a cell each from 重点工作任务 on;
+        more statuses than cells share the last one."""
+        catalog = self.campaign.catalog
+        self.put(row, 0, 0, self.fixed(row, 0).value, "total_label")
+        col = layout.C_STATUS
+        rng = f"${layout.col_letter(col)}${first + 1}:${layout.col_letter(col)}${last + 1}"
+        given = [self.prefill.get((Field.STATUS, t.id)) for t in catalog.tasks]
+        n = len(catalog.tasks)
+        cells = self.lay.last_col - layout.C_TASK + 1
+        statuses = list(catalog.statuses)
+        shared = statuses[cells - 1 :] if len(statuses) > cells else []
+        groups = [[s] for s in statuses[: cells - 1 if shared else cells]] + ([shared] if shared else [])
+        for i, group in enumerate(groups):
+            c = layout.C_TASK + i
+            formula = '&"，"&'.join(f'"{s} "&COUNTIF({rng},"{s}")&" 项"' for s in group)
+            cached = "，".join(f"{s} {given.count(s)} 项" for s in group)
+            self.formula(row, c, f"={formula}", "total_text", cached)
+            widest = "，".join(f"{s} {n} 项" for s in group)
+            self.need(row, text_height(widest, self.width(c), minimum=26))
 
     def _inputs(self) -> None:
         kind, row_h = self.kind, layout.ROW_HEADER_LINE
@@ -282,6 +299,13 @@ class FormWriter:
     def _highlight(self) -> None:
         for r1, c1, r2, c2 in cell_ranges(self.todo):
             self.ws.conditional_format(r1, c1, r2, c2, {"type": "blanks", "format": self.st.todo})
+
+
+def _points_style(style: str, value: object) -> str:
+    """A points cell's style: whole points as 2分, one decimal as 0.5分."""
+    if isinstance(value, float) and not value.is_integer():
+        return f"{style}_decimal"
+    return style
 
 
 def _range(r1: int, c1: int, r2: int, c2: int) -> str:

@@ -56,6 +56,7 @@ STYLES: dict[str, dict[str, Any]] = {
         "text_wrap": True,
     },
     "label": {**_BASE, "align": "left"},
+    "label_wrap": {**_BASE, "align": "left", "text_wrap": True},  # a unit's name label longer than column A
     "header_value": {**_BASE, "align": "left", "bottom": 1, "bold": True},
     "header_input": {**_BASE, "align": "left", "bottom": 1, "locked": False},
     "date_input": {**_BASE, "align": "center", "bottom": 1, "locked": False, "num_format": "yyyy-mm-dd"},
@@ -64,10 +65,12 @@ STYLES: dict[str, dict[str, Any]] = {
     "center": {**_BOX, "align": "center"},
     "text": {**_BOX, "align": "left"},
     "points": {**_BOX, "align": "center", "num_format": '0"分"'},
+    "points_decimal": {**_BOX, "align": "center", "num_format": '0.0"分"'},  # 0.5分
     "number": {**_BOX, "align": "center"},
     "subtotal": {**_BOX, "align": "center", "num_format": ZERO_BLANK},
     "total_label": {**_BOX, "align": "center", "bold": True},
     "total_points": {**_BOX, "align": "center", "bold": True, "num_format": '0"分"'},
+    "total_points_decimal": {**_BOX, "align": "center", "bold": True, "num_format": '0.0"分"'},
     "total_number": {**_BOX, "align": "center", "bold": True, "num_format": ZERO_BLANK},
     "total_text": {**_BOX, "align": "center", "bold": True},
     "blank": {**_BOX},

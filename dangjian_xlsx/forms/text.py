@@ -11,6 +11,11 @@ from ..models import Branch, Campaign, FormKind
 _SCORE_FIELDS = (Field.SCORE, Field.INSP_SCORE)
 
 
+def points_text(points: float) -> str:
+    """Points as the forms say them: 2, 0.5 (never 2.0)."""
+    return str(int(points)) if float(points).is_integer() else f"{points:g}"
+
+
 def cn_date(d: dt.date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
@@ -22,27 +27,29 @@ def self_check_window(campaign: Campaign) -> str:
 def input_validation(campaign: Campaign, kind: FormKind, key: tuple[object, ...]) -> dict[str, object]:
     """Data-validation options (Chinese prompt and stop alert) for one group of input cells."""
     fld = key[0]
+    cat = campaign.catalog
     stop = {"error_type": "stop", "show_error": True, "show_input": True}
     if fld in _SCORE_FIELDS:
-        pts = key[1]
+        maximum = key[1]
+        pts = points_text(maximum)  # type: ignore[arg-type]
         label = "督查得分" if fld is Field.INSP_SCORE else "自评得分"
         return {
             **stop,
             "validate": "decimal",
             "criteria": "between",
             "minimum": 0,
-            "maximum": pts,
+            "maximum": maximum,
             "input_title": f"{label}（本项满分{pts}分）",
             "input_message": f"请填写 0 到 {pts} 之间的数字，可含小数（如 1.5），不要写“分”字。得分低于{pts}分时须在右侧填写扣分说明。",
             "error_title": "得分超出范围",
             "error_message": f"本项满分{pts}分，请填写 0 到 {pts} 之间的数字（不要写“分”字或其他文字）。",
         }
     if fld is Field.STATUS:
-        choices = "、".join(layout.STATUSES)
+        choices = "、".join(cat.statuses)
         return {
             **stop,
             "validate": "list",
-            "source": list(layout.STATUSES),
+            "source": list(cat.statuses),
             "input_title": "完成状态",
             "input_message": f"请从下拉列表中选择：{choices}。",
             "error_title": "完成状态无效",
@@ -61,14 +68,18 @@ def input_validation(campaign: Campaign, kind: FormKind, key: tuple[object, ...]
             "error_title": "日期无效",
             "error_message": f"请填写有效日期，格式如 {end.isoformat()}（自查时间为{self_check_window(campaign)}）。",
         }
+    unit = cat.unit
+    issues = f"完成状态不是“{cat.done_status}”时必须填写存在的问题和整改措施"
+    if cat.na_status:
+        issues += f"（{cat.na_status}的请说明原因）"
     prompts = {
-        Field.BRANCH: ("党总支名称", "请填写本党总支全称，与组织部名单一致（如“文学院党总支”）。"),
+        Field.BRANCH: (
+            Field.BRANCH.label_for(unit),
+            f"请填写本{unit}全称，与组织部名单一致（如“文学院{unit}”）。",
+        ),
         Field.NOTE: ("扣分说明（佐证材料）", "得分低于本项分值时必须填写扣分原因；可同时列出佐证材料。"),
         Field.DONE: ("完成情况", "必填：写明本项任务的具体做法和佐证材料。"),
-        Field.ISSUES: (
-            "存在问题及整改措施",
-            "完成状态不是“已完成”时必须填写存在的问题和整改措施（不适用的请说明原因）。",
-        ),
+        Field.ISSUES: ("存在问题及整改措施", f"{issues}。"),
         Field.INSP_OPINION: ("督查意见", "督查得分低于分值时须写明扣分理由。"),
     }
     title, message = prompts[fld]  # type: ignore[index]
@@ -81,6 +92,8 @@ def guide_lines(
     """The 填表说明 sheet as (style, number, text) rows."""
     if kind is FormKind.INSPECTION:
         return _inspection_guide(campaign, branch)
+    cat = campaign.catalog
+    unit = cat.unit
     due = cn_date(campaign.due)
     to = campaign.return_to or campaign.department
     window = self_check_window(campaign)
@@ -88,7 +101,7 @@ def guide_lines(
     who = (
         f"{branch.name}（编号 {branch.id}）"
         if branch
-        else "空白表，请在表头“党总支名称”处填写本党总支全称（与组织部名单一致）"
+        else f"空白表，请在表头“{unit}名称”处填写本{unit}全称（与组织部名单一致）"
     )
     fill = ["只需填写黄色底色的单元格（填好后黄色自动消失）；其余单元格已锁定，不能也不需要修改。"]
     if revision:
@@ -98,12 +111,11 @@ def guide_lines(
             "鼠标移到单元格上可查看批注。只需修改这些单元格，保存后交回。",
         )
     if kind is FormKind.TASKS:
-        choices = "”“".join(layout.STATUSES)
+        choices = "”“".join(cat.statuses)
         fill += [
             f"完成状态：每一项都从下拉列表中选择“{choices}”之一。",
             "完成情况（做法及佐证材料）：每一项都必须填写，写明具体做法，列出佐证材料。",
-            "存在问题及整改措施：状态为“持续推进”“未完成”的，写明存在的问题和整改措施；"
-            "状态为“不适用”的，写明不适用的原因；“已完成”的可不填。",
+            f"存在问题及整改措施：{_issues_rule(campaign)}",
             "表格底部的完成情况统计由表格自动计算，仅供参考。",
         ]
     else:
@@ -121,7 +133,7 @@ def guide_lines(
         "如需改正，请在原文件上修改后重新发送，组织部以最新的一份为准。",
     ]
     rows: list[tuple[str, str, str]] = [
-        ("guide_title", "", f"{kind.label} 填表说明"),
+        ("guide_title", "", f"{layout.form_label(cat, kind)} 填表说明"),
         ("guide_text", "", f"督查名称：{campaign.school}{campaign.year}年{campaign.title}"),
         ("guide_text", "", f"本表属于：{who}"),
         ("guide_text", "", f"自查时间：{window}；报送截止：{due}（报送至{to}）"),
@@ -129,21 +141,39 @@ def guide_lines(
     return _sections(rows, ("一、填写什么", fill), ("二、如何交回", back))
 
 
+def _issues_rule(campaign: Campaign) -> str:
+    """When 存在问题及整改措施 must be filled, by the statuses' roles: a task not done (持续推进、未完成 …),
+    one that does not apply (不适用), one done (已完成)."""
+    cat = campaign.catalog
+    rules = []
+    if cat.open_statuses:
+        rules.append(f"状态为“{'”“'.join(cat.open_statuses)}”的，写明存在的问题和整改措施")
+    if cat.na_status:
+        rules.append(f"状态为“{cat.na_status}”的，写明不适用的原因")
+    rules.append(f"“{cat.done_status}”的可不填。")
+    return "；".join(rules)
+
+
 def _inspection_guide(campaign: Campaign, branch: Branch | None) -> list[tuple[str, str, str]]:
     """The 填表说明 of a 督查评分表: for 组织部's inspectors, not for the branch."""
-    who = f"{branch.name}（编号 {branch.id}）" if branch else "（未指定党总支）"
+    unit = campaign.catalog.unit
+    who = f"{branch.name}（编号 {branch.id}）" if branch else f"（未指定{unit}）"
     fill = [
-        "只需填写黄色底色的单元格（督查得分、督查意见、填报日期）；党总支的自评得分和扣分说明已锁定，仅供对照。",
+        f"只需填写黄色底色的单元格（督查得分、督查意见、填报日期）；{unit}的自评得分和扣分说明已锁定，仅供对照。",
         "督查得分：对照督查内容和佐证材料逐项评分，填写 0 到该项分值之间的数字（可含小数，如 1.5）。",
         "督查意见：督查得分低于分值或与自评得分不一致的，写明理由。",
         "填报日期：填写督查日期。",
     ]
     back = [
         "用 Microsoft Excel、WPS 表格或 LibreOffice 直接打开本文件填写，保存为 .xlsx 格式；不要改动工作表和锁定内容。",
-        "填好后放入收件文件夹，与各党总支交回的文件一起汇总（collect）：汇总表将列出督查总分和“自评与督查对比”。",
+        f"填好后放入收件文件夹，与各{unit}交回的文件一起汇总（collect）：汇总表将列出督查总分和“自评与督查对比”。",
     ]
     rows: list[tuple[str, str, str]] = [
-        ("guide_title", "", f"{FormKind.INSPECTION.label} 填写说明（组织部督查用）"),
+        (
+            "guide_title",
+            "",
+            f"{layout.form_label(campaign.catalog, FormKind.INSPECTION)} 填写说明（组织部督查用）",
+        ),
         ("guide_text", "", f"督查名称：{campaign.school}{campaign.year}年{campaign.title}"),
         ("guide_text", "", f"督查对象：{who}"),
     ]

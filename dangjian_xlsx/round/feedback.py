@@ -1,6 +1,6 @@
 """Per-党总支 feedback workbooks: its own results beside the school's, and nothing about any other branch.
 
-One workbook per roster 党总支 that returned a 附件1 or 附件2: its 12 section scores beside the school average,
+One workbook per roster 党总支 that returned a 附件1 or 附件2: its section scores beside the school average,
 minimum and maximum, its ranks, a bar chart of its section scores as % of max against the school average,
 its deductions and its open tasks (every task not 已完成, with what it wrote). The school's figures are
 aggregates of the complete, valid forms only; no other branch's name appears in any cell or chart.
@@ -30,8 +30,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from .. import aggregate as ag
 from ..atomic import write_all_atomic
-from ..layout import NOT_APPLICABLE
-from ..models import Branch, Campaign, FormKind, Report
+from ..models import Branch, Campaign, Catalog, FormKind, Report
 from ..ownfiles import FEEDBACK_SHEETS
 from ..summary import FONT, Col, Formats, col_index, new_workbook, plain_table, print_setup, put, title
 from .feedback_items import deductions_sheet, inspection_deductions, self_deductions, tasks_sheet
@@ -87,33 +86,34 @@ def _own(tables: ag.Tables, branch: Branch, has_tasks: bool) -> Own:
 # ---------------------------------------------------------------- 一、总体情况
 
 
-def _self_lines(tables: ag.Tables, ov: ag.Overview, own: Own, total: int) -> list[Line]:
+def _self_lines(tables: ag.Tables, ov: ag.Overview, own: Own, total: float) -> list[Line]:
     """自评总分 and 自评排名, beside the school's figures (complete valid 附件1 only)."""
     row = own.scores
     n_ranked = int(tables.scores["rank"].notna().sum())
+    f1, unit = ov.terms.form1, ov.terms.unit
     lines: list[Line] = []
     if row is None or row.get("total") is None:
-        lines.append(("自评总分", None, "未收到可计分的附件1评分表"))
+        lines.append(("自评总分", None, f"未收到可计分的{f1}评分表"))
     elif own.provisional:
-        lines.append(("附件1状态", None, f"{row['status']}：以下自评得分为暂计，未计入全校统计和排名；"
+        lines.append((f"{f1}状态", None, f"{row['status']}：以下自评得分为暂计，未计入全校统计和排名；"
                                          "请按退回修改通知更正后重新发送"))  # fmt: skip
         lines.append(("自评总分（暂计）", float(row["total"]), f"满分 {total} 分；待更正，仅供参考"))
     else:
-        lines.append(("自评总分", float(row["total"]), f"满分 {total} 分；附件1状态：{row['status']}"))
+        lines.append(("自评总分", float(row["total"]), f"满分 {total} 分；{f1}状态：{row['status']}"))
     lines += [
-        (ag.L_AVERAGE, ov.school_average, f"{ov.scored} 份完整有效的附件1的自评总分平均"),
+        (ag.L_AVERAGE, ov.school_average, f"{ov.scored} 份完整有效的{f1}的自评总分平均"),
         (f"全校{ag.L_MAX}", ov.max_total, ""),
         (f"全校{ag.L_MIN}", ov.min_total, ""),
     ]
     rank = row.get("rank") if row is not None else None
     if rank is not None:
         lines.append(
-            ("自评排名", int(rank), f"共 {n_ranked} 个党总支参与自评排名（只计完整有效的附件1，并列同名次）")
+            ("自评排名", int(rank), f"共 {n_ranked} 个{unit}参与自评排名（只计完整有效的{f1}，并列同名次）")
         )
     elif own.provisional:
-        lines.append(("自评排名", None, "未参与排名（附件1待更正，更正后参与）"))
+        lines.append(("自评排名", None, f"未参与排名（{f1}待更正，更正后参与）"))
     else:
-        lines.append(("自评排名", None, "未参与排名（附件1未交或无法计分）"))
+        lines.append(("自评排名", None, f"未参与排名（{f1}未交或无法计分）"))
     return lines
 
 
@@ -122,41 +122,44 @@ def _inspection_lines(ov: ag.Overview, own: Own) -> list[Line]:
     row = own.scores or {}
     if not own.inspected:
         if str(row.get("insp_status") or "").startswith(ag.INSP_PENDING):
-            return [("督查总分", None, "组织部督查评分尚未完成，完成后另行反馈")]
+            return [("督查总分", None, "组织部督查评分尚未结束，结束后另行反馈")]
         return []
     flag = f"，{row['flag']}" if row.get("flag") else ""
+    unit = ov.terms.unit
     lines: list[Line] = [
         ("督查总分", _num(row.get("insp_total")), "组织部督查评分"),
-        ("督查排名", int(row["insp_rank"]), f"共 {ov.inspected} 个已督查的党总支参与督查排名（并列同名次）"),
+        ("督查排名", int(row["insp_rank"]), f"共 {ov.inspected} 个已督查的{unit}参与督查排名（并列同名次）"),
     ]
     if row.get("diff") is not None:
         lines.append(("自评与督查差值", float(row["diff"]), f"自评总分 − 督查总分{flag}"))
     lines += [
         (
-            f"已督查党总支{ag.L_INSP_AVERAGE}",
+            f"已督查{unit}{ag.L_INSP_AVERAGE}",
             ov.inspection_average,
-            f"{ov.inspected} 个已督查党总支的督查总分平均",
+            f"{ov.inspected} 个已督查{unit}的督查总分平均",
         ),
-        (f"已督查党总支{ag.L_INSP_MAX}", ov.insp_max_total, ""),
-        (f"已督查党总支{ag.L_INSP_MIN}", ov.insp_min_total, ""),
+        (f"已督查{unit}{ag.L_INSP_MAX}", ov.insp_max_total, ""),
+        (f"已督查{unit}{ag.L_INSP_MIN}", ov.insp_min_total, ""),
     ]
     return lines
 
 
-def _task_lines(own: Own) -> list[Line]:
+def _task_lines(own: Own, catalog: Catalog) -> list[Line]:
     tasks = own.tasks
     if tasks is None:
         return []
     if tasks.get("rate") is not None:
-        return [("重点任务完成率", float(tasks["rate"]), "已完成 ÷（已完成 + 持续推进 + 未完成）")]
+        return [("重点任务完成率", float(tasks["rate"]), ag.rate_formula(catalog))]
     if not tasks.get("counted") and str(tasks.get("status") or "").startswith(ag.PROVISIONAL):
-        return [("重点任务完成率", None, f"附件2{tasks['status']}：有未填或无效的完成状态，更正后计算")]
+        f2 = catalog.form2.attachment
+        return [("重点任务完成率", None, f"{f2}{tasks['status']}：有未填或无效的完成状态，更正后计算")]
     return []
 
 
-def summary_lines(tables: ag.Tables, ov: ag.Overview, own: Own, total: int) -> list[Line]:
+def summary_lines(tables: ag.Tables, ov: ag.Overview, own: Own, catalog: Catalog) -> list[Line]:
     """一、总体情况: (label, value, explanation) per line."""
-    return [*_self_lines(tables, ov, own, total), *_inspection_lines(ov, own), *_task_lines(own)]
+    total = catalog.total_points
+    return [*_self_lines(tables, ov, own, total), *_inspection_lines(ov, own), *_task_lines(own, catalog)]
 
 
 # ---------------------------------------------------------------- 二、各部分得分
@@ -167,7 +170,7 @@ def _columns(inspected: bool) -> tuple[Col, ...]:
     if not inspected:
         return (
             Col("section", "部分", 26, "wrap"),
-            Col("points", "满分", 11, "int"),
+            Col("points", "满分", 11, "points"),
             Col("score", "本单位得分", 11, "num"),
             Col("rate", "本单位得分率", 11, "pct"),
             Col("mean", "全校平均分", 11, "num"),
@@ -178,7 +181,7 @@ def _columns(inspected: bool) -> tuple[Col, ...]:
         )
     return (
         Col("section", "部分", 26, "wrap"),
-        Col("points", "满分", 11, "int"),
+        Col("points", "满分", 11, "points"),
         Col("self", "本单位自评得分", 11, "num"),
         Col("score", "本单位督查得分", 11, "num"),
         Col("rate", "本单位督查得分率", 11, "pct"),
@@ -191,7 +194,7 @@ def _columns(inspected: bool) -> tuple[Col, ...]:
 
 
 def section_rows(tables: ag.Tables, own: Own, campaign: Campaign) -> pd.DataFrame:
-    """The branch's 12 section scores beside the school's average / min / max (rates are of the maximum): on the
+    """The branch's section scores beside the school's average / min / max (rates are of the maximum): on the
     督查 basis when the branch's inspection is complete (beside the inspected branches'), else 自评."""
     out = []
     row = own.scores
@@ -225,9 +228,9 @@ def section_rows(tables: ag.Tables, own: Own, campaign: Campaign) -> pd.DataFram
 
 def _section_heading(ov: ag.Overview, own: Own) -> str:
     if own.inspected:
-        return f"二、各部分得分（督查得分，与已督查的 {ov.inspected} 个党总支比较）"
+        return f"二、各部分得分（督查得分，与已督查的 {ov.inspected} 个{ov.terms.unit}比较）"
     mine = "本单位为暂计，" if own.provisional else ""
-    return f"二、各部分得分（自评得分，{mine}与全校 {ov.scored} 份完整有效的附件1比较）"
+    return f"二、各部分得分（自评得分，{mine}与全校 {ov.scored} 份完整有效的{ov.terms.form1}比较）"
 
 
 def _scores_sheet(
@@ -311,8 +314,10 @@ def build_one(report: Report, tables: ag.Tables, ov: ag.Overview, branch: Branch
     own = _own(tables, branch, has_tasks)
     texts = {t.id: t.text for t in catalog.tasks}
     details = tables.task_details[tables.task_details["branch_id"] == branch.id]
-    # 不适用 is an answer, not unfinished work: the open tasks are the others not 已完成 (blank/invalid included)
-    open_tasks = details[~details["status"].isin((ag.DONE_STATUS, NOT_APPLICABLE))].assign(
+    # 不适用 is an answer, not unfinished work: the open tasks are those neither done nor not applicable (blank
+    # and invalid included)
+    closed = [s for s in (catalog.done_status, catalog.na_status) if s is not None]
+    open_tasks = details[~details["status"].isin(closed)].assign(
         task=lambda d: d["task_id"].map(texts),
         status=lambda d: d["status"].replace("", NOT_FILLED),
     )
@@ -323,14 +328,14 @@ def build_one(report: Report, tables: ag.Tables, ov: ag.Overview, branch: Branch
     )
     buf = io.BytesIO()
     wb = new_workbook(buf, f"{branch.name}专项督查反馈", campaign, report.generated_at)
-    F = Formats(wb)
+    F = Formats(wb, catalog)
     ws1, ws2, ws3 = (wb.add_worksheet(name) for name in FEEDBACK_SHEETS)
-    lines = summary_lines(tables, ov, own, catalog.total_points)
+    lines = summary_lines(tables, ov, own, catalog)
     sections = section_rows(tables, own, campaign)
     heading = _section_heading(ov, own)
     _scores_sheet(wb, ws1, F, branch, lines, own, sections, heading, campaign, report.generated_at)
-    deductions_sheet(ws2, F, deductions, own.inspected, own.provisional)
-    tasks_sheet(ws3, F, open_tasks)
+    deductions_sheet(ws2, F, deductions, own.inspected, own.provisional, catalog)
+    tasks_sheet(ws3, F, open_tasks, catalog)
     ws1.activate()
     wb.close()
     return buf.getvalue()

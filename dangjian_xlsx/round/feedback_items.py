@@ -35,10 +35,10 @@ def inspection_deductions(insp: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
 
 
 def deductions_sheet(
-    ws: Worksheet, F: Formats, deductions: pd.DataFrame, inspected: bool, provisional: bool
+    ws: Worksheet, F: Formats, deductions: pd.DataFrame, inspected: bool, provisional: bool, catalog: Catalog
 ) -> None:
     head = [Col("item_id", "编号", 7, "center"), Col("section", "所属部分", 18, "wrap"),
-            Col("item", "督查内容", 30, "wrap"), Col("points", "分值", 6, "int")]  # fmt: skip
+            Col("item", "督查内容", 30, "wrap"), Col("points", "分值", 6, "points")]  # fmt: skip
     if inspected:
         cols = [*head, Col("self_score", "自评得分", 7, "num"), Col("insp_score", "督查得分", 7, "num"),
                 Col("insp_lost", "督查失分", 7, "num"), Col("self_note", "扣分说明（自评）", 30, "wrap"),
@@ -54,13 +54,13 @@ def deductions_sheet(
         lost = float(deductions["lost"].sum()) if len(deductions) else 0.0
         note = f"本单位自评扣分项共 {len(deductions)} 项，失分合计 {lost:g} 分。请对照扣分说明逐项整改。"
         if provisional:
-            note += "附件1待更正，以上为暂计。"
+            note += f"{catalog.form1.attachment}待更正，以上为暂计。"
         heading = "扣分项（自评）"
     title(ws, F, heading, note, len(cols))
     table(ws, F, deductions, cols, freeze_cols=1, header_height=24)
 
 
-def tasks_sheet(ws: Worksheet, F: Formats, open_tasks: pd.DataFrame) -> None:
+def tasks_sheet(ws: Worksheet, F: Formats, open_tasks: pd.DataFrame, catalog: Catalog) -> None:
     cols = [
         Col("task_id", "编号", 6, "center"),
         Col("group", "类别", 16, "wrap"),
@@ -69,6 +69,8 @@ def tasks_sheet(ws: Worksheet, F: Formats, open_tasks: pd.DataFrame) -> None:
         Col("done", "完成情况（做法及佐证材料）", 36, "wrap"),
         Col("issues", "存在问题及整改措施", 36, "wrap"),
     ]
-    note = f"附件2中完成状态为“持续推进”“未完成”或未填、无效的任务共 {len(open_tasks)} 项，请持续推进并按时完成整改。"
-    title(ws, F, "未完成的重点任务", note, len(cols))
+    opened = "".join(f"“{s}”" for s in catalog.open_statuses)
+    which = f"完成状态为{opened}或未填、无效" if opened else "完成状态未填或无效"
+    note = f"{catalog.form2.attachment}中{which}的任务共 {len(open_tasks)} 项，请加快推进并按时完成整改。"
+    title(ws, F, "待完成的重点任务", note, len(cols))
     table(ws, F, open_tasks, cols, freeze_cols=1, header_height=24)

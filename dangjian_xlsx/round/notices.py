@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from .. import aggregate as ag
 from ..forms import form_filename
 from ..layout import FILE_SUFFIX, Field
 from ..messages import Code
@@ -105,6 +106,7 @@ def copy_name(kind: FormKind, branch: Branch, rev: int) -> str:
 
 def hint(p: Problem, campaign: Campaign) -> str:
     """What is expected, where the problem's message does not already say it."""
+    unit = campaign.catalog.unit
     ref = p.field.split(" ", 1)[0]
     item = campaign.catalog.item_by_id.get(ref)
     if p.code in (Code.SCORE_BLANK, Code.SCORE_OUT_OF_RANGE, Code.INSPECTION_BLANK) and item is not None:
@@ -113,11 +115,17 @@ def hint(p: Problem, campaign: Campaign) -> str:
         return "请从下拉列表中选择"
     if p.code == Code.TEXT_REQUIRED:
         if p.field.endswith(Field.ISSUES.label):
-            return "请写明存在的问题和整改措施（不适用的写明原因）"
+            na = campaign.catalog.na_status
+            return "请写明存在的问题和整改措施" + (f"（{na}的写明原因）" if na else "")
         return "请写明具体做法和佐证材料"
     if p.code == Code.INSPECTION_SELF_CHANGED:
-        return "自评得分已锁定，请勿修改；更正表中已按该党总支的评分表恢复"
+        return f"自评得分已锁定，请勿修改；更正表中已按该{unit}的评分表恢复"
     return ""
+
+
+def form_label(campaign: Campaign, kind: FormKind) -> str:
+    """附件1 评分表, 附件2 重点任务清单, 督查评分表, with the round's attachment labels."""
+    return ag.Terms.of(campaign.catalog).label(kind)
 
 
 def is_blank_form(rec: FileRecord) -> bool:
@@ -164,13 +172,14 @@ def _blank_lines(part: Part, campaign: Campaign, inspector: bool) -> tuple[str, 
     """Every file of the part is a returned blank form: one heading, what to do, no line per cell."""
     assert part.kind is not None and part.copy is not None
     who = "" if inspector else "你单位"
+    label = form_label(campaign, part.kind)
     paths = "；".join(f.path for f in part.files)
     lines = [line for f in part.files for line in _numbered(f.errors, campaign)]
     lines = _renumber(lines)
     lines.append(
         f"  请在附上的“{part.copy.name}”中填写全部内容，{_back(inspector)}{_or_original(inspector)}。"
     )
-    return f"{part.kind.label}：{who}交回的是空白表格（文件：{paths}）", lines
+    return f"{label}：{who}交回的是空白表格（文件：{paths}）", lines
 
 
 def _or_original(inspector: bool) -> str:
@@ -189,7 +198,7 @@ def _fix_lines(part: Part, campaign: Campaign, inspector: bool) -> tuple[str, li
         f"  请在附上的更正表“{part.copy.name}”中修改以上单元格（已标红并附批注，其余内容已按原表填好），"
         f"{_back(inspector)}。"
     )
-    return f"{part.kind.label}：需修改 {len(rec.errors)} 处（文件：{rec.path}）", lines
+    return f"{form_label(campaign, part.kind)}：需修改 {len(rec.errors)} 处（文件：{rec.path}）", lines
 
 
 def _received(files: list[FileRecord], campaign: Campaign, inspector: bool) -> list[str]:
@@ -197,7 +206,7 @@ def _received(files: list[FileRecord], campaign: Campaign, inspector: bool) -> l
     lines: list[str] = []
     n = 0
     for rec in files:
-        lines.append(received_line(rec, "该党总支" if inspector else "你单位"))
+        lines.append(received_line(rec, f"该{campaign.catalog.unit}" if inspector else "你单位"))
         numbered = _numbered(rec.errors, campaign, start=n)
         n += len(numbered)
         lines += numbered
@@ -206,7 +215,7 @@ def _received(files: list[FileRecord], campaign: Campaign, inspector: bool) -> l
 
 def _rejected_lines(part: Part, campaign: Campaign, inspector: bool) -> tuple[str, list[str]]:
     assert part.kind is not None and part.copy is not None
-    label, copy = part.kind.label, part.copy.name
+    label, copy = form_label(campaign, part.kind), part.copy.name
     lines = _received(part.files, campaign, inspector)
     newest = part.basis or part.files[-1]
     codes = {p.code for p in newest.errors}
@@ -225,6 +234,8 @@ def _rejected_lines(part: Part, campaign: Campaign, inspector: bool) -> tuple[st
 
 def _part_lines(part: Part, notice: Notice, campaign: Campaign) -> tuple[str, list[str]]:
     branch, inspector = notice.branch, notice.inspector
+    cat = campaign.catalog
+    f1, f2 = cat.form1.attachment, cat.form2.attachment
     if part.state in (FIX, REJECTED) and all(is_blank_form(f) for f in part.files):
         return _blank_lines(part, campaign, inspector)
     if part.state == FIX:
@@ -232,30 +243,31 @@ def _part_lines(part: Part, notice: Notice, campaign: Campaign) -> tuple[str, li
     if part.state == REJECTED:
         return _rejected_lines(part, campaign, inspector)
     if part.state == DOUBT:
-        return doubt_lines(part.files[0], part.kind, branch, part.current)
+        return doubt_lines(part.files[0], part.kind, branch, part.current, cat)
     if part.state == UNSORTED:
         lines = _received(part.files, campaign, inspector)
-        lines.append("  请按以上说明处理后重新发送；附件1、附件2 请使用下发的原表格填写。")
-        return "收到的文件未能使用（无法判断是附件1还是附件2）", lines
+        lines.append(f"  请按以上说明处理后重新发送；{f1}、{f2} 请使用下发的原表格填写。")
+        return f"收到的文件未能使用（无法判断是{f1}还是{f2}）", lines
+    assert part.kind is not None
+    label = form_label(campaign, part.kind)
     if part.state == EXTRA:
-        assert part.kind is not None and part.current is not None
+        assert part.current is not None
         lines = _received(part.files, campaign, inspector)
         lines.append(
-            f"  你单位的{part.kind.label}目前按“{part.current.path}”计入。"
+            f"  你单位的{label}目前按“{part.current.path}”计入。"
             "如上述文件是更正后的版本，请按以上说明处理后重新发送；否则无需处理。"
         )
-        return f"{part.kind.label}：另收到的文件未能使用", lines
-    assert part.kind is not None
+        return f"{label}：另收到的文件未能使用", lines
     own = form_filename(part.kind, branch)
     if any(p.state == UNSORTED for p in notice.parts):
-        return f"{part.kind.label}：未收到可用的表格。", [f"  请使用下发的“{own}”填写后报送。"]
-    return f"{part.kind.label}：未交。", [f"  请使用下发的“{own}”填写后报送。"]
+        return f"{label}：未收到可用的表格。", [f"  请使用下发的“{own}”填写后报送。"]
+    return f"{label}：未交。", [f"  请使用下发的“{own}”填写后报送。"]
 
 
-def _intro(notice: Notice, as_of: dt.datetime) -> str:
+def _intro(notice: Notice, as_of: dt.datetime, unit: str) -> str:
     if notice.inspector:
         return (
-            f"经汇总核对，{notice.branch.name}的督查评分表有以下问题；更正之前，该党总支的督查得分不计入汇总"
+            f"经汇总核对，{notice.branch.name}的督查评分表有以下问题；更正之前，该{unit}的督查得分不计入汇总"
             "（不计分、不排名、不作结论）。请按要求修改："
         )
     if notice.title == FIX_NOTICE:
@@ -284,7 +296,7 @@ def _closing(notice: Notice, campaign: Campaign, as_of: dt.datetime) -> list[str
 def notice_text(notice: Notice, campaign: Campaign, as_of: dt.datetime) -> str:
     """The notice as plain text (LF line ends), ready to paste into an e-mail."""
     to = f"{campaign.department}督查组" if notice.inspector else notice.branch.name
-    out = [f"{to}：", "", f"    {_intro(notice, as_of)}", ""]
+    out = [f"{to}：", "", f"    {_intro(notice, as_of, campaign.catalog.unit)}", ""]
     sections = [_part_lines(p, notice, campaign) for p in notice.parts]
     if notice.report_missing:
         sections.append(("自查报告：未交。", ["  请将自查报告（Word 或 PDF）与两个附件一并报送。"]))

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 
+from .. import aggregate as ag
 from ..forms import form_filename
 from ..messages import Code
-from ..models import Branch, FileRecord, FormKind
+from ..models import Branch, Catalog, FileRecord, FormKind
 
 _PAREN = re.compile(r"[（(][^）)]*[）)]")
 _SUFFIX = re.compile(r"\.[^./]*$")
@@ -56,16 +57,16 @@ def evidence(f: FileRecord, named: Branch) -> str:
 
 
 def doubt_lines(
-    f: FileRecord, kind: FormKind | None, branch: Branch, current: FileRecord | None
+    f: FileRecord, kind: FormKind | None, branch: Branch, current: FileRecord | None, catalog: Catalog
 ) -> tuple[str, list[str]]:
     """A file held 身份存疑 as `branch` is told of it: the form's own branch (identity) or the branch the
     file or folder name or the text names (claimant). `current` is `branch`'s counted file of that form."""
     assert kind is not None and f.branch is not None and f.claimant is not None
-    label, own = kind.label, form_filename(kind, branch)
+    label, own, unit = ag.Terms.of(catalog).label(kind), form_filename(kind, branch), catalog.unit
     if f.branch.name == branch.name:
         where = evidence(f, f.claimant)
         resend = f"请以“{own}”为文件名重新发送" + (
-            "" if where in ("文件名", "文件夹名") else "（表中不要写其他党总支的名称）"
+            "" if where in ("文件名", "文件夹名") else f"（表中不要写其他{unit}的名称）"
         )
         lines = [
             f"  收到文件“{f.path}”，表格属于你单位，但{where}写的是“{f.claimant.name}”：本文件暂未计入。"
@@ -86,12 +87,12 @@ def doubt_lines(
     lines = [f"  收到文件“{f.path}”，{where}写的是你单位，但表格是“{f.branch.name}”的表格：本文件暂未计入。"]
     if current is None:
         lines.append(
-            f"  请用组织部下发给你单位的表格“{own}”填写后重新发送（打开后表头“党总支名称”一栏应为“{branch.name}”；"
-            f"如找不到，请向组织部索取），不要在其他党总支的表格上填写。"
+            f"  请用组织部下发给你单位的表格“{own}”填写后重新发送（打开后表头“{unit}名称”一栏应为“{branch.name}”；"
+            f"如找不到，请向组织部索取），不要在其他{unit}的表格上填写。"
         )
     else:
         lines.append(
             f"  你单位的{label}按“{current.path}”计入。如“{f.path}”是你单位更新的内容，"
-            f"请用组织部下发给你单位的表格（表头“党总支名称”为“{branch.name}”）填写后重新发送；否则无需处理。"
+            f"请用组织部下发给你单位的表格（表头“{unit}名称”为“{branch.name}”）填写后重新发送；否则无需处理。"
         )
-    return f"{label}：收到一份身份存疑的文件（表格属于其他党总支）", lines
+    return f"{label}：收到一份身份存疑的文件（表格属于其他{unit}）", lines

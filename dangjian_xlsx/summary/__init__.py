@@ -1,7 +1,16 @@
 """The summary stage: the aggregate tables and overview → the school-wide summary workbook (汇总表.xlsx) and
 its CSV/JSON exports; the workbook toolkit (formats, columns, tables) that later stages' workbooks share."""
 
-from .colours import FIX_STATES, OUTCOME_TONES, PALETTE, SEVERITY_TONES, STATUS_COLOURS, TASK_TONES
+from .colours import (
+    FIX_STATES,
+    OUTCOME_TONES,
+    PALETTE,
+    ROLE_TONES,
+    SEVERITY_TONES,
+    STATUS_COLOURS,
+    status_colours,
+    task_tones,
+)
 from .exports import (
     FORMULA_PREFIXES,
     SCORE_COLUMNS,
@@ -42,13 +51,13 @@ __all__ = [
     "MIN_ROWS",
     "OUTCOME_TONES",
     "PALETTE",
+    "ROLE_TONES",
     "SCORE_COLUMNS",
     "SEVERITY_TONES",
     "SHEETS",
     "STATUS_COLOURS",
     "S_SCORES",
     "S_TASKS",
-    "TASK_TONES",
     "TRUNCATED",
     "BodyRows",
     "Col",
@@ -69,8 +78,10 @@ __all__ = [
     "py",
     "read_previous",
     "row_height_xml",
+    "status_colours",
     "summary_path",
     "table",
+    "task_tones",
     "title",
     "workbook_options",
     "write_exports",

@@ -1,15 +1,16 @@
 """The tone (red / amber / green / grey) of every status word the summary colours, derived from where each
 word is defined: the file outcomes and problem severities (models), the statuses the aggregate tables
-write, the task statuses of 附件2 (layout) and the 整改状态 of the 问题台账. Renaming a status renames its
-coloured word with it; adding an `Outcome` or a `Severity` without a tone fails the tests."""
+write, the task statuses of 附件2 (the catalog's, each coloured by its role: done green, in progress amber,
+not done red, not applicable grey) and the 整改状态 of the 问题台账. Renaming a status renames its coloured
+word with it; adding an `Outcome` or a `Severity` without a tone fails the tests."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 from .. import aggregate as ag
-from ..layout import DONE_STATUS, IN_PROGRESS_STATUS, NOT_APPLICABLE, NOT_DONE_STATUS
-from ..models import Outcome, Severity
+from ..models import Catalog, Outcome, Severity
 
 Tone = Literal["red", "amber", "green", "grey"]
 RED: Tone = "red"
@@ -52,25 +53,43 @@ AGGREGATE_TONES: dict[str, Tone] = {
 }
 # Status words that carry a count (暂计（待更正，3 处问题）): coloured by what they begin with.
 PREFIX_TONES: dict[str, Tone] = {ag.PROVISIONAL: AMBER, ag.INSP_PENDING: RED}
-TASK_TONES: dict[str, Tone] = {
-    NOT_DONE_STATUS: RED,
-    IN_PROGRESS_STATUS: AMBER,
-    DONE_STATUS: GREEN,
-    NOT_APPLICABLE: GREY,
+# A task status's tone by its role (aggregate.status_roles).
+ROLE_TONES: dict[str, Tone] = {
+    ag.ROLE_NOT_DONE: RED,
+    ag.ROLE_PROGRESS: AMBER,
+    ag.ROLE_DONE: GREEN,
+    ag.ROLE_NA: GREY,
 }
 # 问题台账's 整改状态, typed by 组织部 (the sheet's note lists them)
 FIX_NOT_STARTED, FIX_IN_PROGRESS, FIX_DONE = "未整改", "整改中", "已整改"
 FIX_STATES = (FIX_NOT_STARTED, FIX_IN_PROGRESS, FIX_DONE)
 FIX_TONES: dict[str, Tone] = {FIX_NOT_STARTED: RED, FIX_IN_PROGRESS: AMBER, FIX_DONE: GREEN}
 
-# Conditional colours: status word → tone (one rule per word; words shared by two sources agree).
-STATUS_COLOURS: dict[str, Tone] = {
+
+def task_tones(catalog: Catalog) -> dict[str, Tone]:
+    """The catalog's task statuses → their tones (by role), red first, then amber, green, grey."""
+    roles = ag.status_roles(catalog)
+    order = list(ROLE_TONES)
+    return {s: ROLE_TONES[role] for s, role in sorted(roles.items(), key=lambda sr: order.index(sr[1]))}
+
+
+# Conditional colours: status word → tone (one rule per word; words shared by two sources agree); a round's
+# task statuses are added by `status_colours`.
+_OWN_TONES: dict[str, Tone] = {
     **AGGREGATE_TONES,
     **{str(o.value): tone for o, tone in OUTCOME_TONES.items()},
     **{str(s.value): tone for s, tone in SEVERITY_TONES.items()},
-    **TASK_TONES,
-    **FIX_TONES,
 }
+STATUS_COLOURS: dict[str, Tone] = {**_OWN_TONES, **FIX_TONES}
+
+
+def status_colours(catalog: Catalog) -> dict[str, Tone]:
+    """Every status word of a round's summary and feedback → its tone: `STATUS_COLOURS` and the catalog's task
+    statuses (a task status that is also one of the tool's own words keeps the tool's tone)."""
+    tasks = {s: t for s, t in task_tones(catalog).items() if s not in STATUS_COLOURS}
+    return {**_OWN_TONES, **tasks, **FIX_TONES}
+
+
 PALETTE: dict[Tone, dict[str, str]] = {
     RED: {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
     AMBER: {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
@@ -79,9 +98,10 @@ PALETTE: dict[Tone, dict[str, str]] = {
 }
 
 
-def tone_of(word: str) -> Tone | None:
-    """The tone of a status word: its own, else that of the prefix it begins with; None: not coloured."""
-    tone = STATUS_COLOURS.get(word)
+def tone_of(word: str, tones: Mapping[str, Tone] = STATUS_COLOURS) -> Tone | None:
+    """The tone of a status word (`tones`: a round's, `status_colours`): its own, else that of the prefix it
+    begins with; None: not coloured."""
+    tone = tones.get(word)
     if tone is None:
         tone = next((t for prefix, t in PREFIX_TONES.items() if word.startswith(prefix)), None)
     return tone

@@ -269,10 +269,10 @@ def _json_scores(t: ag.Tables, section_ids: list[str], n_items: int) -> Iterator
     return json_array(records(), _per(n_items + 1))
 
 
-def _json_tasks(t: ag.Tables, n_tasks: int) -> Iterator[str]:
-    """Each branch's task counts, with its answers."""
+def _json_tasks(t: ag.Tables, n_tasks: int, counts: list[str]) -> Iterator[str]:
+    """Each branch's task counts (`counts`: a key per status of the catalog, then n_blank), with its answers."""
     answers = _Nested(t.task_details, ["task_id", "group_id", "status", "done", "issues"])
-    cols = _columns(t.tasks, ["seq", "branch_id", "branch", "status", "rate", *ag.TASK_COUNT_COLUMNS])
+    cols = _columns(t.tasks, ["seq", "branch_id", "branch", "status", "rate", *counts])
 
     def records() -> Iterator[dict[str, Any]]:
         for record in _records(cols):
@@ -288,6 +288,7 @@ def json_parts(
     """The document's top-level keys → a function giving the JSON text of their value, in pieces."""
     cat = campaign.catalog
     section_ids = [s.id for s in cat.sections]
+    counts = ag.task_count_columns(cat)
     small = {
         "campaign": {
             "school": campaign.school,
@@ -307,6 +308,8 @@ def json_parts(
             "sections": section_ids,
             "items": [i.id for i in cat.items],
             "tasks": [tk.id for tk in cat.tasks],
+            # the task count columns (n_done …) → the status each counts ("" for blank or invalid)
+            "statuses": {c.key: c.status for c in ag.status_columns(cat)},
         },
     }
     parts: dict[str, Callable[[], Iterable[str]]] = {
@@ -314,7 +317,7 @@ def json_parts(
     }
     tables = {
         "submissions": (t.submissions, list(t.submissions.columns)),
-        "task_rates": (t.task_rates, ["task_id", "group_id", *ag.TASK_COUNT_COLUMNS, "rate"]),
+        "task_rates": (t.task_rates, ["task_id", "group_id", *counts, "rate"]),
         "problems": (t.problems, PROBLEM_COLUMNS),
         "inspection": (t.inspection, ag.INSPECTION_BRANCH_COLUMNS),
         "inspection_items": (t.inspection_items, ag.INSPECTION_ITEM_COLUMNS),
@@ -327,7 +330,7 @@ def json_parts(
     for key, (df, columns) in tables.items():
         parts[key] = lambda df=df, columns=columns: json_records(df, columns)
     parts["scores"] = lambda: _json_scores(t, section_ids, len(cat.items))
-    parts["tasks"] = lambda: _json_tasks(t, len(cat.tasks))
+    parts["tasks"] = lambda: _json_tasks(t, len(cat.tasks), counts)
     return parts
 
 
@@ -335,6 +338,8 @@ def _overview(ov: ag.Overview) -> dict[str, Any]:
     """The overview's fields as plain values (the files held 身份存疑 as objects), and the statistics' basis."""
     out: dict[str, Any] = {}
     for k, v in dataclasses.asdict(ov).items():
+        if k == "terms":  # the round's words: the campaign's catalog says them
+            continue
         if isinstance(v, tuple | list):
             out[k] = [{a: py(b) for a, b in x.items()} if isinstance(x, dict) else py(x) for x in v]
         else:

@@ -12,7 +12,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from .. import aggregate as ag
-from ..models import Campaign
+from ..models import Campaign, Catalog
 from . import style as st
 from .score_sheets import score_columns
 from .style import Col, Formats, col_index
@@ -20,19 +20,24 @@ from .style import Col, Formats, col_index
 MAX_CHART_HEIGHT = 2000  # pixels (about 21 inches): stay within what every spreadsheet program draws
 LABELLED_BARS = 60  # beyond this many branches, value labels would overlap
 
-SHEET_HELP = (
-    (st.S_OVERVIEW, "本页：提交与得分的总体情况、图表"),
-    (st.S_SCORES, "每个党总支一行：12个部分得分、自评总分、自评排名（待更正的单列为“暂计”）"),
-    (st.S_INSPECTION, "自评得分与组织部督查得分不一致的项目，督查排名，自评偏高的党总支"),
-    (st.S_ITEMS, "每个党总支44项自评得分，扣分和空白已标色"),
-    (st.S_LOSSES, "全校失分最多的部分和项目"),
-    (st.S_LEDGER, "每个扣分项一行，可在黄底列登记整改情况"),
-    (st.S_TASKS, "每个党总支20项重点任务的完成状态与完成率"),
-    (st.S_TASK_DETAILS, "各党总支填写的完成情况、存在问题及整改措施"),
-    (st.S_SUBMISSIONS, "按名单列出交回情况、材料质量，以及自查报告、附件1、附件2各自的情况"),
-    (st.S_FILES, "收到的每个文件及其处理结果"),
-    (st.S_PROBLEMS, "每个需要修改或核对的单元格"),
-)
+
+def sheet_help(catalog: Catalog) -> tuple[tuple[str, str], ...]:
+    """六、各工作表说明: (sheet, what it holds), in the catalog's words and sizes."""
+    unit, f1, f2 = catalog.unit, catalog.form1.attachment, catalog.form2.attachment
+    n_sections, n_items, n_tasks = len(catalog.sections), len(catalog.items), len(catalog.tasks)
+    return (
+        (st.S_OVERVIEW, "本页：提交与得分的总体情况、图表"),
+        (st.S_SCORES, f"每个{unit}一行：{n_sections}个部分得分、自评总分、自评排名（待更正的单列为“暂计”）"),
+        (st.S_INSPECTION, f"自评得分与组织部督查得分不一致的项目，督查排名，自评偏高的{unit}"),
+        (st.S_ITEMS, f"每个{unit}{n_items}项自评得分，扣分和空白已标色"),
+        (st.S_LOSSES, "全校失分最多的部分和项目"),
+        (st.S_LEDGER, "每个扣分项一行，可在黄底列登记整改情况"),
+        (st.S_TASKS, f"每个{unit}{n_tasks}项重点任务的完成状态与完成率"),
+        (st.S_TASK_DETAILS, f"各{unit}填写的完成情况、存在问题及整改措施"),
+        (st.S_SUBMISSIONS, f"按名单列出交回情况、材料质量，以及自查报告、{f1}、{f2}各自的情况"),
+        (st.S_FILES, "收到的每个文件及其处理结果"),
+        (st.S_PROBLEMS, "每个需要修改或核对的单元格"),
+    )
 
 
 def _names(rows: pd.DataFrame, column: str, value: float | None) -> str:
@@ -77,7 +82,7 @@ def _doubt_lines(ov: ag.Overview) -> list[tuple[str, Any, str]]:
             d.path,
             None,
             f"表格内为“{d.inside or '（无法读取）'}”，文件名、文件夹名或填写内容指向“{d.other or '（不明）'}”："
-            "该文件不计入任何一方（两个党总支各自交回的表格照常计入）；请核实，并请交件方用本单位的表格重新发送",
+            f"该文件不计入任何一方（两个{ov.terms.unit}各自交回的表格照常计入）；请核实，并请交件方用本单位的表格重新发送",
         )
         for d in ov.doubts
     ]
@@ -106,15 +111,17 @@ def overview_sheet(
     row = 3
     for name, lines in _count_blocks(t, ov):
         row = _block(ws, F, row, name, lines)
-    sections = _section_table(ws, F, t, row)
-    _sheet_help(wb, ws, F, sections[1] + 2)
+    sections = _section_table(ws, F, t, row, campaign.catalog)
+    _sheet_help(wb, ws, F, sections[1] + 2, campaign.catalog)
     st.print_setup(ws, 0, 1)
     ws.fit_to_pages(1, 0)
     if ov.scored > 0:
         ws.insert_chart(3, 8, _section_chart(wb, *sections))
         ws.insert_chart(25, 8, _totals_chart(wb, t, campaign, ranked_rows))
     else:
-        ws.write_string(3, 8, "尚未收到完整有效的附件1评分表，暂无图表。", F.note)
+        ws.write_string(
+            3, 8, f"尚未收到完整有效的{campaign.catalog.form1.attachment}评分表，暂无图表。", F.note
+        )
 
 
 def _count_blocks(t: ag.Tables, ov: ag.Overview) -> list[tuple[str, list[tuple[str, Any, str]]]]:
@@ -123,7 +130,7 @@ def _count_blocks(t: ag.Tables, ov: ag.Overview) -> list[tuple[str, list[tuple[s
     named = _named(t, ov)
     blocks = []
     if ov.doubts:
-        heading = f"身份存疑：{len(ov.doubts)} 个文件无法确定是哪个党总支交回的，均未计入（请先核实，详见“校验问题”）"
+        heading = f"身份存疑：{len(ov.doubts)} 个文件无法确定是哪个{ov.terms.unit}交回的，均未计入（请先核实，详见“校验问题”）"
         blocks.append((heading, _doubt_lines(ov)))
     for heading, lines in ov.blocks():
         rows = []
@@ -162,7 +169,7 @@ def _block(ws: Worksheet, F: Formats, row: int, name: str, lines: list[tuple[str
 # 四、各部分平均得分: a small table the section chart reads from.
 SECTION_COLUMNS = (
     Col("section", "部分", 34, "label"),
-    Col("points", "满分", 10, "int"),
+    Col("points", "满分", 10, "points"),
     Col("mean", "平均分", 10, "num"),
     Col("mean_rate", "得分率", 10, "pct"),
     Col("min", "最低", 10, "num"),
@@ -171,10 +178,12 @@ SECTION_COLUMNS = (
 )
 
 
-def _section_table(ws: Worksheet, F: Formats, t: ag.Tables, row: int) -> tuple[int, int]:
+def _section_table(ws: Worksheet, F: Formats, t: ag.Tables, row: int, catalog: Catalog) -> tuple[int, int]:
     """The section averages under a heading at `row`. Returns the (first, last) rows of the sections."""
     cols = SECTION_COLUMNS
-    ws.write_string(row, 0, "五、各部分平均得分（自评，只计完整有效的附件1）", F.section)
+    ws.write_string(
+        row, 0, f"五、各部分平均得分（自评，只计完整有效的{catalog.form1.attachment}）", F.section
+    )
     row += 1
     header = row
     labels = [f"{n}、{name}" for n, name in zip(t.sections["numeral"], t.sections["name"], strict=True)]
@@ -185,12 +194,12 @@ def _section_table(ws: Worksheet, F: Formats, t: ag.Tables, row: int) -> tuple[i
     return header + 1, last
 
 
-def _sheet_help(wb: Workbook, ws: Worksheet, F: Formats, row: int) -> None:
-    """五、各工作表说明: one line per sheet the workbook has."""
+def _sheet_help(wb: Workbook, ws: Worksheet, F: Formats, row: int, catalog: Catalog) -> None:
+    """六、各工作表说明: one line per sheet the workbook has."""
     text = F.by_kind["text"]
     ws.write_string(row, 0, "六、各工作表说明", F.section)
     row += 1
-    for name, explain in SHEET_HELP:
+    for name, explain in sheet_help(catalog):
         if wb.get_worksheet_by_name(name) is None:
             continue
         ws.write_string(row, 0, name, F.label)
@@ -241,10 +250,11 @@ def _totals_chart(wb: Workbook, t: ag.Tables, campaign: Campaign, ranked_rows: t
         }
 
     bars.add_series(totals("自评总分", "total", "#70AD47"))
-    bars_title = "各党总支自评总分（按自评排名，只含完整有效的附件1）"
+    catalog = campaign.catalog
+    bars_title = f"各{catalog.unit}自评总分（按自评排名，只含完整有效的{catalog.form1.attachment}）"
     if t.has_inspection:  # 督查总分 beside 自评总分
         bars.add_series(totals("督查总分", "insp_total", "#ED7D31"))
-        bars_title = "各党总支自评总分与督查总分（按自评排名）"
+        bars_title = f"各{catalog.unit}自评总分与督查总分（按自评排名）"
     bars.set_title({"name": bars_title, "name_font": {"name": st.FONT, "size": 12}})
     bars.set_x_axis({"min": 0, "max": campaign.catalog.total_points, "num_font": {"name": st.FONT}})
     bars.set_y_axis({"reverse": True, "num_font": {"name": st.FONT, "size": 9}})

@@ -18,14 +18,18 @@ from typing import Any
 from .. import aggregate as ag
 from ..errors import UserError
 from ..layout import col_letter
-from ..models import RawSheet
+from ..models import DEFAULT_UNIT, RawSheet
 from ..ownfiles import SUMMARY_SIGNATURE
 from ..read import Limits, ReadError, read_workbook
-from .sheets import LEDGER_SHEET_COLUMNS
+from .sheets import ledger_sheet_columns
 from .style import S_INSPECTION, S_LEDGER, SHEETS
 
-# The ledger's headers (as sheets.py writes them) → column keys.
-LEDGER_HEADERS = {re.sub(r"\s+", "", c.header): c.key for c in LEDGER_SHEET_COLUMNS}
+
+def ledger_headers(unit: str = DEFAULT_UNIT) -> dict[str, str]:
+    """The ledger's headers (as sheets.py writes them for a round whose unit is `unit`) → column keys."""
+    return {re.sub(r"\s+", "", c.header): c.key for c in ledger_sheet_columns(unit)}
+
+
 _HEADER_ROWS = 20  # the header row is looked for this far down
 # Our own summary: trusted further than a returned form (a province's summary is large), never past Excel's
 # own limits, and no cell text cut (what was typed comes back whole).
@@ -51,9 +55,10 @@ class Previous:
     entries: list[ag.LedgerEntry] = field(default_factory=list)  # its 问题台账 rows with typed cells
 
 
-def read_previous(path: Path) -> Previous | None:
-    """The summary at `path` and its typed ledger rows; None when there is none. UserError when a file is
-    there that cannot be read, or is not this tool's summary."""
+def read_previous(path: Path, unit: str = DEFAULT_UNIT) -> Previous | None:
+    """The summary at `path` and its typed ledger rows (its branch column headed `unit`, the round's unit
+    word); None when there is none. UserError when a file is there that cannot be read, or is not this tool's
+    summary."""
     path = Path(path)
     if not path.exists():
         return None
@@ -76,21 +81,24 @@ def read_previous(path: Path) -> Previous | None:
     sheet = raw.sheet(S_LEDGER)
     if sheet is None:
         return Previous(path, data)
-    return Previous(path, data, ledger_entries(sheet, path, keep))
+    return Previous(path, data, ledger_entries(sheet, path, keep, unit))
 
 
-def ledger_entries(sheet: RawSheet, path: Path, keep: str = "") -> list[ag.LedgerEntry]:
+def ledger_entries(
+    sheet: RawSheet, path: Path, keep: str = "", unit: str = DEFAULT_UNIT
+) -> list[ag.LedgerEntry]:
     """The rows of a 问题台账 sheet with at least one typed cell: in the four columns 组织部 fills, or in a
     column someone added (keyed by its header, or by its letter when it has none)."""
-    at = _header_row(sheet)
+    headers = ledger_headers(unit)
+    at = _header_row(sheet, unit)
     if at is None:
         if any(_blank(v) is not None for row in sheet.rows[3:] for v in row):
             raise UserError(
-                f"汇总表 {path} 的“问题台账”中找不到表头（党总支、编号、整改措施…），无法带入已填写的内容；{keep}"
+                f"汇总表 {path} 的“问题台账”中找不到表头（{unit}、编号、整改措施…），无法带入已填写的内容；{keep}"
             )
         return []
-    keys = _column_keys(sheet.rows[at], max((len(r) for r in sheet.rows), default=0))
-    typed_keys = [*ag.LEDGER_TYPED_COLUMNS, *(k for k in keys.values() if k not in LEDGER_HEADERS.values())]
+    keys = _column_keys(sheet.rows[at], max((len(r) for r in sheet.rows), default=0), headers)
+    typed_keys = [*ag.LEDGER_TYPED_COLUMNS, *(k for k in keys.values() if k not in headers.values())]
     entries: list[ag.LedgerEntry] = []
     for r in range(at + 1, len(sheet.rows)):
         cells = {keys[c]: v for c, v in enumerate(sheet.rows[r]) if c in keys}
@@ -109,25 +117,26 @@ def ledger_entries(sheet: RawSheet, path: Path, keep: str = "") -> list[ag.Ledge
     return entries
 
 
-def _column_keys(header: list[Any], width: int) -> dict[int, str]:
+def _column_keys(header: list[Any], width: int, headers: dict[str, str]) -> dict[int, str]:
     """Column index → key: the ledger's own columns by their headers; any other column by its header text
     (its letter when it has none, made unique)."""
     keys: dict[int, str] = {}
     for c in range(width):
         text = _header_text(header[c]) if c < len(header) else ""
-        key = LEDGER_HEADERS.get(text)
+        key = headers.get(text)
         if key is None or key in keys.values():
             key = text or f"{col_letter(c)}列"
-            if key in keys.values() or key in LEDGER_HEADERS.values():
+            if key in keys.values() or key in headers.values():
                 key = f"{key}（{col_letter(c)}列）"
         keys[c] = key
     return keys
 
 
-def _header_row(sheet: RawSheet) -> int | None:
+def _header_row(sheet: RawSheet, unit: str) -> int | None:
+    branch = _header_text(unit)
     for r, row in enumerate(sheet.rows[:_HEADER_ROWS]):
         texts = {_header_text(v) for v in row}
-        if "党总支" in texts and "整改措施" in texts:
+        if branch in texts and "整改措施" in texts:
             return r
     return None
 

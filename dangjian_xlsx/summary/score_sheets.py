@@ -27,7 +27,7 @@ from .style import (
 
 
 def score_columns(catalog: Catalog, inspected: bool) -> list[Col]:
-    """得分汇总's columns (总览's bar chart reads 党总支 and the totals from them). 自评排名 always; with 组织部's
+    """得分汇总's columns (总览's bar chart reads the branches and the totals from them). 自评排名 always; with 组织部's
     inspection (督查) collected, 督查总分 and 督查排名 (among the inspected branches only), the difference, the
     inspection's state and the 自评偏高 flag."""
     insp = []
@@ -42,23 +42,26 @@ def score_columns(catalog: Catalog, inspected: bool) -> list[Col]:
     return [
         Col("rank", "自评排名", 6, "int"),
         Col("seq", "序号", 6, "int"),
-        Col("branch", "党总支", 26),
+        Col("branch", catalog.unit, 26),
         Col("total", "自评总分", 8, "num"),
         *insp,
         Col("status", "状态", 14, "wrap", status=True),
         Col("missing_items", "缺项或无效", 6, "int"),
         *(Col(s.id, f"{s.numeral}、{s.name}（{s.max_points}分）", 11, "num") for s in catalog.sections),
-        Col("file", "附件1文件", 36),
+        Col("file", f"{catalog.form1.attachment}文件", 36),
         *([Col("insp_file", "督查评分表文件", 36)] if inspected else []),
     ]
 
 
-SCORES_NOTE = (
-    "自评总分由各项自评得分重新计算，不采用表格内公式。自评排名只在完整有效的附件1中进行（并列如 1、1、3）；"
-    "状态为“暂计（待更正，N 处问题）”的附件1有空白或无效得分、须修改后重交，单列在排名之后，"
-    "不计入平均分、最高最低分、排名、失分分析和图表；“需修改”为文件被退回，“身份存疑”为无法确定是谁交的。"
-    "橙色字：该部分有扣分。"
-)
+def scores_note(catalog: Catalog) -> str:
+    f1 = catalog.form1.attachment
+    return (
+        "自评总分由各项自评得分重新计算，不采用表格内公式。"
+        f"自评排名只在完整有效的{f1}中进行（并列如 1、1、3）；"
+        f"状态为“暂计（待更正，N 处问题）”的{f1}有空白或无效得分、须修改后重交，单列在排名之后，"
+        "不计入平均分、最高最低分、排名、失分分析和图表；“需修改”为文件被退回，“身份存疑”为无法确定是谁交的。"
+        "橙色字：该部分有扣分。"
+    )
 
 
 def scores_sheet(
@@ -67,10 +70,10 @@ def scores_sheet(
     """得分汇总: 自评排名 order. Returns the (first, last) rows of ranked branches, for the chart."""
     insp = t.has_inspection
     cols = score_columns(catalog, insp)
-    note = SCORES_NOTE
+    note = scores_note(catalog)
     if insp:
         note += (
-            "督查排名只在督查评分表完整有效的党总支中进行；差值 = 自评总分 − 督查总分，"
+            f"督查排名只在督查评分表完整有效的{catalog.unit}中进行；差值 = 自评总分 − 督查总分，"
             f"高出{margin:g}分以上的标为“自评偏高”；督查评分表待补全的不计分、不排名、不比较。各部分得分为自评得分。"
         )
     heading = "得分汇总（自评排名；督查排名另列）" if insp else "得分汇总（按自评总分排名）"
@@ -97,13 +100,15 @@ def scores_sheet(
     return first, first + n_ranked - 1
 
 
-INSPECTION_COLUMNS = (
-    Col("seq", "序号", 6, "int"),
-    Col("branch", "党总支", 18, "wrap"),
+def inspection_columns(unit: str) -> tuple[Col, ...]:
+    return (Col("seq", "序号", 6, "int"), Col("branch", unit, 18, "wrap"), *_INSPECTION_REST)
+
+
+_INSPECTION_REST = (
     Col("item_id", "编号", 7, "center"),
     Col("section", "所属部分", 16, "wrap"),
     Col("item", "督查内容", 28, "wrap"),
-    Col("points", "分值", 6, "int"),
+    Col("points", "分值", 6, "points"),
     Col("self_score", "自评得分", 8, "num"),
     Col("insp_score", "督查得分", 8, "num"),
     Col("diff", "差值（自评−督查）", 9, "num"),
@@ -111,8 +116,13 @@ INSPECTION_COLUMNS = (
     Col("opinion", "督查意见", 24, "wrap"),
     Col("flag", "自评偏高", 9, "center", status=True),
 )
-INSPECTION_SIDE_COLUMNS = (
-    Col("branch", "党总支（总分对比）", 22, "wrap"),
+
+
+def inspection_side_columns(unit: str) -> tuple[Col, ...]:
+    return (Col("branch", f"{unit}（总分对比）", 22, "wrap"), *_INSPECTION_SIDE_REST)
+
+
+_INSPECTION_SIDE_REST = (
     Col("self_total", "自评总分", 8, "num"),
     Col("insp_total", "督查总分", 8, "num"),
     Col("insp_rank", "督查排名", 6, "int"),
@@ -125,16 +135,16 @@ INSPECTION_SIDE_COLUMNS = (
 )
 
 
-def inspection_sheet(ws: Worksheet, F: Formats, t: ag.Tables, margin: float) -> None:
+def inspection_sheet(ws: Worksheet, F: Formats, t: ag.Tables, margin: float, terms: ag.Terms) -> None:
     """自评与督查对比: every item where 自评 and 督查 differ (largest first); per branch on the right."""
-    cols, side = INSPECTION_COLUMNS, INSPECTION_SIDE_COLUMNS
+    cols, side = inspection_columns(terms.unit), inspection_side_columns(terms.unit)
     flagged = t.inspection.loc[t.inspection["flag"] == ag.FLAG_INFLATED, "branch"].tolist()
     pending = t.inspection.loc[t.inspection["insp_total"].isna(), "branch"].tolist()
     note = (
         "左表：自评得分与督查得分不一致的每一项，按差值（自评 − 督查）的绝对值从大到小排列；"
-        f"右表：每个已督查党总支的总分对比，自评总分比督查总分高出{margin:g}分以上的为“自评偏高”"
+        f"右表：每个已督查{terms.unit}的总分对比，自评总分比督查总分高出{margin:g}分以上的为“自评偏高”"
         f"（阈值即督查配置中的 inspection_margin）。自评偏高：{'、'.join(flagged) or '无'}。"
-        "只比较完整有效的督查评分表和附件1。"
+        f"只比较完整有效的督查评分表和{terms.form1}。"
     )
     if pending:
         note += f"{ag.INSP_PENDING}：{'、'.join(pending)}（补全前不计分、不排名、不比较）。"
@@ -157,40 +167,48 @@ def inspection_sheet(ws: Worksheet, F: Formats, t: ag.Tables, margin: float) -> 
         colour_rules(ws, F, header_row + 1, c, row, c, t.inspection[key].tolist())
 
 
-ITEMS_META = (
-    Col("seq", "序号", 6, "int"),
-    Col("branch", "党总支", 24),
-    Col("total", "自评总分", 8, "num"),
-    Col("status", "状态", 14, "wrap", status=True),
-    Col("missing_items", "缺项或无效", 6, "int"),
-)
+def items_meta(unit: str) -> tuple[Col, ...]:
+    """得分明细's columns before the items."""
+    return (
+        Col("seq", "序号", 6, "int"),
+        Col("branch", unit, 24),
+        Col("total", "自评总分", 8, "num"),
+        Col("status", "状态", 14, "wrap", status=True),
+        Col("missing_items", "缺项或无效", 6, "int"),
+    )
+
+
 ITEMS_TOP, ITEMS_HEADER = 2, 3  # 得分明细's two header rows: sections (merged), then items
 
 
 def items_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog) -> None:
-    """得分明细: branch × 44 items under merged section headers; deductions and blanks coloured."""
-    cols = [*ITEMS_META, *(Col(i.id, f"{i.id}\n（{i.points}分）", 7.5, "num") for i in catalog.items)]
+    """得分明细: branch × item under merged section headers; deductions and blanks coloured."""
+    meta = items_meta(catalog.unit)
+    cols = [*meta, *(Col(i.id, f"{i.id}\n（{i.points}分）", 7.5, "num") for i in catalog.items)]
     title(
         ws,
         F,
-        "得分明细（44项自评得分）",
+        f"得分明细（{len(catalog.items)}项自评得分）",
         "浅橙底：有扣分；红底空白：未填写或无效（不计分）。状态为“暂计”的须更正，不计入统计。"
-        "各项内容见“失分分析”或附件1。",
+        f"各项内容见“失分分析”或{catalog.form1.attachment}。",
         len(cols),
     )
-    _items_header(ws, F, cols, catalog)
-    last = _items_body(ws, F, t, cols, catalog)
-    finish(ws, F, cols, ITEMS_HEADER, last, 2, list(ag.rows(t.item_scores, [c.key for c in ITEMS_META])))
+    _items_header(ws, F, cols, catalog, meta)
+    last = _items_body(ws, F, t, cols, catalog, meta)
+    finish(ws, F, cols, ITEMS_HEADER, last, 2, list(ag.rows(t.item_scores, [c.key for c in meta])))
     print_setup(ws, ITEMS_TOP, ITEMS_HEADER)
     ws.fit_to_pages(3, 0)
     ws.repeat_columns(0, 1)
 
 
-def _items_header(ws: Worksheet, F: Formats, cols: Sequence[Col], catalog: Catalog) -> None:
-    """The meta headers merged over both header rows; the section headers merged over their items."""
+def _items_header(
+    ws: Worksheet, F: Formats, cols: Sequence[Col], catalog: Catalog, meta: Sequence[Col]
+) -> None:
+    """The meta headers merged over both header rows; the section headers merged over their items (a section of
+    one item: its header above the item's, unmerged)."""
     top, header_row = ITEMS_TOP, ITEMS_HEADER
-    k = len(ITEMS_META)
-    for c, col in enumerate(ITEMS_META):
+    k = len(meta)
+    for c, col in enumerate(meta):
         ws.merge_range(top, c, header_row, c, "", F.header)
         ws.write_string(top, c, col.header, F.header)
     c = k
@@ -209,14 +227,16 @@ def _items_header(ws: Worksheet, F: Formats, cols: Sequence[Col], catalog: Catal
     ws.set_row(header_row, 30)
 
 
-def _items_body(ws: Worksheet, F: Formats, t: ag.Tables, cols: Sequence[Col], catalog: Catalog) -> int:
+def _items_body(
+    ws: Worksheet, F: Formats, t: ag.Tables, cols: Sequence[Col], catalog: Catalog, meta: Sequence[Col]
+) -> int:
     """The rows of 得分明细, each score coloured by its value; returns the last row (the header row when
     there are none)."""
     items = catalog.items
     points = [i.points for i in items]
-    fmts = [F.by_kind[col.kind] for col in ITEMS_META]
-    k = len(ITEMS_META)
-    status_at, total_at = col_index(ITEMS_META, "status"), col_index(ITEMS_META, "total")
+    fmts = [F.by_kind[col.kind] for col in meta]
+    k = len(meta)
+    status_at, total_at = col_index(meta, "status"), col_index(meta, "total")
     rows = list(ag.rows(t.item_scores, [c.key for c in cols]))
     grid = [_item_cells(r[k:], points, F, _has_form(r[status_at], r[total_at])) for r in rows]
     first = ITEMS_HEADER + 1
@@ -260,27 +280,29 @@ def _item_cells(
     return out
 
 
-LOSSES_COLUMNS = (
-    Col("level", "层级", 6, "center"),
-    Col("rank", "排名", 6, "int"),
-    Col("id", "编号", 7, "center"),
-    Col("section", "所属部分", 26, "wrap"),
-    Col("text", "内容", 50, "wrap"),
-    Col("points", "分值", 6, "int"),
-    Col("n", "有效份数", 8, "int"),
-    Col("lost", "失分合计", 9, "num"),
-    Col("n_losing", "失分党总支数", 9, "int"),
-    Col("loss_rate", "平均失分率", 10, "pct"),
-)
+def losses_columns(unit: str) -> tuple[Col, ...]:
+    return (
+        Col("level", "层级", 6, "center"),
+        Col("rank", "排名", 6, "int"),
+        Col("id", "编号", 7, "center"),
+        Col("section", "所属部分", 26, "wrap"),
+        Col("text", "内容", 50, "wrap"),
+        Col("points", "分值", 6, "points"),
+        Col("n", "有效份数", 8, "int"),
+        Col("lost", "失分合计", 9, "num"),
+        Col("n_losing", f"失分{unit}数", 9, "int"),
+        Col("loss_rate", "平均失分率", 10, "pct"),
+    )
 
 
-def losses_sheet(ws: Worksheet, F: Formats, t: ag.Tables) -> None:
-    cols = LOSSES_COLUMNS
+def losses_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog) -> None:
+    cols = losses_columns(catalog.unit)
     title(
         ws,
         F,
         "失分分析（全校按失分排序）",
-        "先列12个部分，再列44项。失分 = 分值 − 自评得分，只按完整有效的附件1合计（暂计的不计入，"
+        f"先列{len(catalog.sections)}个部分，再列{len(catalog.items)}项。失分 = 分值 − 自评得分，"
+        f"只按完整有效的{catalog.form1.attachment}合计（暂计的不计入，"
         "有效份数处处相同）；平均失分率 = 失分合计 ÷（分值 × 有效份数）。",
         len(cols),
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from xlsxwriter.worksheet import Worksheet
 
 from .. import aggregate as ag
-from ..models import Catalog
+from ..models import DEFAULT_UNIT, Catalog
 from .colours import FIX_STATES
 from .style import (
     RATE_SCALE,
@@ -21,14 +21,18 @@ from .style import (
     title,
 )
 
-# 问题台账's columns; summary/previous.py finds them by these headers in a summary saved again by a person
-LEDGER_SHEET_COLUMNS = (
-    Col("seq", "序号", 6, "int"),
-    Col("branch", "党总支", 20, "wrap"),
+
+def ledger_sheet_columns(unit: str = DEFAULT_UNIT) -> tuple[Col, ...]:
+    """问题台账's columns (the branch's headed by the round's unit word); summary/previous.py finds them by these
+    headers in a summary saved again by a person."""
+    return (Col("seq", "序号", 6, "int"), Col("branch", unit, 20, "wrap"), *_LEDGER_REST)
+
+
+_LEDGER_REST = (
     Col("item_id", "编号", 7, "center"),
     Col("section", "所属部分", 18, "wrap"),
     Col("item", "督查内容", 30, "wrap"),
-    Col("points", "分值", 6, "int"),
+    Col("points", "分值", 6, "points"),
     Col("score", "得分", 6, "num"),
     Col("lost", "失分", 6, "num"),
     Col("note", "扣分说明（佐证材料）", 36, "wrap"),
@@ -40,9 +44,10 @@ LEDGER_SHEET_COLUMNS = (
 )
 
 
-def ledger_sheet(ws: Worksheet, F: Formats, t: ag.Tables) -> None:
-    known = {*ag.LEDGER_COLUMNS, *(c.key for c in LEDGER_SHEET_COLUMNS)}  # then the columns people added
-    cols = [*LEDGER_SHEET_COLUMNS, *(Col(k, k, 16, "input") for k in t.ledger.columns if k not in known)]
+def ledger_sheet(ws: Worksheet, F: Formats, t: ag.Tables, terms: ag.Terms) -> None:
+    own = ledger_sheet_columns(terms.unit)
+    known = {*ag.LEDGER_COLUMNS, *(c.key for c in own)}  # then the columns people added
+    cols = [*own, *(Col(k, k, 16, "input") for k in t.ledger.columns if k not in known)]
     title(
         ws,
         F,
@@ -55,30 +60,31 @@ def ledger_sheet(ws: Worksheet, F: Formats, t: ag.Tables) -> None:
     table(ws, F, t.ledger, cols, freeze_cols=3, header_height=30)
 
 
+def tasks_note(catalog: Catalog) -> str:
+    """任务清单汇总's explanation: the rate as the catalog's statuses make it."""
+    na = f"，不计“{catalog.na_status}”" if catalog.na_status else ""
+    return (
+        f"完成率 = {ag.rate_formula(catalog)}{na}。有未填或无效状态的{catalog.form2.attachment}为“暂计”，"
+        "须更正后才计算完成率，也不计入第3行各项任务的全校完成率。任务全文见“任务清单明细”。"
+    )
+
+
 def tasks_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog) -> None:
     meta = [
         Col("seq", "序号", 6, "int"),
-        Col("branch", "党总支", 24),
-        Col("status", "附件2", 14, "wrap", status=True),
+        Col("branch", catalog.unit, 24),
+        Col("status", catalog.form2.attachment, 14, "wrap", status=True),
         Col("rate", "完成率", 8, "pct"),
-        Col("n_done", "已完成", 7, "int"),
-        Col("n_progress", "持续推进", 7, "int"),
-        Col("n_not_done", "未完成", 7, "int"),
-        Col("n_na", "不适用", 7, "int"),
-        Col("n_blank", "未填或无效", 6, "int"),
+        *(
+            Col(c.key, c.header, 6 if c.role == ag.ROLE_BLANK else 7, "int")
+            for c in ag.status_columns(catalog)
+        ),
     ]
     cols = [
         *meta,
         *(Col(tk.id, f"{tk.id} {ag.short_text(tk.text, 18)}", 10, "center") for tk in catalog.tasks),
     ]
-    title(
-        ws,
-        F,
-        "重点任务清单汇总（20项任务完成状态）",
-        "完成率 = 已完成 ÷（已完成 + 持续推进 + 未完成），不计“不适用”。有未填或无效状态的附件2为“暂计”，"
-        "须更正后才计算完成率，也不计入第3行各项任务的全校完成率。任务全文见“任务清单明细”。",
-        len(cols),
-    )
+    title(ws, F, f"重点任务清单汇总（{len(catalog.tasks)}项任务完成状态）", tasks_note(catalog), len(cols))
     rate_row, header_row = 2, 3
     k = len(meta)
     ws.merge_range(rate_row, 0, rate_row, k - 1, "", F.label)
@@ -103,7 +109,7 @@ def task_details_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog
     df = t.task_details.assign(task=t.task_details["task_id"].map(text))
     cols = [
         Col("seq", "序号", 6, "int"),
-        Col("branch", "党总支", 18, "wrap"),
+        Col("branch", catalog.unit, 18, "wrap"),
         Col("task_id", "编号", 6, "center"),
         Col("group", "类别", 16, "wrap"),
         Col("task", "重点工作任务", 34, "wrap"),
@@ -111,32 +117,35 @@ def task_details_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog
         Col("done", "完成情况（做法及佐证材料）", 44, "wrap"),
         Col("issues", "存在问题及整改措施", 40, "wrap"),
     ]
-    title(ws, F, "重点任务清单明细（各党总支填报内容）", "每个党总支每项任务一行，按名单顺序。", len(cols))
+    unit = catalog.unit
+    title(ws, F, f"重点任务清单明细（各{unit}填报内容）", f"每个{unit}每项任务一行，按名单顺序。", len(cols))
     table(ws, F, df, cols, freeze_cols=3, header_height=30)
 
 
-def submissions_sheet(ws: Worksheet, F: Formats, t: ag.Tables) -> None:
+def submissions_sheet(ws: Worksheet, F: Formats, t: ag.Tables, terms: ag.Terms) -> None:
+    f1, f2 = terms.form1, terms.form2
     cols = [
         Col("seq", "序号", 6, "int"),
-        Col("branch", "党总支", 24),
+        Col("branch", terms.unit, 24),
         Col("submitted", "交回情况", 10, "center", status=True),
         Col("quality", "材料质量", 10, "center", status=True),
         Col("report", "自查报告", 10, "center", status=True),
-        Col("form1", "附件1 评分表", 11, "center", status=True),
-        Col("form2", "附件2 任务清单", 11, "center", status=True),
+        Col("form1", f"{f1} 评分表", 11, "center", status=True),
+        Col("form2", f"{f2} 任务清单", 11, "center", status=True),
         Col("errors", "错误数", 7, "int"),
         Col("report_file", "自查报告文件", 30, "wrap"),
-        Col("form1_file", "附件1文件", 30, "wrap"),
-        Col("form2_file", "附件2文件", 30, "wrap"),
+        Col("form1_file", f"{f1}文件", 30, "wrap"),
+        Col("form2_file", f"{f2}文件", 30, "wrap"),
         Col("doubt_files", "身份存疑的文件", 30, "wrap"),
     ]
     title(
         ws,
         F,
         "提交情况（按名单）",
-        f"交回情况：{ag.SUBMIT_ALL}（附件1、附件2、自查报告均已收到）/ {ag.SUBMIT_PART} / {ag.SUBMIT_NONE}；"
+        f"交回情况：{ag.SUBMIT_ALL}（{f1}、{f2}、自查报告均已收到）/ {ag.SUBMIT_PART} / {ag.SUBMIT_NONE}；"
         f"材料质量：{ag.QUALITY_OK}（已收到的均可用）/ {ag.QUALITY_FIX}（有被退回或待更正的）/ "
-        f"{ag.QUALITY_DOUBT}（有文件无法确定是谁交的，不计入）/ {ag.QUALITY_NONE}。两列各自合计等于应交党总支数，"
+        f"{ag.QUALITY_DOUBT}（有文件无法确定是谁交的，不计入）/ {ag.QUALITY_NONE}。"
+        f"两列各自合计等于应交{terms.unit}数，"
         "与“总览”一致。各表格：已交 / 有警告 / 需退回修改（按“校验问题”修改后重交）/ 身份存疑 / 未交。",
         len(cols),
     )
@@ -144,11 +153,11 @@ def submissions_sheet(ws: Worksheet, F: Formats, t: ag.Tables) -> None:
     table(ws, F, t.submissions, cols, freeze_cols=2, header_height=30)
 
 
-def files_sheet(ws: Worksheet, F: Formats, t: ag.Tables) -> None:
+def files_sheet(ws: Worksheet, F: Formats, t: ag.Tables, unit: str) -> None:
     cols = [
         Col("path", "文件", 44, "wrap"),
         Col("kind", "类型", 16),
-        Col("branch", "党总支", 22),
+        Col("branch", unit, 22),
         Col("outcome", "处理结果", 15, "center", status=True),
         Col("claimant", "身份存疑：另一方", 22),
         Col("reason", "原因", 36, "wrap"),
@@ -162,19 +171,19 @@ def files_sheet(ws: Worksheet, F: Formats, t: ag.Tables) -> None:
         ws,
         F,
         "文件清单（收到的每一个文件）",
-        "每个文件只属于一种处理结果；身份存疑的文件列在最前（“党总支”为表格内的党总支，“另一方”为文件名、"
-        "文件夹名或填写内容指向的党总支），不计入任何一方。SHA-256 可用于核对文件是否相同。",
+        f"每个文件只属于一种处理结果；身份存疑的文件列在最前（“{unit}”为表格内的{unit}，“另一方”为文件名、"
+        f"文件夹名或填写内容指向的{unit}），不计入任何一方。SHA-256 可用于核对文件是否相同。",
         len(cols),
     )
     table(ws, F, t.files, cols, freeze_cols=1, header_height=20)
 
 
-def problems_sheet(ws: Worksheet, F: Formats, t: ag.Tables) -> None:
-    df = t.problems.assign(field_label=[field_label(v) for v in t.problems["field"].tolist()])
+def problems_sheet(ws: Worksheet, F: Formats, t: ag.Tables, unit: str) -> None:
+    df = t.problems.assign(field_label=[field_label(v, unit) for v in t.problems["field"].tolist()])
     cols = [
         Col("file", "文件", 36, "wrap"),
         Col("outcome", "文件处理结果", 14, "wrap", status=True),
-        Col("branch", "党总支", 20),
+        Col("branch", unit, 20),
         Col("sheet", "工作表", 12),
         Col("cell", "单元格", 8, "center"),
         Col("field_label", "内容", 12),
@@ -187,7 +196,7 @@ def problems_sheet(ws: Worksheet, F: Formats, t: ag.Tables) -> None:
         ws,
         F,
         "校验问题（逐个单元格）",
-        "身份存疑的文件列在最前：无法确定是哪个党总支交回的，不计入任何一方，请先核实。"
+        f"身份存疑的文件列在最前：无法确定是哪个{unit}交回的，不计入任何一方，请先核实。"
         "错误须修改后重新报送；警告不影响接收，请核对。“文件处理结果”为“已被新版本替代”的文件，"
         "其问题已由后来交回的文件取代，仅供备查。",
         len(cols),

@@ -19,7 +19,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from .. import aggregate as ag
 from ..layout import Field
-from .colours import PALETTE, STATUS_COLOURS, tone_of
+from ..models import DEFAULT_UNIT, Catalog
+from .colours import PALETTE, STATUS_COLOURS, Tone, status_colours, tone_of
 from .splice import MIN_ROWS as BODY_ROWS_MIN
 from .splice import BodyRows
 
@@ -82,9 +83,12 @@ def clip(text: str) -> str:
 
 
 class Formats:
-    """All cell formats of the workbook, created once."""
+    """All cell formats of the workbook, created once; with the round's catalog, its task statuses among the
+    coloured words (`tones`)."""
 
-    def __init__(self, wb: Workbook) -> None:
+    def __init__(self, wb: Workbook, catalog: Catalog | None = None) -> None:
+        self.tones: dict[str, Tone] = STATUS_COLOURS if catalog is None else status_colours(catalog)
+
         def f(**props: Any) -> Any:
             return wb.add_format({"font_name": FONT, "font_size": 10, "valign": "vcenter", **props})
 
@@ -100,6 +104,8 @@ class Formats:
             "wrap": f(text_wrap=True, **cell),
             "center": f(align="center", **cell),
             "int": f(num_format="0", align="center", **cell),
+            # points and maxima: 2, 7.5, 150 as they are (a whole number without a decimal point)
+            "points": f(num_format="General", align="center", **cell),
             "bytes": f(num_format="#,##0", **cell),
             "num": f(num_format="0.0", **cell),
             "pct": f(num_format="0.0%", **cell),
@@ -124,7 +130,7 @@ class Col:
     header: str
     width: float
     kind: str = "text"  # a key of Formats.by_kind
-    status: bool = False  # colour by STATUS_COLOURS
+    status: bool = False  # colour by the status words' tones (Formats.tones)
 
 
 def col_index(cols: Sequence[Col], key: str) -> int:
@@ -256,10 +262,10 @@ def colour_rules(
     if r2 < r1:
         return
     if words is None:
-        rules = list(STATUS_COLOURS.items())
+        rules = list(F.tones.items())
     else:  # the words present, in a stable order; a word with a count coloured by its prefix
         present = sorted({w for w in words if type(w) is str and w and '"' not in w})
-        rules = [(w, tone) for w in present if (tone := tone_of(w)) is not None]
+        rules = [(w, tone) for w in present if (tone := tone_of(w, F.tones)) is not None]
     for value, colour in rules:
         ws.conditional_format(
             r1,
@@ -343,8 +349,10 @@ def finish(
     print_setup(ws, header_row)
 
 
-def field_label(value: str) -> str:
+def field_label(value: str, unit: str = DEFAULT_UNIT) -> str:
+    """A problem's field as people read it (the header's name cell: the round's unit word, 党支部名称)."""
     try:
-        return Field(value).label
+        fld = Field(value)
     except ValueError:
         return value
+    return f"{unit}名称" if fld is Field.BRANCH else fld.label

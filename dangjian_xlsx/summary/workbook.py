@@ -56,24 +56,25 @@ def build_summary(tables: ag.Tables, ov: ag.Overview, campaign: Campaign, genera
     """The summary workbook as bytes (deterministic for the same inputs)."""
     buf = io.BytesIO()
     wb = new_workbook(buf, f"{campaign.school}{campaign.title}汇总表", campaign, generated_at)
-    F = Formats(wb)
+    cat = campaign.catalog
+    terms = ag.Terms.of(cat)
+    F = Formats(wb, cat)
     F.body_rows = BodyRows()
     names = list(st.SHEETS)
     if tables.has_inspection:
         names.insert(names.index(st.S_SCORES) + 1, st.S_INSPECTION)
     ws = {name: wb.add_worksheet(name) for name in names}
-    cat = campaign.catalog
     ranked = ssh.scores_sheet(ws[st.S_SCORES], F, tables, cat, margin=campaign.inspection_margin)
     if tables.has_inspection:
-        ssh.inspection_sheet(ws[st.S_INSPECTION], F, tables, campaign.inspection_margin)
+        ssh.inspection_sheet(ws[st.S_INSPECTION], F, tables, campaign.inspection_margin, terms)
     ssh.items_sheet(ws[st.S_ITEMS], F, tables, cat)
-    ssh.losses_sheet(ws[st.S_LOSSES], F, tables)
-    sh.ledger_sheet(ws[st.S_LEDGER], F, tables)
+    ssh.losses_sheet(ws[st.S_LOSSES], F, tables, cat)
+    sh.ledger_sheet(ws[st.S_LEDGER], F, tables, terms)
     sh.tasks_sheet(ws[st.S_TASKS], F, tables, cat)
     sh.task_details_sheet(ws[st.S_TASK_DETAILS], F, tables, cat)
-    sh.submissions_sheet(ws[st.S_SUBMISSIONS], F, tables)
-    sh.files_sheet(ws[st.S_FILES], F, tables)
-    sh.problems_sheet(ws[st.S_PROBLEMS], F, tables)
+    sh.submissions_sheet(ws[st.S_SUBMISSIONS], F, tables, terms)
+    sh.files_sheet(ws[st.S_FILES], F, tables, terms.unit)
+    sh.problems_sheet(ws[st.S_PROBLEMS], F, tables, terms.unit)
     overview_sheet(wb, ws[st.S_OVERVIEW], F, tables, ov, campaign, generated_at, ranked)
     ws[st.S_OVERVIEW].activate()
     wb.close()

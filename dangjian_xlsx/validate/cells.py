@@ -104,15 +104,17 @@ def parse_date(v: Any, year: int) -> dt.date | None:
     return None
 
 
-def same_fixed(actual: Any, expected: str | int) -> bool:
-    if isinstance(expected, int):
+def same_fixed(actual: Any, expected: str | int | float) -> bool:
+    """A locked cell's value against the catalog's: a number (分值, 2 or 0.5) as a number or as text ("2分"),
+    text without its whitespace."""
+    if isinstance(expected, int | float):
         if isinstance(actual, bool):
             return False
         if isinstance(actual, int | float):
-            return float(actual) == expected
+            return abs(float(actual) - expected) < 1e-9
         if isinstance(actual, str):
             state, num = parse_score(actual)
-            return state is not BLANK and num == expected
+            return state is not BLANK and num is not None and abs(num - expected) < 1e-9
         return False
     return squash(text(actual)) == expected  # expected is pre-squashed
 

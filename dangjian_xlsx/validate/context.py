@@ -17,7 +17,7 @@ from .cells import item_label, name_key, squash
 class ItemSpec:
     id: str
     row: int
-    points: int
+    points: int | float  # 0 for a task
     label: str
 
 
@@ -28,13 +28,20 @@ class Context:
     start: dt.date
     end: dt.date
     layouts: dict[FormKind, FormLayout]
-    fixed: dict[FormKind, tuple[tuple[FixedCell, str | int], ...]]  # (cell, comparison key)
+    fixed: dict[FormKind, tuple[tuple[FixedCell, str | int | float], ...]]  # (cell, comparison key)
     items: tuple[ItemSpec, ...]
     tasks: tuple[ItemSpec, ...]
     by_key: dict[str, Branch]  # name_key(name) → branch
     # another name (no suffix, no parentheticals, 简称) → branch, when unambiguous
     by_short: dict[str, Branch]
     names: tuple[str, ...]
+    unit: str  # who fills the forms (党总支, 党支部 …): messages say it
+    title: str  # the campaign's title, year and forms' version, as a form made from another version is told
+    # the task statuses by comparison key (name_key) → as the catalog spells them
+    statuses: dict[str, str]
+    done_status: str
+    na_status: str | None
+    choices: str  # the statuses as messages list them: 已完成、持续推进、未完成、不适用
 
 
 _SUFFIXES = ("直属党支部", "党总支", "党委", "党支部")
@@ -72,7 +79,22 @@ def _build_context(campaign: Campaign) -> Context:
         by_key=by_key,
         by_short=by_short,
         names=tuple(b.name for b in campaign.roster),
+        unit=cat.unit,
+        title=version_title(campaign.title, str(campaign.year), cat.version),
+        statuses={name_key(s): s for s in cat.statuses},
+        done_status=cat.done_status,
+        na_status=cat.na_status,
+        choices="、".join(cat.statuses),
     )
+
+
+def version_title(title: str, year: str, version: str) -> str:
+    """“督查名称（2018年，版本 2018-zznu-1）”: which campaign and forms a form was made for, as a 表格版本不符
+    message says it; the parts not known are left out."""
+    inside = "，".join(p for p in (f"{year}年" if year else "", f"版本 {version}" if version else "") if p)
+    if not title and not inside:
+        return "其他版本"
+    return f"“{title or '督查'}{f'（{inside}）' if inside else ''}”"
 
 
 _CONTEXTS: dict[int, tuple[Campaign, Context]] = {}

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from .. import read
 from ..messages import Code, render
 from ..models import Campaign, Problem
-from .cells import item_label
+from .cells import fmt_number, item_label
 
 MAX_PART = 16 * read.MB  # a worksheet part larger than this is not looked at (the blank problems stay)
 
@@ -99,7 +99,7 @@ def _text(raw: bytes) -> str:
     return html.unescape(raw.decode("utf-8", "replace")).strip()
 
 
-def _label(ref_id: str, campaign: Campaign) -> tuple[str, int | None]:
+def _label(ref_id: str, campaign: Campaign) -> tuple[str, int | float | None]:
     """'S01.2（坚持把党建工作与中心…）' and its points, for an item or task id; (id, None) otherwise."""
     cat = campaign.catalog
     item = cat.item_by_id.get(ref_id)
@@ -110,7 +110,13 @@ def _label(ref_id: str, campaign: Campaign) -> tuple[str, int | None]:
 
 
 def _explain(p: Problem, c: CellXml, campaign: Campaign) -> Problem:
-    where = {"file": p.file, "sheet": p.sheet, "cell": p.cell, "field": p.field}
+    where = {
+        "file": p.file,
+        "sheet": p.sheet,
+        "cell": p.cell,
+        "field": p.field,
+        "unit": campaign.catalog.unit,
+    }
     ref_id, _, field_label = p.field.partition(" ")  # 'S01.2 自评得分'; '填报日期' for header fields
     label, points = _label(ref_id, campaign) if field_label else (p.field, None)
     if c.formula is not None:
@@ -118,5 +124,5 @@ def _explain(p: Problem, c: CellXml, campaign: Campaign) -> Problem:
         value = f"={c.formula}" if c.formula else "（共享公式）"
         return render(Code.FORMULA_IN_INPUT, value=value, item=item, severity=p.severity, **where)
     if Code(p.code).blank_score and points is not None:
-        return render(Code.SCORE_NOT_NUMBER, value=c.error, item=label, points=points, **where)
+        return render(Code.SCORE_NOT_NUMBER, value=c.error, item=label, points=fmt_number(points), **where)
     return p.model_copy(update={"value": c.error or ""})

@@ -1,15 +1,19 @@
-"""Identity: which form and 党总支 a workbook claims to be (metadata, header cell, roster), and sheet order."""
+"""Identity: which form and branch (党总支, 党支部 …) a workbook claims to be (metadata, header cell, roster),
+and sheet order."""
 
 from __future__ import annotations
 
 from ..catalog import roster_names
 from ..layout import BRANCH_CELL, GUIDE_SHEET, META_KEYS, META_SHEET, META_VALUE_COL, Field, a1
 from ..messages import Code, render
-from ..models import Branch, Campaign, FormKind, Problem, RawSheet, RawWorkbook
+from ..models import DEFAULT_UNIT, Branch, Campaign, FormKind, Problem, RawSheet, RawWorkbook
 from .cells import name_key, text
 from .context import Context, find_branch, suggest
 
-HEADER_EVIDENCE = "表头党总支名称"  # the evidence an 'identity-doubt' from the header cell names
+
+def header_evidence(unit: str = DEFAULT_UNIT) -> str:
+    """The evidence an 'identity-doubt' from the header cell names: 表头党总支名称, 表头党支部名称 …"""
+    return f"表头{Field.BRANCH.label_for(unit)}"
 
 
 def read_meta(sheet: RawSheet) -> dict[str, str]:
@@ -49,7 +53,8 @@ def branch_of(
         "file": file,
         "sheet": sheet.name if sheet is not None else "",
         "cell": a1(*BRANCH_CELL) if sheet is not None else "",
-        "field": Field.BRANCH.label,
+        "field": Field.BRANCH.label_for(ctx.unit),
+        "unit": ctx.unit,
     }
     meta_name = meta.get("branch_name", "")
     if meta_name:  # personalized form: the metadata is authoritative, the header must agree
@@ -81,7 +86,11 @@ def _personalized_branch(
     if branch is not None and named is not None and named != branch:
         problems.append(
             render(
-                Code.IDENTITY_DOUBT, value=named.name, expected=branch.name, evidence=HEADER_EVIDENCE, **at
+                Code.IDENTITY_DOUBT,
+                value=named.name,
+                expected=branch.name,
+                evidence=header_evidence(ctx.unit),
+                **at,
             )
         )
         return branch, named
@@ -110,7 +119,9 @@ def _typed_branch(
     return branch
 
 
-def check_sheet_order(raw: RawWorkbook, form_sheet: str, file: str, problems: list[Problem]) -> None:
+def check_sheet_order(
+    raw: RawWorkbook, form_sheet: str, file: str, problems: list[Problem], unit: str = DEFAULT_UNIT
+) -> None:
     """A warning when the form's sheets are not in the generated order (form, 填表说明, _meta): it takes
     unprotecting the workbook structure, but reading is by sheet name, so nothing else is affected."""
     expected = (form_sheet, GUIDE_SHEET, META_SHEET)
@@ -118,7 +129,7 @@ def check_sheet_order(raw: RawWorkbook, form_sheet: str, file: str, problems: li
     want = [n for n in expected if n in present]
     moved = next((w for p, w in zip(present, want, strict=True) if p != w), None)
     if moved is not None:
-        problems.append(render(Code.SHEET_ORDER, file=file, sheet=moved))
+        problems.append(render(Code.SHEET_ORDER, file=file, sheet=moved, unit=unit))
 
 
 def _suggestion(name: str, ctx: Context) -> str:

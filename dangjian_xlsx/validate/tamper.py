@@ -16,7 +16,7 @@ ISOLATED_TAMPER_LIMIT = 3  # up to this many edited locked cells (no shift): val
 def check_locked_cells(
     sheet: RawSheet,
     layout: FormLayout,
-    fixed: tuple[tuple[FixedCell, str | int], ...],
+    fixed: tuple[tuple[FixedCell, str | int | float], ...],
     file: str,
     problems: list[Problem],
 ) -> tuple[bool, bool]:
@@ -25,7 +25,7 @@ def check_locked_cells(
     bad = []
     for fc, key in fixed:
         actual = get(fc.row, fc.col)
-        if actual is None and fc.row == layout.total_row and isinstance(key, int):
+        if actual is None and fc.row == layout.total_row and not isinstance(key, str):
             continue  # a formula (=SUM of 分值) saved without its cached result, e.g. by openpyxl
         if type(actual) is str and actual == fc.value:
             continue  # exactly as generated (the usual case: no need to normalise)
@@ -52,7 +52,7 @@ def check_locked_cells(
         )
         return True, False
     for fc, actual in bad[:TAMPER_DETAIL_LIMIT]:
-        expected = fc.value if isinstance(fc.value, int) else text(fc.value)
+        expected = text(fc.value)  # 2, 0.5 (fmt_number) or the text
         problems.append(
             render(
                 Code.TAMPERED,

@@ -13,9 +13,6 @@ from ..layout import (
     C_NOTE,
     C_SCORE,
     C_STATUS,
-    DONE_STATUS,
-    NOT_APPLICABLE,
-    STATUSES,
     Field,
     FormLayout,
     a1,
@@ -31,13 +28,20 @@ def check_fill_date(
 ) -> dt.date | None:
     cell = layout.input(Field.DATE)
     v = sheet.get(cell.row, cell.col)
-    where = {"file": file, "sheet": layout.sheet, "cell": cell.a1, "field": Field.DATE.label}
+    where = {
+        "file": file,
+        "sheet": layout.sheet,
+        "cell": cell.a1,
+        "field": Field.DATE.label,
+        "unit": ctx.unit,
+    }
     if v is None or (isinstance(v, str) and not v.strip()):
         problems.append(render(Code.DATE_BLANK, **where))
         return None
     d = parse_date(v, ctx.year)
     if d is None:
-        problems.append(render(Code.DATE_INVALID, value=text(v), **where))
+        example = ctx.end.isoformat()  # the last day of the self-check, as the form's prompt shows it
+        problems.append(render(Code.DATE_INVALID, value=text(v), example=example, **where))
         return None
     if layout.kind is not FormKind.INSPECTION and not ctx.start <= d <= ctx.end:
         problems.append(
@@ -52,9 +56,16 @@ def check_fill_date(
     return d
 
 
-def _at(file: str, sheet_name: str, spec: ItemSpec, col: int, label: str) -> dict[str, str]:
-    """Where a problem of one item's cell is: file, sheet, cell (A1) and field ("S01.2 自评得分")."""
-    return {"file": file, "sheet": sheet_name, "cell": a1(spec.row, col), "field": f"{spec.id} {label}"}
+def _at(file: str, sheet_name: str, spec: ItemSpec, col: int, label: str, unit: str) -> dict[str, str]:
+    """Where a problem of one item's cell is: file, sheet, cell (A1) and field ("S01.2 自评得分"), and the
+    unit the messages name."""
+    return {
+        "file": file,
+        "sheet": sheet_name,
+        "cell": a1(spec.row, col),
+        "field": f"{spec.id} {label}",
+        "unit": unit,
+    }
 
 
 def _score_value(
@@ -65,11 +76,13 @@ def _score_value(
     field_label: str,
     blank_code: Code,
     file: str,
+    unit: str,
     problems: list[Problem],
 ) -> float | None:
     """One score cell → number or None, with its problems."""
     state, num = parse_score(v)
-    where = _at(file, sheet_name, spec, col, field_label)
+    where = _at(file, sheet_name, spec, col, field_label, unit)
+    points = fmt_number(spec.points)  # 2, 0.5: as the form shows it
     if state is OK or state is NORMALIZED:
         if not -1e-9 <= num <= spec.points + 1e-9:  # type: ignore[operator]
             problems.append(
@@ -77,7 +90,7 @@ def _score_value(
                     Code.SCORE_OUT_OF_RANGE,
                     value=fmt_number(num),  # type: ignore[arg-type]
                     item=spec.label,
-                    points=spec.points,
+                    points=points,
                     **where,
                 )
             )
@@ -94,11 +107,9 @@ def _score_value(
             )
         return num
     if state is BLANK:
-        problems.append(render(blank_code, item=spec.label, points=spec.points, **where))
+        problems.append(render(blank_code, item=spec.label, points=points, **where))
     else:
-        problems.append(
-            render(Code.SCORE_NOT_NUMBER, value=text(v), item=spec.label, points=spec.points, **where)
-        )
+        problems.append(render(Code.SCORE_NOT_NUMBER, value=text(v), item=spec.label, points=points, **where))
     return None
 
 
@@ -110,15 +121,22 @@ def item_scores(
     score_label, note_label = Field.SCORE.label, Field.NOTE.label
     for spec in ctx.items:
         score = _score_value(
-            get(spec.row, C_SCORE), spec, sheet_name, C_SCORE, score_label, Code.SCORE_BLANK, file, problems
+            get(spec.row, C_SCORE),
+            spec,
+            sheet_name,
+            C_SCORE,
+            score_label,
+            Code.SCORE_BLANK,
+            file,
+            ctx.unit,
+            problems,
         )
         note = text(get(spec.row, C_NOTE))
         if score is not None and score < spec.points and not note:
-            where = _at(file, sheet_name, spec, C_NOTE, note_label)
+            where = _at(file, sheet_name, spec, C_NOTE, note_label, ctx.unit)
+            points = fmt_number(spec.points)
             problems.append(
-                render(
-                    Code.NOTE_REQUIRED, item=spec.label, score=fmt_number(score), points=spec.points, **where
-                )
+                render(Code.NOTE_REQUIRED, item=spec.label, score=fmt_number(score), points=points, **where)
             )
         out.append(ItemScore(item_id=spec.id, score=score, note=note))
     return tuple(out)
@@ -140,6 +158,7 @@ def inspection_scores(
             label,
             Code.INSPECTION_BLANK,
             file,
+            ctx.unit,
             problems,
         )
         state, self_score = parse_score(get(spec.row, C_SCORE))
@@ -161,37 +180,33 @@ def task_answers(
 ) -> tuple[TaskAnswer, ...]:
     out = []
     get = sheet.get
-    choices = "、".join(STATUSES)
+    choices, unit = ctx.choices, ctx.unit  # the campaign's statuses: 已完成、持续推进、未完成、不适用
     status_label = Field.STATUS.label
+    settled = (ctx.done_status, ctx.na_status)
     for spec in ctx.tasks:
         status_text = text(get(spec.row, C_STATUS))
         status: str | None = None
-        where = _at(file, sheet_name, spec, C_STATUS, status_label)
+        where = _at(file, sheet_name, spec, C_STATUS, status_label, unit)
         if not status_text:
             problems.append(render(Code.STATUS_BLANK, item=spec.label, choices=choices, **where))
         else:
-            key = name_key(status_text)
-            if key in STATUSES:
-                status = key
-            else:
+            status = ctx.statuses.get(name_key(status_text))
+            if status is None:
                 problems.append(
                     render(Code.STATUS_INVALID, value=status_text, item=spec.label, choices=choices, **where)
                 )
         done = text(get(spec.row, C_DONE))
         issues = text(get(spec.row, C_ISSUES))
-        # 完成情况 is always required except for 不适用; 存在问题及整改措施 for 持续推进/未完成 (with no valid
-        # status only the status is reported).
+        # 完成情况 is always required except for the status meaning "does not apply" (不适用); 存在问题及整改措施
+        # for a task not done (持续推进, 未完成 …: neither the done status nor that one). With no valid status
+        # only the status is reported.
         required = [
-            (C_DONE, Field.DONE, not done and status != NOT_APPLICABLE),
-            (
-                C_ISSUES,
-                Field.ISSUES,
-                not issues and status is not None and status not in (DONE_STATUS, NOT_APPLICABLE),
-            ),
+            (C_DONE, Field.DONE, not done and (status is None or status != ctx.na_status)),
+            (C_ISSUES, Field.ISSUES, not issues and status is not None and status not in settled),
         ]
         for col, fld, missing in required:
             if missing:
-                where = _at(file, sheet_name, spec, col, fld.label)
+                where = _at(file, sheet_name, spec, col, fld.label, unit)
                 problems.append(render(Code.TEXT_REQUIRED, item=spec.label, field_label=fld.label, **where))
         out.append(TaskAnswer(task_id=spec.id, status=status, done=done, issues=issues))
     return tuple(out)

@@ -27,7 +27,7 @@ from ..models import (
     Severity,
     Submission,
 )
-from .context import Context, campaign_context
+from .context import Context, campaign_context, version_title
 from .identity import branch_of, check_sheet_order, read_meta, revision
 from .tamper import check_locked_cells
 from .values import (
@@ -83,7 +83,7 @@ def validate(raw: RawWorkbook, campaign: Campaign, file: str) -> Validation:
     problems = result.problems
     meta_sheet = raw.sheet(META_SHEET)
     if meta_sheet is None:
-        problems.append(render(Code.META_MISSING, file=file))
+        problems.append(render(Code.META_MISSING, file=file, unit=ctx.unit))
         return result
     claim = _identify(raw, read_meta(meta_sheet), campaign, ctx, file, problems)
     kind, sheet, branch = claim.kind, claim.sheet, claim.branch
@@ -102,7 +102,7 @@ def validate(raw: RawWorkbook, campaign: Campaign, file: str) -> Validation:
     if claim.claimant is not None:  # the header names another branch: whose values they are is not known
         return result
 
-    check_sheet_order(raw, sheet.name, file, problems)
+    check_sheet_order(raw, sheet.name, file, problems, ctx.unit)
     tampered, check_values = check_locked_cells(sheet, ctx.layouts[kind], ctx.fixed[kind], file, problems)
     if check_values:
         sub = _submission(kind, sheet, branch, claim.meta, ctx, file, problems)
@@ -126,17 +126,31 @@ def _identify(
         claim.kind = FormKind(kind_text)
     except ValueError:
         problems.append(
-            render(Code.KIND_UNKNOWN, file=file, sheet=META_SHEET, field="表格类型", value=kind_text)
+            render(
+                Code.KIND_UNKNOWN,
+                file=file,
+                sheet=META_SHEET,
+                field="表格类型",
+                value=kind_text,
+                unit=ctx.unit,
+            )
         )
-    at_meta = {"file": file, "sheet": META_SHEET}
+    at_meta = {"file": file, "sheet": META_SHEET, "unit": ctx.unit}
     digest = meta.get("catalog_digest", "")
     if digest != ctx.digest:
+        made_from = version_title(
+            meta.get("campaign", ""), meta.get("year", ""), meta.get("catalog_version", "")
+        )
+        # the same title, year and version, yet other forms: the forms' content was edited, not renamed
+        current = ctx.title if made_from != ctx.title else "同名但内容已修改的版本"
         problems.append(
             render(
                 Code.DIGEST_MISMATCH,
                 field="目录摘要",
                 value=digest or "（无）",
                 expected=ctx.digest,
+                made_from=made_from,
+                current=current,
                 **at_meta,
             )
         )
@@ -152,7 +166,7 @@ def _identify(
         sheet_name = SHEET_BY_KIND[claim.kind]
         claim.sheet = raw.sheet(sheet_name)
         if claim.sheet is None:
-            problems.append(render(Code.SHEET_MISSING, file=file, sheet=sheet_name))
+            problems.append(render(Code.SHEET_MISSING, file=file, sheet=sheet_name, unit=ctx.unit))
     claim.branch, claim.claimant = branch_of(meta, claim.sheet, claim.kind, campaign, ctx, file, problems)
     return claim
 
@@ -176,7 +190,7 @@ def _submission(
     if blank:  # a returned blank template: one problem, not one per empty cell
         ids = frozenset(layout.item_rows)
         problems[before:] = [
-            render(Code.FORM_BLANK, file=file, sheet=layout.sheet, count=blank),
+            render(Code.FORM_BLANK, file=file, sheet=layout.sheet, count=blank, unit=ctx.unit),
             *(p for p in problems[before:] if not is_blank_form_noise(p, ids)),
         ]
     return sub

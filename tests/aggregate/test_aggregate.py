@@ -413,4 +413,5 @@ def test_ledger_rows_of_a_form_to_correct_say_they_are_provisional(tmp_path, cam
         )
     tables = ag.build_tables(collect.run_collect(tmp_path, campaign))
     state = dict(zip(tables.ledger["branch"], tables.ledger["ledger_state"], strict=True))
-    assert state == {bad.name: ag.LEDGER_PROVISIONAL, good.name: ""}
+    assert state == {bad.name: ag.ledger_provisional(campaign.catalog), good.name: ""}
+    assert ag.ledger_provisional(campaign.catalog) == "暂计（附件1待更正，扣分可能变化）"

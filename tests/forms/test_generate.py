@@ -413,7 +413,7 @@ def test_tasks_statuses_and_statistics(forms: dict[tuple[FormKind, bool], bytes]
         assert cell.protection.locked is False
         dv = validation_of(ws, cell.coordinate)
         assert dv.type == "list"
-        assert dv.formula1 == '"' + ",".join(layout.STATUSES) + '"'
+        assert dv.formula1 == '"' + ",".join(campaign.catalog.statuses) + '"'
         assert dv.errorStyle in (None, "stop") and dv.showErrorMessage and dv.showDropDown in (None, False)
         for fld in (Field.DONE, Field.ISSUES):
             c = ws[lay.input(fld, task.id).a1]
@@ -421,11 +421,13 @@ def test_tasks_statuses_and_statistics(forms: dict[tuple[FormKind, bool], bytes]
     assert len(status_cells) == 20
     row = lay.total_row + 1
     assert ws.cell(row, 1).value == "完成情况统计"
-    formulas = [ws.cell(row, c).value for c in range(2, 2 + len(layout.STATUSES))]
+    statuses = campaign.catalog.statuses  # the built-in four
+    assert statuses == ("已完成", "持续推进", "未完成", "不适用")
+    formulas = [ws.cell(row, c).value for c in range(2, 2 + len(statuses))]
     col = layout.col_letter(layout.C_STATUS)
     rng = f"${col}${layout.FIRST_ROW + 1}:${col}${lay.total_row}"
     assert set(cells_of(rng)) == set(status_cells)
-    for status, formula in zip(layout.STATUSES, formulas, strict=True):
+    for status, formula in zip(statuses, formulas, strict=True):
         assert formula == f'="{status} "&COUNTIF({rng},"{status}")&" 项"'
 
 

@@ -288,7 +288,7 @@ def test_broken_inspections_are_reported(bad: Report, camp: Campaign) -> None:
     assert "branch-unknown" in [p.code for p in got[name[1]].errors]
     assert got[name[2]].outcome is Outcome.REJECTED
     assert [p.code for p in got[name[2]].errors] == ["digest-mismatch"]
-    assert "模板版本不符" in got[name[2]].errors[0].message
+    assert "表格版本不符" in got[name[2]].errors[0].message
     three = got[name[3]]
     assert three.outcome is Outcome.NEEDS_FIX
     lay = form_layout(camp.catalog, INSP)

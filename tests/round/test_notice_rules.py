@@ -318,7 +318,7 @@ def test_rule4_rejected_inspection_gets_a_notice_and_a_recovered_copy(
     ma = two.roster[1]
     pack = write(rep, tmp_path)
     notice = text(pack[f"督查_11_{ma.name}_督查评分表_退回修改通知.txt"])
-    assert "督查评分表：未能接收" in notice and "模板版本不符" in notice
+    assert "督查评分表：未能接收" in notice and "表格版本不符" in notice
     copy = openpyxl.load_workbook(io.BytesIO(pack[f"督查_11_{ma.name}_督查评分表_更正.xlsx"].read_bytes()))
     lay = form_layout(two.catalog, INSP)
     ws = copy[lay.sheet]

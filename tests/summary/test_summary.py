@@ -34,7 +34,6 @@ from synthetic import (
 )
 
 from dangjian_xlsx import aggregate as ag
-from dangjian_xlsx.layout import STATUSES
 from dangjian_xlsx.models import Campaign, Outcome, Report, Severity
 from dangjian_xlsx.summary import (
     EXCEL_MAX_CHARS,
@@ -45,14 +44,15 @@ from dangjian_xlsx.summary import (
     SEVERITY_TONES,
     SHEETS,
     STATUS_COLOURS,
-    TASK_TONES,
     TRUNCATED,
     csv_bytes,
     csv_cell,
     csv_frame,
     json_records,
     py,
+    status_colours,
     summary_path,
+    task_tones,
     write_exports,
     write_summary,
 )
@@ -282,13 +282,15 @@ def test_conditional_formats_sit_on_the_columns_they_are_for(wb: openpyxl.Workbo
 # ---------------------------------------------------------------- status colours
 
 
-def test_every_outcome_and_severity_has_a_colour() -> None:
+def test_every_outcome_and_severity_has_a_colour(campaign: Campaign) -> None:
     """Adding an Outcome or a Severity without a tone fails here (the summary would leave it uncoloured)."""
     assert set(OUTCOME_TONES) == set(Outcome)
     assert set(SEVERITY_TONES) == set(Severity)
-    assert set(TASK_TONES) == set(STATUSES)
-    for word in [*(o.value for o in Outcome), *(s.value for s in Severity), *STATUSES, *FIX_STATES]:
-        assert STATUS_COLOURS[word] in PALETTE, word
+    statuses = campaign.catalog.statuses
+    assert set(task_tones(campaign.catalog)) == set(statuses)
+    colours = status_colours(campaign.catalog)
+    for word in [*(o.value for o in Outcome), *(s.value for s in Severity), *statuses, *FIX_STATES]:
+        assert colours[word] in PALETTE, word
     for word in (ag.SUB_OK, ag.SUB_WARN, ag.SUB_FIX, ag.SUB_MISSING, ag.SUB_DOUBT, ag.SCORE_OK, ag.SCORE_FIX,
                  ag.SCORE_DOUBT, *ag.SUBMIT_WORDS, *ag.QUALITY_WORDS):  # fmt: skip
         assert STATUS_COLOURS[word] in PALETTE, word
