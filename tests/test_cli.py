@@ -455,3 +455,35 @@ def test_a_党支部_round_says_党支部_on_every_console_line(
     )
     for output in outputs:
         assert "党总支" not in output, output
+
+
+def test_init_forms_workbook_generates_the_committed_blank_forms(tmp_path: Path) -> None:
+    """issue 16 item 5: the built-in forms exported by init, read back, make byte-identical blank_forms/."""
+    from dangjian_xlsx.forms import generate_blank
+
+    assert run(["init", "--out", str(tmp_path)]).exit_code == 0
+    camp = load_campaign(tmp_path / "campaign.toml")
+    repo = Path(__file__).resolve().parent.parent
+    for path in generate_blank(camp, tmp_path / "blank"):
+        assert path.read_bytes() == (repo / "blank_forms" / path.name).read_bytes(), path.name
+
+
+def test_generate_refuses_a_forms_workbook_with_problems_and_writes_nothing(tmp_path: Path) -> None:
+    assert run(["init", "--out", str(tmp_path)]).exit_code == 0
+    book = tmp_path / "表格内容.xlsx"
+    wb = openpyxl.load_workbook(book)
+    ws = wb["附件1"]
+    points = next(
+        c
+        for row in ws.iter_rows(min_row=3)
+        for c in row
+        if isinstance(c.value, int | float) and c.column == 4
+    )
+    points.value = "两分"  # not a number
+    wb.save(book)
+    out = tmp_path / "forms"
+    result = run(["generate", "--campaign", str(tmp_path / "campaign.toml"), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    text = flat(result.output)
+    assert "附件1" in text and f"第{points.row}行" in text and "两分" in text
+    assert not out.exists() or not any(out.iterdir())
