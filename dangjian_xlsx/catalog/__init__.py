@@ -11,6 +11,7 @@ from .campaign import (
     load_campaign,
 )
 from .formsbook import FORMS_FILE, FormsCheck, check_forms, read_forms
+from .formsgrid import chinese_numeral
 from .formswrite import forms_workbook
 from .load import catalog_digest, check_catalog, load_catalog, parse_catalog
 from .names import RosterNames, normalize, roster_names, strip_suffix
@@ -36,6 +37,7 @@ __all__ = [
     "catalog_digest",
     "check_catalog",
     "check_forms",
+    "chinese_numeral",
     "default_campaign",
     "default_roster",
     "find_campaign",

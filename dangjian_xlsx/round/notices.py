@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .. import aggregate as ag
+from ..catalog import chinese_numeral
 from ..forms import form_filename
 from ..layout import FILE_SUFFIX, Field
 from ..messages import Code
@@ -19,7 +20,6 @@ from .received import doubt_lines, received_line
 Key = tuple[Field, str]
 
 BLOCKING_HINT = "请改用附上的新表格"
-_NUMERALS = "一二三四五六七八九"
 
 # The state of one part of a notice.
 FIX, REJECTED, MISSING = "fix", "rejected", "missing"
@@ -135,13 +135,6 @@ def is_blank_form(rec: FileRecord) -> bool:
 
 def _field_label(p: Problem) -> str:
     return p.field.split(" ", 1)[-1] if p.field else ""
-
-
-def numeral(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十 (a notice's section numbers)."""
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else f"{_NUMERALS[tens - 1]}十")
-    return head + (_NUMERALS[ones - 1] if ones else "")
 
 
 def cn_date(d: dt.date) -> str:
@@ -301,7 +294,7 @@ def notice_text(notice: Notice, campaign: Campaign, as_of: dt.datetime) -> str:
     if notice.report_missing:
         sections.append(("自查报告：未交。", ["  请将自查报告（Word 或 PDF）与两个附件一并报送。"]))
     for i, (head, lines) in enumerate(sections):
-        out.append(f"{numeral(i + 1)}、{head}")
+        out.append(f"{chinese_numeral(i + 1)}、{head}")
         out.extend(lines)
         out.append("")
     out += _closing(notice, campaign, as_of)
