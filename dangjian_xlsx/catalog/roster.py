@@ -21,6 +21,8 @@ from .names import normalize, strip_parentheticals, strip_suffix
 
 FORBIDDEN_NAME_CHARS = set('/\\:*?"<>|') | {chr(c) for c in range(32)}
 ROSTER_HEADERS = ("序号", "党总支名称", "简称", "联系人", "邮箱")
+# The name column's header: the built-in 党总支名称, or what a round of another unit calls it
+NAME_HEADERS = ("党总支名称", "党支部名称", "直属党支部名称", "党委名称", "党组织名称", "单位名称", "名称")
 
 
 def _clean(v: Any) -> str:
@@ -36,9 +38,14 @@ def parse_roster_rows(rows: list[list[Any]], source: str) -> tuple[Branch, ...]:
     if not rows:
         raise ConfigError(f"名单 {source} 是空的")
     header = [_clean(h) for h in rows[0]]
-    if "党总支名称" not in header:
-        raise ConfigError(f"名单 {source} 第1行缺少表头“党总支名称”（应为：{'、'.join(ROSTER_HEADERS)}）")
+    name_header = next((h for h in header if h in NAME_HEADERS), "")
+    if not name_header:
+        raise ConfigError(
+            f"名单 {source} 第1行缺少名称列的表头“党总支名称”（党支部的名单可写“党支部名称”或“单位名称”；"
+            f"应为：{'、'.join(ROSTER_HEADERS)}）"
+        )
     col = {h: header.index(h) for h in ROSTER_HEADERS if h in header}
+    col["党总支名称"] = header.index(name_header)  # the unit's name, whatever the round calls the unit
 
     def cell(r: list[Any], key: str) -> str:
         i = col.get(key)

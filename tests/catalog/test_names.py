@@ -100,3 +100,15 @@ def test_a_one_character_roster_name_is_still_found() -> None:
 
     names = RosterNames([Branch(seq=1, name="甲"), Branch(seq=2, name="乙学院党总支")])
     assert [b.name for b in names.named("本表由甲填写，乙学院党总支审核")] == ["甲", "乙学院党总支"]
+
+
+def test_a_roster_of_party_branches_may_head_its_name_column_as_such(tmp_path) -> None:
+    """A 党支部 round's roster says 党支部名称 (or 单位名称), not 党总支名称."""
+    from dangjian_xlsx.catalog import load_roster
+
+    for head in ("党支部名称", "单位名称"):
+        path = tmp_path / f"{head}.csv"
+        path.write_text(
+            f"序号,{head},联系人\n1,物理学院第一党支部,张三\n2,物理学院第二党支部,李四\n", "utf-8"
+        )
+        assert [b.name for b in load_roster(path)] == ["物理学院第一党支部", "物理学院第二党支部"]
