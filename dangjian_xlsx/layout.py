@@ -24,6 +24,16 @@ FILE_SUFFIX = {
     FormKind.INSPECTION: "督查评分表",
 }
 
+
+def file_suffix(catalog: Catalog | None, kind: FormKind) -> str:
+    """The part of a form's file name after the branch: the round's attachment label and the form's name
+    (`附件3_评分表` when 表格内容.xlsx calls 附件1 附件3); FILE_SUFFIX without a catalog."""
+    if catalog is None or kind is FormKind.INSPECTION:
+        return FILE_SUFFIX[kind]
+    label = catalog.form2.attachment if kind is FormKind.TASKS else catalog.form1.attachment
+    return FILE_SUFFIX[kind].replace("附件1" if kind is FormKind.SCORING else "附件2", label, 1)
+
+
 # The built-in forms' task statuses (models.DEFAULT_STATUSES). Nothing here reads them: a round's statuses
 # are its catalog's (`Catalog.statuses`, `done_status`, `na_status`, `open_statuses`); kept only as the
 # built-in default for modules not yet driven by the catalog.

@@ -25,7 +25,7 @@ from ..catalog import (
 )
 from ..errors import ConfigError
 from ..layout import Field, FormLayout
-from ..models import Branch, Campaign, FormKind
+from ..models import Branch, Campaign, Catalog, FormKind
 from .meta import write_guide, write_meta
 from .protect import lock_structure
 from .sheet import FormWriter, Key
@@ -37,9 +37,10 @@ Progress = Callable[[int, int], None]
 BRANCH_FORMS = (FormKind.SCORING, FormKind.TASKS)
 
 
-def form_filename(kind: FormKind, branch: Branch | None = None) -> str:
-    """`NN_<党总支>_附件1_评分表.xlsx`, or `附件1_评分表.xlsx` for a blank form."""
-    suffix = layout.FILE_SUFFIX[kind]
+def form_filename(kind: FormKind, branch: Branch | None = None, catalog: Catalog | None = None) -> str:
+    """`NN_<党总支>_附件1_评分表.xlsx`, or `附件1_评分表.xlsx` for a blank form; with a catalog, its attachment
+    labels (`附件3_评分表`)."""
+    suffix = layout.file_suffix(catalog, kind)
     return f"{branch.id}_{branch.name}_{suffix}.xlsx" if branch else f"{suffix}.xlsx"
 
 
@@ -122,7 +123,8 @@ def generate_blank(campaign: Campaign, out_dir: Path) -> list[Path]:
     """The blank official forms (党总支名称 left as an input cell), e.g. the committed `blank_forms/`."""
     out_dir = Path(out_dir)
     return write_all_atomic(
-        (out_dir / form_filename(kind), build_form(campaign, kind)) for kind in BRANCH_FORMS
+        (out_dir / form_filename(kind, None, campaign.catalog), build_form(campaign, kind))
+        for kind in BRANCH_FORMS
     )
 
 
@@ -138,7 +140,9 @@ def _generate_one(k: int) -> Path:
     kind = BRANCH_FORMS[k % len(BRANCH_FORMS)]
     # the folder was swept for stale temporary files once, before the batch (generate_for_roster)
     return write_bytes_atomic(
-        _JOB["out_dir"] / form_filename(kind, branch), build_form(campaign, kind, branch), sweep=False
+        _JOB["out_dir"] / form_filename(kind, branch, campaign.catalog),
+        build_form(campaign, kind, branch),
+        sweep=False,
     )
 
 
@@ -154,7 +158,9 @@ def generate_for_roster(campaign: Campaign, out_dir: Path, progress: Progress | 
         progress(0, total)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    sweep_stale_temps(out_dir, [form_filename(k, b) for b in campaign.roster for k in BRANCH_FORMS])
+    sweep_stale_temps(
+        out_dir, [form_filename(k, b, campaign.catalog) for b in campaign.roster for k in BRANCH_FORMS]
+    )
     _JOB.update(campaign=campaign, out_dir=out_dir)
     try:
         first = _generate_one(0)  # also warms the caches (layouts, text measures) that helpers inherit

@@ -168,7 +168,12 @@ def fix_part(
     assert rec.submission is not None
     rev = rec.submission.revision + 1
     comments = problem_comments(campaign, kind, rec.errors)
-    return Part(kind, FIX, [rec], CorrectedCopy(kind, copy_name(kind, branch, rev), values, comments, rev))
+    return Part(
+        kind,
+        FIX,
+        [rec],
+        CorrectedCopy(kind, copy_name(kind, branch, rev, campaign.catalog), values, comments, rev),
+    )
 
 
 def rejected_part(
@@ -183,6 +188,8 @@ def rejected_part(
     top of `base`, e.g. an inspection's locked self-assessment)."""
     newest = max(rejected, key=form_key)  # the file collect would count, were it not rejected
     values, rev = recovered(newest, campaign, kind, loader)
-    copy = CorrectedCopy(kind, copy_name(kind, branch, rev), {**(base or {}), **values}, {}, rev)
+    copy = CorrectedCopy(
+        kind, copy_name(kind, branch, rev, campaign.catalog), {**(base or {}), **values}, {}, rev
+    )
     files = sorted(rejected, key=lambda f: f.path)
     return Part(kind, REJECTED, files, copy, recovered=bool(values), basis=newest)

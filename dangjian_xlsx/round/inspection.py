@@ -73,7 +73,7 @@ def build_inspections(report: Report) -> list[tuple[str, bytes]]:
             prefill=inspection_prefill(sub, prev),
             revision=prev.revision + 1 if prev is not None else 0,
         )
-        out.append((form_filename(FormKind.INSPECTION, bf.branch), data))
+        out.append((form_filename(FormKind.INSPECTION, bf.branch, campaign.catalog), data))
     return out
 
 

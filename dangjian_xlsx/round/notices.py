@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from .. import aggregate as ag
 from ..catalog import chinese_numeral
 from ..forms import form_filename
-from ..layout import FILE_SUFFIX, Field
+from ..layout import FILE_SUFFIX, Field, file_suffix
 from ..messages import Code
-from ..models import Branch, Campaign, FileRecord, FormKind, Problem
+from ..models import Branch, Campaign, Catalog, FileRecord, FormKind, Problem
 from .received import doubt_lines, received_line
 
 Key = tuple[Field, str]
@@ -97,11 +97,11 @@ class Notice:
         return f"{b.id}_{b.name}_{self.title}.txt"
 
 
-def copy_name(kind: FormKind, branch: Branch, rev: int) -> str:
+def copy_name(kind: FormKind, branch: Branch, rev: int, catalog: Catalog | None = None) -> str:
     """`NN_<党总支>_附件1_评分表_更正.xlsx`; the second correction `…_更正2.xlsx`, and so on; an inspectors'
     copy `督查_NN_<党总支>_督查评分表_更正.xlsx`."""
     prefix = INSPECTOR_PREFIX if kind is FormKind.INSPECTION else ""
-    return f"{prefix}{branch.id}_{branch.name}_{FILE_SUFFIX[kind]}_更正{rev if rev > 1 else ''}.xlsx"
+    return f"{prefix}{branch.id}_{branch.name}_{file_suffix(catalog, kind)}_更正{rev if rev > 1 else ''}.xlsx"
 
 
 def hint(p: Problem, campaign: Campaign) -> str:
@@ -251,7 +251,7 @@ def _part_lines(part: Part, notice: Notice, campaign: Campaign) -> tuple[str, li
             "如上述文件是更正后的版本，请按以上说明处理后重新发送；否则无需处理。"
         )
         return f"{label}：另收到的文件未能使用", lines
-    own = form_filename(part.kind, branch)
+    own = form_filename(part.kind, branch, campaign.catalog)
     if any(p.state == UNSORTED for p in notice.parts):
         return f"{label}：未收到可用的表格。", [f"  请使用下发的“{own}”填写后报送。"]
     return f"{label}：未交。", [f"  请使用下发的“{own}”填写后报送。"]

@@ -62,7 +62,7 @@ def doubt_lines(
     """A file held 身份存疑 as `branch` is told of it: the form's own branch (identity) or the branch the
     file or folder name or the text names (claimant). `current` is `branch`'s counted file of that form."""
     assert kind is not None and f.branch is not None and f.claimant is not None
-    label, own, unit = ag.Terms.of(catalog).label(kind), form_filename(kind, branch), catalog.unit
+    label, own, unit = ag.Terms.of(catalog).label(kind), form_filename(kind, branch, catalog), catalog.unit
     if f.branch.name == branch.name:
         where = evidence(f, f.claimant)
         resend = f"请以“{own}”为文件名重新发送" + (

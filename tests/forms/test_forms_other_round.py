@@ -173,3 +173,18 @@ def test_generate_without_a_roster_names_the_unit(other: Campaign, tmp_path: Pat
 
     with pytest.raises(ConfigError, match="名单中没有任何党支部"):
         generate_for_roster(other.model_copy(update={"roster": ()}), tmp_path)
+
+
+def test_file_names_carry_the_rounds_attachment_labels(tmp_path: Path, other: Campaign) -> None:
+    """A round whose 表格内容.xlsx calls its forms 附件3/附件4 names the files so; the built-in stays 附件1/附件2."""
+    from dangjian_xlsx.forms import form_filename, generate_for_roster
+
+    camp = other
+    names = sorted(p.name for p in generate_for_roster(camp, tmp_path))
+    b = camp.roster[0]
+    assert f"{b.id}_{b.name}_{camp.catalog.form1.attachment}_评分表.xlsx" in names
+    assert camp.catalog.form1.attachment != "附件1" and not [n for n in names if "附件1" in n]
+    builtin = default_campaign()
+    assert form_filename(FormKind.SCORING, builtin.roster[0], builtin.catalog) == form_filename(
+        FormKind.SCORING, builtin.roster[0]
+    )

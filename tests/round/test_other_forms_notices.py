@@ -46,7 +46,9 @@ def test_no_notice_says_党总支_or_a_2018_status(round_: Round) -> None:
             "_附件2_重点任务清单", ""
         )
     names = [name for name, _ in build_pack(round_.report)]
-    assert "03_外国语学院教工党支部_附件1_评分表_更正.xlsx" in names  # the forms' own file names
+    assert (
+        "03_外国语学院教工党支部_附件3_评分表_更正.xlsx" in names
+    )  # named with the round's attachment labels
 
 
 def test_an_inspectors_notice_says_the_rounds_unit(round_: Round, tmp_path: Path) -> None:
