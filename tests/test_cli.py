@@ -380,7 +380,7 @@ def test_forms_check_lists_every_problem_and_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2, result.output
     text = flat(result.output)
     assert "发现2处问题" in text and "共5个部分" in text
-    assert "1.工作表“附件1”第5行：分值“两分”不是正数" in text
+    assert "1.工作表“附件1”第5行：分值“两分”不是数字" in text
     assert "2.工作表“附件2”第8行：类别“三、作风建设”下面没有任何任务" in text
     assert "Traceback" not in result.output
     missing = CliRunner().invoke(cli, ["forms", "check", str(tmp_path / "没有.xlsx")])

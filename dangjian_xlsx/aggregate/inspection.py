@@ -166,7 +166,8 @@ def compare(insp: Inspection, sc: Scored | None, margin: float) -> Comparison:
         items.append((item_id, mine, theirs, r4(mine - theirs)))
     self_total = r4(math.fsum(v for v in selfs.values() if v is not None))
     diff = r4(self_total - insp.total)
-    inflated = diff > margin + 1e-9 and any(d > 0 for *_, d in items)
+    # "高出5分以上" includes 5 itself, as 以上 does in official Chinese
+    inflated = diff >= margin - 1e-9 and diff > 1e-9 and any(d > 0 for *_, d in items)
     return Comparison(self_total, diff, FLAG_INFLATED if inflated else "", items)
 
 

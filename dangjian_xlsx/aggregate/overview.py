@@ -202,7 +202,7 @@ class Overview:
             Line(L_INSP_AVERAGE, self.inspection_average, w("已督查{unit}的督查总分平均")),
             Line(L_INSP_MAX, self.insp_max_total, "按督查总分"),
             Line(L_INSP_MIN, self.insp_min_total, "按督查总分"),
-            Line(L_INFLATED, self.inflated, w("自评总分比督查总分高出阈值以上的{unit}")),
+            Line(L_INFLATED, self.inflated, w("自评总分比督查总分高出阈值及以上的{unit}")),
             Line(
                 L_INSP_PENDING,
                 len(self.inspection_pending),

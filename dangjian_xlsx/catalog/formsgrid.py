@@ -21,7 +21,7 @@ MAX_COLS = 30
 HEADER_SEARCH = 10  # the header row is among the first rows of a sheet
 
 _SPACE = re.compile(r"\s+")
-_POINTS = re.compile(r"^(\d+(?:\.\d+)?)\s*分?$")
+_POINTS = re.compile(r"^([-+]?\d+(?:\.\d+)?)\s*分?$")
 CN_DIGITS = "零一二三四五六七八九"
 
 
@@ -122,8 +122,10 @@ def parse_points(value: Any) -> tuple[int | float | None, str]:
     else:
         m = _POINTS.match(_SPACE.sub("", unicodedata.normalize("NFKC", text)).replace("。", "."))
         number = float(m.group(1)) if m else None
-    if number is None or number <= 0:
-        return None, f"分值“{text}”不是正数：应写成 2、2分、1.5 或 0.5分 这样的数"
+    if number is None:
+        return None, f"分值“{text}”不是数字：应写成 2、2分、1.5 或 0.5分 这样的数"
+    if number <= 0:
+        return None, f"分值“{text}”不是正数：每项分值应大于 0，如 2、1.5 或 0.5分"
     try:
         return points_value(number), ""
     except ValueError:

@@ -109,13 +109,14 @@ def resolve_errata(
         if ref is None:
             problems.append(
                 f"{where}：勘误的编号“{d.ref}”找不到对应的项目：附件1写 部分序号.项号（如 九.3）或 S09.3，"
-                "附件2写任务序号（如 8）或 T08"
+                "附件2写任务序号（如 8）或 T08；本轮没有这条勘误的，请删除这一行"
             )
         elif not d.original or not d.corrected:
             problems.append(f"{where}：勘误要同时写原文和更正后的文字")
         elif d.corrected not in texts[ref]:
             problems.append(
-                f"{where}：更正后的“{d.corrected}”在 {ref} 的内容中找不到：勘误只作记录，正文中请直接写更正后的文字"
+                f"{where}：更正后的“{d.corrected}”在 {ref} 的内容中找不到：勘误只作记录，正文中请直接写更正后的文字；"
+                "这条勘误不属于本轮的表格（例如沿用了上一轮的勘误）的，请删除这一行"
             )
         else:
             out.append(Erratum(id=ref, original=d.original, corrected=d.corrected, note=d.note))

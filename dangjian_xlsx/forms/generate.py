@@ -30,6 +30,7 @@ from .meta import write_guide, write_meta
 from .protect import lock_structure
 from .sheet import FormWriter, Key
 from .style import Styles
+from .text import CopyState
 
 Progress = Callable[[int, int], None]
 
@@ -59,6 +60,13 @@ def _check_keys(lay: FormLayout, what: str, keys: Mapping[Key, object]) -> None:
     unknown = [k for k in keys if k not in known]
     if unknown:
         raise ValueError(f"{what}: no input cell {unknown[0]!r} in {lay.kind.value}")
+
+
+def _copy_state(prefill: Mapping[Key, object], comments: Mapping[Key, str]) -> CopyState:
+    """What a corrected copy holds: marked cells, or the branch's values (beyond the header's), or nothing."""
+    if comments:
+        return CopyState.MARKED
+    return CopyState.PREFILLED if any(ref for _, ref in prefill) else CopyState.FRESH
 
 
 def build_form(
@@ -110,7 +118,7 @@ def build_form(
     guide = wb.add_worksheet(layout.GUIDE_SHEET)
     meta = wb.add_worksheet(layout.META_SHEET)
     FormWriter(form, st, campaign, lay, branch, prefill, comments).write()
-    write_guide(guide, st, campaign, kind, branch, revision)
+    write_guide(guide, st, campaign, kind, branch, revision, _copy_state(prefill, comments))
     write_meta(wb, meta, st, campaign, kind, lay, branch, digest, revision)
     wb.close()
     return lock_structure(buf.getvalue(), campaign.password)

@@ -10,17 +10,23 @@ from ..layout import FormLayout
 from ..models import Branch, Campaign, FormKind
 from .protect import protect
 from .style import Styles, setup_print, text_height
-from .text import guide_lines
+from .text import CopyState, guide_lines
 
 
 def write_guide(
-    ws: Worksheet, st: Styles, campaign: Campaign, kind: FormKind, branch: Branch | None, revision: int = 0
+    ws: Worksheet,
+    st: Styles,
+    campaign: Campaign,
+    kind: FormKind,
+    branch: Branch | None,
+    revision: int = 0,
+    copy: CopyState = CopyState.MARKED,
 ) -> None:
     # Two columns (number, text): LibreOffice does not scale a single too-wide column to the page.
     widths = (4, 84)
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
-    rows = guide_lines(campaign, kind, branch, revision)
+    rows = guide_lines(campaign, kind, branch, revision, copy)
     for r, (style, number, text) in enumerate(rows):
         size = 16 if style == "guide_title" else 11
         if number:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from .. import layout
 from ..layout import Field
@@ -86,10 +87,34 @@ def input_validation(campaign: Campaign, kind: FormKind, key: tuple[object, ...]
     return {"validate": "any", "input_title": title, "input_message": message, "show_input": True}
 
 
+class CopyState(StrEnum):
+    """What a corrected copy holds, for its 填表说明: only what is true of it."""
+
+    MARKED = "marked"  # the branch's values, the cells to correct in red with comments
+    PREFILLED = "prefilled"  # the branch's values (recovered from a rejected file), nothing marked
+    FRESH = "fresh"  # nothing of the branch's (a blank form, or a file of another version)
+
+
+def _copy_line(revision: int, copy: CopyState) -> str:
+    head = f"本表为更正表（第{revision}次更正）："
+    if copy is CopyState.MARKED:
+        return (
+            head
+            + "已按你单位上次报送的内容填好；红色单元格需要修改，鼠标移到单元格上可查看批注。只需修改这些单元格，保存后交回。"
+        )
+    if copy is CopyState.PREFILLED:
+        return head + "已带入你单位原表中能识别的填写内容，请逐项核对、补全后保存交回。"
+    return head + "你单位原来的表格内容无法带入，请完整填写后保存交回。"
+
+
 def guide_lines(
-    campaign: Campaign, kind: FormKind, branch: Branch | None, revision: int = 0
+    campaign: Campaign,
+    kind: FormKind,
+    branch: Branch | None,
+    revision: int = 0,
+    copy: CopyState = CopyState.MARKED,
 ) -> list[tuple[str, str, str]]:
-    """The 填表说明 sheet as (style, number, text) rows."""
+    """The 填表说明 sheet as (style, number, text) rows; `copy` says what a corrected copy (revision > 0) holds."""
     if kind is FormKind.INSPECTION:
         return _inspection_guide(campaign, branch)
     cat = campaign.catalog
@@ -105,11 +130,7 @@ def guide_lines(
     )
     fill = ["只需填写黄色底色的单元格（填好后黄色自动消失）；其余单元格已锁定，不能也不需要修改。"]
     if revision:
-        fill.insert(
-            0,
-            f"本表为更正表（第{revision}次更正）：已按你单位上次报送的内容填好；红色单元格需要修改，"
-            "鼠标移到单元格上可查看批注。只需修改这些单元格，保存后交回。",
-        )
+        fill.insert(0, _copy_line(revision, copy))
     if kind is FormKind.TASKS:
         choices = "”“".join(cat.statuses)
         fill += [

@@ -192,4 +192,7 @@ def rejected_part(
         kind, copy_name(kind, branch, rev, campaign.catalog), {**(base or {}), **values}, {}, rev
     )
     files = sorted(rejected, key=lambda f: f.path)
-    return Part(kind, REJECTED, files, copy, recovered=bool(values), basis=newest)
+    # carried over = something the branch filled in beyond the header (a file of another version gives
+    # only its date back: that is not "the values carried over")
+    carried = any(ref for _, ref in values)
+    return Part(kind, REJECTED, files, copy, recovered=carried, basis=newest)

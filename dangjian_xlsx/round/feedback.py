@@ -37,7 +37,7 @@ from .feedback_items import deductions_sheet, inspection_deductions, self_deduct
 
 FEEDBACK_DIR = "反馈表"
 S_SCORES, S_DEDUCTIONS, S_TASKS = FEEDBACK_SHEETS  # in the workbook's order
-NOT_FILLED = "未填"
+NOT_FILLED = "未填或无效"  # a status left blank or not one of the list (validation read it as none)
 Line = tuple[str, Any, str]
 
 
@@ -307,7 +307,14 @@ def _sections_chart(wb: Workbook, cols: tuple[Col, ...], first: int, last: int, 
     return chart
 
 
-def build_one(report: Report, tables: ag.Tables, ov: ag.Overview, branch: Branch, has_tasks: bool) -> bytes:
+def build_one(
+    report: Report,
+    tables: ag.Tables,
+    ov: ag.Overview,
+    branch: Branch,
+    has_tasks: bool,
+    has_scores: bool = True,
+) -> bytes:
     """The feedback workbook of one branch (deterministic: created date pinned to the report's)."""
     campaign = report.campaign
     catalog = campaign.catalog
@@ -334,8 +341,8 @@ def build_one(report: Report, tables: ag.Tables, ov: ag.Overview, branch: Branch
     sections = section_rows(tables, own, campaign)
     heading = _section_heading(ov, own)
     _scores_sheet(wb, ws1, F, branch, lines, own, sections, heading, campaign, report.generated_at)
-    deductions_sheet(ws2, F, deductions, own.inspected, own.provisional, catalog)
-    tasks_sheet(ws3, F, open_tasks, catalog)
+    deductions_sheet(ws2, F, deductions, own.inspected, own.provisional, catalog, has_scores)
+    tasks_sheet(ws3, F, open_tasks, catalog, has_tasks)
     ws1.activate()
     wb.close()
     return buf.getvalue()
@@ -349,7 +356,7 @@ def build_feedback(report: Report, tables: ag.Tables, ov: ag.Overview) -> list[t
         has_scores = bf.forms[FormKind.SCORING].current is not None
         has_tasks = bf.forms[FormKind.TASKS].current is not None
         if has_scores or has_tasks:
-            data = build_one(report, tables, ov, bf.branch, has_tasks)
+            data = build_one(report, tables, ov, bf.branch, has_tasks, has_scores)
             out.append((feedback_name(bf.branch), data))
     return out
 

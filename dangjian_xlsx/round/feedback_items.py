@@ -35,7 +35,13 @@ def inspection_deductions(insp: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
 
 
 def deductions_sheet(
-    ws: Worksheet, F: Formats, deductions: pd.DataFrame, inspected: bool, provisional: bool, catalog: Catalog
+    ws: Worksheet,
+    F: Formats,
+    deductions: pd.DataFrame,
+    inspected: bool,
+    provisional: bool,
+    catalog: Catalog,
+    has_scores: bool = True,
 ) -> None:
     head = [Col("item_id", "编号", 7, "center"), Col("section", "所属部分", 18, "wrap"),
             Col("item", "督查内容", 30, "wrap"), Col("points", "分值", 6, "points")]  # fmt: skip
@@ -52,7 +58,12 @@ def deductions_sheet(
         cols = [*head, Col("score", "得分", 6, "num"), Col("lost", "失分", 6, "num"),
                 Col("note", "扣分说明（佐证材料）", 40, "wrap")]  # fmt: skip
         lost = float(deductions["lost"].sum()) if len(deductions) else 0.0
-        note = f"本单位自评扣分项共 {len(deductions)} 项，失分合计 {lost:g} 分。请对照扣分说明逐项整改。"
+        if not has_scores:  # nothing to list: say why, not "0 项"
+            note = f"未收到可用的{catalog.form1.attachment}评分表（见退回修改通知），暂无扣分项可列。"
+        elif len(deductions):
+            note = f"本单位自评扣分项共 {len(deductions)} 项，失分合计 {lost:g} 分。请对照扣分说明逐项整改。"
+        else:
+            note = "本单位自评没有扣分项。"
         if provisional:
             note += f"{catalog.form1.attachment}待更正，以上为暂计。"
         heading = "扣分项（自评）"
@@ -60,7 +71,9 @@ def deductions_sheet(
     table(ws, F, deductions, cols, freeze_cols=1, header_height=24)
 
 
-def tasks_sheet(ws: Worksheet, F: Formats, open_tasks: pd.DataFrame, catalog: Catalog) -> None:
+def tasks_sheet(
+    ws: Worksheet, F: Formats, open_tasks: pd.DataFrame, catalog: Catalog, has_tasks: bool = True
+) -> None:
     cols = [
         Col("task_id", "编号", 6, "center"),
         Col("group", "类别", 16, "wrap"),
@@ -72,5 +85,12 @@ def tasks_sheet(ws: Worksheet, F: Formats, open_tasks: pd.DataFrame, catalog: Ca
     opened = "".join(f"“{s}”" for s in catalog.open_statuses)
     which = f"完成状态为{opened}或未填、无效" if opened else "完成状态未填或无效"
     note = f"{catalog.form2.attachment}中{which}的任务共 {len(open_tasks)} 项，请加快推进并按时完成整改。"
+    if not has_tasks:  # no 附件2 that counts: not "0 项"
+        note = (
+            f"未收到可用的{catalog.form2.attachment}重点任务清单（见退回修改通知），暂无法列出待完成的任务。"
+        )
+    elif not len(open_tasks):
+        na = f"（或{catalog.na_status}）" if catalog.na_status else ""
+        note = f"{catalog.form2.attachment}中的任务均为“{catalog.done_status}”{na}。"
     title(ws, F, "待完成的重点任务", note, len(cols))
     table(ws, F, open_tasks, cols, freeze_cols=1, header_height=24)

@@ -74,7 +74,7 @@ def scores_sheet(
     if insp:
         note += (
             f"督查排名只在督查评分表完整有效的{catalog.unit}中进行；差值 = 自评总分 − 督查总分，"
-            f"高出{margin:g}分以上的标为“自评偏高”；督查评分表待补全的不计分、不排名、不比较。各部分得分为自评得分。"
+            f"高出{margin:g}分及以上的标为“自评偏高”；督查评分表待补全的不计分、不排名、不比较。各部分得分为自评得分。"
         )
     heading = "得分汇总（自评排名；督查排名另列）" if insp else "得分汇总（按自评总分排名）"
     title(ws, F, heading, note, len(cols))
@@ -142,7 +142,7 @@ def inspection_sheet(ws: Worksheet, F: Formats, t: ag.Tables, margin: float, ter
     pending = t.inspection.loc[t.inspection["insp_total"].isna(), "branch"].tolist()
     note = (
         "左表：自评得分与督查得分不一致的每一项，按差值（自评 − 督查）的绝对值从大到小排列；"
-        f"右表：每个已督查{terms.unit}的总分对比，自评总分比督查总分高出{margin:g}分以上的为“自评偏高”"
+        f"右表：每个已督查{terms.unit}的总分对比，自评总分比督查总分高出{margin:g}分及以上的为“自评偏高”"
         f"（阈值即督查配置中的 inspection_margin）。自评偏高：{'、'.join(flagged) or '无'}。"
         f"只比较完整有效的督查评分表和{terms.form1}。"
     )

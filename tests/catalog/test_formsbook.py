@@ -181,7 +181,7 @@ def _cell(book: Book, sheet: str, row: int, col: int, value: Any) -> None:
 PROBLEMS = [
     # (what, change, the sheet and row, a word of the message)
     ("section points", lambda b: _cell(b, "附件1", 4, 1, "组织设置（12分）"), "工作表“附件1”第4行", "标明12分，但各项分值之和为10分"),
-    ("points text", lambda b: _cell(b, "附件1", 5, 3, "两分"), "工作表“附件1”第5行", "分值“两分”不是正数"),
+    ("points text", lambda b: _cell(b, "附件1", 5, 3, "两分"), "工作表“附件1”第5行", "分值“两分”不是数字"),
     ("points zero", lambda b: _cell(b, "附件1", 5, 3, 0), "工作表“附件1”第5行", "不是正数"),
     ("points negative", lambda b: _cell(b, "附件1", 5, 3, "-1分"), "工作表“附件1”第5行", "不是正数"),
     ("points blank", lambda b: _cell(b, "附件1", 5, 3, None), "工作表“附件1”第5行", "分值为空"),
@@ -201,7 +201,8 @@ PROBLEMS = [
     ("blank unit", lambda b: _cell(b, "设置", 5, 1, None), "工作表“设置”第5行", "内容为空"),
     ("unknown setting", lambda b: _cell(b, "设置", 7, 0, "颜色"), "工作表“设置”第7行", "无法识别的设置“颜色”"),
     ("erratum id", lambda b: _cell(b, "设置", 9, 0, "九.9"), "工作表“设置”第9行", "勘误的编号“九.9”"),
-    ("erratum text", lambda b: _cell(b, "设置", 9, 2, "民主测评"), "工作表“设置”第9行", "找不到"),
+    # an erratum left over from another round's table: the message says it may simply be deleted
+    ("erratum text", lambda b: _cell(b, "设置", 9, 2, "民主测评"), "工作表“设置”第9行", "请删除这一行"),
     ("sheet missing", lambda b: b.update({"Sheet1": b.pop("附件2")}), "工作簿中没有名为“附件2”的工作表", "现有：附件1、设置、Sheet1"),
 ]  # fmt: skip
 

@@ -188,7 +188,7 @@ def test_open_tasks(books: dict[str, bytes], campaign: Campaign, tables: ag.Tabl
     assert [(r["编号"], r["完成状态"]) for r in rows] == [
         (t, s or NOT_FILLED) for t, s in zip(want["task_id"], want["status"], strict=True)
     ]
-    assert [r["编号"] for r in rows] == ["T01", "T05"] and rows[1]["完成状态"] == "未填"
+    assert [r["编号"] for r in rows] == ["T01", "T05"] and rows[1]["完成状态"] == NOT_FILLED
     assert rows[0]["重点工作任务"] == campaign.catalog.task_by_id["T01"].text
     assert rows[0]["存在问题及整改措施"] == "继续推进"
     assert table_rows(load(books[name_of(campaign, 4)])[S_TASKS]) == []  # no 附件2
@@ -444,3 +444,22 @@ def test_a_returned_blank_form_shows_no_zero_scores(tmp_path: Path, campaign: Ca
     rows = table_rows(ws, header_at)
     mine = [r["本单位得分"] for r in rows if str(r.get("部分", "")).startswith(("一", "二", "三"))]
     assert mine and all(v is None for v in mine), mine
+
+
+def test_feedback_says_why_a_sheet_is_empty(
+    books: dict[str, bytes], campaign: Campaign, tables: ag.Tables
+) -> None:
+    """A branch whose form did not arrive (or could not be used) is told so, not "共 0 项" (which reads as
+    "nothing to fix")."""
+    with_tasks = set(tables.task_details["branch"])
+    for seq in (1, 2, 3, 4, 5):
+        branch = campaign.roster[seq - 1]
+        wb = load(books[name_of(campaign, seq)])
+        tasks_note = str(wb[S_TASKS]["A2"].value)
+        if branch.name in with_tasks:
+            assert "未收到" not in tasks_note
+        else:
+            assert "未收到可用的附件2重点任务清单" in tasks_note and "0 项" not in tasks_note
+    only_tasks = load(books[name_of(campaign, 5)])  # branch 5 sent only its 附件2
+    note = str(only_tasks[S_DEDUCTIONS]["A2"].value)
+    assert "未收到可用的附件1评分表" in note and "0 项" not in note

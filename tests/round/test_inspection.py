@@ -38,10 +38,10 @@ SELF = {
 INSPECTED = {
     1: {},  # agrees
     2: {"S02.1": 2, "S05.1": 0, "S07.1": 1},  # +1 −4 −1: 4 below the self-assessment
-    3: {"S06.1": 0, "S08.1": 0, "S09.1": 1},  # exactly 5 below: not "more than" the margin
+    3: {"S06.1": 0, "S08.1": 0, "S09.1": 1},  # exactly 5 below: "高出5分以上" includes 5: 自评偏高
     4: {"S04.1": 0, "S09.1": 0, "S10.1": 0, "S12.1": 1},  # 6 below: 自评偏高
 }
-INFLATED = {4}
+INFLATED = {3, 4}
 
 
 def self_values(camp: Campaign, seq: int) -> dict:
@@ -196,8 +196,8 @@ def test_ranks_one_basis_per_column(final: Report) -> None:
     assert [int(s.loc[q, "insp_rank"]) for q in (1, 2, 3, 4)] == [1, 2, 3, 4]
     assert ag.is_missing(s.loc[5, "rank"]) and ag.is_missing(s.loc[5, "insp_rank"])  # branch 5 sent nothing
     ov = ag.overview(final)
-    assert (ov.inspected, ov.inflated) == (4, 1)
-    assert dict(ov.rows())["自评偏高"] in (1, "1")
+    assert (ov.inspected, ov.inflated) == (4, 2)
+    assert dict(ov.rows())["自评偏高"] in (2, "2")
 
 
 def test_summary_sheets_show_the_inspection(summary_wb: openpyxl.Workbook, camp: Campaign) -> None:
@@ -222,14 +222,15 @@ def test_summary_sheets_show_the_inspection(summary_wb: openpyxl.Workbook, camp:
             want[(seq, item_id)] = (mine, INSPECTED[seq][item_id], d)
     assert got == want  # halves and whole points: exact in binary
     flagged = {r["党总支"] for r in items if r["自评偏高"] == "自评偏高"}
-    assert flagged == {camp.roster[3].name}
+    assert flagged == {camp.roster[2].name, camp.roster[3].name}
     # the per-branch comparison beside it, and the flagged names in the explanation
     header = [c.value for c in comp[3]]
     side = header.index("党总支（总分对比）")
     side_rows = [r[side:] for r in comp.iter_rows(min_row=4, values_only=True) if r[side]]
     assert [r[0] for r in side_rows] == [camp.roster[i].name for i in (3, 2, 1, 0)]  # largest first
-    assert [r[-1] for r in side_rows].count("自评偏高") == 1
-    assert f"自评偏高：{camp.roster[3].name}" in comp["A2"].value
+    assert [r[-1] for r in side_rows].count("自评偏高") == 2
+    assert "自评偏高：" in comp["A2"].value
+    assert camp.roster[3].name in comp["A2"].value and camp.roster[2].name in comp["A2"].value
 
 
 def test_margin_is_configurable(final: Report) -> None:

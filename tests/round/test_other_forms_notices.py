@@ -3,11 +3,18 @@ collected from real filled files: they name the round's forms and unit, never �
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import openpyxl
 import pytest
+from fill import fill_form
 from other_report import BRANCHES, DOUBT_PATH, Round, other_round
 
+from dangjian_xlsx import collect
+from dangjian_xlsx.forms import build_form
+from dangjian_xlsx.layout import Field
+from dangjian_xlsx.models import FormKind
 from dangjian_xlsx.round import build_pack, notice_text, plan
 from dangjian_xlsx.round.notices import hint
 
@@ -108,3 +115,31 @@ def test_an_inspection_with_half_points(round_: Round, tmp_path: Path) -> None:
     row = next(r for r in ws.iter_rows(min_row=4, values_only=True) if r[2] == "S02.1")
     assert row[head.index("分值")] == 7.5
     assert "已督查党支部" in ws["A2"].value and "附件3" in ws["A2"].value
+
+
+def test_a_form_of_another_version_is_not_said_to_be_carried_over(tmp_path) -> None:
+    """A 党支部 sends the built-in 2018 form back to a round with other forms (表格版本不符): its fresh copy
+    cannot hold the old values, so neither the notice nor the copy's 填表说明 claim they were carried over."""
+    import io
+
+    from other_report import other_campaign
+
+    from dangjian_xlsx.catalog import default_campaign
+    from dangjian_xlsx.round import inbox_loader, plan
+
+    camp = other_campaign(tmp_path)
+    b = camp.roster[0]
+    old = default_campaign().model_copy(update={"roster": camp.roster})  # the 2018 forms, this roster
+    values = {(Field.DATE, ""): dt.date(2018, 9, 28)} | {
+        (Field.SCORE, i.id): i.points for i in old.catalog.items
+    }
+    inbox = tmp_path / "收件"
+    fill_form(build_form(old, FormKind.SCORING, b), inbox / "01_旧表.xlsx", values, catalog=old.catalog)
+    report = collect.run_collect(inbox, camp)
+    (notice,) = [n for n in plan(report, inbox_loader(report)) if n.branch == b]
+    assert "表格版本不符" in notice.text and "已带入" not in notice.text and "请重新填写" in notice.text
+    (part,) = [p for p in notice.parts if p.copy is not None]
+    data = build_form(camp, part.kind, b, prefill=part.copy.prefill, revision=part.copy.revision)
+    guide = openpyxl.load_workbook(io.BytesIO(data))["填表说明"]
+    text = "".join(str(c.value) for row in guide.iter_rows() for c in row if c.value)
+    assert "原来的表格内容无法带入" in text and "已按你单位上次报送的内容填好" not in text

@@ -452,3 +452,17 @@ def test_rule7_a_file_in_doubt_is_shown_first_with_both_names(rule7: Written) ->
     assert (
         by_seq(sheet_rows(rule7.wb["得分汇总"]), 1)["自评总分"] == 100
     )  # its own file, not the one in doubt
+
+
+def test_rule4_inflated_includes_the_margin_itself(campaign: Campaign) -> None:
+    """ "高出5分以上" includes 5: a 督查总分 exactly 5 below 自评 (the margin) is 自评偏高; 4.5 below is not."""
+    camp = campaign_with(campaign, 2)
+    b1, b2 = camp.roster
+    files = [form1(camp, b1), form1(camp, b2)]
+    files.append(inspection(camp, b1, {"S01.5": 0, "S02.1": 1}, {"S01.5": "扣4分", "S02.1": "扣1分"}))  # 5
+    files.append(inspection(camp, b2, {"S01.5": 0, "S02.1": 1.5}, {"S01.5": "扣4分", "S02.1": "扣0.5分"}))
+    tables, ov = ag.tables_and_overview(report(camp, files))
+    flag = dict(zip(tables.scores["branch"], tables.scores["flag"], strict=True))
+    assert camp.catalog.item_by_id["S02.1"].points == 2 and camp.inspection_margin == 5
+    assert flag == {b1.name: ag.FLAG_INFLATED, b2.name: ""}
+    assert ov.inflated == 1
