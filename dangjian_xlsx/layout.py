@@ -134,6 +134,9 @@ class FixedCell:
     col: int
     value: str | int | float
     what: str  # Chinese description for messages
+    # what earlier versions wrote here, the cell's position unchanged (so the forms' digest too): forms made
+    # with them are still accepted by the tamper check
+    former: tuple[str, ...] = ()
 
     @property
     def a1(self) -> str:
@@ -197,6 +200,19 @@ def form_label(catalog: Catalog, kind: FormKind) -> str:
     return f"{attachment(catalog, kind)} {SHEET_BY_KIND[kind]}"
 
 
+# A1 of the 督查评分表: it is 组织部's form, not an attachment of the notice the branches received
+INSPECTION_MARK = "组织部督查"
+
+
+def attachment_cell(catalog: Catalog, kind: FormKind) -> FixedCell:
+    """A1: the form's attachment label (附件1, 附件2: the catalog's); on the 督查评分表, INSPECTION_MARK (forms
+    made before said 附件1's label there: still accepted)."""
+    if kind is FormKind.INSPECTION:
+        former = (attachment(catalog, FormKind.SCORING),)
+        return FixedCell(ROW_ATTACHMENT, 0, INSPECTION_MARK, "附件标识", former)
+    return FixedCell(ROW_ATTACHMENT, 0, attachment(catalog, kind), "附件标识")
+
+
 def branch_label(catalog: Catalog) -> str:
     """The header line's label of the branch cell: "党总支名称：", "党支部名称：" (the catalog's unit)."""
     return f"{Field.BRANCH.label_for(catalog.unit)}："
@@ -204,7 +220,7 @@ def branch_label(catalog: Catalog) -> str:
 
 def _header_fixed(catalog: Catalog, kind: FormKind) -> list[FixedCell]:
     cells = [
-        FixedCell(ROW_ATTACHMENT, 0, attachment(catalog, kind), "附件标识"),
+        attachment_cell(catalog, kind),
         FixedCell(ROW_TITLE, 0, title(catalog, kind), "表格标题"),
         FixedCell(*BRANCH_LABEL, branch_label(catalog), "表头"),
         FixedCell(ROW_HEADER_LINE, DATE_LABEL_COL[kind], "填报日期：", "表头"),

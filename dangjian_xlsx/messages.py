@@ -294,6 +294,13 @@ class Code(StrEnum):
         W,
         "是自查报告，但无法判断属于哪个{unit}，请改名为“{unit}名称+自查报告”（例如“{example}自查报告{suffix}”）后重新放入",
     )
+    REPORT_UNREADABLE = (
+        "report-unreadable",
+        E,
+        "文件名表明是{unit}的自查报告，但文件无法打开（{value}），请重新导出为 Word 或 PDF 后发送",
+        "自查报告无法打开",
+        READ_FAILS,
+    )
     SUPERSEDED = ("superseded", W, "已被同一{unit}更新的文件“{newer}”替代（{reason}）")
     NOT_A_FORM = ("not-a-form", W, "不是督查表格，也无法识别为某个{unit}的自查报告，已列出备查")
     IGNORED = ("ignored", W, "{reason}，已忽略")

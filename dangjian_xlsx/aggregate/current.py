@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..collect import COUNTED, form_key
+from ..collect import COUNTED, form_key, unreadable_report
 from ..layout import SHEET_BY_KIND
 from ..models import DEFAULT_UNIT, Branch, Catalog, FileRecord, FormKind, Outcome, Report, Submission
 
@@ -98,8 +98,19 @@ class BranchFiles:
     errors: int = 0
     # files held 身份存疑 that name this branch, as the form's identity or as the claimant (file/folder name)
     doubts: list[FileRecord] = field(default_factory=list)
-    # rejected files attributed to this branch (by name or visible cell) whose form could not be told
+    # rejected files attributed to this branch (by name or visible cell) whose form could not be told, and
+    # its 自查报告 that could not be opened (`unreadable_reports`: the 自查报告's part of its notice)
     unsorted: list[FileRecord] = field(default_factory=list)
+
+    @property
+    def unreadable_reports(self) -> list[FileRecord]:
+        """The files named as its 自查报告 that could not be opened ('report-unreadable')."""
+        return [f for f in self.unsorted if unreadable_report(f) is not None]
+
+    @property
+    def unsorted_forms(self) -> list[FileRecord]:
+        """The rejected files whose form could not be told (not its 自查报告)."""
+        return [f for f in self.unsorted if unreadable_report(f) is None]
 
     def doubts_of(self, kind: FormKind) -> list[FileRecord]:
         """The files held 身份存疑 that name this branch and are of this form."""
@@ -118,7 +129,7 @@ class BranchFiles:
     @property
     def submitted(self) -> str:
         """交回情况: 已交齐 (附件1, 附件2 and 自查报告 arrived), 部分未交 or 全部未交."""
-        arrived = [self.form_status(k) != SUB_MISSING for k in FORMS] + [bool(self.reports)]
+        arrived = [self.form_status(k) != SUB_MISSING for k in FORMS] + [self.report_status != SUB_MISSING]
         if all(arrived):
             return SUBMIT_ALL
         if any(arrived) or self.unsorted or self.branch_doubts:
@@ -130,8 +141,8 @@ class BranchFiles:
         """材料质量: 身份存疑 (a file naming it is in doubt), 需修改, 合格 (all that arrived is usable), 未收到."""
         if self.branch_doubts:
             return QUALITY_DOUBT
-        statuses = [self.forms[k].status for k in FORMS]
-        if SUB_FIX in statuses or (self.unsorted and SUB_MISSING in statuses):
+        statuses = [self.forms[k].status for k in FORMS] + [self.report_status]
+        if SUB_FIX in statuses or (self.unsorted_forms and SUB_MISSING in statuses[: len(FORMS)]):
             return QUALITY_FIX
         if self.submitted != SUBMIT_NONE:
             return QUALITY_OK
@@ -139,7 +150,15 @@ class BranchFiles:
 
     @property
     def report_status(self) -> str:
-        return SUB_OK if self.reports else SUB_MISSING
+        """已交; 需退回修改 when only a 自查报告 that could not be opened came; 未交."""
+        if self.reports:
+            return SUB_OK
+        return SUB_FIX if self.unreadable_reports else SUB_MISSING
+
+    @property
+    def report_files(self) -> str:
+        """The 自查报告 that count, else those that could not be opened."""
+        return "；".join(f.path for f in (self.reports or self.unreadable_reports))
 
 
 def form_kind(f: FileRecord) -> FormKind | None:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from ..collect import unreadable_report
 from ..messages import Code, render
 from ..models import FileRecord, Outcome, Problem, Severity
 from .current import Terms, form_kind
@@ -17,7 +18,7 @@ def _fmt_dt(v: dt.datetime | None) -> str:
 
 
 def kind_label(f: FileRecord, terms: Terms) -> str:
-    if f.outcome is Outcome.REPORT:
+    if f.outcome is Outcome.REPORT or unreadable_report(f) is not None:
         return "自查报告"
     k = form_kind(f)
     return terms.label(k) if k is not None else ""

@@ -172,7 +172,7 @@ def _submissions(resolved: list[BranchFiles]) -> pd.DataFrame:
                 bf.form_status(FormKind.SCORING),
                 bf.form_status(FormKind.TASKS),
                 bf.errors,
-                "；".join(f.path for f in bf.reports),
+                bf.report_files,
                 bf.forms[FormKind.SCORING].files,
                 bf.forms[FormKind.TASKS].files,
                 "；".join(f.path for f in bf.branch_doubts),

@@ -1,6 +1,6 @@
 """The collect stage: every entry of an inbox → a FileRecord (read, identified, validated), duplicates resolved."""
 
-from .classify import process_file
+from .classify import process_file, unreadable_report
 from .documents import identify_report
 from .inbox import discover
 from .pipeline import check_files, run_collect
@@ -15,4 +15,5 @@ __all__ = [
     "process_file",
     "resolve",
     "run_collect",
+    "unreadable_report",
 ]

@@ -4,7 +4,9 @@ anything else, validate a form and settle its outcome. Never raises: an unexpect
 The tool's own outputs are never read: a folder holding the output marker (ownfiles) is ignored unentered,
 a workbook whose sheets are the summary's or a feedback workbook's is ignored. A form whose evidence of who
 sent it disagrees is held as 身份存疑; a rejected file with no branch is attributed by the names it shows
-(collect/evidence.py). A document plainly titled 自查报告 whose branch cannot be told is still a 自查报告.
+(collect/evidence.py). A document plainly titled 自查报告 whose branch cannot be told is still a 自查报告;
+a file named 自查报告 that cannot be opened as a document is rejected as the 自查报告 of the branch its name
+or folders show ('report-unreadable'), never as a form nor as 'not a form'.
 """
 
 from __future__ import annotations
@@ -173,12 +175,16 @@ def _classify(
     fmt = sniffed.format
     suffix = os.path.splitext(name)[1].lower()
     unit = campaign.catalog.unit
+    unusable = _unusable_report(data, name, rel, fmt, campaign, meta, entry)
+    if unusable is not None:
+        return unusable
     if fmt == "empty":
         return _rejected(rel, Code.FILE_EMPTY, meta, unit)
     if fmt in SPREADSHEET_FORMATS or (suffix in SPREADSHEET_SUFFIXES and fmt not in DOCUMENT_FORMATS):
         return _spreadsheet(data, name, rel, campaign, meta, sniffed, entry)
-    if fmt in DOCUMENT_FORMATS:
-        report = _report(data, name, rel, fmt, campaign, meta, entry)
+    doc = documents.report_format(name, data, fmt)
+    if doc is not None:
+        report = _report(data, name, rel, doc, campaign, meta, entry)
         if report is not None:
             return report
     if suffix == ".toml" and _CAMPAIGN_TABLE.search(data[:_TOML_HEAD]):
@@ -190,6 +196,36 @@ def _classify(
 # The campaign file the clerk may keep in (or beside) the inbox: recognised by its [campaign] table
 _CAMPAIGN_TABLE = re.compile(rb"^\s*\[campaign\]\s*$", re.M)
 _TOML_HEAD = 64 * 1024
+
+
+def _unusable_report(
+    data: bytes, name: str, rel: str, fmt: str, campaign: Campaign, meta: dict[str, Any], entry: _Entry
+) -> FileRecord | None:
+    """A file whose name plainly says 自查报告 (not a spreadsheet's name or content: that may be a form) but
+    which cannot be opened as a document: rejected as the 自查报告 of the branch its name (else its folders)
+    shows (`report-unreadable`: the branch's notice says it under 自查报告); None for any other file."""
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix in SPREADSHEET_SUFFIXES or fmt in read.SPREADSHEET_FORMATS:
+        return None
+    titled, branch = documents.named_report(name, campaign.roster)
+    if not titled:
+        return None
+    why = documents.unreadable_reason(data, documents.report_format(name, data, fmt) or fmt)
+    if why is None:
+        return None
+    attribution = evidence.EVIDENCE_FILE_NAME if branch is not None else ""
+    if branch is None:
+        branch = evidence.folder_branch(entry.where, campaign)
+        attribution = evidence.EVIDENCE_FOLDER if branch is not None else ""
+    p = render(Code.REPORT_UNREADABLE, file=rel, value=why, unit=campaign.catalog.unit)
+    reason = f"自查报告文件无法打开（{why}）"
+    return _record(rel, Outcome.REJECTED, reason, [p], branch=branch, attribution=attribution, **meta)
+
+
+def unreadable_report(f: FileRecord) -> Problem | None:
+    """The 'report-unreadable' problem of a file rejected as a 自查报告 that could not be opened (its value:
+    why), None for any other file: such a file is the branch's 自查报告 part, never a form of unknown kind."""
+    return next((p for p in f.problems if p.code == Code.REPORT_UNREADABLE), None)
 
 
 def _report(

@@ -18,7 +18,8 @@ those is the correction that was asked for) — give the file taken a 'content-d
 other: they may not both be the branch's own. The file taken is compared with the one it replaced (the
 newest of the others with other bytes), so a branch's third version brings one warning, not two.
 
-自查报告 have no fill date: the newest by modification time, then name, wins.
+自查报告 have no fill date: the newest by modification time, then name, wins; a 自查报告 that could not be
+opened ('report-unreadable') is superseded by its branch's 自查报告 that arrived no earlier, like a rejected form.
 Only counted files are grouped. A rejected file is superseded by the counted file of its branch and form
 when that one arrived no earlier (the branch sent a usable file after it); otherwise it stays rejected. A
 file held 身份存疑 is never superseded and never supersedes.
@@ -35,7 +36,7 @@ from typing import Any
 
 from ..messages import Code, render
 from ..models import DEFAULT_UNIT, FileRecord, FormKind, Outcome, Submission
-from .classify import counted_outcome
+from .classify import counted_outcome, unreadable_report
 
 COUNTED = frozenset({Outcome.ACCEPTED, Outcome.WARNINGS, Outcome.NEEDS_FIX})
 CONTENT_DIFFERS_CELLS = 5
@@ -240,6 +241,7 @@ def resolve(records: Iterable[FileRecord], unit: str = DEFAULT_UNIT) -> list[Fil
         if is_form:
             newest.outcome, newest.reason = counted_outcome(newest.problems)
     _replace_rejected(records, unit)
+    _replace_unreadable_reports(records, unit)
     return records
 
 
@@ -258,9 +260,29 @@ def _replace_rejected(records: list[FileRecord], unit: str) -> None:
         if f.outcome is not Outcome.REJECTED or f.branch is None or f.kind is None:
             continue
         newer = taken.get((f.branch.name, f.kind))
-        if newer is None or newer.mtime < f.mtime:
+        if newer is not None and newer.mtime >= f.mtime:
+            _supersede_rejected(f, newer, unit)
+
+
+def _replace_unreadable_reports(records: list[FileRecord], unit: str) -> None:
+    """A 自查报告 that could not be opened ('report-unreadable') is superseded by its branch's 自查报告 when that
+    one arrived no earlier: the branch sent a readable one after it. One that arrived later stays rejected."""
+    taken: dict[str, FileRecord] = {}
+    for f in records:
+        if f.outcome is Outcome.REPORT and f.branch is not None:
+            cur = taken.get(f.branch.name)
+            if cur is None or report_key(f) > report_key(cur):
+                taken[f.branch.name] = f
+    for f in records:
+        if f.outcome is not Outcome.REJECTED or f.branch is None or unreadable_report(f) is None:
             continue
-        why = f"本文件无法使用（{f.reason}），之后收到的文件可以使用"
-        f.outcome = Outcome.SUPERSEDED
-        f.reason = f"已被“{newer.path}”替代"
-        f.problems.append(render(Code.SUPERSEDED, file=f.path, newer=newer.path, reason=why, unit=unit))
+        newer = taken.get(f.branch.name)
+        if newer is not None and newer.mtime >= f.mtime:
+            _supersede_rejected(f, newer, unit)
+
+
+def _supersede_rejected(f: FileRecord, newer: FileRecord, unit: str) -> None:
+    why = f"本文件无法使用（{f.reason}），之后收到的文件可以使用"
+    f.outcome = Outcome.SUPERSEDED
+    f.reason = f"已被“{newer.path}”替代"
+    f.problems.append(render(Code.SUPERSEDED, file=f.path, newer=newer.path, reason=why, unit=unit))

@@ -34,6 +34,8 @@ def input_validation(campaign: Campaign, kind: FormKind, key: tuple[object, ...]
         maximum = key[1]
         pts = points_text(maximum)  # type: ignore[arg-type]
         label = "督查得分" if fld is Field.INSP_SCORE else "自评得分"
+        # what the column on the right is for: the branch's 扣分说明, the inspectors' 督查意见
+        right = "须在右侧督查意见中写明扣分理由" if fld is Field.INSP_SCORE else "须在右侧填写扣分说明"
         return {
             **stop,
             "validate": "decimal",
@@ -41,7 +43,7 @@ def input_validation(campaign: Campaign, kind: FormKind, key: tuple[object, ...]
             "minimum": 0,
             "maximum": maximum,
             "input_title": f"{label}（本项满分{pts}分）",
-            "input_message": f"请填写 0 到 {pts} 之间的数字，可含小数（如 1.5），不要写“分”字。得分低于{pts}分时须在右侧填写扣分说明。",
+            "input_message": f"请填写 0 到 {pts} 之间的数字，可含小数（如 1.5），不要写“分”字。得分低于{pts}分时{right}。",
             "error_title": "得分超出范围",
             "error_message": f"本项满分{pts}分，请填写 0 到 {pts} 之间的数字（不要写“分”字或其他文字）。",
         }
@@ -58,6 +60,13 @@ def input_validation(campaign: Campaign, kind: FormKind, key: tuple[object, ...]
         }
     if fld is Field.DATE:
         start, end = campaign.self_check_start, campaign.self_check_end
+        example = end.isoformat()
+        if kind is FormKind.INSPECTION:  # the inspection comes after the self-check: no window to keep to
+            message, error = f"请填写督查日期，格式如 {example}。", f"请填写有效日期，格式如 {example}。"
+        else:
+            window = self_check_window(campaign)
+            message = f"请填写实际填报日期，格式如 {example}。自查时间为{window}。"
+            error = f"请填写有效日期，格式如 {example}（自查时间为{window}）。"
         return {
             **stop,
             "validate": "date",
@@ -65,9 +74,9 @@ def input_validation(campaign: Campaign, kind: FormKind, key: tuple[object, ...]
             "minimum": start - dt.timedelta(days=365),
             "maximum": end + dt.timedelta(days=365),
             "input_title": "填报日期",
-            "input_message": f"请填写实际填报日期，格式如 {end.isoformat()}。自查时间为{self_check_window(campaign)}。",
+            "input_message": message,
             "error_title": "日期无效",
-            "error_message": f"请填写有效日期，格式如 {end.isoformat()}（自查时间为{self_check_window(campaign)}）。",
+            "error_message": error,
         }
     unit = cat.unit
     issues = f"完成状态不是“{cat.done_status}”时必须填写存在的问题和整改措施"

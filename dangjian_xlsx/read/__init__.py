@@ -3,7 +3,7 @@ safety pass before calamine allocates anything (zip members, XML, sheet extents;
 sheet's values (`read_workbook`). Every failure is a `ReadError`."""
 
 from .calamine import sheet_xml
-from .formats import DOCUMENT_FORMATS, SPREADSHEET_FORMATS, Sniffed, sniff, sniff_parsed
+from .formats import DOCUMENT_FORMATS, SPREADSHEET_FORMATS, Sniffed, describe, sniff, sniff_parsed
 from .limits import DEFAULT_LIMITS, KB, MB, Limits, ReadError, human_size
 from .scan import check_zip_members
 from .workbook import read_workbook
@@ -18,6 +18,7 @@ __all__ = [
     "ReadError",
     "Sniffed",
     "check_zip_members",
+    "describe",
     "human_size",
     "read_workbook",
     "sheet_xml",

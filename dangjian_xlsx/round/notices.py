@@ -1,7 +1,7 @@
 """退回修改 notices: what one 党总支 owes (the parts of its notice) and the notice's text, ready to paste into an
 e-mail — every problem with its form, file, sheet and cell, what is wrong and what is expected, and the deadline;
-every file received for it that could not be counted (rejected, 身份存疑, form unknown) with the reason and
-what to send instead. The same parts, addressed to 组织部's inspectors, make the 督查评分表 correction notice.
+every file received for it that could not be counted (rejected, 身份存疑, form unknown, a 自查报告 that could
+not be opened) with the reason and what to send instead. The same parts, addressed to 组织部's inspectors, make the 督查评分表 correction notice.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 
 from .. import aggregate as ag
 from ..catalog import chinese_numeral
+from ..collect import unreadable_report
 from ..forms import form_filename
 from ..layout import FILE_SUFFIX, Field, file_suffix
 from ..messages import Code
 from ..models import Branch, Campaign, Catalog, FileRecord, FormKind, Problem
-from .received import doubt_lines, received_line
+from .received import REPORT_AGAIN, doubt_lines, received_line, unreadable_report_line
 
 Key = tuple[Field, str]
 
@@ -24,7 +25,9 @@ BLOCKING_HINT = "请改用附上的新表格"
 # The state of one part of a notice.
 FIX, REJECTED, MISSING = "fix", "rejected", "missing"
 DOUBT = "doubt"  # a file held 身份存疑 that names the branch (as the form's identity or as the claimant)
-UNSORTED = "unsorted"  # rejected files attributed to the branch whose form could not be told
+# rejected files attributed to the branch whose form could not be told, and its 自查报告 that could not be
+# opened (said under 自查报告: `Part.reports`)
+UNSORTED = "unsorted"
 EXTRA = "extra"  # a rejected file received after the branch's counted form of that kind
 
 # What a notice is, by its file name.
@@ -62,10 +65,21 @@ class Part:
 
     @property
     def owed(self) -> bool:
-        """The branch still has to send something for this part."""
+        """The branch still has to send something for this part (UNSORTED: a form, or its 自查报告 unless one
+        counts — `Notice.owes` knows)."""
         if self.state == DOUBT:
             return self.current is None
         return self.state in (FIX, REJECTED, UNSORTED, MISSING)
+
+    @property
+    def reports(self) -> list[FileRecord]:
+        """UNSORTED: the files named as the branch's 自查报告 that could not be opened."""
+        return [f for f in self.files if self.state == UNSORTED and unreadable_report(f) is not None]
+
+    @property
+    def forms(self) -> list[FileRecord]:
+        """UNSORTED: the files whose form could not be told (not the 自查报告)."""
+        return [f for f in self.files if self.state == UNSORTED and unreadable_report(f) is None]
 
 
 @dataclass
@@ -76,10 +90,22 @@ class Notice:
     text: str = ""
     inspector: bool = False  # to 组织部's inspectors, about their 督查评分表 of this branch
 
+    def owes(self, part: Part) -> bool:
+        """The branch still has to send something for the part: a 自查报告 that could not be opened only
+        while no 自查报告 counts."""
+        if part.state == UNSORTED and not part.forms:
+            return self.report_missing
+        return part.owed
+
+    @property
+    def unreadable_reports(self) -> list[FileRecord]:
+        """The files named as its 自查报告 that could not be opened."""
+        return [f for p in self.parts for f in p.reports]
+
     @property
     def needs_fix(self) -> bool:
         """Something received must be corrected or sent again."""
-        return any(p.owed and p.state != MISSING for p in self.parts)
+        return any(self.owes(p) and p.state != MISSING for p in self.parts)
 
     @property
     def title(self) -> str:
@@ -225,7 +251,7 @@ def _rejected_lines(part: Part, campaign: Campaign, inspector: bool) -> tuple[st
     return f"{label}：未能接收", lines
 
 
-def _part_lines(part: Part, notice: Notice, campaign: Campaign) -> tuple[str, list[str]]:
+def _part_lines(part: Part, notice: Notice, campaign: Campaign) -> tuple[str, list[str]] | None:
     branch, inspector = notice.branch, notice.inspector
     cat = campaign.catalog
     f1, f2 = cat.form1.attachment, cat.form2.attachment
@@ -238,7 +264,9 @@ def _part_lines(part: Part, notice: Notice, campaign: Campaign) -> tuple[str, li
     if part.state == DOUBT:
         return doubt_lines(part.files[0], part.kind, branch, part.current, cat)
     if part.state == UNSORTED:
-        lines = _received(part.files, campaign, inspector)
+        if not part.forms:
+            return None  # only its 自查报告: said under 自查报告
+        lines = _received(part.forms, campaign, inspector)
         lines.append(f"  请按以上说明处理后重新发送；{f1}、{f2} 请使用下发的原表格填写。")
         return f"收到的文件未能使用（无法判断是{f1}还是{f2}）", lines
     assert part.kind is not None
@@ -252,9 +280,29 @@ def _part_lines(part: Part, notice: Notice, campaign: Campaign) -> tuple[str, li
         )
         return f"{label}：另收到的文件未能使用", lines
     own = form_filename(part.kind, branch, campaign.catalog)
-    if any(p.state == UNSORTED for p in notice.parts):
+    if any(p.forms for p in notice.parts):
         return f"{label}：未收到可用的表格。", [f"  请使用下发的“{own}”填写后报送。"]
     return f"{label}：未交。", [f"  请使用下发的“{own}”填写后报送。"]
+
+
+def _report_lines(notice: Notice, campaign: Campaign) -> tuple[str, list[str]] | None:
+    """The 自查报告: not sent; sent but could not be opened (why, and to export it again); or a file that could
+    not be opened besides the one that counts."""
+    bad, ask = notice.unreadable_reports, notice.report_missing
+    if not bad:
+        return ("自查报告：未交。", ["  请将自查报告（Word 或 PDF）与两个附件一并报送。"]) if ask else None
+    who = f"该{campaign.catalog.unit}" if notice.inspector else "你单位"
+    lines = []
+    for rec in bad:
+        problem = unreadable_report(rec)
+        why = problem.value if problem is not None else rec.reason
+        lines.append(unreadable_report_line(rec, who, why, ask=ask))
+    if ask:
+        return "自查报告：收到的文件无法打开", lines
+    lines.append(
+        f"  你单位的自查报告已按另一份文件计入。如上述文件是更新后的版本，{REPORT_AGAIN}；否则无需处理。"
+    )
+    return "自查报告：另收到的文件无法打开", lines
 
 
 def _intro(notice: Notice, as_of: dt.datetime, unit: str) -> str:
@@ -267,7 +315,7 @@ def _intro(notice: Notice, as_of: dt.datetime, unit: str) -> str:
         return "经组织部汇总核对，你单位报送的专项督查材料有以下问题，请按要求修改后重新报送："
     if notice.title == REMINDER:
         intro = f"截至{cn_date(as_of.date())}，组织部尚未收到你单位的以下专项督查材料，请尽快报送"
-        if any(not p.owed for p in notice.parts):
+        if any(not notice.owes(p) for p in notice.parts):
             return intro + "；另有收到的文件请你单位核对："
         return intro + "："
     return "经组织部汇总核对，收到的以下文件请你单位核对："
@@ -290,9 +338,10 @@ def notice_text(notice: Notice, campaign: Campaign, as_of: dt.datetime) -> str:
     """The notice as plain text (LF line ends), ready to paste into an e-mail."""
     to = f"{campaign.department}督查组" if notice.inspector else notice.branch.name
     out = [f"{to}：", "", f"    {_intro(notice, as_of, campaign.catalog.unit)}", ""]
-    sections = [_part_lines(p, notice, campaign) for p in notice.parts]
-    if notice.report_missing:
-        sections.append(("自查报告：未交。", ["  请将自查报告（Word 或 PDF）与两个附件一并报送。"]))
+    sections = [s for s in (_part_lines(p, notice, campaign) for p in notice.parts) if s is not None]
+    report = _report_lines(notice, campaign)
+    if report is not None:
+        sections.append(report)
     for i, (head, lines) in enumerate(sections):
         out.append(f"{chinese_numeral(i + 1)}、{head}")
         out.extend(lines)

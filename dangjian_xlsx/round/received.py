@@ -1,6 +1,6 @@
 """What a notice says about a file received for a branch that could not be counted: which file, how it was
-attributed to the branch, why it could not be used; for a file held 身份存疑, the two names the evidence
-gives and what each of the two branches should send.
+attributed to the branch, why it could not be used (a 自查报告 that could not be opened: why, and to export it
+again); for a file held 身份存疑, the two names the evidence gives and what each of the two branches should send.
 """
 
 from __future__ import annotations
@@ -24,6 +24,16 @@ def received_line(rec: FileRecord, who: str) -> str:
     how = f"（按{rec.attribution}判断为{who}的文件）" if rec.attribution else ""
     why = f"：{rec.reason}" if rec.reason else ""
     return f"  收到文件“{rec.path}”{how}，未能使用{why}。"
+
+
+REPORT_AGAIN = "请重新导出为 Word 或 PDF 后发送"
+
+
+def unreadable_report_line(rec: FileRecord, who: str, why: str, *, ask: bool = True) -> str:
+    """“收到文件“X”（按文件名判断为你单位的自查报告），但无法打开（原因）：请重新导出为 Word 或 PDF 后发送。”
+    (without what to do when `ask` is False: the branch's 自查报告 counts by another file)."""
+    how = f"（按{rec.attribution}判断为{who}的自查报告）" if rec.attribution else ""
+    return f"  收到文件“{rec.path}”{how}，但无法打开（{why}）" + (f"：{REPORT_AGAIN}。" if ask else "。")
 
 
 def name_variants(b: Branch) -> set[str]:

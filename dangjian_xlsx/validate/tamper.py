@@ -29,7 +29,7 @@ def check_locked_cells(
             continue  # a formula (=SUM of 分值) saved without its cached result, e.g. by openpyxl
         if type(actual) is str and actual == fc.value:
             continue  # exactly as generated (the usual case: no need to normalise)
-        if not same_fixed(actual, key):
+        if not same_fixed(actual, key) and not any(same_fixed(actual, squash(v)) for v in fc.former):
             bad.append((fc, actual))
     if not bad:
         return False, True
