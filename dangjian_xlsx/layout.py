@@ -85,6 +85,8 @@ class Field(StrEnum):
     ISSUES = "issues"
     INSP_SCORE = "inspection_score"
     INSP_OPINION = "inspection_opinion"
+    INSP_GROUP = "inspection_group"
+    INSPECTOR = "inspector"
 
     @property
     def label(self) -> str:
@@ -103,7 +105,16 @@ class Field(StrEnum):
             "issues": "存在问题及整改措施",
             "inspection_score": "督查得分",
             "inspection_opinion": "督查意见",
+            "inspection_group": "督查组",
+            "inspector": "督查人",
         }[self.value]
+
+
+# The 督查评分表's signature line, the row below 合计: (field, label column, merged value columns). Optional
+# inputs added after forms were sent out, on a row those forms leave empty (read there as blank): they are
+# left out of `fingerprint`, so the forms' digest, and every form made before, stays valid.
+SIGN_FIELDS = ((Field.INSP_GROUP, 0, (1, 4)), (Field.INSPECTOR, 5, (6, 7)))
+UNFINGERPRINTED = frozenset(f for f, _c, _s in SIGN_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -184,8 +195,23 @@ def title(catalog: Catalog, kind: FormKind) -> str:
     if kind is FormKind.TASKS:
         return catalog.form2.title
     if kind is FormKind.INSPECTION:
-        return f"{catalog.form1.title}（组织部督查）"  # not "…专项督查督查评分表"
+        return inspection_title(catalog.form1.title)
     return catalog.form1.title
+
+
+INSPECTION_FORM_NAME = "组织部督查评分表"
+
+
+def inspection_title(form1_title: str) -> str:
+    """The 督查评分表's title: 附件1's, its closing 评分表 (if any) dropped, then ·组织部督查评分表
+    ("…专项督查·组织部督查评分表", never "…专项督查评分表组织部督查评分表")."""
+    head = form1_title.removesuffix("评分表")
+    return f"{head}·{INSPECTION_FORM_NAME}"
+
+
+def _former_inspection_titles(catalog: Catalog) -> tuple[str, ...]:
+    """What forms made before wrote as the 督查评分表's title."""
+    return (f"{catalog.form1.title}（组织部督查）",)
 
 
 def attachment(catalog: Catalog, kind: FormKind) -> str:
@@ -218,12 +244,26 @@ def branch_label(catalog: Catalog) -> str:
     return f"{Field.BRANCH.label_for(catalog.unit)}："
 
 
+DATE_LABEL = "填报日期："
+INSPECTION_DATE_LABEL = "督查日期："
+
+
 def _header_fixed(catalog: Catalog, kind: FormKind) -> list[FixedCell]:
+    if kind is FormKind.INSPECTION:  # forms made before said 附件1's title and 填报日期 there: still accepted
+        title_cell = FixedCell(
+            ROW_TITLE, 0, title(catalog, kind), "表格标题", _former_inspection_titles(catalog)
+        )
+        date_label = FixedCell(
+            ROW_HEADER_LINE, DATE_LABEL_COL[kind], INSPECTION_DATE_LABEL, "表头", (DATE_LABEL,)
+        )
+    else:
+        title_cell = FixedCell(ROW_TITLE, 0, title(catalog, kind), "表格标题")
+        date_label = FixedCell(ROW_HEADER_LINE, DATE_LABEL_COL[kind], DATE_LABEL, "表头")
     cells = [
         attachment_cell(catalog, kind),
-        FixedCell(ROW_TITLE, 0, title(catalog, kind), "表格标题"),
+        title_cell,
         FixedCell(*BRANCH_LABEL, branch_label(catalog), "表头"),
-        FixedCell(ROW_HEADER_LINE, DATE_LABEL_COL[kind], "填报日期：", "表头"),
+        date_label,
     ]
     cells += [FixedCell(ROW_COLUMNS, c, h, "列标题") for c, h in enumerate(COLUMNS[kind])]
     return cells
@@ -260,6 +300,8 @@ def _scoring(catalog: Catalog, kind: FormKind) -> FormLayout:
         spans.append((s.id, first, row - 1))
     fixed.append(FixedCell(row, 0, "合计", "合计行"))
     fixed.append(FixedCell(row, C_POINTS, catalog.total_points, "总分值"))
+    if kind is FormKind.INSPECTION:
+        inputs += [InputCell(f, row + 1, span[0]) for f, _label_col, span in SIGN_FIELDS]
     return FormLayout(kind, SHEET_BY_KIND[kind], tuple(inputs), tuple(fixed), rows, tuple(spans), row)
 
 
@@ -332,7 +374,9 @@ def fingerprint(catalog: Catalog) -> dict[str, object]:
         lay = form_layout(catalog, kind)
         forms[kind.value] = {
             "sheet": lay.sheet,
-            "inputs": [[c.field.value, c.ref_id, c.row, c.col] for c in lay.inputs],
+            "inputs": [
+                [c.field.value, c.ref_id, c.row, c.col] for c in lay.inputs if c.field not in UNFINGERPRINTED
+            ],
             "fixed": [[c.row, c.col] for c in lay.fixed],
             "total_row": lay.total_row,
         }

@@ -356,6 +356,9 @@ class Submission(_Frozen):
     scores: tuple[ItemScore, ...] = ()
     answers: tuple[TaskAnswer, ...] = ()
     inspection: tuple[InspectionScore, ...] = ()
+    # the 督查评分表's signature line (optional): 督查组, 督查人 as typed
+    inspection_group: str = ""
+    inspector: str = ""
     revision: int = 0  # the form's 更正版次 (metadata): n for the n-th corrected copy, 0 otherwise
 
 

@@ -35,6 +35,7 @@ _INPUT_STYLE = {
     Field.STATUS: "status_input",
 }
 _SCORE_FIELDS = (Field.SCORE, Field.INSP_SCORE)
+_SIGN_SPANS = {f: span for f, _label_col, span in layout.SIGN_FIELDS}
 
 
 @dataclass
@@ -95,6 +96,11 @@ class FormWriter:
         self.ws.write_formula(row, col, text, fmt, value)
         self.done.update((r, col) for r in range(row, (r2 if r2 is not None else row) + 1))
 
+    @property
+    def last_row(self) -> int:
+        """The form's last row: 合计 (统计) row, or the 督查评分表's signature line below it."""
+        return self.lay.total_row + (1 if self.kind is FormKind.INSPECTION else 0)
+
     def fixed(self, row: int, col: int) -> FixedCell:
         return self._fixed[(row, col)]
 
@@ -108,6 +114,7 @@ class FormWriter:
         self._header(last)
         self._body()
         self._total_row()
+        self._sign_labels()
         self._inputs()
         self._fill_blanks(last)
         self._validations()
@@ -121,7 +128,7 @@ class FormWriter:
         self.ws.freeze_panes(layout.FIRST_ROW, 0)
         setup_print(
             self.ws,
-            last_row=self.lay.total_row,
+            last_row=self.last_row,
             last_col=last,
             landscape=True,
             repeat_row=layout.ROW_COLUMNS,
@@ -138,7 +145,8 @@ class FormWriter:
         for _sid, first, last in self.lay.section_spans:
             blocks.append((first, sum(h.get(r, 15.0) for r in range(first, last + 1))))
         first_row, height = blocks[-1]
-        blocks[-1] = (first_row, height + h.get(self.lay.total_row, 15.0))
+        tail = range(self.lay.total_row, self.last_row + 1)
+        blocks[-1] = (first_row, height + sum(h.get(r, 15.0) for r in tail))
         return keep_together(
             blocks,
             first_page=sum(h.get(r, 15.0) for r in range(layout.FIRST_ROW)),
@@ -196,9 +204,12 @@ class FormWriter:
         if kind is FormKind.INSPECTION:  # the branch's own self-assessment, shown locked
             for ref_id, row in self.lay.item_rows.items():
                 note = self.prefill.get((Field.NOTE, ref_id))
-                self.put(
-                    row, layout.C_SCORE, layout.C_SCORE, self.prefill.get((Field.SCORE, ref_id)), "number"
-                )
+                score = self.prefill.get((Field.SCORE, ref_id))
+                if isinstance(score, str):  # an invalid self-score, as the branch typed it, marked
+                    self.put(row, layout.C_SCORE, layout.C_SCORE, score, "text")
+                    self.need(row, text_height(score, self.width(layout.C_SCORE)))
+                else:
+                    self.put(row, layout.C_SCORE, layout.C_SCORE, score, "number")
                 self.put(row, layout.C_NOTE, layout.C_NOTE, note, "text")
                 if note:
                     self.need(row, text_height(str(note), self.width(layout.C_NOTE)))
@@ -221,6 +232,15 @@ class FormWriter:
             rng = f"{a1(first, col)}:{a1(last, col)}"
             cached = _sum(self.prefill.get((fld, i)) for i in self.lay.item_rows)
             self.formula(row, col, f"=SUM({rng})", "total_number", cached)
+
+    def _sign_labels(self) -> None:
+        """The 督查评分表's signature line: 督查组： and 督查人： before their input cells."""
+        if self.kind is not FormKind.INSPECTION:
+            return
+        row = self.lay.total_row + 1
+        for fld, label_col, _span in layout.SIGN_FIELDS:
+            self.put(row, label_col, label_col, f"{fld.label}：", "label")
+        self.need(row, 28)
 
     def _status_counts(self, row: int, first: int, last: int) -> None:
         """附件2's statistics row: one live count per status (已完成 5 项), a cell each from 重点工作任务 on;
@@ -256,10 +276,13 @@ class FormWriter:
                 cell.field
             )
             c1, c2 = span if span and cell.row == row_h else (cell.col, cell.col)
+            optional = cell.field in _SIGN_SPANS  # never highlighted as to fill
+            if optional:
+                c1, c2 = _SIGN_SPANS[cell.field]
             self.put(cell.row, c1, c2, value, style, problem=problem)
             if value is not None and style == "text_input":
                 self.need(cell.row, text_height(str(value), self.width(c1, c2)))
-            if not problem:
+            if not problem and not optional:
                 self.todo.extend((cell.row, c) for c in range(c1, c2 + 1))
         for cell in self.lay.inputs:
             key = (cell.field, cell.ref_id)

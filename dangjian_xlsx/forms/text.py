@@ -73,7 +73,7 @@ def input_validation(campaign: Campaign, kind: FormKind, key: tuple[object, ...]
             "criteria": "between",
             "minimum": start - dt.timedelta(days=365),
             "maximum": end + dt.timedelta(days=365),
-            "input_title": "填报日期",
+            "input_title": "督查日期" if kind is FormKind.INSPECTION else "填报日期",
             "input_message": message,
             "error_title": "日期无效",
             "error_message": error,
@@ -91,6 +91,8 @@ def input_validation(campaign: Campaign, kind: FormKind, key: tuple[object, ...]
         Field.DONE: ("完成情况", "必填：写明本项任务的具体做法和佐证材料。"),
         Field.ISSUES: ("存在问题及整改措施", f"{issues}。"),
         Field.INSP_OPINION: ("督查意见", "督查得分低于分值时须写明扣分理由。"),
+        Field.INSP_GROUP: ("督查组", "选填：填写督查组名称（如“第一督查组”）。"),
+        Field.INSPECTOR: ("督查人", "选填：填写参加督查人员的姓名，多人用顿号分隔。"),
     }
     title, message = prompts[fld]  # type: ignore[index]
     return {"validate": "any", "input_title": title, "input_message": message, "show_input": True}
@@ -185,25 +187,28 @@ def _issues_rule(campaign: Campaign) -> str:
 
 
 def _inspection_guide(campaign: Campaign, branch: Branch | None) -> list[tuple[str, str, str]]:
-    """The 填表说明 of a 督查评分表: for 组织部's inspectors, not for the branch."""
+    """The 填表说明 of a 督查评分表: for 组织部's inspectors, not for the branch; no command names."""
     unit = campaign.catalog.unit
     who = f"{branch.name}（编号 {branch.id}）" if branch else f"（未指定{unit}）"
     fill = [
-        f"只需填写黄色底色的单元格（督查得分、督查意见、填报日期）；{unit}的自评得分和扣分说明已锁定，仅供对照。",
-        "督查得分：对照督查内容和佐证材料逐项评分，填写 0 到该项分值之间的数字（可含小数，如 1.5）。",
+        "只需填写黄色底色的单元格（督查得分、督查意见、督查日期），以及表格底部的督查组、督查人；"
+        "其余单元格已锁定，不能也不需要修改。",
+        f"自评得分、扣分说明：{unit}自评时填写的内容，已锁定，仅供对照。"
+        f"自评得分无效的（未填写或不是有效分数），按{unit}原样显示并注明“无效”，该项按未自评对待。",
+        "督查得分：对照督查内容和佐证材料逐项评分，填写 0 到该项分值之间的数字（可含小数，如 1.5），"
+        "不要写“分”字或其他文字。每一项都必须填写。",
         "督查意见：督查得分低于分值或与自评得分不一致的，写明理由。",
-        "填报日期：填写督查日期。",
+        "督查日期：填写实地督查的日期，格式如 " + campaign.self_check_end.isoformat() + "。",
+        "督查组、督查人（表格底部，选填）：填写督查组名称和参加督查人员的姓名。",
     ]
     back = [
-        "用 Microsoft Excel、WPS 表格或 LibreOffice 直接打开本文件填写，保存为 .xlsx 格式；不要改动工作表和锁定内容。",
-        f"填好后放入收件文件夹，与各{unit}交回的文件一起汇总（collect）：汇总表将列出督查总分和“自评与督查对比”。",
+        "用 Microsoft Excel、WPS 表格或 LibreOffice 直接打开本文件填写，保存为 .xlsx 格式（不要另存为其他格式）。",
+        "不要修改文件名；不要改动、删除、重命名工作表，不要把内容复制到新的工作簿中，否则无法汇总。",
+        f"填好后交组织部汇总人员，与各{unit}交回的表格一起汇总；汇总表将列出督查得分和自评与督查的对比。",
+        "如需改正，在原文件上修改后重新交回，以最新的一份为准。",
     ]
     rows: list[tuple[str, str, str]] = [
-        (
-            "guide_title",
-            "",
-            f"{layout.form_label(campaign.catalog, FormKind.INSPECTION)} 填写说明（组织部督查用）",
-        ),
+        ("guide_title", "", f"{layout.INSPECTION_FORM_NAME} 填表说明（督查人员用）"),
         ("guide_text", "", f"督查名称：{campaign.school}{campaign.year}年{campaign.title}"),
         ("guide_text", "", f"督查对象：{who}"),
     ]

@@ -14,13 +14,15 @@ branch's self-assessment restored from its counted 附件1 and a comment on each
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from .. import aggregate as ag
 from ..atomic import write_all_atomic
 from ..forms import build_form, form_filename
 from ..layout import FILE_SUFFIX, Field
-from ..models import Branch, Campaign, FileRecord, FormKind, Outcome, Report, Submission
+from ..messages import Code
+from ..models import Branch, Campaign, FileRecord, FormKind, Outcome, Problem, Report, Severity, Submission
 from .copies import Loader, fix_part, rejected_part, typed_back
 from .notices import Notice, Part, notice_text
 
@@ -30,14 +32,49 @@ Key = tuple[Field, str]
 # ---------------------------------------------------------------- building inspection workbooks
 
 
-def inspection_prefill(form1: Submission | None, previous: Submission | None = None) -> dict[Key, object]:
-    """The prefill of one 督查评分表: the 附件1's scores and notes (without a 附件1, the self scores locked in
-    `previous`); the 督查 values of `previous`, if any."""
+_INVALID_WHY = {
+    Code.SCORE_NOT_NUMBER: "不是数字",
+    Code.SCORE_OUT_OF_RANGE: "超出分值",
+    Code.FORMULA_IN_INPUT: "公式",
+}
+_SHOWN_MAX = 40  # characters of an invalid self-score shown before "…"
+
+
+def invalid_self_scores(form1_problems: Iterable[Problem]) -> dict[str, str]:
+    """Per item whose self-score in 附件1 was invalid, the text the 督查评分表's locked self-score cell shows:
+    what the branch typed, marked ("优秀（无效：不是数字）", "（无效：未填写）"). Never a number (a marked text
+    reads back as no self-score, as the invalid one counted in 附件1: collect's cross-check still holds)."""
+    shown: dict[str, str] = {}
+    valued: set[str] = set()
+    label = f" {Field.SCORE.label}"
+    for p in form1_problems:
+        if p.severity is not Severity.ERROR or not p.field.endswith(label):
+            continue
+        item_id = p.field.removesuffix(label)
+        if item_id in valued or (item_id in shown and not p.value):
+            continue  # the first problem that shows what was typed wins
+        typed = p.value if len(p.value) <= _SHOWN_MAX else p.value[:_SHOWN_MAX] + "…"
+        why = _INVALID_WHY.get(Code(p.code), "无效") if typed else "未填写"
+        shown[item_id] = f"{typed}（无效：{why}）"
+        if typed:
+            valued.add(item_id)
+    return shown
+
+
+def inspection_prefill(
+    form1: Submission | None, previous: Submission | None = None, form1_problems: Iterable[Problem] = ()
+) -> dict[Key, object]:
+    """The prefill of one 督查评分表: the 附件1's scores and notes — an invalid score as typed, marked, from
+    `form1_problems` (without a 附件1, the self scores locked in `previous`); the 督查 values of `previous`,
+    if any."""
     values: dict[Key, object] = {}
     if form1 is not None:
+        invalid = invalid_self_scores(form1_problems)
         for s in form1.scores:
             if s.score is not None:
                 values[(Field.SCORE, s.item_id)] = s.score
+            elif s.item_id in invalid:
+                values[(Field.SCORE, s.item_id)] = invalid[s.item_id]
             if s.note:
                 values[(Field.NOTE, s.item_id)] = s.note
     elif previous is not None:
@@ -47,6 +84,10 @@ def inspection_prefill(form1: Submission | None, previous: Submission | None = N
     if previous is not None:
         if previous.fill_date is not None:
             values[(Field.DATE, "")] = previous.fill_date
+        if previous.inspection_group:
+            values[(Field.INSP_GROUP, "")] = previous.inspection_group
+        if previous.inspector:
+            values[(Field.INSPECTOR, "")] = previous.inspector
         for i in previous.inspection:
             if i.score is not None:
                 values[(Field.INSP_SCORE, i.item_id)] = i.score
@@ -61,8 +102,9 @@ def build_inspections(report: Report) -> list[tuple[str, bytes]]:
     previous = ag.current_inspections(report)
     out = []
     for bf in ag.branch_files(report):
-        sub = bf.forms[FormKind.SCORING].submission
-        if sub is None:
+        form1 = bf.forms[FormKind.SCORING].current
+        sub = form1.submission if form1 is not None else None
+        if form1 is None or sub is None:
             continue
         prev_record = previous.get(bf.branch.name)
         prev = prev_record.submission if prev_record is not None else None
@@ -70,7 +112,7 @@ def build_inspections(report: Report) -> list[tuple[str, bytes]]:
             campaign,
             FormKind.INSPECTION,
             bf.branch,
-            prefill=inspection_prefill(sub, prev),
+            prefill=inspection_prefill(sub, prev, form1.problems),
             revision=prev.revision + 1 if prev is not None else 0,
         )
         out.append((form_filename(FormKind.INSPECTION, bf.branch, campaign.catalog), data))
@@ -94,14 +136,21 @@ def is_inspection_file(f: FileRecord) -> bool:
     return FILE_SUFFIX[FormKind.INSPECTION] in f.path.rsplit("/", 1)[-1]
 
 
+def _self_prefill(form1: FileRecord | None, previous: Submission | None = None) -> dict[Key, object]:
+    """`inspection_prefill` from the branch's counted 附件1 record (its problems give the invalid scores)."""
+    if form1 is None:
+        return inspection_prefill(None, previous)
+    return inspection_prefill(form1.submission, previous, form1.problems)
+
+
 def _inspection_part(
-    campaign: Campaign, branch: Branch, form1: Submission | None, rec: FileRecord, loader: Loader | None
+    campaign: Campaign, branch: Branch, form1: FileRecord | None, rec: FileRecord, loader: Loader | None
 ) -> Part:
     kind = FormKind.INSPECTION
     insp = rec.submission
     if insp is None:  # counted, but nothing could be read: like a rejected file
-        return rejected_part(campaign, kind, branch, [rec], loader, inspection_prefill(form1))
-    values = inspection_prefill(form1, insp)
+        return rejected_part(campaign, kind, branch, [rec], loader, _self_prefill(form1))
+    values = _self_prefill(form1, insp)
     typed_back(campaign, kind, rec, values)
     return fix_part(campaign, kind, branch, rec, values)
 
@@ -120,12 +169,12 @@ def inspector_notices(
     out = []
     for bf in ag.branch_files(report) if branches is None else branches:
         b, rec = bf.branch, current.get(bf.branch.name)
-        form1 = bf.forms[FormKind.SCORING].submission
+        form1 = bf.forms[FormKind.SCORING].current
         if rec is not None and rec.outcome is Outcome.NEEDS_FIX:
             part = _inspection_part(campaign, b, form1, rec, loader)
         elif rec is None and rejected.get(b.name):
             part = rejected_part(
-                campaign, FormKind.INSPECTION, b, rejected[b.name], loader, inspection_prefill(form1)
+                campaign, FormKind.INSPECTION, b, rejected[b.name], loader, _self_prefill(form1)
             )
         else:
             continue

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..layout import META_SHEET, SHEET_BY_KIND
+from ..layout import META_SHEET, SHEET_BY_KIND, Field
 from ..messages import Code, render
 from ..models import (
     Branch,
@@ -27,6 +27,7 @@ from ..models import (
     Severity,
     Submission,
 )
+from .cells import text
 from .context import Context, campaign_context, version_title
 from .identity import branch_of, check_sheet_order, read_meta, revision
 from .tamper import check_locked_cells
@@ -74,6 +75,9 @@ class _Claim:
     sheet: RawSheet | None = None
     branch: Branch | None = None
     claimant: Branch | None = None
+
+
+SIGN = (Field.INSP_GROUP, Field.INSPECTOR)  # the 督查评分表's optional signature line
 
 
 def validate(raw: RawWorkbook, campaign: Campaign, file: str) -> Validation:
@@ -214,8 +218,15 @@ def _values(
         )
     if kind is FormKind.INSPECTION:
         insp = inspection_scores(sheet, layout.sheet, ctx, file, problems)
+        group, inspector = (text(sheet.get(c.row, c.col)) for c in map(layout.input, SIGN))
         return Submission.model_construct(
-            kind=kind, branch=branch, fill_date=fill_date, inspection=insp, revision=rev
+            kind=kind,
+            branch=branch,
+            fill_date=fill_date,
+            inspection=insp,
+            inspection_group=group,
+            inspector=inspector,
+            revision=rev,
         )
     scores = item_scores(sheet, layout.sheet, ctx, file, problems)
     return Submission.model_construct(

@@ -71,7 +71,9 @@ def test_every_form_says_the_rounds_unit_and_attachment(
     if kind is not FormKind.INSPECTION:
         assert ws["A1"].value == {FormKind.SCORING: "附件3", FormKind.TASKS: "附件4"}[kind]
     guide = texts(got[layout.GUIDE_SHEET])
-    title = {FormKind.SCORING: "附件3 评分表", FormKind.TASKS: "附件4 重点任务清单"}.get(kind, "督查评分表")
+    title = {FormKind.SCORING: "附件3 评分表", FormKind.TASKS: "附件4 重点任务清单"}.get(
+        kind, "组织部督查评分表"
+    )
     assert guide[0].startswith(f"{title} 填")
     seen = texts(ws) + guide
     assert not [t for t in seen if "党总支" in t]  # the roster names are 党支部 too: nothing says 党总支
