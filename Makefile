@@ -14,12 +14,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# LibreOffice (headless) and its Python bridge, from Debian's packages; needs root or sudo.
+# LibreOffice (headless), its Python bridge and poppler (PDF → text/PNG for the print tests), from Debian's
+# packages; needs root or sudo.
 office:
-	@command -v soffice >/dev/null 2>&1 && /usr/bin/python3 -c 'import uno' 2>/dev/null || { \
+	@command -v soffice >/dev/null 2>&1 && /usr/bin/python3 -c 'import uno' 2>/dev/null && command -v pdftoppm >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
-	    libreoffice-calc-nogui libreoffice-writer-nogui python3-uno fonts-noto-cjk >/dev/null; }
+	    libreoffice-calc-nogui libreoffice-writer-nogui python3-uno fonts-noto-cjk poppler-utils >/dev/null; }
 
 forms: install
 	$(BIN)/dangjian-xlsx generate --out blank_forms

@@ -50,7 +50,7 @@ class FormWriter:
     prefill: Mapping[Key, object]
     comments: Mapping[Key, str]
     heights: dict[int, float] = field(default_factory=dict)
-    todo: list[tuple[int, int]] = field(default_factory=list)  # empty-input highlight cells
+    todo: list[tuple[Field, int, int]] = field(default_factory=list)  # fill-me highlight: (field, row, col)
     done: set[tuple[int, int]] = field(default_factory=set)  # cells already written
     spans: list[tuple[list[int], float]] = field(default_factory=list)  # merged rows → height they need
     _fixed: dict[tuple[int, int], FixedCell] = field(default_factory=dict)
@@ -283,7 +283,7 @@ class FormWriter:
             if value is not None and style == "text_input":
                 self.need(cell.row, text_height(str(value), self.width(c1, c2)))
             if not problem and not optional:
-                self.todo.extend((cell.row, c) for c in range(c1, c2 + 1))
+                self.todo.extend((cell.field, cell.row, c) for c in range(c1, c2 + 1))
         for cell in self.lay.inputs:
             key = (cell.field, cell.ref_id)
             if key in self.comments:
@@ -320,8 +320,49 @@ class FormWriter:
             self.ws.data_validation(*runs[0], options)
 
     def _highlight(self) -> None:
-        for r1, c1, r2, c2 in cell_ranges(self.todo):
-            self.ws.conditional_format(r1, c1, r2, c2, {"type": "blanks", "format": self.st.todo})
+        """The fill-me colour, on a cell only while it must be filled: a score, status, date or name while
+        blank; an explanation while blank and what is typed beside it requires one (`_required_when`).
+        Problem cells of a corrected copy are not in `todo`: their own fill and comment stay in sight."""
+        by_field: dict[Field, list[tuple[int, int]]] = {}
+        for fld, row, col in self.todo:
+            by_field.setdefault(fld, []).append((row, col))
+        for fld, cells in by_field.items():
+            for r1, c1, r2, c2 in cell_ranges(cells):
+                cond = _required_when(self.campaign, fld, r1)
+                if cond is None:  # required only when blank
+                    options = {"type": "blanks", "format": self.st.todo}
+                elif not cond:  # never required (no status asks for it)
+                    continue
+                else:
+                    blank = f"LEN(TRIM({a1(r1, c1)}))=0"
+                    options = {"type": "formula", "criteria": f"=AND({blank},{cond})", "format": self.st.todo}
+                self.ws.conditional_format(r1, c1, r2, c2, options)
+
+
+def _required_when(campaign: Campaign, fld: Field, row: int) -> str | None:
+    """When the blank input of `fld` on `row` must be filled, as validate checks it: an Excel condition on
+    the row's other cells; None: always; "": never."""
+    catalog = campaign.catalog
+    if fld is Field.NOTE:  # 扣分说明: the score is below the item's points (validate: note-required)
+        score, points = a1(row, layout.C_SCORE), a1(row, layout.C_POINTS)
+        return f"ISNUMBER({score}),{score}<{points}"
+    if fld is Field.INSP_OPINION:  # 督查意见: below the points, or not what the branch claimed (填表说明)
+        insp, points, own = a1(row, layout.C_INSP_SCORE), a1(row, layout.C_POINTS), a1(row, layout.C_SCORE)
+        return f"ISNUMBER({insp}),OR({insp}<{points},AND(ISNUMBER({own}),{insp}<>{own}))"
+    status = f"TRIM({a1(row, layout.C_STATUS)})"
+    if fld is Field.DONE:  # 完成情况: every status but 不适用 (validate: text-required), a blank one too
+        return f"{status}<>{_quoted(catalog.na_status)}" if catalog.na_status else None
+    if fld is Field.ISSUES:  # 存在问题及整改措施: a task not done (持续推进, 未完成 …)
+        if not catalog.open_statuses:
+            return ""
+        cases = [f"{status}={_quoted(s)}" for s in catalog.open_statuses]
+        return cases[0] if len(cases) == 1 else f"OR({','.join(cases)})"
+    return None
+
+
+def _quoted(text: str) -> str:
+    """`text` as an Excel string literal."""
+    return '"' + text.replace('"', '""') + '"'
 
 
 def _points_style(style: str, value: object) -> str:

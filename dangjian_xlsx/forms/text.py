@@ -139,14 +139,14 @@ def guide_lines(
         if branch
         else f"空白表，请在表头“{unit}名称”处填写本{unit}全称（与组织部名单一致）"
     )
-    fill = ["只需填写黄色底色的单元格（填好后黄色自动消失）；其余单元格已锁定，不能也不需要修改。"]
+    fill = [_yellow_line(campaign, kind, branch)]
     if revision:
         fill.insert(0, _copy_line(revision, copy))
     if kind is FormKind.TASKS:
         choices = "”“".join(cat.statuses)
         fill += [
             f"完成状态：每一项都从下拉列表中选择“{choices}”之一。",
-            "完成情况（做法及佐证材料）：每一项都必须填写，写明具体做法，列出佐证材料。",
+            f"完成情况（做法及佐证材料）：{_done_rule(campaign)}写明具体做法，列出佐证材料。",
             f"存在问题及整改措施：{_issues_rule(campaign)}",
             "表格底部的完成情况统计由表格自动计算，仅供参考。",
         ]
@@ -173,6 +173,35 @@ def guide_lines(
     return _sections(rows, ("一、填写什么", fill), ("二、如何交回", back))
 
 
+def _yellow_line(campaign: Campaign, kind: FormKind, branch: Branch | None) -> str:
+    """What the yellow fill means: the cells that must be filled, each yellow only while it is required
+    and blank (the conditional formats of `sheet._highlight`)."""
+    cat = campaign.catalog
+    name = "" if branch else f"表头的{cat.unit}名称、"
+    if kind is FormKind.TASKS:
+        required = [f"{name}完成状态、填报日期"]
+        if cat.na_status:
+            required.append(f"完成状态不是“{cat.na_status}”的完成情况")
+        else:
+            required.append("完成情况")
+        if cat.open_statuses:
+            required.append(f"完成状态为“{'”“'.join(cat.open_statuses)}”的存在问题及整改措施")
+        optional = "其他白色的填写单元格可选填"
+    else:
+        required = [f"{name}自评得分、填报日期", "得分低于该项分值的扣分说明"]
+        optional = "满分项的扣分说明可选填"
+    return (
+        f"黄色表示必须填写的单元格：{'，'.join(required)}；填好后黄色消失。"
+        f"{optional}；其余单元格已锁定，不能也不需要修改。"
+    )
+
+
+def _done_rule(campaign: Campaign) -> str:
+    """When 完成情况 must be filled: every task but one that does not apply (validate: text-required)."""
+    na = campaign.catalog.na_status
+    return f"除状态为“{na}”的以外，每一项都必须填写，" if na else "每一项都必须填写，"
+
+
 def _issues_rule(campaign: Campaign) -> str:
     """When 存在问题及整改措施 must be filled, by the statuses' roles: a task not done (持续推进、未完成 …),
     one that does not apply (不适用), one done (已完成)."""
@@ -191,13 +220,13 @@ def _inspection_guide(campaign: Campaign, branch: Branch | None) -> list[tuple[s
     unit = campaign.catalog.unit
     who = f"{branch.name}（编号 {branch.id}）" if branch else f"（未指定{unit}）"
     fill = [
-        "只需填写黄色底色的单元格（督查得分、督查意见、督查日期），以及表格底部的督查组、督查人；"
-        "其余单元格已锁定，不能也不需要修改。",
+        "黄色表示必须填写的单元格：督查得分、督查日期，督查得分低于分值或与自评得分不一致的督查意见；"
+        "填好后黄色消失。表格底部的督查组、督查人选填；其余单元格已锁定，不能也不需要修改。",
         f"自评得分、扣分说明：{unit}自评时填写的内容，已锁定，仅供对照。"
         f"自评得分无效的（未填写或不是有效分数），按{unit}原样显示并注明“无效”，该项按未自评对待。",
         "督查得分：对照督查内容和佐证材料逐项评分，填写 0 到该项分值之间的数字（可含小数，如 1.5），"
         "不要写“分”字或其他文字。每一项都必须填写。",
-        "督查意见：督查得分低于分值或与自评得分不一致的，写明理由。",
+        "督查意见：督查得分低于分值或与自评得分不一致的，必须写明理由；其他项可选填。",
         "督查日期：填写实地督查的日期，格式如 " + campaign.self_check_end.isoformat() + "。",
         "督查组、督查人（表格底部，选填）：填写督查组名称和参加督查人员的姓名。",
     ]

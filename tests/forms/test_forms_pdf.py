@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,6 +14,8 @@ from conftest import require_office
 
 from dangjian_xlsx import layout
 from dangjian_xlsx.forms import build_form, form_filename
+from dangjian_xlsx.forms.style import TODO_FILL
+from dangjian_xlsx.layout import Field
 from dangjian_xlsx.models import Campaign, FormKind
 
 pytestmark = pytest.mark.office
@@ -114,3 +118,59 @@ def test_sections_are_not_split_over_pages(
     for label, texts in blocks.items():
         where = {n for n, page in enumerate(flat) for t in texts if squeeze(t)[:12] in page}
         assert len(where) == 1, f"{label} is printed over pages {sorted(where)}"
+
+
+YELLOW = bytes.fromhex(TODO_FILL.lstrip("#"))
+
+
+def yellow_bands(pdf: Path, work: Path) -> list[tuple[int, int]]:
+    """The horizontal bands (first, last pixel row) of page 1 holding the fill-me yellow, as printed."""
+    subprocess.run(["pdftoppm", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(work / "p")], check=True)
+    data = next(work.glob("p*.ppm")).read_bytes()
+    _magic, size, _depth, pixels = data.split(b"\n", 3)
+    w, h = map(int, size.split())
+    rows = [
+        y for y in range(h) if YELLOW in {pixels[(y * w + x) * 3 : (y * w + x) * 3 + 3] for x in range(w)}
+    ]
+    bands: list[tuple[int, int]] = []
+    for y in rows:
+        if bands and bands[-1][1] == y - 1:
+            bands[-1] = (bands[-1][0], y)
+        else:
+            bands.append((y, y))
+    return bands
+
+
+def test_yellow_follows_what_is_typed(tmp_path: Path, campaign: Campaign) -> None:
+    """LibreOffice evaluates the fill-me rules: with every score, status and the date typed, only the 扣分说明
+    of the one deducted item and the 整改措施 of the one unfinished task print yellow — not the optional
+    扣分说明 of full-score items nor the 整改措施 of finished tasks."""
+    require_office()
+    if shutil.which("pdftoppm") is None:
+        msg = "pdftoppm (poppler-utils) is not installed: run `make office`"
+        if os.environ.get("DJ_REQUIRE_OFFICE") == "1":
+            pytest.fail(msg)  # CI installs it: a missing tool there is a failure, not a skip
+        pytest.skip(msg)
+    cat, branch = campaign.catalog, campaign.roster[0]
+    date = {(Field.DATE, ""): campaign.self_check_end}
+    scores: dict[tuple[Field, str], object] = {(Field.SCORE, i.id): i.points for i in cat.items}
+    scores[(Field.SCORE, cat.items[0].id)] = 0  # a deduction without its 扣分说明
+    scores[(Field.SCORE, cat.items[1].id)] = 0
+    scores[(Field.NOTE, cat.items[1].id)] = "会议记录不全"  # a deduction explained
+    tasks: dict[tuple[Field, str], object] = {(Field.STATUS, t.id): cat.done_status for t in cat.tasks}
+    tasks |= {(Field.DONE, t.id): "按要求完成" for t in cat.tasks}
+    tasks[(Field.STATUS, cat.tasks[0].id)] = cat.open_statuses[-1]  # 未完成, no 整改措施
+    for kind, prefill in ((FormKind.SCORING, scores), (FormKind.TASKS, tasks)):
+        work = tmp_path / kind.value
+        work.mkdir()
+        src = work / form_filename(kind)
+        src.write_bytes(build_form(campaign, kind, branch, prefill=prefill | date))
+        profile = (work / "lo-profile").as_uri()
+        cmd = ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf"]
+        subprocess.run(
+            [*cmd, "--outdir", str(work), str(src)],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        assert len(yellow_bands(src.with_suffix(".pdf"), work)) == 1, kind

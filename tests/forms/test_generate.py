@@ -239,23 +239,98 @@ def test_date_cell(forms: dict[tuple[FormKind, bool], bytes], campaign: Campaign
     assert dv.errorStyle in (None, "stop") and dv.showErrorMessage and dv.error
 
 
+def highlight_rules(ws: Worksheet) -> dict[str, str]:
+    """Every highlighted cell → its condition, written for that cell (the rule's formula moved from the
+    range's top-left cell to it); every rule paints the fill-me colour."""
+    out: dict[str, str] = {}
+    for cf in ws.conditional_formatting:
+        top = next(iter(cells_of(str(cf.sqref))))
+        for rule in cf.rules:
+            assert rule.dxf.fill.bgColor.rgb.endswith(TODO_FILL.lstrip("#"))
+            assert rule.type in ("containsBlanks", "expression") and len(rule.formula) == 1
+            row = int(re.sub(r"[A-Z]+", "", top))
+            for cell in cells_of(str(cf.sqref)):
+                shift = int(re.sub(r"[A-Z]+", "", cell)) - row  # the rules are on one column: rows move
+                moved = re.sub(r"([A-Z]+)(\d+)", lambda m, d=shift: f"{m[1]}{int(m[2]) + d}", rule.formula[0])
+                assert cell not in out
+                out[cell] = moved
+    return out
+
+
+def required_rules(lay: FormLayout, campaign: Campaign, personalized: bool) -> dict[str, str]:
+    """What must be filled, by validate's rules: each input cell → the condition that paints it yellow."""
+    catalog = campaign.catalog
+    out: dict[str, str] = {}
+    for c in lay.inputs:
+        if c.field in layout.UNFINGERPRINTED or (personalized and c.field is Field.BRANCH):
+            continue  # 督查组、督查人 are optional; a personalized form's name is locked
+        blank = f"LEN(TRIM({c.a1}))=0"
+        r = c.row
+        score, points, status = (
+            a1(r, layout.C_SCORE),
+            a1(r, layout.C_POINTS),
+            f"TRIM({a1(r, layout.C_STATUS)})",
+        )
+        if c.field is Field.NOTE:
+            out[c.a1] = f"AND({blank},ISNUMBER({score}),{score}<{points})"
+        elif c.field is Field.INSP_OPINION:
+            insp = a1(r, layout.C_INSP_SCORE)
+            out[c.a1] = (
+                f"AND({blank},ISNUMBER({insp}),OR({insp}<{points},AND(ISNUMBER({score}),{insp}<>{score})))"
+            )
+        elif c.field is Field.DONE:
+            out[c.a1] = f'AND({blank},{status}<>"{catalog.na_status}")'
+        elif c.field is Field.ISSUES:
+            cases = ",".join(f'{status}="{s}"' for s in catalog.open_statuses)
+            out[c.a1] = f"AND({blank},OR({cases}))"
+        else:  # score, status, date, the blank form's name (over its merged cells)
+            col = layout.BRANCH_SPAN if c.field is Field.BRANCH else layout.DATE_SPAN
+            span = col[lay.kind] if c.field in (Field.BRANCH, Field.DATE) else (c.col, c.col)
+            for cc in range(span[0], span[1] + 1):
+                out[a1(r, cc)] = f"LEN(TRIM({a1(r, cc)}))=0"
+    return out
+
+
 @pytest.mark.parametrize("personalized", [True, False], ids=["personalized", "blank"])
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.value)
-def test_empty_inputs_highlighted(
+def test_yellow_only_where_required(
     forms: dict[tuple[FormKind, bool], bytes], campaign: Campaign, kind: FormKind, personalized: bool
 ) -> None:
+    """Yellow means "must be filled": scores, statuses, the date (and a blank form's name) while blank; an
+    explanation only while blank and required by what is typed beside it — the conditions validate checks."""
     wb = load(forms[(kind, personalized)])
     lay = layout.form_layout(campaign.catalog, kind)
     ws = wb[lay.sheet]
-    covered: set[str] = set()
-    for cf in ws.conditional_formatting:
-        for rule in cf.rules:
-            assert rule.type == "containsBlanks"
-            assert rule.dxf.fill.bgColor.rgb.endswith(TODO_FILL.lstrip("#"))
-            top = next(iter(cells_of(str(cf.sqref))))
-            assert rule.formula == [f"LEN(TRIM({top}))=0"]
-            covered |= set(cells_of(str(cf.sqref)))
-    assert covered == expected_unlocked(lay, ws, personalized)
+    rules = highlight_rules(ws)
+    assert rules == required_rules(lay, campaign, personalized)
+    assert set(rules) <= expected_unlocked(lay, ws, personalized)
+
+
+def test_inspection_highlight(campaign: Campaign, branch: Branch) -> None:
+    """督查评分表: 督查得分 and 督查日期 while blank; 督查意见 while blank and the score is below the points or
+    not the self-score; 督查组、督查人 never."""
+    data = build(campaign, FormKind.INSPECTION, branch, prefill={(Field.SCORE, "S01.1"): 2})
+    lay = layout.form_layout(campaign.catalog, FormKind.INSPECTION)
+    ws = load(data)[lay.sheet]
+    assert highlight_rules(ws) == required_rules(lay, campaign, True)
+    opinion = highlight_rules(ws)[lay.input(Field.INSP_OPINION, "S01.1").a1]
+    assert opinion.startswith(f"AND(LEN(TRIM({lay.input(Field.INSP_OPINION, 'S01.1').a1}))=0,")
+
+
+def test_the_guide_says_what_yellow_means(campaign: Campaign, branch: Branch) -> None:
+    for kind, words in [
+        (FormKind.SCORING, ["自评得分、填报日期", "得分低于该项分值的扣分说明", "满分项的扣分说明可选填"]),
+        (
+            FormKind.TASKS,
+            ["完成状态、填报日期", "完成状态不是“不适用”的完成情况", "“持续推进”“未完成”的存在问题"],
+        ),
+        (FormKind.INSPECTION, ["督查得分、督查日期", "与自评得分不一致的督查意见", "督查组、督查人选填"]),
+    ]:
+        guide = load(build(campaign, kind, branch))[layout.GUIDE_SHEET]
+        text = "\n".join(str(c.value) for row in guide.iter_rows() for c in row if c.value)
+        line = next(t for t in text.splitlines() if t.startswith("黄色表示必须填写的单元格："))
+        assert "填好后黄色消失" in line and all(w in line for w in words), line
+        assert "自动消失" not in text and "只需填写黄色" not in text
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.value)
