@@ -29,7 +29,7 @@ from ..models import Branch, Campaign, Catalog, FormKind
 from .meta import write_guide, write_meta
 from .protect import lock_structure
 from .sheet import FormWriter, Key
-from .style import Styles
+from .style import GrowingWorksheet, Styles
 from .text import CopyState
 
 Progress = Callable[[int, int], None]
@@ -114,7 +114,7 @@ def build_form(
         }
     )
     st = Styles(wb)
-    form = wb.add_worksheet(lay.sheet)
+    form = wb.add_worksheet(lay.sheet, worksheet_class=GrowingWorksheet)
     guide = wb.add_worksheet(layout.GUIDE_SHEET)
     meta = wb.add_worksheet(layout.META_SHEET)
     FormWriter(form, st, campaign, lay, branch, prefill, comments).write()

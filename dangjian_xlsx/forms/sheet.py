@@ -15,6 +15,7 @@ from ..layout import Field, FixedCell, FormLayout, InputCell, a1
 from ..models import Branch, Campaign, FormKind
 from .protect import protect
 from .style import (
+    GrowingWorksheet,
     Styles,
     cell_ranges,
     keep_together,
@@ -53,6 +54,7 @@ class FormWriter:
     todo: list[tuple[Field, int, int]] = field(default_factory=list)  # fill-me highlight: (field, row, col)
     done: set[tuple[int, int]] = field(default_factory=set)  # cells already written
     spans: list[tuple[list[int], float]] = field(default_factory=list)  # merged rows → height they need
+    free_text: set[int] = field(default_factory=set)  # rows holding a free-text input: they grow with it
     _fixed: dict[tuple[int, int], FixedCell] = field(default_factory=dict)
 
     @property
@@ -124,6 +126,8 @@ class FormWriter:
             self.heights.update(zip(rows, grown, strict=True))
         for row, h in sorted(self.heights.items()):
             self.ws.set_row(row, h)
+        if isinstance(self.ws, GrowingWorksheet):  # the heights fit the text now; typed text grows them
+            self.ws.grow_rows = set(self.free_text)
         self.ws.set_h_pagebreaks(self._page_breaks())
         self.ws.freeze_panes(layout.FIRST_ROW, 0)
         setup_print(
@@ -280,8 +284,10 @@ class FormWriter:
             if optional:
                 c1, c2 = _SIGN_SPANS[cell.field]
             self.put(cell.row, c1, c2, value, style, problem=problem)
-            if value is not None and style == "text_input":
-                self.need(cell.row, text_height(str(value), self.width(c1, c2)))
+            if style == "text_input":
+                self.free_text.add(cell.row)
+                if value is not None:
+                    self.need(cell.row, text_height(str(value), self.width(c1, c2)))
             if not problem and not optional:
                 self.todo.extend((cell.field, cell.row, c) for c in range(c1, c2 + 1))
         for cell in self.lay.inputs:

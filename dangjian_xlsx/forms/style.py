@@ -154,6 +154,32 @@ def spread_height(heights: list[float], needed: float) -> list[float]:
 # ---------------------------------------------------------------- sheets
 
 
+class GrowingWorksheet(Worksheet):
+    """A worksheet whose `grow_rows` keep the height they are given but not as a fixed one: their <row>
+    has `ht` without `customHeight`, so Excel and LibreOffice grow the row with what is typed into its
+    wrapped input cells (a fixed height hides text past it, on screen and on paper).
+
+    XlsxWriter has no public way to write a height without `customHeight`: this filters the attributes its
+    XML writer (`_xml_start_tag_unencoded`, `_xml_empty_tag_unencoded`, as in XlsxWriter 3.3, pinned in
+    pyproject.toml) is given. tests/forms/test_generate.py checks the written rows, so an upgrade that
+    renames them fails there first."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.grow_rows: set[int] = set()  # 0-based
+
+    def _free(self, tag: str, attributes: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+        if tag == "row" and attributes and attributes[0][1] - 1 in self.grow_rows:
+            return [a for a in attributes if a[0] != "customHeight"]
+        return attributes
+
+    def _xml_start_tag_unencoded(self, tag: str, attributes: Any = None) -> None:
+        super()._xml_start_tag_unencoded(tag, self._free(tag, attributes or []))
+
+    def _xml_empty_tag_unencoded(self, tag: str, attributes: Any = None) -> None:
+        super()._xml_empty_tag_unencoded(tag, self._free(tag, attributes or []))
+
+
 def setup_print(
     ws: Worksheet,
     *,

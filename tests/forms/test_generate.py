@@ -829,3 +829,25 @@ def test_write_init_files_refuses_without_force(tmp_path: Path) -> None:
         write_init_files(tmp_path)
     assert (tmp_path / "roster.csv").read_text("utf-8") == "mine"
     assert not (tmp_path / "campaign.toml").exists()
+
+
+def test_free_text_rows_grow_with_what_is_typed(campaign: Campaign) -> None:
+    """Rows holding free-text inputs (扣分说明, 完成情况, 存在问题及整改措施) carry a height but not a fixed one
+    (no customHeight): the suite grows them with the text; every other row keeps its fixed height."""
+    import re
+    import zipfile
+
+    from dangjian_xlsx.layout import C_DONE, C_ISSUES, C_NOTE, form_layout
+
+    for kind, cols in ((FormKind.SCORING, {C_NOTE}), (FormKind.TASKS, {C_DONE, C_ISSUES})):
+        lay = form_layout(campaign.catalog, kind)
+        free = {c.row + 1 for c in lay.inputs if c.col in cols and c.ref_id}  # item rows, not the header
+        data = build_form(campaign, kind, campaign.roster[0])
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            xml = z.read("xl/worksheets/sheet1.xml").decode()
+        rows = {int(m.group(1)): m.group(0) for m in re.finditer(r'<row r="(\d+)"[^>]*>', xml)}
+        assert free and free <= set(rows)
+        for r in free:
+            assert 'ht="' in rows[r] and "customHeight" not in rows[r], (kind, r, rows[r])
+        fixed = [r for r in rows if r not in free and 'ht="' in rows[r]]
+        assert fixed and all("customHeight" in rows[r] for r in fixed)

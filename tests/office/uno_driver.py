@@ -20,6 +20,7 @@ The job (JSON):
             {"sheet": "评分表", "cell": "D5", "value": 3, "mode": "unprotect", "password": "…"}
           ],
           "outputs": [{"path": "/abs/out.xlsx", "format": "xlsx"}, {"path": "/abs/out.ods", "format": "ods"}]
+                                             # formats: xlsx, xls, ods, pdf (printed as it stands)
         }
       ]
     }
@@ -68,6 +69,7 @@ FILTERS = {
     "xlsx": "Calc MS Excel 2007 XML",
     "xls": "MS Excel 97",
     "ods": "calc8",
+    "pdf": "calc_pdf_Export",  # printed as it is now: what a clerk's print to PDF shows
 }
 # com.sun.star.sheet.CellFlags: VALUE | DATETIME | STRING | FORMULA
 CLEAR_CONTENT = 1 | 2 | 4 | 16
