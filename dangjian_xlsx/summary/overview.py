@@ -4,6 +4,7 @@ that reference the cells of 得分汇总 and of the section table on this sheet)
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 import pandas as pd
@@ -19,6 +20,25 @@ from .style import Col, Formats, col_index
 
 MAX_CHART_HEIGHT = 2000  # pixels (about 21 inches): stay within what every spreadsheet program draws
 LABELLED_BARS = 60  # beyond this many branches, value labels would overlap
+BAR_PIXELS = 22  # height per branch (per pair of bars when 督查 is charted beside 自评)
+LABEL_FONT = {"name": st.FONT, "size": 10}
+
+
+def axis_floor(lowest: float, top: float) -> float:
+    """Where a value axis ending at `top` starts so that close values look different: a little below `lowest`
+    (a tenth of the spread, at least 1 % of `top`), rounded down to a nice step (1, 2, 5 × 10ⁿ); never below 0."""
+    lowest = max(0.0, min(float(lowest), float(top)))
+    if top <= 0:
+        return 0.0
+    margin = max((top - lowest) * 0.1, top * 0.01)
+    span = top - lowest + margin
+    step = 10 ** math.floor(math.log10(span / 5))
+    for factor in (1, 2, 5, 10):
+        if span / (step * factor) <= 8:
+            step *= factor
+            break
+    start = math.floor((lowest - margin) / step) * step
+    return max(0.0, round(start, 6))
 
 
 def sheet_help(catalog: Catalog) -> tuple[tuple[str, str], ...]:
@@ -116,7 +136,7 @@ def overview_sheet(
     st.print_setup(ws, 0, 1)
     ws.fit_to_pages(1, 0)
     if ov.scored > 0:
-        ws.insert_chart(3, 8, _section_chart(wb, *sections))
+        ws.insert_chart(3, 8, _section_chart(wb, *sections, lowest=float(t.sections["mean_rate"].min())))
         ws.insert_chart(25, 8, _totals_chart(wb, t, campaign, ranked_rows))
     else:
         ws.write_string(
@@ -208,8 +228,9 @@ def _sheet_help(wb: Workbook, ws: Worksheet, F: Formats, row: int, catalog: Cata
         row += 1
 
 
-def _section_chart(wb: Workbook, first: int, last: int) -> Chart:
-    """Each section's average rate (bars), from the section table on 总览."""
+def _section_chart(wb: Workbook, first: int, last: int, lowest: float) -> Chart:
+    """Each section's average rate (bars), from the section table on 总览; the axis starts a little below the
+    lowest rate so that close rates look different."""
     category, rate = col_index(SECTION_COLUMNS, "section"), col_index(SECTION_COLUMNS, "mean_rate")
     chart = wb.add_chart({"type": "bar"})
     chart.add_series(
@@ -218,12 +239,13 @@ def _section_chart(wb: Workbook, first: int, last: int) -> Chart:
             "categories": [st.S_OVERVIEW, first, category, last, category],
             "values": [st.S_OVERVIEW, first, rate, last, rate],
             "fill": {"color": "#5B9BD5"},
-            "data_labels": {"value": True, "num_format": "0%"},
+            "data_labels": {"value": True, "num_format": "0%", "position": "outside_end", "font": LABEL_FONT},
         }
     )
     chart.set_title({"name": "各部分平均得分率（平均分 ÷ 满分）", "name_font": {"name": st.FONT, "size": 12}})
-    chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "num_font": {"name": st.FONT}})
-    chart.set_y_axis({"reverse": True, "num_font": {"name": st.FONT, "size": 9}})
+    low = axis_floor(lowest, 1) if lowest == lowest else 0.0  # NaN (no sections scored): from 0
+    chart.set_x_axis({"min": low, "max": 1, "num_format": "0%", "num_font": {"name": st.FONT}})
+    chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": LABEL_FONT})
     chart.set_legend({"none": True})
     chart.set_size({"width": 640, "height": 420})
     return chart
@@ -245,7 +267,12 @@ def _totals_chart(wb: Workbook, t: ag.Tables, campaign: Campaign, ranked_rows: t
             "categories": [st.S_SCORES, first, branch, last, branch],
             "values": [st.S_SCORES, first, col, last, col],
             "fill": {"color": colour},
-            "data_labels": {"value": n <= LABELLED_BARS, "num_format": "0.0"},
+            "data_labels": {
+                "value": n <= LABELLED_BARS,
+                "num_format": "0.0",
+                "position": "outside_end",
+                "font": {"name": st.FONT, "size": 8},
+            },
             "gap": 40,
         }
 
@@ -256,8 +283,20 @@ def _totals_chart(wb: Workbook, t: ag.Tables, campaign: Campaign, ranked_rows: t
         bars.add_series(totals("督查总分", "insp_total", "#ED7D31"))
         bars_title = f"各{catalog.unit}自评总分与督查总分（按自评排名）"
     bars.set_title({"name": bars_title, "name_font": {"name": st.FONT, "size": 12}})
-    bars.set_x_axis({"min": 0, "max": campaign.catalog.total_points, "num_font": {"name": st.FONT}})
-    bars.set_y_axis({"reverse": True, "num_font": {"name": st.FONT, "size": 9}})
+    top = catalog.total_points
+    bars.set_x_axis({"min": axis_floor(_lowest_charted(t), top), "max": top, "num_font": {"name": st.FONT}})
+    bars.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": LABEL_FONT})
     bars.set_legend({"position": "bottom"} if t.has_inspection else {"none": True})
-    bars.set_size({"width": 640, "height": min(max(320, 18 * n + 90), MAX_CHART_HEIGHT)})
+    per_bar = BAR_PIXELS * (1.6 if t.has_inspection else 1)
+    bars.set_size({"width": 640, "height": min(max(320, int(per_bar * n) + 110), MAX_CHART_HEIGHT)})
     return bars
+
+
+def _lowest_charted(t: ag.Tables) -> float:
+    """The lowest total the totals chart draws: 自评总分 of the ranked branches (and their 督查总分)."""
+    ranked = t.scores[t.scores["rank"].notna()]
+    values = [ranked["total"]]
+    if t.has_inspection and "insp_total" in ranked:
+        values.append(ranked["insp_total"])
+    low = pd.concat(values).dropna()
+    return float(low.min()) if len(low) else 0.0

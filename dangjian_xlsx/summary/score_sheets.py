@@ -12,13 +12,13 @@ from .. import aggregate as ag
 from ..models import Catalog
 from .style import (
     BODY_ROWS_MIN,
-    RELATIVE_SCALE,
     Col,
     Formats,
     col_index,
     colour_rules,
     finish,
     plain_table,
+    points_scale,
     print_setup,
     put,
     table,
@@ -83,10 +83,10 @@ def scores_sheet(
     n_ranked = int(t.scores["rank"].notna().sum())
     if n_ranked:
         c = col_index(cols, "total")
-        ws.conditional_format(first, c, first + n_ranked - 1, c, RELATIVE_SCALE)
+        ws.conditional_format(first, c, first + n_ranked - 1, c, points_scale(catalog.total_points))
     if insp and last >= first:
         c = col_index(cols, "insp_total")
-        ws.conditional_format(first, c, last, c, RELATIVE_SCALE)
+        ws.conditional_format(first, c, last, c, points_scale(catalog.total_points))
     if last >= first:
         for s in catalog.sections:
             c = col_index(cols, s.id)

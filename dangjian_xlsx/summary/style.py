@@ -66,7 +66,26 @@ RATE_SCALE: dict[str, Any] = {
     "mid_color": "#FFEB84",
     "max_color": "#63BE7B",
 }
-# Relative scale (worst red, best green) for totals and section averages.
+
+
+def points_scale(total: float) -> dict[str, Any]:
+    """Totals against the maximum, not against each other: red at ≤ 80 %, yellow at 90 %, green at 100 %
+    (so 90 and 100 differ in colour, 95 and 97 hardly)."""
+    return {
+        "type": "3_color_scale",
+        "min_type": "num",
+        "min_value": round(total * 0.8, 2),
+        "mid_type": "num",
+        "mid_value": round(total * 0.9, 2),
+        "max_type": "num",
+        "max_value": total,
+        "min_color": "#F8696B",
+        "mid_color": "#FFEB84",
+        "max_color": "#63BE7B",
+    }
+
+
+# Relative scale (worst red, best green) for section averages.
 RELATIVE_SCALE: dict[str, Any] = {
     "type": "3_color_scale",
     "min_color": "#F8696B",

@@ -237,6 +237,47 @@ def test_rule3_charts_and_exports_leave_the_forms_to_correct_out(rule3: Written)
     assert {r["n_blank"] for r in doc["task_rates"]} == {0}  # no blank status in any rate
 
 
+def test_rule3_charts_start_near_the_data_and_colour_against_the_maximum(rule3: Written) -> None:
+    """Issue 17: totals of 90–99 on a 0–100 axis all look alike. The value axes start a little below the lowest
+    charted value (but above 0), every branch is labelled, and 得分汇总's colour scale goes by fixed shares of
+    the maximum (80 % red, 90 % yellow, 100 % green), not by the data's own minimum and maximum."""
+    camp = rule3.rep.campaign
+    top = camp.catalog.total_points
+    lowest = min(rule3_totals(camp).values())
+    with zipfile.ZipFile(rule3.xlsx) as z:
+        charts = [
+            z.read(n).decode() for n in sorted(z.namelist()) if re.fullmatch(r"xl/charts/chart\d+\.xml", n)
+        ]
+        sheets = {
+            n: z.read(n).decode() for n in z.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)
+        }
+    totals = next(c for c in charts if "得分汇总!" in c)
+    sections = next(c for c in charts if "总览!" in c)
+    low = float(re.search(r'<c:min val="([\d.]+)"/>', totals).group(1))
+    assert 0 < low <= lowest and lowest - low <= 5, (low, lowest)
+    assert re.search(r'<c:max val="([\d.]+)"/>', totals).group(1) == f"{top:g}"
+    assert '<c:tickLblSkip val="1"/>' in totals and '<c:tickLblSkip val="1"/>' in sections
+    # values at the bar ends (a bar chart's default position, which xlsxwriter leaves unwritten)
+    assert '<c:showVal val="1"/>' in totals and set(re.findall(r'<c:dLblPos val="(\w+)"/>', totals)) <= {
+        "outEnd"
+    }
+    rows = list(rule3.wb["总览"].iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(rows) if r[0] == "部分")
+    rates = [dict(zip(rows[start], r, strict=False))["得分率"] for r in rows[start + 1 : start + 13]]
+    rate_low = float(re.search(r'<c:min val="([\d.]+)"/>', sections).group(1))
+    assert 0 < rate_low <= min(rates)
+    # bars in 自评排名 order: the chart reads 得分汇总's ranked rows, best first
+    ws = rule3.wb["得分汇总"]
+    cols = {c.value: c.column_letter for c in ws[3]}
+    charted = [ws[f"{cols['自评总分']}{r}"].value for r in range(4, 24)]
+    assert charted == sorted(charted, reverse=True) and min(charted) == lowest
+    scales = [x for x in sheets.values() if "<colorScale>" in x and f"{cols['自评总分']}4:" in x]
+    assert len(scales) == 1
+    scale = re.search(r"<colorScale>(.*?)</colorScale>", scales[0]).group(1)
+    cfvo = re.findall(r'<cfvo type="(\w+)" val="([\d.]+)"/>', scale)
+    assert [(kind, float(v)) for kind, v in cfvo] == [("num", top * 0.8), ("num", top * 0.9), ("num", top)]
+
+
 def test_rule3_feedback_compares_with_the_complete_forms_and_says_provisional(rule3: Written) -> None:
     camp = rule3.rep.campaign
     totals = rule3_totals(camp)
