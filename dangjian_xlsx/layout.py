@@ -221,9 +221,14 @@ def attachment(catalog: Catalog, kind: FormKind) -> str:
 def form_label(catalog: Catalog, kind: FormKind) -> str:
     """The form as users are told about it: "附件1 评分表", "附件2 重点任务清单" (the catalog's attachment
     labels), "督查评分表"."""
+    return labelled(kind, attachment(catalog, kind))
+
+
+def labelled(kind: FormKind, attachment_label: str) -> str:
+    """A form's name after its attachment label ("附件3 评分表"); the 督查评分表 has none (组织部's own form)."""
     if kind is FormKind.INSPECTION:
         return SHEET_BY_KIND[kind]
-    return f"{attachment(catalog, kind)} {SHEET_BY_KIND[kind]}"
+    return f"{attachment_label} {SHEET_BY_KIND[kind]}"
 
 
 # A1 of the 督查评分表: it is 组织部's form, not an attachment of the notice the branches received

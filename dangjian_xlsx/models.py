@@ -245,14 +245,6 @@ class FormKind(StrEnum):
     TASKS = "form2"
     INSPECTION = "inspection"
 
-    @property
-    def label(self) -> str:
-        return {
-            "form1": "附件1 评分表",
-            "form2": "附件2 重点任务清单",
-            "inspection": "督查评分表",
-        }[self.value]
-
 
 class Severity(StrEnum):
     ERROR = "错误"

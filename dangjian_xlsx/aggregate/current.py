@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..collect import COUNTED, form_key, unreadable_report
-from ..layout import SHEET_BY_KIND
+from ..layout import labelled
 from ..models import DEFAULT_UNIT, Branch, Catalog, FileRecord, FormKind, Outcome, Report, Submission
 
 
@@ -28,8 +28,7 @@ class Terms:
 
     def label(self, kind: FormKind) -> str:
         """附件1 评分表, 附件2 重点任务清单, 督查评分表: the form's attachment label and its sheet's name."""
-        sheet = SHEET_BY_KIND[kind]
-        return sheet if kind is FormKind.INSPECTION else f"{self.attachment(kind)} {sheet}"
+        return labelled(kind, self.attachment(kind))
 
 
 # Status of one form of one branch (提交情况).

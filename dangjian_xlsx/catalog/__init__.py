@@ -14,7 +14,7 @@ from .formsbook import FORMS_FILE, FormsCheck, check_forms, read_forms
 from .formsgrid import chinese_numeral
 from .formswrite import forms_workbook
 from .load import catalog_digest, check_catalog, load_catalog, parse_catalog
-from .names import RosterNames, normalize, roster_names, strip_suffix
+from .names import RosterNames, name_variants, normalize, roster_names, strip_suffix
 from .roster import (
     FORBIDDEN_NAME_CHARS,
     ROSTER_HEADERS,
@@ -45,6 +45,7 @@ __all__ = [
     "load_campaign",
     "load_catalog",
     "load_roster",
+    "name_variants",
     "normalize",
     "parse_catalog",
     "parse_roster_rows",

@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .. import aggregate as ag
 from ..catalog import chinese_numeral
 from ..collect import unreadable_report
 from ..forms import form_filename
-from ..layout import FILE_SUFFIX, Field, file_suffix
+from ..layout import FILE_SUFFIX, Field, file_suffix, form_label
 from ..messages import Code
 from ..models import Branch, Campaign, Catalog, FileRecord, FormKind, Problem
 from .received import REPORT_AGAIN, doubt_lines, received_line, unreadable_report_line
@@ -149,11 +148,6 @@ def hint(p: Problem, campaign: Campaign) -> str:
     return ""
 
 
-def form_label(campaign: Campaign, kind: FormKind) -> str:
-    """附件1 评分表, 附件2 重点任务清单, 督查评分表, with the round's attachment labels."""
-    return ag.Terms.of(campaign.catalog).label(kind)
-
-
 def is_blank_form(rec: FileRecord) -> bool:
     """A returned blank form (one `form-blank` error for the whole form)."""
     return any(p.code == Code.FORM_BLANK for p in rec.errors)
@@ -191,7 +185,7 @@ def _blank_lines(part: Part, campaign: Campaign, inspector: bool) -> tuple[str, 
     """Every file of the part is a returned blank form: one heading, what to do, no line per cell."""
     assert part.kind is not None and part.copy is not None
     who = "" if inspector else "你单位"
-    label = form_label(campaign, part.kind)
+    label = form_label(campaign.catalog, part.kind)
     paths = "；".join(f.path for f in part.files)
     lines = [line for f in part.files for line in _numbered(f.errors, campaign)]
     lines = _renumber(lines)
@@ -217,7 +211,10 @@ def _fix_lines(part: Part, campaign: Campaign, inspector: bool) -> tuple[str, li
         f"  请在附上的更正表“{part.copy.name}”中修改以上单元格（已标红并附批注，其余内容已按原表填好），"
         f"{_back(inspector)}。"
     )
-    return f"{form_label(campaign, part.kind)}：需修改 {len(rec.errors)} 处（文件：{rec.path}）", lines
+    return (
+        f"{form_label(campaign.catalog, part.kind)}：需修改 {len(rec.errors)} 处（文件：{rec.path}）",
+        lines,
+    )
 
 
 def _received(files: list[FileRecord], campaign: Campaign, inspector: bool) -> list[str]:
@@ -234,7 +231,7 @@ def _received(files: list[FileRecord], campaign: Campaign, inspector: bool) -> l
 
 def _rejected_lines(part: Part, campaign: Campaign, inspector: bool) -> tuple[str, list[str]]:
     assert part.kind is not None and part.copy is not None
-    label, copy = form_label(campaign, part.kind), part.copy.name
+    label, copy = form_label(campaign.catalog, part.kind), part.copy.name
     lines = _received(part.files, campaign, inspector)
     newest = part.basis or part.files[-1]
     codes = {p.code for p in newest.errors}
@@ -270,7 +267,7 @@ def _part_lines(part: Part, notice: Notice, campaign: Campaign) -> tuple[str, li
         lines.append(f"  请按以上说明处理后重新发送；{f1}、{f2} 请使用下发的原表格填写。")
         return f"收到的文件未能使用（无法判断是{f1}还是{f2}）", lines
     assert part.kind is not None
-    label = form_label(campaign, part.kind)
+    label = form_label(campaign.catalog, part.kind)
     if part.state == EXTRA:
         assert part.current is not None
         lines = _received(part.files, campaign, inspector)

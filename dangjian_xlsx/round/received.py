@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import re
 
-from .. import aggregate as ag
+from ..catalog import name_variants, normalize
 from ..forms import form_filename
+from ..layout import form_label
 from ..messages import Code
 from ..models import Branch, Catalog, FileRecord, FormKind
 
-_PAREN = re.compile(r"[（(][^）)]*[）)]")
 _SUFFIX = re.compile(r"\.[^./]*$")
 # the evidence named in an `identity-doubt` problem ("…但文件名是“…”")
 _EVIDENCE = re.compile(r"但(.{1,20}?)是“")
@@ -36,17 +36,6 @@ def unreadable_report_line(rec: FileRecord, who: str, why: str, *, ask: bool = T
     return f"  收到文件“{rec.path}”{how}，但无法打开（{why}）" + (f"：{REPORT_AGAIN}。" if ask else "。")
 
 
-def name_variants(b: Branch) -> set[str]:
-    """The ways people write a branch's name in a file or folder name: the roster name, its 简称, the name
-    without parentheticals, and each without its trailing 党总支/党委/党支部."""
-    names = {b.name, b.short, _PAREN.sub("", b.name)}
-    for n in list(names):
-        for tail in ("党总支", "直属党支部", "党支部", "党委"):
-            if n.endswith(tail):
-                names.add(n[: -len(tail)])
-    return {n for n in names if len(n) >= 2}
-
-
 def evidence(f: FileRecord, named: Branch) -> str:
     """Where the file names `named` (the claimant): the evidence collect recorded in its `identity-doubt`
     problem (文件名, 文件夹名, 表头党总支名称, the text …), else found again in the path."""
@@ -56,9 +45,9 @@ def evidence(f: FileRecord, named: Branch) -> str:
                 return p.field
             if m := _EVIDENCE.search(p.message):
                 return m.group(1)
-    parts = f.path.split("/")
+    parts = [normalize(p) for p in f.path.split("/")]
     stem = _SUFFIX.sub("", parts[-1])
-    variants = name_variants(named)
+    variants = name_variants(named)  # the ways collect itself recognises the name (catalog.names)
     if any(v in stem for v in variants):
         return "文件名"
     if any(v in folder for folder in parts[:-1] for v in variants):
@@ -72,7 +61,7 @@ def doubt_lines(
     """A file held 身份存疑 as `branch` is told of it: the form's own branch (identity) or the branch the
     file or folder name or the text names (claimant). `current` is `branch`'s counted file of that form."""
     assert kind is not None and f.branch is not None and f.claimant is not None
-    label, own, unit = ag.Terms.of(catalog).label(kind), form_filename(kind, branch, catalog), catalog.unit
+    label, own, unit = form_label(catalog, kind), form_filename(kind, branch, catalog), catalog.unit
     if f.branch.name == branch.name:
         where = evidence(f, f.claimant)
         resend = f"请以“{own}”为文件名重新发送" + (

@@ -9,6 +9,8 @@ from other_forms import STATUSES
 from other_report import BRANCHES, DONE, NOT_STARTED, PROGRESS, TASKS, Round, other_round, total
 
 from dangjian_xlsx import aggregate as ag
+from dangjian_xlsx.catalog import load_catalog
+from dangjian_xlsx.layout import form_label
 from dangjian_xlsx.models import Catalog, FormKind
 
 
@@ -71,6 +73,10 @@ def test_overview_lines_say_the_rounds_words(round_: Round) -> None:
     assert ov.basis.startswith("统计依据：2 份完整有效的附件3、2 份附件4")
     terms = ag.Terms.of(round_.campaign.catalog)
     assert [terms.label(k) for k in FormKind] == ["附件3 评分表", "附件4 重点任务清单", "督查评分表"]
-    assert [ag.Terms().label(k) for k in FormKind] == [k.label for k in FormKind]  # the built-in words
+    builtin = load_catalog()
+    assert [ag.Terms().label(k) for k in FormKind] == [
+        form_label(builtin, k) for k in FormKind
+    ]  # built-in words
+    assert [form_label(builtin, k) for k in FormKind] == ["附件1 评分表", "附件2 重点任务清单", "督查评分表"]
     files = ag.build_tables(round_.report).files
     assert set(files["kind"]) == {"附件3 评分表", "附件4 重点任务清单"}
