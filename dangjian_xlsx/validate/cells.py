@@ -8,6 +8,8 @@ import re
 import unicodedata
 from typing import Any
 
+from ..catalog import normalize
+
 _WS = re.compile(r"\s+")
 _NUMBER = re.compile(r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*分?")
 _CN_POINT = re.compile(r"(?<=\d)。(?=\d)")
@@ -50,8 +52,8 @@ def squash(s: str) -> str:
 
 
 def name_key(s: str) -> str:
-    """Comparison key for 党总支 names: NFKC (full-width forms), no whitespace."""
-    return _WS.sub("", unicodedata.normalize("NFKC", s))
+    """Comparison key for 党总支 names: NFKC (full-width forms), no whitespace (catalog.names' form)."""
+    return normalize(s)
 
 
 BLANK, OK, NORMALIZED, BAD = "blank", "ok", "normalized", "bad"

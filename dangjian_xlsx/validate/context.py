@@ -7,7 +7,7 @@ import datetime as dt
 import difflib
 from dataclasses import dataclass
 
-from ..catalog import catalog_digest, roster_names
+from ..catalog import catalog_digest, roster_names, strip_suffix
 from ..layout import FixedCell, FormLayout, form_layout
 from ..models import Branch, Campaign, FormKind
 from .cells import item_label, name_key, squash
@@ -42,16 +42,6 @@ class Context:
     done_status: str
     na_status: str | None
     choices: str  # the statuses as messages list them: 已完成、持续推进、未完成、不适用
-
-
-_SUFFIXES = ("直属党支部", "党总支", "党委", "党支部")
-
-
-def _short(name: str) -> str:
-    for suf in _SUFFIXES:
-        if name.endswith(suf) and len(name) > len(suf):
-            return name[: -len(suf)]
-    return name
 
 
 def _build_context(campaign: Campaign) -> Context:
@@ -116,7 +106,7 @@ def suggest(name: str, names: tuple[str, ...], n: int = 3) -> list[str]:
     key = name_key(name)
     if not key:
         return []
-    out = [x for x in names if key in name_key(x) or name_key(_short(x)) in key]
+    out = [x for x in names if key in name_key(x) or name_key(strip_suffix(x)) in key]
     for x in difflib.get_close_matches(name, names, n=n, cutoff=0.5):
         if x not in out:
             out.append(x)
