@@ -62,11 +62,13 @@ COLUMNS = {
     FormKind.INSPECTION: (*_ITEM_COLUMNS, "督查得分", "督查意见"),
 }
 # Column widths (characters). Column A also holds "党总支名称：" (the unit's name label) and the date label column holds "填报日期："
-# in the header line, so both are wide enough for those labels; the totals fit landscape A4 at 100%.
+# in the header line, so both are wide enough for those labels. The text columns are wider than landscape A4
+# at 100%: the forms print fitted to the page width (83–88 %), so the long item texts wrap to fewer lines
+# and the pages hold more of them (the notice's 附件2 prints on 3 pages instead of 6).
 WIDTHS = {
-    FormKind.SCORING: (14, 13, 53, 11, 9, 32, 7),
-    FormKind.TASKS: (14, 52, 11, 34, 29),
-    FormKind.INSPECTION: (14, 13, 43, 6, 8, 22, 8, 22),
+    FormKind.SCORING: (14, 16, 66, 11, 9, 40, 7),
+    FormKind.TASKS: (14, 78, 11, 38, 32),
+    FormKind.INSPECTION: (14, 16, 52, 6, 8, 28, 8, 28),
 }
 
 # Column indices.

@@ -18,9 +18,7 @@ from .style import (
     GrowingWorksheet,
     Styles,
     cell_ranges,
-    keep_together,
     setup_print,
-    spread_height,
     text_height,
     text_lines,
 )
@@ -53,7 +51,6 @@ class FormWriter:
     heights: dict[int, float] = field(default_factory=dict)
     todo: list[tuple[Field, int, int]] = field(default_factory=list)  # fill-me highlight: (field, row, col)
     done: set[tuple[int, int]] = field(default_factory=set)  # cells already written
-    spans: list[tuple[list[int], float]] = field(default_factory=list)  # merged rows → height they need
     free_text: set[int] = field(default_factory=set)  # rows holding a free-text input: they grow with it
     _fixed: dict[tuple[int, int], FixedCell] = field(default_factory=dict)
 
@@ -121,14 +118,10 @@ class FormWriter:
         self._fill_blanks(last)
         self._validations()
         self._highlight()
-        for rows, needed in self.spans:  # a merged section cell may need more than its rows' text
-            grown = spread_height([self.heights.get(r, 20.0) for r in rows], needed)
-            self.heights.update(zip(rows, grown, strict=True))
         for row, h in sorted(self.heights.items()):
             self.ws.set_row(row, h)
         if isinstance(self.ws, GrowingWorksheet):  # the heights fit the text now; typed text grows them
             self.ws.grow_rows = set(self.free_text)
-        self.ws.set_h_pagebreaks(self._page_breaks())
         self.ws.freeze_panes(layout.FIRST_ROW, 0)
         setup_print(
             self.ws,
@@ -141,22 +134,6 @@ class FormWriter:
         self.ws.activate()
         self.ws.select()
         protect(self.ws, self.campaign.password)
-
-    def _page_breaks(self) -> list[int]:
-        """Keep each section (group) on one page; the 合计 row stays with the last section."""
-        h = self.heights
-        blocks = []
-        for _sid, first, last in self.lay.section_spans:
-            blocks.append((first, sum(h.get(r, 15.0) for r in range(first, last + 1))))
-        first_row, height = blocks[-1]
-        tail = range(self.lay.total_row, self.last_row + 1)
-        blocks[-1] = (first_row, height + sum(h.get(r, 15.0) for r in tail))
-        return keep_together(
-            blocks,
-            first_page=sum(h.get(r, 15.0) for r in range(layout.FIRST_ROW)),
-            repeat=h.get(layout.ROW_COLUMNS, 15.0),
-            landscape=True,
-        )
 
     def _header(self, last: int) -> None:
         kind = self.kind
@@ -191,8 +168,8 @@ class FormWriter:
         for _sid, first, last in self.lay.section_spans:
             for col in span_cols:
                 value = self.fixed(first, col).value
-                self.put_rows(first, last, col, value, "center")
-                self.spans.append((list(range(first, last + 1)), text_height(str(value), self.width(col))))
+                self.put_rows(first, last, col, value, "section")
+                self.need(first, text_height(str(value), self.width(col)))
             if subtotal:
                 rng = f"{a1(first, layout.C_SCORE)}:{a1(last, layout.C_SCORE)}"
                 ids = [i for i, r in self.lay.item_rows.items() if first <= r <= last]

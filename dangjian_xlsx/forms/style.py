@@ -31,7 +31,6 @@ HEADER_FILL = "#D9D9D9"
 
 LINE_FACTOR = 1.45  # line height / font size: CJK fonts (宋体, Noto CJK) need ~1.3–1.45 em
 PAPER_A4 = 9
-A4_SHORT, A4_LONG = 595.28, 841.89  # pt
 MARGIN_TOP, MARGIN_BOTTOM = 0.6, 0.7  # inches
 FOOTER = "&C第 &P 页 共 &N 页"
 ZERO_BLANK = "General;-General;;@"  # live sub-totals: blank while nothing is filled in
@@ -67,7 +66,10 @@ STYLES: dict[str, dict[str, Any]] = {
     "points": {**_BOX, "align": "center", "num_format": '0"分"'},
     "points_decimal": {**_BOX, "align": "center", "num_format": '0.0"分"'},  # 0.5分
     "number": {**_BOX, "align": "center"},
-    "subtotal": {**_BOX, "align": "center", "num_format": ZERO_BLANK},
+    # a section's merged 序号 / 项目 / 小计 cells: at the top, in the section's first row, so that a page break
+    # inside the section never cuts them or prints them twice
+    "section": {**_BOX, "align": "center", "valign": "top"},
+    "subtotal": {**_BOX, "align": "center", "valign": "top", "num_format": ZERO_BLANK},
     "total_label": {**_BOX, "align": "center", "bold": True},
     "total_points": {**_BOX, "align": "center", "bold": True, "num_format": '0"分"'},
     "total_points_decimal": {**_BOX, "align": "center", "bold": True, "num_format": '0.0"分"'},
@@ -142,15 +144,6 @@ def text_height(text: str, width: float, size: float = FONT_SIZE, *, minimum: fl
     return max(minimum, math.ceil(h * 4) / 4)
 
 
-def spread_height(heights: list[float], needed: float) -> list[float]:
-    """Grow row heights (last rows first, evenly) so that their sum reaches `needed` (a merged cell)."""
-    missing = needed - sum(heights)
-    if missing <= 0:
-        return heights
-    extra = math.ceil(missing / len(heights) * 4) / 4
-    return [h + extra for h in heights]
-
-
 # ---------------------------------------------------------------- sheets
 
 
@@ -188,7 +181,13 @@ def setup_print(
     landscape: bool,
     repeat_row: int | None = None,
 ) -> None:
-    """A4, fitted to the page width, centred, page numbers in the footer, optional repeated header row."""
+    """A4, fitted to the page width, centred, page numbers in the footer, optional repeated header row.
+
+    No manual page breaks: the rows flow onto the pages, so every page is full up to the row that does not
+    fit, a section is split over two pages only when its rest does not fit, and a break never falls inside a
+    row (an item is one row). Breaks fixed when the form is made would be wrong once typed text grows its
+    rows, leaving pages nearly empty; a section's merged cells keep their text at the top, in the section's
+    first row, so a break inside the section never cuts it."""
     ws.set_paper(PAPER_A4)
     if landscape:
         ws.set_landscape()
@@ -201,29 +200,6 @@ def setup_print(
     ws.print_area(0, 0, last_row, last_col)
     if repeat_row is not None:
         ws.repeat_rows(repeat_row)
-
-
-def keep_together(
-    blocks: list[tuple[int, float]], *, first_page: float, repeat: float, landscape: bool
-) -> list[int]:
-    """Manual page breaks (rows starting a new page) so that no block is split over two pages.
-
-    `blocks` are (first row, height in pt) in order; `first_page` is the height used on page 1 before
-    the first block, `repeat` the repeated header on later pages. Heights are Excel's at 100 %, the
-    scale at which the landscape forms print; a program that scales them down fits more on a page,
-    so the breaks still hold. A block taller than a page just starts a new page.
-    """
-    page = (A4_SHORT if landscape else A4_LONG) - (MARGIN_TOP + MARGIN_BOTTOM) * 72
-    page *= 0.97  # rounding of row heights and grid lines
-    breaks: list[int] = []
-    used, fresh = first_page, True
-    for row, height in blocks:
-        if used + height > page and not fresh:
-            breaks.append(row)
-            used = repeat
-        used += height
-        fresh = False
-    return breaks
 
 
 def cell_ranges(cells: Iterable[tuple[int, int]]) -> list[tuple[int, int, int, int]]:

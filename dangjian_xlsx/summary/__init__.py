@@ -11,9 +11,9 @@ from .colours import (
     status_colours,
     task_tones,
 )
+from .columns import SCORE_COLUMNS
 from .exports import (
     FORMULA_PREFIXES,
-    SCORE_COLUMNS,
     csv_bytes,
     csv_cell,
     csv_frame,

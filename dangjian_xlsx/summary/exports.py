@@ -4,7 +4,9 @@ streamed a slice of rows at a time: each column's values are converted at once, 
 encoded by `csv.writer` or `json.JSONEncoder`, so that at province scale (tens of thousands of rows) only
 one slice's rows and one file's text are in memory at once.
 
-Stable catalog ids (S01.1, T01) and branch ids are the join keys. CSV text that a spreadsheet would take
+The CSV files are for people opening them in Excel: Chinese headers, the summary sheets' words (and 问题类别
+beside each problem code); the JSON, for programs, keeps English keys. Stable catalog ids (S01.1, T01), branch
+ids and problem codes are the join keys, written as they are. CSV text that a spreadsheet would take
 for a formula (starting with = + - @ tab or CR) is neutralised with a leading single quote, following
 OWASP's CSV-injection guidance; numbers stay numbers.
 """
@@ -31,49 +33,18 @@ from .. import aggregate as ag
 from ..atomic import write_all_atomic
 from ..catalog import catalog_digest
 from ..models import Campaign
+from ..problemnames import problem_name
+from .columns import (
+    FILE_COLUMNS,
+    FILE_CSV,
+    PROBLEM_COLUMNS,
+    PROBLEM_CSV,
+    SCORE_CSV,
+    TASK_CSV,
+)
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-SCORE_COLUMNS = [
-    "seq",
-    "branch_id",
-    "branch",
-    "status",
-    "item_id",
-    "section_id",
-    "points",
-    "score",
-    "lost",
-    "note",
-    "counted",  # 1: the form is complete and valid and feeds the statistics; 0: 暂计, to be corrected
-]
-TASK_COLUMNS = ["seq", "branch_id", "branch", "task_id", "group_id", "status", "done", "issues", "counted"]
-PROBLEM_COLUMNS = [
-    "file",
-    "branch_id",
-    "branch",
-    "sheet",
-    "cell",
-    "field",
-    "severity",
-    "code",
-    "message",
-    "value",
-]
-FILE_COLUMNS = [
-    "path",
-    "kind",
-    "branch_id",
-    "branch",
-    "outcome",
-    "reason",
-    "errors",
-    "warnings",
-    "size",
-    "saved_at",
-    "sha256",
-    "claimant",
-]
 SECTION_COLUMNS = ["section_id", "points", "n", "mean", "mean_rate", "min", "max"]
 
 
@@ -147,10 +118,10 @@ def csv_frame(df: pd.DataFrame, columns: list[str]) -> bytes:
     return b"".join(csv_chunks(df, columns))
 
 
-def csv_chunks(df: pd.DataFrame, columns: list[str]) -> Iterator[bytes]:
-    """`csv_frame` in pieces: the BOM and header, then a slice of rows at a time."""
+def csv_chunks(df: pd.DataFrame, columns: list[str], header: Sequence[str] | None = None) -> Iterator[bytes]:
+    """`csv_frame` in pieces: the BOM and header (`header`, or the keys), then a slice of rows at a time."""
     cells = [csv_values(df[c].tolist()) for c in columns]
-    yield codecs.BOM_UTF8 + csv_text([columns]).encode("utf-8")
+    yield codecs.BOM_UTF8 + csv_text([columns if header is None else header]).encode("utf-8")
     rows = zip(*cells, strict=True)
     while chunk := list(islice(rows, CHUNK_ROWS)):
         yield csv_text(chunk).encode("utf-8")
@@ -360,8 +331,19 @@ def json_chunks(
     yield b"}\n"
 
 
-def _score_chunks(t: ag.Tables) -> Iterator[bytes]:
-    yield from csv_chunks(score_rows(t), SCORE_COLUMNS)
+def csv_export(df: pd.DataFrame, spec: Sequence[tuple[str, str]], unit: str) -> Iterator[bytes]:
+    """The CSV of a table's columns in `spec` (SCORE_CSV …), headed in Chinese with the round's unit word."""
+    return csv_chunks(df, [k for k, _ in spec], [h.format(unit=unit) for _, h in spec])
+
+
+def _score_chunks(t: ag.Tables, unit: str) -> Iterator[bytes]:
+    yield from csv_export(score_rows(t), SCORE_CSV, unit)
+
+
+def _problem_chunks(t: ag.Tables, unit: str) -> Iterator[bytes]:
+    """The problems, each with its code's Chinese name (问题类别) beside the code."""
+    kind = [problem_name(code, unit) for code in t.problems["code"].tolist()]
+    yield from csv_export(t.problems.assign(kind=kind), PROBLEM_CSV, unit)
 
 
 def write_exports(
@@ -370,11 +352,12 @@ def write_exports(
     """Write the four CSV files and the JSON beside `summary`, each built while it is written to its temporary
     file; none replaces its previous version unless all were written. Returns their paths."""
     paths = export_paths(summary)
+    unit = campaign.catalog.unit
     contents = {
-        "scores": _score_chunks(t),
-        "tasks": csv_chunks(t.task_details, TASK_COLUMNS),
-        "problems": csv_chunks(t.problems, PROBLEM_COLUMNS),
-        "files": csv_chunks(t.files, FILE_COLUMNS),
+        "scores": _score_chunks(t, unit),
+        "tasks": csv_export(t.task_details, TASK_CSV, unit),
+        "problems": _problem_chunks(t, unit),
+        "files": csv_export(t.files, FILE_CSV, unit),
         "json": json_chunks(t, ov, campaign, generated_at),
     }
     return write_all_atomic((paths[k], chunks) for k, chunks in contents.items())

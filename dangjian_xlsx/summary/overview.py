@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -15,12 +16,13 @@ from xlsxwriter.worksheet import Worksheet
 from .. import aggregate as ag
 from ..models import Campaign, Catalog
 from . import style as st
+from .measure import text_lines
 from .score_sheets import score_columns
 from .style import Col, Formats, col_index
 
 MAX_CHART_HEIGHT = 2000  # pixels (about 21 inches): stay within what every spreadsheet program draws
 LABELLED_BARS = 60  # beyond this many branches, value labels would overlap
-BAR_PIXELS = 22  # height per branch (per pair of bars when 督查 is charted beside 自评)
+BAR_PIXELS = 16  # height per branch (per pair of bars when 督查 is charted beside 自评)
 LABEL_FONT = {"name": st.FONT, "size": 10}
 
 
@@ -108,6 +110,39 @@ def _doubt_lines(ov: ag.Overview) -> list[tuple[str, Any, str]]:
     ]
 
 
+# 总览 on one landscape page: the counts per branch on the left (A–E), the counts per file, the section table and
+# the sheets' guide in the middle (G–M), the charts on the right (from O).
+WIDTHS = (22, 8, 18, 18, 18, 2, 30, 7.5, 7.5, 7.5, 7.5, 7.5, 7.5, 2)
+CHARTS = len(WIDTHS)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A column of blocks on 总览: labels in `first`, values in the next column, explanations merged over the
+    columns after it up to `last`."""
+
+    first: int
+    last: int
+
+    @property
+    def label_width(self) -> float:
+        return WIDTHS[self.first]
+
+    @property
+    def explain_width(self) -> float:
+        return sum(WIDTHS[self.first + 2 : self.last + 1])
+
+    @property
+    def width(self) -> float:
+        return sum(WIDTHS[self.first : self.last + 1])
+
+
+LEFT = Panel(0, 4)
+MIDDLE = Panel(6, 12)
+CHART_WIDTH = 440
+SECTION_CHART_HEIGHT = 380
+
+
 def overview_sheet(
     wb: Workbook,
     ws: Worksheet,
@@ -118,35 +153,44 @@ def overview_sheet(
     generated_at: dt.datetime,
     ranked_rows: tuple[int, int],
 ) -> None:
-    """总览: the heading, the counts, the section table and what each sheet holds; the charts on the right."""
-    ws.set_column(0, 0, 34)
-    ws.set_column(1, 6, 10)
-    ws.set_column(7, 7, 2)
+    """总览: the heading, the counts, the section table and what each sheet holds; the charts on the right; on
+    one landscape page (up to LABELLED_BARS branches: beyond, one page wide)."""
+    for c, width in enumerate(WIDTHS):
+        ws.set_column(c, c, width)
     heading = f"{campaign.school}{campaign.title}汇总表"
     note = (
         f"{campaign.department}　自查时间 {campaign.self_check_start:%Y-%m-%d} 至 {campaign.self_check_end:%Y-%m-%d}"
         f"　报送截止 {campaign.due:%Y-%m-%d}　生成时间 {generated_at:%Y-%m-%d %H:%M}"
     )
-    st.title(ws, F, heading, note, 17)
+    st.title(ws, F, heading, note, CHARTS)
+    heights: dict[int, float] = {}
+    *per_branch, per_file = _count_blocks(t, ov)
     row = 3
-    for name, lines in _count_blocks(t, ov):
-        row = _block(ws, F, row, name, lines)
+    for name, lines in per_branch:
+        row = _block(ws, F, row, name, lines, LEFT, heights)
+    row = _block(ws, F, 3, *per_file, MIDDLE, heights)
     sections = _section_table(ws, F, t, row, campaign.catalog)
-    _sheet_help(wb, ws, F, sections[1] + 2, campaign.catalog)
+    _sheet_help(wb, ws, F, sections[1] + 2, campaign.catalog, heights)
+    for r, height in heights.items():
+        ws.set_row(r, height)
     st.print_setup(ws, 0, 1)
-    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.3, right=0.3, top=0.6, bottom=0.5)
+    ws.fit_to_pages(1, 1 if len(campaign.roster) <= LABELLED_BARS else 0)
     if ov.scored > 0:
-        ws.insert_chart(3, 8, _section_chart(wb, *sections, lowest=float(t.sections["mean_rate"].min())))
-        ws.insert_chart(25, 8, _totals_chart(wb, t, campaign, ranked_rows))
+        lowest = float(t.sections["mean_rate"].min())
+        ws.insert_chart(3, CHARTS, _section_chart(wb, *sections, lowest=lowest))
+        totals = _totals_chart(wb, t, campaign, ranked_rows)
+        ws.insert_chart(3, CHARTS, totals, {"y_offset": SECTION_CHART_HEIGHT + 12})
     else:
         ws.write_string(
-            3, 8, f"尚未收到完整有效的{campaign.catalog.form1.attachment}评分表，暂无图表。", F.note
+            3, CHARTS, f"尚未收到完整有效的{campaign.catalog.form1.attachment}评分表，暂无图表。", F.note
         )
 
 
 def _count_blocks(t: ag.Tables, ov: ag.Overview) -> list[tuple[str, list[tuple[str, Any, str]]]]:
     """The blocks of counts: (heading, [(label, value, explanation)]) — the overview's own lines (the CLI
-    prints the same), each explanation followed by the branches it counts; the files held 身份存疑 first."""
+    prints the same), each explanation followed by the branches it counts; the files held 身份存疑 first, the
+    counts per file last."""
     named = _named(t, ov)
     blocks = []
     if ov.doubts:
@@ -162,76 +206,96 @@ def _count_blocks(t: ag.Tables, ov: ag.Overview) -> list[tuple[str, list[tuple[s
     return blocks
 
 
-def _block(ws: Worksheet, F: Formats, row: int, name: str, lines: list[tuple[str, Any, str]]) -> int:
-    """One block of counts at `row`: its heading, a header, one line per count. Returns the next free row
-    after a blank one."""
+def _block(
+    ws: Worksheet,
+    F: Formats,
+    row: int,
+    name: str,
+    lines: list[tuple[str, Any, str]],
+    at: Panel,
+    heights: dict[int, float],
+) -> int:
+    """One block of counts at `row` of the panel `at`: its heading, a header, one line per count; the rows'
+    heights (for the wrapped text) into `heights`. Returns the next free row after a blank one."""
     wrap = F.by_kind["wrap"]
-    ws.write_string(row, 0, name, F.section)
+    label, value, explain = at.first, at.first + 1, at.first + 2
+    ws.write_string(row, label, name, F.section)
     row += 1
-    for c, h in enumerate(("项目", "数量")):
+    for c, h in ((label, "项目"), (value, "数量")):
         ws.write_string(row, c, h, F.header)
-    ws.merge_range(row, 2, row, 6, "", F.header)
-    ws.write_string(row, 2, "说明", F.header)
+    ws.merge_range(row, explain, row, at.last, "", F.header)
+    ws.write_string(row, explain, "说明", F.header)
     row += 1
-    for label, value, explain in lines:
-        long_label = st.text_lines(label, 32) > 1  # a file name (the files held 身份存疑)
-        ws.write_string(row, 0, label, wrap if long_label else F.label)
-        st.put(ws, row, 1, value, F.big if type(value) is int else F.big_num)
-        ws.merge_range(row, 2, row, 6, "", wrap)
-        ws.write_string(row, 2, explain, wrap)
-        n = max(st.text_lines(explain, 48), st.text_lines(label, 32))
+    for text, number, why in lines:
+        long_label = text_lines(text, F.wrap_width(at.label_width)) > 1  # a file name (身份存疑)
+        ws.write_string(row, label, text, wrap if long_label else F.label)
+        st.put(ws, row, value, number, F.big if type(number) is int else F.big_num)
+        ws.merge_range(row, explain, row, at.last, "", wrap)
+        ws.write_string(row, explain, why, wrap)
+        n = max(
+            text_lines(why, F.wrap_width(at.explain_width)),
+            text_lines(text, F.wrap_width(at.label_width)),
+        )
         if n > 1:
-            ws.set_row(row, st.LINE_HEIGHT * n + 3)
+            heights[row] = max(heights.get(row, 0), F.height(n))
         row += 1
     return row + 1
 
 
-# 四、各部分平均得分: a small table the section chart reads from.
+# 五、各部分平均得分 (in the middle panel): a small table the section chart reads from.
 SECTION_COLUMNS = (
-    Col("section", "部分", 34, "label"),
-    Col("points", "满分", 10, "points"),
-    Col("mean", "平均分", 10, "num"),
-    Col("mean_rate", "得分率", 10, "pct"),
-    Col("min", "最低", 10, "num"),
-    Col("max", "最高", 10, "num"),
-    Col("n", "份数", 10, "int"),
+    Col("section", "部分", 30, "label"),
+    Col("points", "满分", 7.5, "points"),
+    Col("mean", "平均分", 7.5, "num"),
+    Col("mean_rate", "得分率", 7.5, "pct"),
+    Col("min", "最低", 7.5, "num"),
+    Col("max", "最高", 7.5, "num"),
+    Col("n", "份数", 7.5, "int"),
 )
 
 
 def _section_table(ws: Worksheet, F: Formats, t: ag.Tables, row: int, catalog: Catalog) -> tuple[int, int]:
-    """The section averages under a heading at `row`. Returns the (first, last) rows of the sections."""
-    cols = SECTION_COLUMNS
+    """The section averages under a heading at `row` of the middle panel, their rates coloured against the
+    maximum (like 得分汇总's totals). Returns the (first, last) rows of the sections."""
+    cols, at = SECTION_COLUMNS, MIDDLE.first
     ws.write_string(
-        row, 0, f"五、各部分平均得分（自评，只计完整有效的{catalog.form1.attachment}）", F.section
+        row, at, f"五、各部分平均得分（自评，只计完整有效的{catalog.form1.attachment}）", F.section
     )
     row += 1
     header = row
     labels = [f"{n}、{name}" for n, name in zip(t.sections["numeral"], t.sections["name"], strict=True)]
-    last = st.plain_table(ws, F, t.sections.assign(section=labels), cols, header)
-    rate = col_index(cols, "mean_rate")
-    ws.conditional_format(header + 1, rate, last, rate, st.RELATIVE_SCALE)
-    ws.autofilter(header, 0, last, len(cols) - 1)
+    last = st.plain_table(ws, F, t.sections.assign(section=labels), cols, header, at)
+    rate = at + col_index(cols, "mean_rate")
+    ws.conditional_format(header + 1, rate, last, rate, st.points_scale(1.0))
+    ws.autofilter(header, at, last, at + len(cols) - 1)
     return header + 1, last
 
 
-def _sheet_help(wb: Workbook, ws: Worksheet, F: Formats, row: int, catalog: Catalog) -> None:
-    """六、各工作表说明: one line per sheet the workbook has."""
-    text = F.by_kind["text"]
-    ws.write_string(row, 0, "六、各工作表说明", F.section)
+def _sheet_help(
+    wb: Workbook, ws: Worksheet, F: Formats, row: int, catalog: Catalog, heights: dict[int, float]
+) -> None:
+    """六、各工作表说明 (in the middle panel, under the section table): one line per sheet the workbook has, its
+    name in bold, across the panel (the section table's columns stay empty below it)."""
+    text = F.by_kind["wrap"]
+    at = MIDDLE
+    ws.write_string(row, at.first, "六、各工作表说明", F.section)
     row += 1
     for name, explain in sheet_help(catalog):
         if wb.get_worksheet_by_name(name) is None:
             continue
-        ws.write_string(row, 0, name, F.label)
-        ws.merge_range(row, 1, row, 6, "", text)
-        ws.write_string(row, 1, explain, text)
+        ws.merge_range(row, at.first, row, at.last, "", text)
+        ws.write_rich_string(row, at.first, F.label, name, text, f"：{explain}", text)
+        n = text_lines(f"{name}：{explain}", F.wrap_width(at.width))
+        if n > 1:
+            heights[row] = max(heights.get(row, 0), F.height(n))
         row += 1
 
 
 def _section_chart(wb: Workbook, first: int, last: int, lowest: float) -> Chart:
     """Each section's average rate (bars), from the section table on 总览; the axis starts a little below the
     lowest rate so that close rates look different."""
-    category, rate = col_index(SECTION_COLUMNS, "section"), col_index(SECTION_COLUMNS, "mean_rate")
+    at = MIDDLE.first  # the section table's first column
+    category, rate = at + col_index(SECTION_COLUMNS, "section"), at + col_index(SECTION_COLUMNS, "mean_rate")
     chart = wb.add_chart({"type": "bar"})
     chart.add_series(
         {
@@ -247,7 +311,7 @@ def _section_chart(wb: Workbook, first: int, last: int, lowest: float) -> Chart:
     chart.set_x_axis({"min": low, "max": 1, "num_format": "0%", "num_font": {"name": st.FONT}})
     chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": LABEL_FONT})
     chart.set_legend({"none": True})
-    chart.set_size({"width": 640, "height": 420})
+    chart.set_size({"width": CHART_WIDTH, "height": SECTION_CHART_HEIGHT})
     return chart
 
 
@@ -288,7 +352,7 @@ def _totals_chart(wb: Workbook, t: ag.Tables, campaign: Campaign, ranked_rows: t
     bars.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": LABEL_FONT})
     bars.set_legend({"position": "bottom"} if t.has_inspection else {"none": True})
     per_bar = BAR_PIXELS * (1.6 if t.has_inspection else 1)
-    bars.set_size({"width": 640, "height": min(max(320, int(per_bar * n) + 110), MAX_CHART_HEIGHT)})
+    bars.set_size({"width": CHART_WIDTH, "height": min(max(320, int(per_bar * n) + 110), MAX_CHART_HEIGHT)})
     return bars
 
 

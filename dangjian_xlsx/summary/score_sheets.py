@@ -10,17 +10,22 @@ from xlsxwriter.worksheet import Worksheet
 
 from .. import aggregate as ag
 from ..models import Catalog
+from .measure import text_lines, wrapped_heights
 from .style import (
     BODY_ROWS_MIN,
+    WRAPPED,
     Col,
     Formats,
     col_index,
     colour_rules,
     finish,
+    header_height_of,
     plain_table,
     points_scale,
     print_setup,
     put,
+    sized,
+    span,
     table,
     title,
 )
@@ -29,28 +34,35 @@ from .style import (
 def score_columns(catalog: Catalog, inspected: bool) -> list[Col]:
     """得分汇总's columns (总览's bar chart reads the branches and the totals from them). 自评排名 always; with 组织部's
     inspection (督查) collected, 督查总分 and 督查排名 (among the inspected branches only), the difference, the
-    inspection's state and the 自评偏高 flag."""
+    inspection's state and the 自评偏高 flag. The file names are on screen only (提交情况 prints them)."""
     insp = []
     if inspected:
         insp = [
-            Col("insp_total", "督查总分", 8, "num"),
-            Col("insp_rank", "督查排名", 6, "int"),
-            Col("diff", "差值（自评−督查）", 9, "num"),
-            Col("insp_status", "督查状态", 14, "wrap", status=True),
+            Col("insp_total", "督查总分", 7, "num"),
+            Col("insp_rank", "督查排名", 5.5, "int"),
+            Col("diff", "差值（自评−督查）", 8, "num"),
+            Col("insp_status", "督查状态", 12, "wrap", status=True),
             Col("flag", "督查结论", 9, "center", status=True),
         ]
     return [
-        Col("rank", "自评排名", 6, "int"),
-        Col("seq", "序号", 6, "int"),
-        Col("branch", catalog.unit, 26),
-        Col("total", "自评总分", 8, "num"),
+        Col("rank", "自评排名", 5.5, "int"),
+        Col("seq", "序号", 5, "int"),
+        Col("branch", catalog.unit, 20, "wrap"),
+        Col("total", "自评总分", 7, "num"),
         *insp,
-        Col("status", "状态", 14, "wrap", status=True),
-        Col("missing_items", "缺项或无效", 6, "int"),
-        *(Col(s.id, f"{s.numeral}、{s.name}（{s.max_points}分）", 11, "num") for s in catalog.sections),
-        Col("file", f"{catalog.form1.attachment}文件", 36),
-        *([Col("insp_file", "督查评分表文件", 36)] if inspected else []),
+        Col("status", "状态", 12, "wrap", status=True),
+        Col("missing_items", "缺项或无效", 5.5, "int"),
+        *(Col(s.id, f"{s.numeral}、{s.name}（{s.max_points}分）", 8, "num") for s in catalog.sections),
+        Col("file", f"{catalog.form1.attachment}文件", 36, printed=False),
+        *([Col("insp_file", "督查评分表文件", 36, printed=False)] if inspected else []),
     ]
+
+
+def sized_score_columns(F: Formats, catalog: Catalog, t: ag.Tables) -> list[Col]:
+    """得分汇总's columns, the branch and status columns as wide as their longest text up to a limit (longer
+    names wrap)."""
+    widths = {"branch": (8.0, 22.0), "status": (6.0, 12.0), "insp_status": (6.0, 12.0)}
+    return sized(F, score_columns(catalog, t.has_inspection), t.scores, widths)
 
 
 def scores_note(catalog: Catalog) -> str:
@@ -60,7 +72,7 @@ def scores_note(catalog: Catalog) -> str:
         f"自评排名只在完整有效的{f1}中进行（并列如 1、1、3）；"
         f"状态为“暂计（待更正，N 处问题）”的{f1}有空白或无效得分、须修改后重交，单列在排名之后，"
         "不计入平均分、最高最低分、排名、失分分析和图表；“需修改”为文件被退回，“身份存疑”为无法确定是谁交的。"
-        "橙色字：该部分有扣分。"
+        "橙色字：该部分有扣分。文件名列只在屏幕上显示（打印见“提交情况”）。"
     )
 
 
@@ -69,7 +81,7 @@ def scores_sheet(
 ) -> tuple[int, int]:
     """得分汇总: 自评排名 order. Returns the (first, last) rows of ranked branches, for the chart."""
     insp = t.has_inspection
-    cols = score_columns(catalog, insp)
+    cols = sized_score_columns(F, catalog, t)
     note = scores_note(catalog)
     if insp:
         note += (
@@ -77,9 +89,8 @@ def scores_sheet(
             f"高出{margin:g}分及以上的标为“自评偏高”；督查评分表待补全的不计分、不排名、不比较。各部分得分为自评得分。"
         )
     heading = "得分汇总（自评排名；督查排名另列）" if insp else "得分汇总（按自评总分排名）"
-    title(ws, F, heading, note, len(cols))
-    ws.set_row(1, 44)
-    first, last = table(ws, F, t.scores, cols, freeze_cols=3, header_height=58)
+    title(ws, F, heading, note, *span(cols))
+    first, last = table(ws, F, t.scores, cols, freeze_cols=3)
     n_ranked = int(t.scores["rank"].notna().sum())
     if n_ranked:
         c = col_index(cols, "total")
@@ -101,37 +112,37 @@ def scores_sheet(
 
 
 def inspection_columns(unit: str) -> tuple[Col, ...]:
-    return (Col("seq", "序号", 6, "int"), Col("branch", unit, 18, "wrap"), *_INSPECTION_REST)
+    return (Col("seq", "序号", 5, "int"), Col("branch", unit, 16, "wrap"), *_INSPECTION_REST)
 
 
 _INSPECTION_REST = (
-    Col("item_id", "编号", 7, "center"),
-    Col("section", "所属部分", 16, "wrap"),
-    Col("item", "督查内容", 28, "wrap"),
-    Col("points", "分值", 6, "points"),
-    Col("self_score", "自评得分", 8, "num"),
-    Col("insp_score", "督查得分", 8, "num"),
-    Col("diff", "差值（自评−督查）", 9, "num"),
+    Col("item_id", "编号", 6, "center"),
+    Col("section", "所属部分", 14, "wrap"),
+    Col("item", "督查内容", 26, "wrap"),
+    Col("points", "分值", 5, "points"),
+    Col("self_score", "自评得分", 6.5, "num"),
+    Col("insp_score", "督查得分", 6.5, "num"),
+    Col("diff", "差值（自评−督查）", 8, "num"),
     Col("self_note", "扣分说明（自评）", 24, "wrap"),
     Col("opinion", "督查意见", 24, "wrap"),
-    Col("flag", "自评偏高", 9, "center", status=True),
+    Col("flag", "自评偏高", 8, "center", status=True),
 )
 
 
 def inspection_side_columns(unit: str) -> tuple[Col, ...]:
-    return (Col("branch", f"{unit}（总分对比）", 22, "wrap"), *_INSPECTION_SIDE_REST)
+    return (Col("branch", f"{unit}（总分对比）", 18, "wrap"), *_INSPECTION_SIDE_REST)
 
 
 _INSPECTION_SIDE_REST = (
-    Col("self_total", "自评总分", 8, "num"),
-    Col("insp_total", "督查总分", 8, "num"),
-    Col("insp_rank", "督查排名", 6, "int"),
-    Col("diff", "差值", 7, "num"),
-    Col("n_diff", "不一致项数", 8, "int"),
-    Col("n_higher", "自评较高项数", 8, "int"),
-    Col("insp_missing", "督查缺项", 7, "int"),
-    Col("insp_status", "督查状态", 14, "wrap", status=True),
-    Col("flag", "结论", 9, "center", status=True),
+    Col("self_total", "自评总分", 6.5, "num"),
+    Col("insp_total", "督查总分", 6.5, "num"),
+    Col("insp_rank", "督查排名", 5.5, "int"),
+    Col("diff", "差值", 6, "num"),
+    Col("n_diff", "不一致项数", 6, "int"),
+    Col("n_higher", "自评较高项数", 6, "int"),
+    Col("insp_missing", "督查缺项", 6, "int"),
+    Col("insp_status", "督查状态", 12, "wrap", status=True),
+    Col("flag", "结论", 8, "center", status=True),
 )
 
 
@@ -149,9 +160,8 @@ def inspection_sheet(ws: Worksheet, F: Formats, t: ag.Tables, margin: float, ter
     if pending:
         note += f"{ag.INSP_PENDING}：{'、'.join(pending)}（补全前不计分、不排名、不比较）。"
     gap = len(cols)
-    title(ws, F, "自评与督查对比", note, gap + 1 + len(side))
-    ws.set_row(1, 44)
-    first, last = table(ws, F, t.inspection_items, cols, freeze_cols=2, header_height=30)
+    title(ws, F, "自评与督查对比", note, *span([*cols, Col("gap", "", 2), *side]))
+    first, last = table(ws, F, t.inspection_items, cols, freeze_cols=2)
     if last >= first:
         diff = col_index(cols, "diff")
         ws.conditional_format(
@@ -162,6 +172,7 @@ def inspection_sheet(ws: Worksheet, F: Formats, t: ag.Tables, margin: float, ter
     for c, col in enumerate(side, start=gap + 1):
         ws.set_column(c, c, col.width)
     row = plain_table(ws, F, t.inspection, side, header_row, gap + 1)
+    ws.set_row(header_row, header_height_of(F, [*cols, *side]))  # both tables' headers in full
     for key in ("insp_status", "flag"):
         c = gap + 1 + col_index(side, key)
         colour_rules(ws, F, header_row + 1, c, row, c, t.inspection[key].tolist())
@@ -170,34 +181,35 @@ def inspection_sheet(ws: Worksheet, F: Formats, t: ag.Tables, margin: float, ter
 def items_meta(unit: str) -> tuple[Col, ...]:
     """得分明细's columns before the items."""
     return (
-        Col("seq", "序号", 6, "int"),
-        Col("branch", unit, 24),
-        Col("total", "自评总分", 8, "num"),
-        Col("status", "状态", 14, "wrap", status=True),
-        Col("missing_items", "缺项或无效", 6, "int"),
+        Col("seq", "序号", 5, "int"),
+        Col("branch", unit, 16, "wrap"),
+        Col("total", "自评总分", 7, "num"),
+        Col("status", "状态", 12, "wrap", status=True),
+        Col("missing_items", "缺项或无效", 5.5, "int"),
     )
 
 
 ITEMS_TOP, ITEMS_HEADER = 2, 3  # 得分明细's two header rows: sections (merged), then items
+ITEM_WIDTH = 5.5  # a score (2, 1.5) and its item's id (S01.1) over its points, wrapped
 
 
 def items_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog) -> None:
-    """得分明细: branch × item under merged section headers; deductions and blanks coloured."""
-    meta = items_meta(catalog.unit)
-    cols = [*meta, *(Col(i.id, f"{i.id}\n（{i.points}分）", 7.5, "num") for i in catalog.items)]
+    """得分明细: branch × item under merged section headers; deductions and blanks coloured; one page wide."""
+    widths = {"branch": (8.0, 16.0), "status": (6.0, 12.0)}
+    meta = tuple(sized(F, items_meta(catalog.unit), t.item_scores, widths))
+    cols = [*meta, *(Col(i.id, f"{i.id}\n（{i.points}分）", ITEM_WIDTH, "num") for i in catalog.items)]
     title(
         ws,
         F,
         f"得分明细（{len(catalog.items)}项自评得分）",
         "浅橙底：有扣分；红底空白：未填写或无效（不计分）。状态为“暂计”的须更正，不计入统计。"
         f"各项内容见“失分分析”或{catalog.form1.attachment}。",
-        len(cols),
+        *span(cols),
     )
     _items_header(ws, F, cols, catalog, meta)
     last = _items_body(ws, F, t, cols, catalog, meta)
     finish(ws, F, cols, ITEMS_HEADER, last, 2, list(ag.rows(t.item_scores, [c.key for c in meta])))
     print_setup(ws, ITEMS_TOP, ITEMS_HEADER)
-    ws.fit_to_pages(3, 0)
     ws.repeat_columns(0, 1)
 
 
@@ -205,26 +217,28 @@ def _items_header(
     ws: Worksheet, F: Formats, cols: Sequence[Col], catalog: Catalog, meta: Sequence[Col]
 ) -> None:
     """The meta headers merged over both header rows; the section headers merged over their items (a section of
-    one item: its header above the item's, unmerged)."""
+    one item: its header above the item's, unmerged); both rows as tall as their longest header."""
     top, header_row = ITEMS_TOP, ITEMS_HEADER
     k = len(meta)
     for c, col in enumerate(meta):
         ws.merge_range(top, c, header_row, c, "", F.header)
         ws.write_string(top, c, col.header, F.header)
     c = k
+    lines = 1
     for s in catalog.sections:
         n = len(s.items)
         label = f"{s.numeral}、{s.name}（{s.max_points}分）"
         if n > 1:
             ws.merge_range(top, c, top, c + n - 1, "", F.header)
         ws.write_string(top, c, label, F.header)
+        lines = max(lines, text_lines(label, F.wrap_width(n * ITEM_WIDTH)))
         c += n
-    ws.set_row(top, 42)
+    ws.set_row(top, F.height(lines))
     for c, col in enumerate(cols):
         ws.set_column(c, c, col.width)
         if c >= k:
             ws.write_string(header_row, c, col.header, F.header)
-    ws.set_row(header_row, 30)
+    ws.set_row(header_row, header_height_of(F, cols[k:]))
 
 
 def _items_body(
@@ -240,15 +254,19 @@ def _items_body(
     rows = list(ag.rows(t.item_scores, [c.key for c in cols]))
     grid = [_item_cells(r[k:], points, F, _has_form(r[status_at], r[total_at])) for r in rows]
     first = ITEMS_HEADER + 1
+    wrapped = [(c, F.wrap_width(col.width)) for c, col in enumerate(meta) if col.kind in WRAPPED]
+    heights = wrapped_heights(rows, wrapped, first, F.line)  # long names and statuses wrap
     written: Sequence[int] = range(len(rows))
     if F.body_rows is not None and len(rows) >= BODY_ROWS_MIN:  # the middle rows: spliced in at close
         middle = range(1, len(rows) - 1)
         body = [(*rows[i][:k], *(v for v, _ in grid[i])) for i in middle]
         own = {k + j: [grid[i][j][1] for i in middle] for j in range(len(items))}
-        F.body_rows.add(ws.name, first + 1, body, [*fmts, *(F.by_kind["num"] for _ in items)], {}, own)
+        F.body_rows.add(ws.name, first + 1, body, [*fmts, *(F.by_kind["num"] for _ in items)], heights, own)
         written = (0, len(rows) - 1)  # the first and the last
     for i in written:
         row = first + i
+        if row in heights:
+            ws.set_row(row, heights[row])
         for c in range(k):
             put(ws, row, c, rows[i][c], fmts[c])
         for j, (v, fmt) in enumerate(grid[i], start=k):
@@ -282,16 +300,16 @@ def _item_cells(
 
 def losses_columns(unit: str) -> tuple[Col, ...]:
     return (
-        Col("level", "层级", 6, "center"),
-        Col("rank", "排名", 6, "int"),
-        Col("id", "编号", 7, "center"),
-        Col("section", "所属部分", 26, "wrap"),
-        Col("text", "内容", 50, "wrap"),
-        Col("points", "分值", 6, "points"),
-        Col("n", "有效份数", 8, "int"),
-        Col("lost", "失分合计", 9, "num"),
-        Col("n_losing", f"失分{unit}数", 9, "int"),
-        Col("loss_rate", "平均失分率", 10, "pct"),
+        Col("level", "层级", 5, "center"),
+        Col("rank", "排名", 5, "int"),
+        Col("id", "编号", 6, "center"),
+        Col("section", "所属部分", 30, "wrap"),
+        Col("text", "内容", 74, "wrap"),
+        Col("points", "分值", 5, "points"),
+        Col("n", "有效份数", 5.5, "int"),
+        Col("lost", "失分合计", 6, "num"),
+        Col("n_losing", f"失分{unit}数", 6.5, "int"),
+        Col("loss_rate", "平均失分率", 6.5, "pct"),
     )
 
 
@@ -304,9 +322,9 @@ def losses_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog) -> N
         f"先列{len(catalog.sections)}个部分，再列{len(catalog.items)}项。失分 = 分值 − 自评得分，"
         f"只按完整有效的{catalog.form1.attachment}合计（暂计的不计入，"
         "有效份数处处相同）；平均失分率 = 失分合计 ÷（分值 × 有效份数）。",
-        len(cols),
+        *span(cols),
     )
-    first, last = table(ws, F, t.losses, cols, freeze_cols=3, header_height=30)
+    first, last = table(ws, F, t.losses, cols, freeze_cols=3)
     n_sections = int((t.losses["level"] == ag.LEVEL_SECTION).sum())
     lost, rate = col_index(cols, "lost"), col_index(cols, "loss_rate")
     for r1, r2 in ((first, first + n_sections - 1), (first + n_sections, last)):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -21,12 +21,23 @@ from .. import aggregate as ag
 from ..layout import Field
 from ..models import DEFAULT_UNIT, Catalog
 from .colours import PALETTE, STATUS_COLOURS, Tone, status_colours, tone_of
+from .measure import (
+    BODY_SIZE,
+    DEFAULT_ROW,
+    LINE_HEIGHT,
+    MAX_ROW_HEIGHT,
+    content_width,
+    fit_row,
+    text_lines,
+    wrapped_heights,
+)
 from .splice import MIN_ROWS as BODY_ROWS_MIN
 from .splice import BodyRows
 
 EXCEL_MAX_CHARS = 32_767
 TRUNCATED = "…（内容过长，已截断）"
 FONT = "宋体"
+SUMMARY_SIZE = 9  # the summary's tables: long, printed
 
 # Sheet names, in order (all ≤ 31 characters).
 S_OVERVIEW = "总览"
@@ -85,15 +96,6 @@ def points_scale(total: float) -> dict[str, Any]:
     }
 
 
-# Relative scale (worst red, best green) for section averages.
-RELATIVE_SCALE: dict[str, Any] = {
-    "type": "3_color_scale",
-    "min_color": "#F8696B",
-    "mid_color": "#FFEB84",
-    "max_color": "#63BE7B",
-}
-
-
 def clip(text: str) -> str:
     """Excel holds at most 32,767 characters per cell: longer text is cut, with a marker."""
     if len(text) <= EXCEL_MAX_CHARS:
@@ -105,11 +107,14 @@ class Formats:
     """All cell formats of the workbook, created once; with the round's catalog, its task statuses among the
     coloured words (`tones`)."""
 
-    def __init__(self, wb: Workbook, catalog: Catalog | None = None) -> None:
+    def __init__(self, wb: Workbook, catalog: Catalog | None = None, size: float = BODY_SIZE) -> None:
         self.tones: dict[str, Tone] = STATUS_COLOURS if catalog is None else status_colours(catalog)
+        self.size = size  # the points of the tables' text (headings keep theirs)
+        self.line = LINE_HEIGHT * size / BODY_SIZE  # points per line of wrapped text
+        self.row = DEFAULT_ROW * size / BODY_SIZE  # a row of one line
 
         def f(**props: Any) -> Any:
-            return wb.add_format({"font_name": FONT, "font_size": 10, "valign": "vcenter", **props})
+            return wb.add_format({"font_name": FONT, "font_size": size, "valign": "vcenter", **props})
 
         cell = {"border": 1, "border_color": "#BFBFBF"}
         self.title = f(bold=True, font_size=16)
@@ -142,6 +147,15 @@ class Formats:
         # When set, `table` keeps the middle rows of long tables back from XlsxWriter (see splice.py).
         self.body_rows: BodyRows | None = None
 
+    def wrap_width(self, width: float) -> float:
+        """What `text_lines` measures a wrapped column `width` wide against: the width less the cell's padding,
+        in characters of the body size (text smaller than 10 points fits more to a line)."""
+        return max(width - 1.5, 1.0) * BODY_SIZE / self.size
+
+    def height(self, lines: int) -> float:
+        """The height of a row showing `lines` lines of the body text."""
+        return min(MAX_ROW_HEIGHT, self.line * lines + 3)
+
 
 @dataclass(frozen=True)
 class Col:
@@ -150,6 +164,13 @@ class Col:
     width: float
     kind: str = "text"  # a key of Formats.by_kind
     status: bool = False  # colour by the status words' tones (Formats.tones)
+    printed: bool = True  # on paper too (the columns not printed come last: on screen only)
+
+
+def span(cols: Sequence[Col]) -> tuple[int, float]:
+    """What a title above `cols` spans: how many of them are printed (they come first), and their width."""
+    printed = [col for col in cols if col.printed]
+    return len(printed), sum(col.width for col in printed)
 
 
 def col_index(cols: Sequence[Col], key: str) -> int:
@@ -190,69 +211,27 @@ def put(ws: Worksheet, row: int, col: int, v: Any, fmt: Any) -> None:
 
 WRAPPED = frozenset({"wrap", "input"})
 INPUT_KINDS = frozenset({"input"})  # columns the department fills in after the summary is written
-LINE_HEIGHT = 14.5  # points per line of 10-point CJK text
-MAX_ROW_HEIGHT = 409.0  # Excel's limit
 
 
-def text_lines(text: str, width: float) -> int:
-    """Lines `text` takes in a wrapped column `width` characters wide (CJK characters count double)."""
-    if "\n" not in text:
-        if len(text) * 2 <= width:
-            return 1
-        units = len(text) if text.isascii() else len(text) + (len(text.encode("utf-8")) - len(text)) / 2
-        return max(1, math.ceil(units / width))
-    n = 0
-    for part in text.split("\n"):
-        units = len(part) + (len(part.encode("utf-8")) - len(part)) / 2  # a 3-byte CJK char is 2 units
-        n += max(1, math.ceil(units / width))
-    return n
+def sized(
+    F: Formats, cols: Sequence[Col], df: pd.DataFrame, fit: Mapping[str, tuple[float, float]]
+) -> list[Col]:
+    """`cols` with the columns named in `fit` (key → (narrowest, widest)) as wide as the frame's widest value in
+    them (the header wraps): the rest as they are."""
+    return [
+        replace(c, width=content_width(df[c.key].tolist(), *fit[c.key], F.size)) if c.key in fit else c
+        for c in cols
+    ]
 
 
-def fit_row(ws: Worksheet, row: int, values: Sequence[Any], wrapped: Sequence[tuple[int, float]]) -> None:
-    """Set a row's height so that its wrapped text shows (spreadsheet programs do not re-measure on open)."""
-    height = wrapped_height(values, wrapped)
-    if height is not None:
-        ws.set_row(row, height)
+def header_height_of(F: Formats, cols: Sequence[Col], floor: float = 0) -> float:
+    """The header row's height that shows every wrapped header in full (at least `floor`)."""
+    lines = max((text_lines(col.header, F.wrap_width(col.width)) for col in cols), default=1)
+    return max(floor, F.height(lines))
 
 
-def wrapped_height(values: Sequence[Any], wrapped: Sequence[tuple[int, float]]) -> float | None:
-    """The row height that shows the row's wrapped text; None when one line is enough."""
-    lines = max((text_lines(values[c], width) for c, width in wrapped if _measured(values[c])), default=1)
-    return _height(lines) if lines > 1 else None
-
-
-def wrapped_heights(
-    rows: Sequence[Sequence[Any]], wrapped: Sequence[tuple[int, float]], first_row: int
-) -> dict[int, float]:
-    """Row (counted from `first_row`) → height, for the rows whose wrapped text needs more than one line:
-    `wrapped_height` of each row, measured a column at a time (each distinct text once: tables repeat
-    statuses, names and item texts)."""
-    if not rows or not wrapped:
-        return {}
-    columns = [_column_lines([values[c] for values in rows], width) for c, width in wrapped]
-    lines = columns[0] if len(columns) == 1 else list(map(max, *columns))
-    return {row: _height(n) for row, n in enumerate(lines, start=first_row) if n > 1}
-
-
-def _column_lines(values: list[Any], width: float) -> list[int]:
-    """`text_lines` of each text of a column (1 for a blank or a non-text cell)."""
-    if set(map(type, values)) <= {str}:
-        distinct = set(values)
-        lines = dict(zip(distinct, (text_lines(v, width) if v else 1 for v in distinct), strict=True))
-        return list(map(lines.__getitem__, values))
-    return [text_lines(v, width) if _measured(v) else 1 for v in values]
-
-
-def _measured(v: Any) -> bool:
-    return type(v) is str and v != ""
-
-
-def _height(lines: int) -> float:
-    return min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines + 3)
-
-
-def title(ws: Worksheet, F: Formats, text: str, note: str, width: int) -> None:
-    """Row 0: the title; row 1: a one-line explanation."""
+def title(ws: Worksheet, F: Formats, text: str, note: str, width: int, note_width: float = 0) -> None:
+    """Row 0: the title; row 1: an explanation, as tall as its text needs when the columns' width is given."""
     last = max(width - 1, 0)
     if last:
         ws.merge_range(0, 0, 0, last, "", F.title)
@@ -260,16 +239,30 @@ def title(ws: Worksheet, F: Formats, text: str, note: str, width: int) -> None:
     ws.write_string(0, 0, text, F.title)
     ws.write_string(1, 0, note, F.note)
     ws.set_row(0, 26)
-    ws.set_row(1, 30)
+    lines = text_lines(note, F.wrap_width(note_width)) if note_width else 1
+    ws.set_row(1, max(30, F.height(lines)))
+
+
+FOOTER = "&C第 &P 页，共 &N 页"
 
 
 def print_setup(ws: Worksheet, header_first: int, header_last: int | None = None) -> None:
+    """A4 landscape, one page wide, the header rows on every page, the page number in the footer."""
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
     ws.repeat_rows(header_first, header_last if header_last is not None else header_first)
-    ws.set_footer("&C第 &P 页 共 &N 页")
+    ws.set_footer(FOOTER)
+
+
+def page_header(ws: Worksheet, heading: str) -> None:
+    """The running head of every printed page: the round's title on the left, the sheet's name on the right."""
+
+    def literal(text: str) -> str:
+        return text.replace("&", "&&")
+
+    ws.set_header(f"&L{literal(heading)}&R{literal(ws.name)}", {"margin": 0.3})
 
 
 def colour_rules(
@@ -312,23 +305,22 @@ def table(
     for c, col in enumerate(cols):
         ws.write_string(header_row, c, col.header, F.header)
         ws.set_column(c, c, col.width)
-    if header_height:
-        ws.set_row(header_row, header_height)
+    ws.set_row(header_row, header_height_of(F, cols, header_height or 0))
     first = header_row + 1
     fmts = [F.by_kind[col.kind] for col in cols]
-    wrapped = [(c, max(col.width - 1.5, 1.0)) for c, col in enumerate(cols) if col.kind in WRAPPED]
+    wrapped = [(c, F.wrap_width(col.width)) for c, col in enumerate(cols) if col.kind in WRAPPED]
     rows = list(ag.rows(df, [c.key for c in cols]))
     last = first + len(rows) - 1 if rows else header_row
     written: Iterable[tuple[int, Sequence[Any]]] = enumerate(rows, start=first)
     if F.body_rows is not None and len(rows) >= BODY_ROWS_MIN:  # the middle rows: spliced in at close
         middle = rows[1:-1]
-        F.body_rows.add(ws.name, first + 1, middle, fmts, wrapped_heights(middle, wrapped, first + 1))
+        F.body_rows.add(ws.name, first + 1, middle, fmts, wrapped_heights(middle, wrapped, first + 1, F.line))
         written = ((first, rows[0]), (last, rows[-1]))
     for row, values in written:
         for c, v in enumerate(values):
             put(ws, row, c, v, fmts[c])
         if wrapped:
-            fit_row(ws, row, values, wrapped)
+            fit_row(ws, row, values, wrapped, F.line)
     finish(ws, F, cols, header_row, last, freeze_cols, rows)
     return first, last
 
@@ -366,6 +358,9 @@ def finish(
             words = None if col.kind in INPUT_KINDS else (values[c] for values in rows)
             colour_rules(ws, F, header_row + 1, c, last, c, words)
     print_setup(ws, header_row)
+    printed = [c for c, col in enumerate(cols) if col.printed]
+    if len(printed) < len(cols):  # the columns on screen only (they come last)
+        ws.print_area(0, 0, max(last, header_row), printed[-1])
 
 
 def field_label(value: str, unit: str = DEFAULT_UNIT) -> str:

@@ -55,10 +55,11 @@ def new_workbook(buf: io.BytesIO, title: str, campaign: Campaign, created: dt.da
 def build_summary(tables: ag.Tables, ov: ag.Overview, campaign: Campaign, generated_at: dt.datetime) -> bytes:
     """The summary workbook as bytes (deterministic for the same inputs)."""
     buf = io.BytesIO()
-    wb = new_workbook(buf, f"{campaign.school}{campaign.title}汇总表", campaign, generated_at)
+    heading = f"{campaign.school}{campaign.title}汇总表"
+    wb = new_workbook(buf, heading, campaign, generated_at)
     cat = campaign.catalog
     terms = ag.Terms.of(cat)
-    F = Formats(wb, cat)
+    F = Formats(wb, cat, st.SUMMARY_SIZE)
     F.body_rows = BodyRows()
     names = list(st.SHEETS)
     if tables.has_inspection:
@@ -74,8 +75,12 @@ def build_summary(tables: ag.Tables, ov: ag.Overview, campaign: Campaign, genera
     sh.task_details_sheet(ws[st.S_TASK_DETAILS], F, tables, cat)
     sh.submissions_sheet(ws[st.S_SUBMISSIONS], F, tables, terms)
     sh.files_sheet(ws[st.S_FILES], F, tables, terms.unit)
-    sh.problems_sheet(ws[st.S_PROBLEMS], F, tables, terms.unit)
+    sh.problems_sheet(ws[st.S_PROBLEMS], F, tables, cat)
     overview_sheet(wb, ws[st.S_OVERVIEW], F, tables, ov, campaign, generated_at, ranked)
+    for name, sheet in ws.items():
+        st.page_header(sheet, heading)
+        if name != st.S_OVERVIEW:  # 总览's counts are larger than the tables' text
+            sheet.set_default_row(F.row)
     ws[st.S_OVERVIEW].activate()
     wb.close()
     return F.body_rows.splice(buf.getvalue(), st.clip)

@@ -104,22 +104,6 @@ def test_guide_is_printed(pdfs: dict[FormKind, Path], campaign: Campaign, kind: 
     assert "不要修改文件名" in flat and ".xlsx" in flat
 
 
-@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.value)
-def test_sections_are_not_split_over_pages(
-    pdfs: dict[FormKind, Path], campaign: Campaign, kind: FormKind
-) -> None:
-    pages, _ = form_pages(pypdf.PdfReader(pdfs[kind]))
-    flat = [squeeze(t) for t in pages]
-    cat = campaign.catalog
-    if kind is FormKind.SCORING:
-        blocks = {s.label: [i.text for i in s.items] for s in cat.sections}
-    else:
-        blocks = {g.title: [t.text for t in g.tasks] for g in cat.form2.groups}
-    for label, texts in blocks.items():
-        where = {n for n, page in enumerate(flat) for t in texts if squeeze(t)[:12] in page}
-        assert len(where) == 1, f"{label} is printed over pages {sorted(where)}"
-
-
 YELLOW = bytes.fromhex(TODO_FILL.lstrip("#"))
 
 

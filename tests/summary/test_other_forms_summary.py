@@ -187,10 +187,10 @@ def test_feedback_says_the_rounds_words(written: Written) -> None:
     tasks = wb.worksheets[2]
     assert tasks.title == "待完成任务"
     _, open_rows = header_rows(tasks, "完成状态")
-    assert [(r["编号"], r["完成状态"]) for r in open_rows] == [
-        ("T02", PROGRESS),
-        ("T03", NOT_STARTED),
-        ("T06", PROGRESS),
+    assert [(r["序号"], r["完成状态"]) for r in open_rows] == [
+        ("第2项任务", PROGRESS),
+        ("第3项任务", NOT_STARTED),
+        ("第6项任务", PROGRESS),
     ]
     assert f"“{PROGRESS}”“{NOT_STARTED}”" in tasks["A2"].value and "附件4" in tasks["A2"].value
     for path in written.out.feedback:

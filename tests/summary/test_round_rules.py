@@ -81,9 +81,15 @@ def sheet_rows(ws, header_row: int = 3) -> list[dict[str, object]]:
 
 
 def lines(ws) -> dict[str, tuple[object, str]]:
-    """A block sheet (总览, a feedback's 得分情况): label in A → (value in B, explanation in C)."""
+    """A block sheet (总览, a feedback's 得分情况): label → (value, explanation), the three side by side in every
+    column of labels (总览 has two: its counts per branch, and per file; a feedback sheet one, A)."""
+    rows = list(ws.iter_rows(values_only=True))
+    starts = {c for r in rows for c, v in enumerate(r) if v == "项目"} or {0}
     return {
-        r[0]: (r[1], r[2] or "") for r in ws.iter_rows(max_col=3, values_only=True) if isinstance(r[0], str)
+        r[c]: (r[c + 1], r[c + 2] or "")
+        for c in sorted(starts)
+        for r in rows
+        if len(r) > c + 2 and isinstance(r[c], str)
     }
 
 
@@ -181,6 +187,12 @@ def test_rule3_a_form_to_correct_is_shown_as_provisional_and_never_ranked(rule3:
     assert t22["完成率"] is None and t22["附件2"] == "暂计（待更正，2 处问题）"  # not 100 %
 
 
+def section_rows(ws) -> list[tuple]:
+    """总览's rows from the column of its section table on (headed 部分; the counts are to its left)."""
+    at = next(c.column for row in ws.iter_rows() for c in row if c.value == "部分")
+    return [r[at - 1 :] for r in ws.iter_rows(values_only=True)]
+
+
 def test_rule3_every_statistic_rests_on_the_complete_forms(rule3: Written) -> None:
     camp = rule3.rep.campaign
     totals = list(rule3_totals(camp).values())
@@ -189,7 +201,7 @@ def test_rule3_every_statistic_rests_on_the_complete_forms(rule3: Written) -> No
     assert line(ws, "最高分")[0] == max(totals) and line(ws, "最低分")[0] == min(totals)  # not 0, not 82
     assert "统计依据：20 份完整有效的附件1、21 份附件2（另有 3 份待更正未计入）" in sheet_text(ws)
     # 总览's section table and 失分分析: the same 20 forms on every row
-    rows = list(ws.iter_rows(values_only=True))
+    rows = section_rows(ws)
     start = next(i for i, r in enumerate(rows) if r[0] == "部分")
     header = rows[start]
     for sec, r in zip(camp.catalog.sections, rows[start + 1 : start + 13], strict=True):
@@ -232,8 +244,8 @@ def test_rule3_charts_and_exports_leave_the_forms_to_correct_out(rule3: Written)
     assert {s["n"] for s in doc["sections"]} == {20}
     scores = {s["branch_id"]: s for s in doc["scores"]}
     assert [(scores[k]["rank"], scores[k]["counted"]) for k in ("21", "22")] == [(None, False)] * 2
-    assert {r["counted"] for r in rule3.scores_csv if r["branch_id"] == "22"} == {"0"}
-    assert {r["counted"] for r in rule3.scores_csv if r["branch_id"] == "01"} == {"1"}
+    assert {r["计入统计"] for r in rule3.scores_csv if r["党总支编号"] == "22"} == {"0"}
+    assert {r["计入统计"] for r in rule3.scores_csv if r["党总支编号"] == "01"} == {"1"}
     assert {r["n_blank"] for r in doc["task_rates"]} == {0}  # no blank status in any rate
 
 
@@ -261,7 +273,7 @@ def test_rule3_charts_start_near_the_data_and_colour_against_the_maximum(rule3: 
     assert '<c:showVal val="1"/>' in totals and set(re.findall(r'<c:dLblPos val="(\w+)"/>', totals)) <= {
         "outEnd"
     }
-    rows = list(rule3.wb["总览"].iter_rows(values_only=True))
+    rows = section_rows(rule3.wb["总览"])
     start = next(i for i, r in enumerate(rows) if r[0] == "部分")
     rates = [dict(zip(rows[start], r, strict=False))["得分率"] for r in rows[start + 1 : start + 13]]
     rate_low = float(re.search(r'<c:min val="([\d.]+)"/>', sections).group(1))

@@ -40,7 +40,6 @@ from dangjian_xlsx.summary import (
     FIX_STATES,
     OUTCOME_TONES,
     PALETTE,
-    SCORE_COLUMNS,
     SEVERITY_TONES,
     SHEETS,
     STATUS_COLOURS,
@@ -228,7 +227,7 @@ def test_charts_reference_the_tables(xlsx: Path) -> None:
         rels = z.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
     assert "drawing" in rels  # the charts sit on 总览 (the first sheet)
     assert "得分汇总!$C$4:$C$6" in text and "得分汇总!$D$4:$D$6" in text  # the 3 ranked branches (not 暂计)
-    assert re.search(r"总览!\$D\$\d+:\$D\$\d+", text)  # section rates
+    assert re.search(r"总览!\$[A-Z]+\$\d+:\$[A-Z]+\$\d+", text)  # section rates
 
 
 def column_letters(ws, header_row: int) -> dict[str, str]:
@@ -248,7 +247,7 @@ def test_charts_read_the_columns_their_headers_name(xlsx: Path, wb: openpyxl.Wor
         col = scores[header]
         assert f"得分汇总!${col}$4:${col}$6" in text, header
     ws = wb["总览"]
-    header_row = next(r[0].row for r in ws.iter_rows(max_col=1) if r[0].value == "部分")
+    header_row = next(c.row for row in ws.iter_rows() for c in row if c.value == "部分")
     sections = column_letters(ws, header_row)
     for header in ("部分", "得分率"):
         col = sections[header]
@@ -314,13 +313,16 @@ def test_status_words_are_coloured_as_the_enums_say(wb: openpyxl.Workbook) -> No
 
 
 def overview_values(ws) -> dict[str, object]:
-    """总览's count lines: label (column A) → value (column B), above the section table."""
+    """总览's count lines: label → value (the cell to its right), in every column headed 项目, above the section
+    table (五、) or the sheets' guide (六、)."""
+    rows = list(ws.iter_rows(min_row=4, values_only=True))
     out = {}
-    for r in ws.iter_rows(min_row=4, max_col=2, values_only=True):
-        if isinstance(r[0], str) and r[0].startswith("五、"):
-            break
-        if isinstance(r[0], str):
-            out[r[0]] = r[1]
+    for c in sorted({c for r in rows for c, v in enumerate(r) if v == "项目"}):
+        for r in rows:
+            if isinstance(r[c], str) and r[c].startswith(("五、", "六、")):
+                break
+            if isinstance(r[c], str):
+                out[r[c]] = r[c + 1]
     return out
 
 
@@ -353,6 +355,57 @@ def test_overview_sheet_counts(wb: openpyxl.Workbook, rep: Report) -> None:
         if isinstance(value, str):  # a score, shown with one decimal, or "—"
             shown = "—" if shown is None else f"{shown:.1f}"
         assert shown == value, label
+
+
+def test_problems_are_named_in_chinese_and_branches_have_their_contacts(
+    wb: openpyxl.Workbook, rep: Report
+) -> None:
+    """校验问题 names each problem's kind in Chinese (no code strings); 提交情况 carries the roster's 联系人 and
+    邮箱 beside each branch, for chasing it."""
+    ws = wb["校验问题"]
+    h = header_map(ws, 3)
+    assert "问题类别" in h and "代码" not in h
+    codes = [p.code for f in rep.files for p in f.problems]
+    shown = [r[h["问题类别"] - 1] for r in data_rows(ws, 3)]
+    assert len(shown) == len(codes) > 0
+    assert all(v and re.search(r"[\u4e00-\u9fff]", v) and "其他" not in v for v in shown), shown
+    every_cell = {str(v) for r in data_rows(ws, 3) for v in r if v is not None}
+    assert not set(codes) & every_cell  # no 'score-blank' anywhere
+    # items named as the forms show them (第一部分第2项), as the notices name them — not S01.2 / T05
+    said = [str(r[h[k] - 1] or "") for r in data_rows(ws, 3) for k in ("问题说明", "内容")]
+    assert not [v for v in said if re.search(r"(?<![A-Za-z0-9])(S\d{2}\.\d+|T\d{2})(?!\d)", v)]
+    ws = wb["提交情况"]
+    h = header_map(ws, 3)
+    rows = {r[h[rep.campaign.catalog.unit] - 1]: r for r in data_rows(ws, 3)}
+    for b in rep.campaign.roster:
+        assert (rows[b.name][h["联系人"] - 1] or "", rows[b.name][h["邮箱"] - 1] or "") == (
+            b.contact,
+            b.email,
+        )
+    assert any(b.email for b in rep.campaign.roster)
+
+
+def test_problem_messages_name_items_as_the_forms_do(rep: Report, tmp_path: Path) -> None:
+    """校验问题 says 第一部分第2项 and 第5项任务 where the message names S01.2 or T05 (what a branch typed,
+    quoted, is left as it is)."""
+    f = rep.files[0]
+    said = problem(
+        f.path,
+        "score-out-of-range",
+        message="S01.2（坚持…）本项满分2分，填写的是“S01.2”",
+        field="S01.2 自评得分",
+    )
+    said2 = problem(f.path, "status-blank", message="T05（建立…）未选择完成状态", field="T05 完成状态")
+    changed = rep.model_copy(
+        update={"files": [f.model_copy(update={"problems": [said, said2]}), *rep.files[1:]]}
+    )
+    ws = openpyxl.load_workbook(write(changed, tmp_path / "汇总表.xlsx")[0])["校验问题"]
+    h = header_map(ws, 3)
+    rows = [(r[h["内容"] - 1], r[h["问题说明"] - 1]) for r in data_rows(ws, 3)]
+    assert [r for r in rows if "（坚持…）" in r[1] or "（建立…）" in r[1]] == [
+        ("第一部分第2项的自评得分", "第一部分第2项（坚持…）本项满分2分，填写的是“S01.2”"),
+        ("第5项任务的完成状态", "第5项任务（建立…）未选择完成状态"),
+    ]
 
 
 def test_ledger_rows_and_empty_columns(wb: openpyxl.Workbook, rep: Report) -> None:
@@ -394,30 +447,65 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 def test_csv_is_tidy_with_bom_and_neutralised(written: list[Path]) -> None:
     scores = read_csv(written[1])
     assert len(scores) == 4 * 44
-    assert set(scores[0]) == set(SCORE_COLUMNS)
-    notes = {(r["branch_id"], r["item_id"]): r["note"] for r in scores}
+    assert list(scores[0]) == [
+        "序号",
+        "党总支编号",
+        "党总支",
+        "状态",
+        "编号",
+        "所属部分编号",
+        "分值",
+        "自评得分",
+        "失分",
+        "扣分说明（佐证材料）",
+        "计入统计",
+    ]
+    notes = {(r["党总支编号"], r["编号"]): r["扣分说明（佐证材料）"] for r in scores}
     assert notes[("01", "S01.1")] == "'" + INJECTIONS[0]
     assert notes[("01", "S02.1")] == "'@SUM(1)"
     assert notes[("02", "S03.1")] == "'+1"
     assert notes[("03", "S04.1")] == "'-2+3"
-    row = next(r for r in scores if (r["branch_id"], r["item_id"]) == ("03", "S04.1"))
-    assert (row["points"], row["score"], row["lost"]) == ("2", "1.5", "0.5")
-    blank = next(r for r in scores if (r["branch_id"], r["item_id"]) == ("04", "S05.1"))
-    assert (blank["score"], blank["lost"], blank["status"]) == ("", "", "暂计（待更正，2 处问题）")
-    assert {r["counted"] for r in scores if r["branch_id"] == "04"} == {"0"}
-    assert {r["counted"] for r in scores if r["branch_id"] == "01"} == {"1"}
+    row = next(r for r in scores if (r["党总支编号"], r["编号"]) == ("03", "S04.1"))
+    assert (row["分值"], row["自评得分"], row["失分"], row["所属部分编号"]) == ("2", "1.5", "0.5", "S04")
+    blank = next(r for r in scores if (r["党总支编号"], r["编号"]) == ("04", "S05.1"))
+    assert (blank["自评得分"], blank["失分"], blank["状态"]) == ("", "", "暂计（待更正，2 处问题）")
+    assert {r["计入统计"] for r in scores if r["党总支编号"] == "04"} == {"0"}
+    assert {r["计入统计"] for r in scores if r["党总支编号"] == "01"} == {"1"}
     tasks = read_csv(written[2])
-    assert len(tasks) == 80 and {r["task_id"] for r in tasks} == {f"T{i:02d}" for i in range(1, 21)}
+    assert len(tasks) == 80 and {r["编号"] for r in tasks} == {f"T{i:02d}" for i in range(1, 21)}
+    assert {"序号", "党总支", "完成状态", "完成情况（做法及佐证材料）", "存在问题及整改措施"} <= set(tasks[0])
     problems = read_csv(written[3])
-    assert any(r["value"] == "'=1+1" for r in problems)
+    assert any(r["填写的内容"] == "'=1+1" for r in problems)
     files = read_csv(written[4])
-    assert len(files) == 16 and all(len(r["sha256"]) == 64 for r in files)
-    assert (files[0]["path"], files[0]["outcome"], files[0]["branch"], files[0]["claimant"]) == (
+    assert len(files) == 16 and all(len(r["校验码"]) == 64 for r in files)
+    first = files[0]
+    assert (first["文件"], first["处理结果"], first["党总支"], first["身份存疑：另一方"]) == (
         DOUBT_PATH,
         "身份存疑",
         "文学院党总支",
         "马克思主义学院党总支",
     )  # first: held in doubt, with both names
+
+
+ASCII_LETTER = re.compile("[A-Za-z]")
+
+
+def test_csv_headers_are_chinese_and_problems_name_their_kind(written: list[Path]) -> None:
+    """A clerk opening the CSV files in Excel reads Chinese headers (the summary sheets' words); the problems
+    keep their stable code (问题代码) and say its Chinese name beside it (问题类别)."""
+    for path in written[1:5]:
+        header = next(csv.reader(io.StringIO(path.read_bytes()[len(BOM) :].decode("utf-8"))))
+        assert header and len(set(header)) == len(header), (path.name, header)
+        assert not [h for h in header if ASCII_LETTER.search(h)], (path.name, header)
+    problems = read_csv(written[3])
+    assert problems
+    for r in problems:
+        assert r["问题类别"] and not ASCII_LETTER.search(r["问题类别"]), r
+        assert r["问题代码"] and r["问题代码"].isascii(), r  # the code stays the key programs join on
+    doubt = next(r for r in problems if r["文件"] == DOUBT_PATH)
+    assert (doubt["问题代码"], doubt["问题类别"], doubt["级别"]) == ("identity-doubt", "身份存疑", "错误")
+    header = list(problems[0])
+    assert header.index("问题类别") == header.index("问题代码") + 1
 
 
 def test_csv_cell_rules() -> None:
@@ -559,7 +647,7 @@ def test_overlong_text_is_truncated_with_a_marker(campaign: Campaign, tmp_path: 
     ws = openpyxl.load_workbook(out[0])["问题台账"]
     note = next(c.value for c in ws[4] if isinstance(c.value, str) and c.value.startswith("很长"))
     assert len(note) == EXCEL_MAX_CHARS and note.endswith(TRUNCATED)
-    assert read_csv(out[1])[0]["note"] == long_note  # the exports keep the full text
+    assert read_csv(out[1])[0]["扣分说明（佐证材料）"] == long_note  # the exports keep the full text
 
 
 def test_empty_report_still_writes_a_summary(campaign: Campaign, tmp_path: Path) -> None:

@@ -1,0 +1,105 @@
+"""How much room text takes in a worksheet: its width in column units, the lines it wraps to in a column, the
+row heights that show it (spreadsheet programs do not re-measure rows when they open a file), at the size the
+tables' text is set in."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from xlsxwriter.worksheet import Worksheet
+
+from .. import aggregate as ag
+
+BODY_SIZE = 10  # points: the text of every workbook's tables, unless it asks for a smaller size
+LINE_HEIGHT = 14.5  # points per line of 10-point (BODY_SIZE) CJK text
+DEFAULT_ROW = 15.0  # points: a row of one line of 10-point text (XlsxWriter's default height)
+MAX_ROW_HEIGHT = 409.0  # Excel's limit
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines `text` takes in a wrapped column `width` characters wide (CJK characters count double)."""
+    if "\n" not in text:
+        if len(text) * 2 <= width:
+            return 1
+        units = len(text) if text.isascii() else len(text) + (len(text.encode("utf-8")) - len(text)) / 2
+        return max(1, math.ceil(units / width))
+    n = 0
+    for part in text.split("\n"):
+        units = len(part) + (len(part.encode("utf-8")) - len(part)) / 2  # a 3-byte CJK char is 2 units
+        n += max(1, math.ceil(units / width))
+    return n
+
+
+def text_units(text: str) -> float:
+    """The width of one line of `text` in column-width units (a CJK character counts two)."""
+    return max(
+        (len(part) + (len(part.encode("utf-8")) - len(part)) / 2 for part in text.split("\n")), default=0
+    )
+
+
+def content_width(values: Iterable[Any], low: float, high: float, size: float = BODY_SIZE) -> float:
+    """A column's width for what it holds: its widest text (numbers as shown, to one decimal) at `size` points
+    plus room for the cell's padding, within [low, high] (a wider text wraps)."""
+    widest = max((text_units(v if type(v) is str else f"{v:.1f}") for v in values if _shown(v)), default=0)
+    return min(high, max(low, widest * size / BODY_SIZE + 1.5))
+
+
+def _shown(v: Any) -> bool:
+    return (type(v) is str and v != "") or (isinstance(v, numbers.Real) and not ag.is_missing(v))
+
+
+def fit_row(
+    ws: Worksheet,
+    row: int,
+    values: Sequence[Any],
+    wrapped: Sequence[tuple[int, float]],
+    line: float = LINE_HEIGHT,
+) -> None:
+    """Set a row's height so that its wrapped text shows (spreadsheet programs do not re-measure on open)."""
+    height = wrapped_height(values, wrapped, line)
+    if height is not None:
+        ws.set_row(row, height)
+
+
+def wrapped_height(
+    values: Sequence[Any], wrapped: Sequence[tuple[int, float]], line: float = LINE_HEIGHT
+) -> float | None:
+    """The row height that shows the row's wrapped text (`line` points a line); None when one line is enough."""
+    lines = max((text_lines(values[c], width) for c, width in wrapped if _measured(values[c])), default=1)
+    return _height(lines, line) if lines > 1 else None
+
+
+def wrapped_heights(
+    rows: Sequence[Sequence[Any]],
+    wrapped: Sequence[tuple[int, float]],
+    first_row: int,
+    line: float = LINE_HEIGHT,
+) -> dict[int, float]:
+    """Row (counted from `first_row`) → height, for the rows whose wrapped text needs more than one line:
+    `wrapped_height` of each row, measured a column at a time (each distinct text once: tables repeat
+    statuses, names and item texts)."""
+    if not rows or not wrapped:
+        return {}
+    columns = [_column_lines([values[c] for values in rows], width) for c, width in wrapped]
+    lines = columns[0] if len(columns) == 1 else list(map(max, *columns))
+    return {row: _height(n, line) for row, n in enumerate(lines, start=first_row) if n > 1}
+
+
+def _column_lines(values: list[Any], width: float) -> list[int]:
+    """`text_lines` of each text of a column (1 for a blank or a non-text cell)."""
+    if set(map(type, values)) <= {str}:
+        distinct = set(values)
+        lines = dict(zip(distinct, (text_lines(v, width) if v else 1 for v in distinct), strict=True))
+        return list(map(lines.__getitem__, values))
+    return [text_lines(v, width) if _measured(v) else 1 for v in values]
+
+
+def _measured(v: Any) -> bool:
+    return type(v) is str and v != ""
+
+
+def _height(lines: int, line: float = LINE_HEIGHT) -> float:
+    return min(MAX_ROW_HEIGHT, line * lines + 3)
