@@ -3,11 +3,13 @@
 The temporary file is `.<name>.<pid>.<random>.part` beside the target. A writer that was killed (power
 cut, kill -9) leaves its temporary file behind; the next write of the same target removes such leftovers
 once they are surely stale: their writer process is gone (POSIX), or they are older than a day.
+`sweep_folder` removes the stale ones of any target in a folder (the output set's recovery uses it).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -87,39 +89,67 @@ def remove_stale_temps(path: Path) -> list[Path]:
 def sweep_stale_temps(folder: Path, names: Iterable[str]) -> list[Path]:
     """One scan of `folder` removing the stale temporary files of every target in `names`."""
     prefixes = tuple(f".{n}." for n in names)
+
+    def stale(entry: os.DirEntry[str]) -> bool:
+        name = entry.name
+        prefix = next((p for p in prefixes if name.startswith(p)), None)
+        return prefix is not None and name.endswith(".part") and _stale(entry, name[len(prefix) :])
+
+    return _remove_where(folder, stale) if prefixes else []
+
+
+def _remove_where(folder: Path, stale: Callable[[os.DirEntry[str]], bool]) -> list[Path]:
+    """Remove the entries of `folder` that `stale` picks; returns those removed (one gone already, or not
+    ours to remove, is left)."""
     removed: list[Path] = []
-    if not prefixes:
-        return removed
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return removed
     for entry in entries:
-        name = entry.name
-        prefix = next((p for p in prefixes if name.startswith(p)), None)
-        if prefix is None or not name.endswith(".part") or not _stale(entry, name[len(prefix) :]):
+        if not stale(entry):
             continue
         try:
             os.unlink(entry.path)
             removed.append(Path(entry.path))
         except OSError:
-            pass  # gone already, or not ours to remove
+            pass
     return removed
 
 
 def _stale(entry: os.DirEntry[str], rest: str) -> bool:
+    if not entry.is_file(follow_symlinks=False):
+        return False
+    pid = rest.split(".", 1)[0]
+    return stale_pid(int(pid) if pid.isdigit() else 0, entry)
+
+
+def stale_pid(pid: int, entry: os.DirEntry[str]) -> bool:
+    """True when the temporary entry a writer `pid` left is surely stale: older than a day, or its writer is
+    gone (POSIX; `pid` 0: unknown writer, the age rule only)."""
     try:
         st = entry.stat(follow_symlinks=False)
     except OSError:
         return False
-    if not entry.is_file(follow_symlinks=False):
-        return False
     if time.time() - st.st_mtime > STALE_SECONDS:
         return True
-    pid = rest.split(".", 1)[0]
-    if os.name != "posix" or not pid.isdigit():
+    if os.name != "posix" or pid <= 0:
         return False  # no safe liveness probe (os.kill on Windows terminates): wait for the age rule
-    return not _alive(int(pid))
+    return not _alive(pid)
+
+
+_ANY_TEMP = re.compile(r"^\..+\.(\d+)\.[A-Za-z0-9_]+\.part$")  # `.<name>.<pid>.<random>.part`
+
+
+def sweep_folder(folder: Path) -> list[Path]:
+    """Remove the stale temporary files of every target in `folder` (whatever it was: a killed run may have
+    been writing a file no later run writes again); returns those removed."""
+
+    def stale(entry: os.DirEntry[str]) -> bool:
+        m = _ANY_TEMP.match(entry.name)
+        return m is not None and entry.is_file(follow_symlinks=False) and stale_pid(int(m.group(1)), entry)
+
+    return _remove_where(folder, stale)
 
 
 def _alive(pid: int) -> bool:

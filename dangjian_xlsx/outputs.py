@@ -3,37 +3,54 @@ summary workbook, its CSV/JSON exports, with `--feedback` the per-branch feedbac
 the correction pack (`退回修改/`) are written from them, in that order. The `feedback` and `inspect` commands
 write their workbooks alone through the same step.
 
+The outputs are replaced as one set (`outset.py`): all of them are written aside first, then put in place
+under a journal, so that after a failure, a full disk or a kill they are all of one run — the previous one,
+or this one once the next run has finished the interrupted commit. One run at a time writes into a folder
+(`lock.py`). A failure to write says what, where and why, in Chinese (`errors.WriteError`).
+
 Nothing a person typed is lost (issue 15, rule 8): before the summary is replaced, what 组织部 typed into its
-问题台账 is read back and carried into the new one (`aggregate.carry_over`); and before any output is
-replaced, the previous one is kept beside it (`keep.py`: `汇总表.上次.xlsx` with its exports, `退回修改.上次/`,
-`反馈表.上次/`, `督查评分表.上次/`). A summary that is there but cannot be read is never replaced.
+问题台账 is read back and carried into the new one (`aggregate.carry_over`); and the previous outputs are kept
+beside the new ones (`keep.py`: `汇总表.上次.xlsx` with its exports, `退回修改.上次/`, `反馈表.上次/`,
+`督查评分表.上次/`). A summary that is there but cannot be read is never replaced.
 
-The tool never reads its own outputs (rule 11): the summary may not be written inside the inbox, and every
-folder it fills for people (退回修改/, 反馈表/) holds the marker file of `ownfiles.py`. Checks that come
-before any writing live here too: the forms belong to the campaign's round (rule 12).
-
-Every file is written atomically (a failure part-way leaves the previous version in place); a file that
-cannot be replaced because it is open in Excel or WPS (PermissionError) becomes a UserError saying which,
-in Chinese.
+The tool never reads its own outputs (rule 11): every folder it fills for people (退回修改/, 反馈表/) holds the
+marker file of `ownfiles.py`; the checks before anything is written are `outcheck.py`'s.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import aggregate as ag
 from .atomic import write_text_atomic
-from .errors import UserError
-from .keep import keep_files, keep_folder, previous_file
-from .messages import Code
-from .models import Campaign, FileRecord, Report
-from .ownfiles import MARKER_NAME, is_output_folder, marker_text
-from .round import FEEDBACK_DIR, pack_dir, write_feedback, write_inspections, write_pack
+from .errors import write_error, writing
+from .keep import previous_file, previous_folder
+from .lock import output_lock
+from .models import Report
+from .outcheck import check_round, refuse_foreign, refuse_in_the_way, refuse_overlap
+from .outset import CommitError, Entry, OutputSet, read_journal, recover, staging
+from .ownfiles import MARKER_NAME, carry_foreign, is_output_folder, marker_text
+from .round import FEEDBACK_DIR, PACK_DIR, write_feedback, write_inspections, write_pack
 from .summary import export_paths, read_previous, summary_path, write_exports, write_summary
+
+__all__ = [
+    "Outputs",
+    "check_round",
+    "collect_set",
+    "finish_interrupted",
+    "holding",
+    "mark_output_folder",
+    "refuse_collect",
+    "refuse_folder",
+    "write_feedback_outputs",
+    "write_inspection_outputs",
+    "write_outputs",
+]
 
 
 @dataclass(frozen=True)
@@ -50,6 +67,7 @@ class Outputs:
     # 问题台账: the typed entries of the previous summary carried over (None: no previous summary)
     ledger: ag.Carried | None = None
     kept: list[Path] = field(default_factory=list)  # the previous outputs kept (…上次…), files and folders
+    notices: list[str] = field(default_factory=list)  # what was found in the folder (an interrupted run …)
 
     @property
     def paths(self) -> list[Path]:
@@ -74,72 +92,136 @@ class Outputs:
         return lines
 
 
+def collect_set(summary: Path, feedback: bool) -> tuple[list[Entry], list[Entry]]:
+    """The entries of a collect's set beside `summary`: (files, folders), each with its kept name."""
+    summary, before = Path(summary), previous_file(summary)
+    files = [Entry(summary.name, before.name)]
+    files += [
+        Entry(p.name, k.name)
+        for p, k in zip(export_paths(summary).values(), export_paths(before).values(), strict=True)
+    ]
+    folders = [Entry(name, previous_folder(Path(name)).name) for name in (PACK_DIR, FEEDBACK_DIR)]
+    return files, folders if feedback else folders[:1]
+
+
 @contextmanager
-def _writing(message: str) -> Iterator[None]:
-    """Turn a PermissionError (a file open in Excel or WPS, a read-only folder) into a UserError."""
+def holding(folder: Path) -> Iterator[list[str]]:
+    """The lock of the output folder `folder` for the block (LockHeld when another run has it), and what was
+    found there first, in Chinese: a stale lock taken over, an interrupted commit finished, temporary files
+    removed. The commands hold it from before they read anything; the writers below take it again."""
+    with output_lock(folder) as lock:
+        yield [*lock.notices, *recover(folder)]
+
+
+def finish_interrupted(folder: Path) -> list[str]:
+    """Finish a commit a killed run left in `folder` (under its lock), for a command that only reads the
+    outputs there (remind); what was done, in Chinese."""
+    if read_journal(folder) is None:
+        return []
+    with holding(folder) as found:
+        return found
+
+
+def refuse_collect(out: Path, inbox: Path | None, inputs: list[Path], feedback: bool) -> None:
+    """Every check of a collect's outputs before anything is read: see `outcheck.py`."""
+    path = summary_path(out)
+    files, folders = collect_set(path, feedback)
+    every = [path.parent / n for e in (*files, *folders) for n in (e.name, e.kept)]
+    refuse_overlap([path, *every], inbox, inputs, "汇总表")
+    _refuse_blocked(path.parent, files, folders)
+
+
+def refuse_folder(out_dir: Path, inbox: Path | None, inputs: list[Path], what: str, *, marked: bool) -> None:
+    """The same for a command's one output folder (`what`: its Chinese name)."""
+    folder = Path(os.path.abspath(out_dir))
+    refuse_overlap([Path(out_dir), previous_folder(folder)], inbox, inputs, what)
+    _refuse_blocked(folder.parent, [], [Entry(folder.name, previous_folder(folder).name)], marked)
+
+
+def _refuse_blocked(folder: Path, files: list[Entry], folders: list[Entry], marked: bool = True) -> None:
+    refuse_in_the_way(folder, files, folders)
+    for e in folders:
+        refuse_foreign(folder / e.name, marked)
+        refuse_foreign(folder / e.kept, marked)
+
+
+_UNCHANGED = "本次没有替换任何输出，{folder} 中仍是上次的结果"
+
+
+def _commit(out: OutputSet, entries: list[Entry]) -> list[Path]:
+    """Commit the staged set; a failure (a file open in Excel/WPS …) becomes a WriteError saying whether the
+    previous set is back in place."""
     try:
-        yield
-    except PermissionError as exc:
-        raise UserError(message) from exc
+        return out.commit(entries)
+    except CommitError as exc:
+        what = (
+            _UNCHANGED.format(folder=out.folder)
+            if exc.rolled_back
+            else "替换只完成了一部分：下次运行会先完成这次替换"
+        )
+        raise write_error(exc.error, exc.error.filename or out.folder, what) from exc
 
 
-def _open_in_excel(where: Path) -> str:
-    return f"无法写入 {where}（文件可能正在 Excel/WPS 中打开），请关闭后重试"
+def _final(out: OutputSet, paths: list[Path], base: Path) -> list[Path]:
+    """Staged paths → where they are once committed, in `base` (the output folder as the caller named it)."""
+    return [base / Path(p).relative_to(out.stage) for p in paths]
 
 
 def write_outputs(report: Report, out: Path, *, feedback: bool = False) -> Outputs:
     """Write everything a collect produces beside the summary at `out` (a file, a folder, or a name without
     suffix: see `summary_path`), keeping the previous outputs and what was typed into the previous 问题台账."""
-    path = summary_path(out)
+    shown = summary_path(out)
+    path = Path(os.path.abspath(shown))
+    files, folders = collect_set(path, feedback)
+    _refuse_blocked(path.parent, files, folders)
     campaign, at = report.campaign, report.generated_at
-    # before anything is computed: an unreadable summary stops here
-    previous = read_previous(path, campaign.catalog.unit)
-    tables, ov = ag.tables_and_overview(report)
-    carried = ag.carry_over(
-        tables.ledger, previous.entries if previous else [], tables.score_items, campaign.catalog
-    )
-    feedback_dir, corrections_dir = path.parent / FEEDBACK_DIR, pack_dir(path)
-    kept = _keep_previous(path, [corrections_dir, *([feedback_dir] if feedback else [])])
-    with _writing(_open_in_excel(path)):
-        summary = write_summary(dataclasses.replace(tables, ledger=carried.ledger), ov, path, campaign, at)
-    with _writing(f"无法写入 {path.parent} 中的导出文件（可能正在被打开），请关闭后重试"):
-        exports = write_exports(tables, ov, path, campaign, at)
-    written_feedback: list[Path] = []
-    if feedback:
-        with _writing(_open_in_excel(feedback_dir)):
-            written_feedback = write_feedback(report, tables, ov, feedback_dir)
-            mark_output_folder(feedback_dir)
-    with _writing(_open_in_excel(corrections_dir)):
-        corrections = write_pack(report, corrections_dir, branches=tables.branches)
-        mark_output_folder(corrections_dir)
+    with holding(path.parent) as notices:
+        # before anything is computed: an unreadable summary stops here
+        previous = read_previous(path, campaign.catalog.unit)
+        tables, ov = ag.tables_and_overview(report)
+        carried = ag.carry_over(
+            tables.ledger, previous.entries if previous else [], tables.score_items, campaign.catalog
+        )
+        unchanged = _UNCHANGED.format(folder=path.parent)
+        with writing(path.parent, unchanged, exact=True), staging(path.parent) as st:
+            summary = st.path(path.name)
+            with writing(path, unchanged, exact=True):
+                write_summary(dataclasses.replace(tables, ledger=carried.ledger), ov, summary, campaign, at)
+            with writing(path.parent, unchanged, exact=True):
+                exports = write_exports(tables, ov, summary, campaign, at)
+            written_feedback: list[Path] = []
+            if feedback:
+                with writing(path.parent / FEEDBACK_DIR, unchanged, exact=True):
+                    written_feedback = write_feedback(report, tables, ov, st.path(FEEDBACK_DIR))
+                    _mark_staged(st, FEEDBACK_DIR)
+            with writing(path.parent / PACK_DIR, unchanged, exact=True):
+                corrections = write_pack(report, st.path(PACK_DIR), branches=tables.branches)
+                _mark_staged(st, PACK_DIR)
+            kept = _commit(st, files + folders)
+            done = _final(st, [summary, *exports, *written_feedback, *corrections], shown.parent)
+    n = len(exports) + 1
     return Outputs(
         ov,
-        summary,
-        exports,
-        written_feedback,
-        feedback_dir,
-        corrections,
-        corrections_dir,
+        done[0],
+        done[1:n],
+        done[n : n + len(written_feedback)],
+        shown.parent / FEEDBACK_DIR,
+        done[n + len(written_feedback) :],
+        shown.parent / PACK_DIR,
         carried if previous else None,
         kept,
+        notices,
     )
 
 
-def _keep_previous(summary: Path, folders: list[Path]) -> list[Path]:
-    """The summary, its exports and the output folders about to be replaced, kept as `…上次…` beside them."""
-    before = previous_file(summary)
-    pairs = [
-        (summary, before),
-        *zip(export_paths(summary).values(), export_paths(before).values(), strict=True),
-    ]
-    try:
-        kept = keep_files(pairs)
-        kept += [k for k in map(keep_folder, folders) if k is not None]
-    except OSError as exc:
-        raise UserError(
-            f"无法在 {summary.parent} 中保留上次的汇总结果（{exc.strerror or exc}）：为免丢失，本次没有写出任何文件"
-        ) from exc
-    return kept
+def _mark_staged(out: OutputSet, name: str) -> None:
+    """The staged folder `name` marked as the tool's; created (empty) when the folder it replaces exists, so
+    that what the previous run left there is replaced too — all but what a person put there (carried over)."""
+    folder = out.path(name)
+    if not folder.is_dir() and os.path.isdir(out.folder / name):
+        folder.mkdir()
+    carry_foreign(out.folder / name, folder)
+    mark_output_folder(folder)
 
 
 def mark_output_folder(folder: Path) -> None:
@@ -149,85 +231,30 @@ def mark_output_folder(folder: Path) -> None:
         write_text_atomic(folder / MARKER_NAME, marker_text())
 
 
+def _one_folder(out_dir: Path, write: Callable[[Path], list[Path]], *, marked: bool) -> list[Path]:
+    """Write a command's one output folder as a set of its own (the previous one kept as `…上次`)."""
+    shown = Path(out_dir)
+    out_dir = Path(os.path.abspath(out_dir))
+    entry = Entry(out_dir.name, previous_folder(out_dir).name)
+    _refuse_blocked(out_dir.parent, [], [entry], marked)
+    unchanged = _UNCHANGED.format(folder=out_dir.parent)
+    with holding(out_dir.parent), writing(out_dir, unchanged, exact=True), staging(out_dir.parent) as st:
+        paths = write(st.path(entry.name))
+        carry_foreign(out_dir, st.path(entry.name))
+        if marked and paths:
+            mark_output_folder(st.path(entry.name))
+        _commit(st, [entry])
+        return _final(st, paths, shown.parent)
+
+
 def write_inspection_outputs(report: Report, out_dir: Path) -> list[Path]:
     """The 督查评分表 alone, into `out_dir` (the `inspect` command; the folder it replaced kept as
     `…上次`). Returns their paths."""
-    with _writing(_open_in_excel(Path(out_dir))):
-        keep_folder(Path(out_dir))
-        return write_inspections(report, Path(out_dir))
+    return _one_folder(out_dir, lambda folder: write_inspections(report, folder), marked=False)
 
 
 def write_feedback_outputs(report: Report, out_dir: Path) -> list[Path]:
     """The feedback workbooks alone, into `out_dir` (the `feedback` command; the folder it replaced kept as
     `…上次`). Returns their paths."""
     tables, ov = ag.tables_and_overview(report)
-    with _writing(_open_in_excel(Path(out_dir))):
-        keep_folder(Path(out_dir))
-        paths = write_feedback(report, tables, ov, Path(out_dir))
-        mark_output_folder(Path(out_dir))
-        return paths
-
-
-# ---------------------------------------------------------------- before anything is written
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        return Path(path).resolve().is_relative_to(Path(folder).resolve())
-    except (OSError, RuntimeError):
-        return False
-
-
-def refuse_summary_in_inbox(inbox: Path, out: Path) -> None:
-    """UserError when the summary at `out` (and so its exports and folders) would be written inside the inbox:
-    the next collect would read them as returns."""
-    path = summary_path(out)
-    if _inside(path.parent, inbox):
-        suggest = Path(inbox).resolve().parent / path.name
-        raise UserError(
-            f"汇总表不能写在收件文件夹里：{path} 位于收件文件夹 {inbox} 之内，下次汇总时汇总表、导出文件、"
-            f"退回修改通知和反馈表会被当作交回的文件读取。请把 --out 指向收件文件夹之外，例如 --out {suggest}"
-        )
-
-
-def refuse_folder_in_inbox(inbox: Path, folder: Path, what: str) -> None:
-    """UserError when an output folder (`what`: its Chinese name) lies inside the inbox."""
-    if _inside(folder, inbox):
-        suggest = Path(inbox).resolve().parent / Path(folder).name
-        raise UserError(
-            f"{what}不能写在收件文件夹里：{folder} 位于收件文件夹 {inbox} 之内，下次汇总时会被当作交回的文件读取。"
-            f"请把 --out 指向收件文件夹之外，例如 --out {suggest}"
-        )
-
-
-def _mismatches(record: FileRecord) -> list[tuple[str, str]]:
-    """(code, value) of the record's school and year mismatches."""
-    codes = (Code.SCHOOL_MISMATCH.value, Code.YEAR_MISMATCH.value)
-    return [(p.code, p.value) for p in record.problems if p.code in codes]
-
-
-def check_round(campaign: Campaign, files: list[FileRecord], source: str, *, checked: bool = False) -> None:
-    """UserError when every form among `files` (a file whose identity names a form) carries another school or
-    year than `campaign` (`source`: where the campaign comes from): the wrong round, or the wrong campaign.
-    `checked`: the files of the `check` command, not an inbox."""
-    # a form = a file whose own identity was read: not one whose kind was only guessed from its name (rule 9:
-    # an encrypted or damaged file says nothing about the round)
-    forms = [f for f in files if (f.kind is not None and not f.attribution) or _mismatches(f)]
-    odd = [f for f in forms if _mismatches(f)]
-    if not forms or len(odd) < len(forms):
-        return
-    found = [m for f in odd for m in _mismatches(f)]
-    schools = sorted({v for c, v in found if c == Code.SCHOOL_MISMATCH.value and v})
-    years = sorted({v for c, v in found if c == Code.YEAR_MISMATCH.value and v})
-    said = []
-    if schools:
-        said.append("学校为" + "、".join(f"“{s}”" for s in schools))
-    if years:
-        said.append("年度为" + "、".join(f"{y}年" for y in years))
-    where = "所检查的" if checked else "收件文件夹中的"
-    raise UserError(
-        f"{where} {len(forms)} 份表格都不是本轮督查的表格：表格上{'，'.join(said)}；"
-        f"而督查配置（{source}）是“{campaign.school}”{campaign.year}年。"
-        "请确认文件是否放错，或用 --campaign 指定本轮的督查配置文件（campaign.toml）。"
-        + ("" if checked else "未写出任何文件。")
-    )
+    return _one_folder(out_dir, lambda folder: write_feedback(report, tables, ov, folder), marked=True)

@@ -7,6 +7,8 @@ still read. 督查评分表/ gets no marker: the inspectors' forms are meant to 
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 
 MARKER_NAME = "本文件夹由dangjian-xlsx生成.txt"
@@ -15,6 +17,11 @@ _MARKER_TEXT = (
     f"{MARKER_FIRST_LINE}\n每次运行 collect 都会整体替换本文件夹的内容；请勿把交回的表格放在这里。\n"
 )
 _MAX_MARKER_BYTES = 4096
+
+# The names the tool gives the files of its output folders: notices (and their e-mail drafts) and the
+# per-branch workbooks, all `NN_<name>_…`, the inspectors' notices `督查_NN_…`. Anything else found there
+# was put there by a person and is carried into the folder that replaces it (`carry_foreign`).
+_OWN_NAME = re.compile(r"^(督查_)?\d+_.+(_(退回修改通知|未交提醒|核对通知)\.(txt|eml)|\.xlsx)$")
 
 # The tool's own workbooks are recognised by their sheets (a superset of these names): the summary
 # workbook (and its kept previous copy) and the per-branch feedback workbooks. The writers take the names
@@ -41,3 +48,30 @@ def is_output_folder(folder: Path) -> bool:
     except OSError:
         return False
     return head.decode("utf-8", "replace").lstrip("\ufeff").startswith(MARKER_FIRST_LINE)
+
+
+def is_own_name(name: str) -> bool:
+    """True for a file name the tool writes into its output folders (or its marker, or a temporary file)."""
+    return name == MARKER_NAME or name.startswith(".") or bool(_OWN_NAME.match(name))
+
+
+def carry_foreign(live: Path, staged: Path) -> list[Path]:
+    """Copy into `staged` (the folder about to replace `live`) every file of `live` the tool did not write —
+    a clerk's 备注.docx, a sending log — so that replacing the folder never loses what a person put there
+    (the previous folder is also kept as `…上次`, but only for one run). Subfolders likewise. Returns the
+    copies made."""
+    live, staged = Path(live), Path(staged)
+    if not live.is_dir() or live.is_symlink():
+        return []
+    carried: list[Path] = []
+    for entry in sorted(live.iterdir()):
+        dest = staged / entry.name
+        if entry.is_symlink() or entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            carried += carry_foreign(entry, dest)
+        elif entry.is_file() and not is_own_name(entry.name) and not dest.exists():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(entry, dest)
+            carried.append(dest)
+    return carried

@@ -153,6 +153,18 @@ def _rec(typ: int, data: bytes) -> bytes:
     return struct.pack("<HH", typ, len(data)) + data
 
 
+def biff_record(typ: int, data: bytes) -> bytes:
+    """One BIFF record (type, length, data), e.g. for `make_xls(sheet_extra=...)`."""
+    return _rec(typ, data)
+
+
+def mulrk(row: int, first: int, last: int, cells: int) -> bytes:
+    """A MULRK record: `cells` RK values (1.0 each) from column `first`, its last column field `last`
+    (which calamine does not size the row from: a lying one is what the fuzzing audit found)."""
+    rks = b"".join(struct.pack("<HI", 0, 0x3FF00000) for _ in range(cells))
+    return _rec(0x00BD, struct.pack("<HH", row, first) + rks + struct.pack("<H", last))
+
+
 def _biff_string16(text: str) -> bytes:  # XLUnicodeString: cch u16, flags, UTF-16LE chars
     return struct.pack("<HB", len(text), 1) + text.encode("utf-16-le")
 
@@ -162,12 +174,14 @@ def make_xls(
     *,
     globals_extra: bytes = b"",
     dimensions: tuple[int, int, int, int] | None = None,
+    sheet_extra: bytes = b"",
 ) -> bytes:
     """A minimal BIFF8 workbook in a CFB container.
 
     sheets: (name, visibility 0/1/2, [(row, col, value)]) with str/float values. `globals_extra` is
     inserted into the globals substream (e.g. a FILEPASS or SST record); `dimensions` (rf, rl, cf, cl)
-    overrides the first sheet's DIMENSIONS record.
+    overrides the first sheet's DIMENSIONS record; `sheet_extra` (records, `biff_record`) is added to the
+    first sheet after its cells.
     """
     bof_globals = _rec(0x0809, struct.pack("<HHHHII", 0x0600, 0x0005, 0x0DBB, 0x07CC, 0, 6))
     codepage = _rec(0x0042, struct.pack("<H", 1200))
@@ -187,6 +201,8 @@ def make_xls(
                 parts.append(_rec(0x0204, struct.pack("<HHH", r, c, 0) + _biff_string16(v)))
             else:
                 parts.append(_rec(0x0203, struct.pack("<HHHd", r, c, 0, float(v))))
+        if k == 0:
+            parts.append(sheet_extra)
         parts.append(_rec(0x000A, b""))
         substreams.append(b"".join(parts))
 

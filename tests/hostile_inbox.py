@@ -54,6 +54,7 @@ from dangjian_xlsx.catalog import roster_csv
 from dangjian_xlsx.forms import build_form
 from dangjian_xlsx.layout import META_SHEET, Field, form_layout
 from dangjian_xlsx.models import Branch, Campaign, FormKind, Outcome
+from dangjian_xlsx.visible import visible
 
 S1, S2 = FormKind.SCORING, FormKind.TASKS
 F1, F2 = "评分表", "重点任务清单"
@@ -437,21 +438,29 @@ def build_inbox(dest: Path, campaign: Campaign) -> Inbox:
     write("PDF改名.xlsx", MINI_PDF, Expect(Outcome.NOT_A_FORM, ("not-a-form",), "pdf named .xlsx"))
     with io.BytesIO() as buf:
         with zipfile.ZipFile(buf, "w") as z:
-            z.writestr("附件1.xlsx", good_form)
-        write("附件打包.zip", buf.getvalue(), Expect(Outcome.NOT_A_FORM, ("not-a-form",), "zip archive"))
+            z.writestr("附件1.xlsx", form(S1, campaign.roster[next(free)]))
+        write("附件打包.zip", buf.getvalue(), Expect(Outcome.IGNORED, (), "zip archive, opened"))
+    exp["附件打包.zip › 附件1.xlsx"] = Expect(Outcome.ACCEPTED, (), "a form inside a zip, read like a file")
     write("说明.txt", "请查收附件。".encode(), Expect(Outcome.NOT_A_FORM, ("not-a-form",), "text"))
     return box
 
 
 def shown(rel: str | bytes) -> str:
-    """The path 文件清单 shows: UTF-8, else GBK (Windows zip archives), else UTF-8 with U+FFFD."""
+    """The path 文件清单 shows, part by part: UTF-8, else GBK (Windows zip archives) marked （GBK） — never
+    the same as a UTF-8 name —, else UTF-8 with each undecodable byte written visibly (\\xff)."""
     raw = rel if isinstance(rel, bytes) else rel.encode()
-    for enc in ("utf-8", "gbk"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            pass
-    return raw.decode("utf-8", "replace")
+    return visible("/".join(_shown_part(p) for p in raw.split(b"/")), newlines=False)  # a line break as ␊
+
+
+def _shown_part(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gbk") + "（GBK）"
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "backslashreplace")
 
 
 def inbox_entries(root: Path) -> list[str]:
@@ -493,7 +502,7 @@ def read_summary(path: Path) -> tuple[list[dict[str, object]], list[dict[str, ob
 
 
 def table_lines(files_rows: list[dict[str, object]], problems: dict[str, list[str]]) -> list[str]:
-    """One line per 文件清单 row: file → outcome → code(s) (from 校验问题)."""
+    """One line per 文件清单 row: file → outcome → problem(s) (问题类别, from 校验问题)."""
     lines = []
     for r in files_rows:
         path = str(r["文件"])
@@ -524,7 +533,7 @@ def main(argv: list[str]) -> int:
     files, problems = read_summary(out)
     by_file: dict[str, list[str]] = {}
     for p in problems:
-        by_file.setdefault(str(p["文件"]), []).append(str(p["代码"]))
+        by_file.setdefault(str(p["文件"]), []).append(str(p["问题类别"]))
     print("\n".join(table_lines(files, by_file)))
     return 0
 

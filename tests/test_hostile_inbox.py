@@ -141,7 +141,8 @@ def test_the_corpus_covers_the_brief(run: Run) -> None:
 def test_every_entry_is_listed_exactly_once(run: Run) -> None:
     paths = [str(r["文件"]) for r in run.files]
     assert len(paths) == len(set(paths)), [p for p, n in Counter(paths).items() if n > 1]
-    on_disk = inbox_entries(run.box.root)
+    members = [p for p in run.box.expected if " › " in p]  # an archive's members, listed as entries too
+    on_disk = sorted([*inbox_entries(run.box.root), *members])
     assert sorted(paths) == on_disk
     assert set(run.box.expected) == set(on_disk)  # the expectations cover the whole inbox
     assert set(run.by_file) <= set(paths)  # every problem belongs to a listed file
@@ -151,17 +152,22 @@ def _template_parts(code: str) -> list[str]:
     return [p for p in re.split(r"\{[^}]*\}", Code(code).template) if p]
 
 
-def test_each_file_has_its_outcome_codes_and_chinese_message(run: Run) -> None:
+def test_each_file_has_its_outcome_codes_and_chinese_message(run: Run, camp: Campaign) -> None:
+    """Each file's outcome and problems: 校验问题 names each problem by its Chinese name (问题类别), the
+    message is its code's template filled in."""
+    from dangjian_xlsx.problemnames import problem_name
+
     wrong = []
     for path, e in run.box.expected.items():
         row = run.row[path]
         problems = run.by_file.get(path, [])
-        got = (row["处理结果"], tuple(str(p["代码"]) for p in problems))
-        if got != (e.outcome.value, e.codes):
+        got = (row["处理结果"], tuple(str(p["问题类别"]) for p in problems))
+        want = tuple(problem_name(c, camp.catalog.unit) for c in e.codes)
+        if got != (e.outcome.value, want):
             wrong.append((path, got, (e.outcome.value, e.codes)))
             continue
-        for p in problems:
-            msg, code = str(p["问题说明"]), str(p["代码"])
+        for p, code in zip(problems, e.codes, strict=True):
+            msg = str(p["问题说明"])
             at = 0
             for part in _template_parts(code):  # the code's own message, every fixed part in order
                 at = msg.find(part, at)
@@ -183,9 +189,9 @@ def test_good_files_are_accepted_beside_the_bad_ones(run: Run) -> None:
     expected = {p for p, e in run.box.expected.items() if e.outcome is Outcome.ACCEPTED}
     assert accepted == expected
     for name in (
-        "bad\ufffd\ufffd\ufffd-附件2.xlsx",  # not UTF-8 on disk
-        "中文附件1.xlsx",  # GBK on disk
-        "换行\n名称的附件1.xlsx",
+        "bad\\xff\\xfe\\xfd-附件2.xlsx",  # not UTF-8 on disk: the bytes shown as they are
+        "中文附件1.xlsx（GBK）",  # GBK on disk, marked
+        "换行␊名称的附件1.xlsx",  # a line break drawn (issue 19: control characters shown visibly)
         "  前后有空格的附件2  .xlsx",
         "附件2.xls",
         "附件1.ods",
@@ -407,18 +413,20 @@ def test_collect_killed_mid_write_keeps_the_previous_summary(run: Run, tmp_path:
             time.sleep(0.02)
         assert signal_file.exists(), proc.communicate(timeout=5) if proc.poll() is not None else "timeout"
         part = Path(signal_file.read_text("utf-8"))
-        assert part.parent == out.parent and part.stat().st_size > 0
+        # written aside, in the run's staging folder (issue 19: the outputs are replaced as one set)
+        assert part.parent.parent == out.parent and part.parent.name.startswith(".dangjian-xlsx.")
+        assert part.stat().st_size > 0
         assert proc.poll() is None  # still "writing"
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=30)
     assert proc.returncode == -signal.SIGKILL
 
-    # the previous summary and exports: byte-identical, and the workbook still opens; the run had kept a copy of
-    # each as its 上次 (issue 15, rule 8), byte-identical too
+    # the previous summary and exports: byte-identical, and the workbook still opens; beside them only the
+    # killed run's lock and staging folder (issue 19)
     left = tree(out.parent)
     kept = {k: v for k, v in left.items() if "上次" in k}
-    assert set(left) == {*previous, *kept, part.name}
+    assert set(left) == {*previous, *kept, ".dangjian-xlsx.lock", f"{part.parent.name}/{part.name}"}
     assert re.fullmatch(r"\.汇总表\.xlsx\.\d+\.[^.]+\.part", part.name), part.name
     for name, data in previous.items():
         assert left[name] == data, name
@@ -431,8 +439,10 @@ def test_collect_killed_mid_write_keeps_the_previous_summary(run: Run, tmp_path:
     again = CliRunner().invoke(cli, args)
     assert again.exit_code == 0, again.output
     assert not part.exists()
-    assert not [p for p in tree(out.parent) if p.endswith(".part")]
-    assert {p.name for p in out.parent.iterdir()} == {p.split("/")[0] for p in (*previous, *kept)}
+    assert not [p for p in tree(out.parent) if p.endswith(".part") or p.startswith(".")]
+    assert {p.name for p in out.parent.iterdir() if "上次" not in p.name} == {
+        p.split("/")[0] for p in previous
+    }
     files, _ = read_summary(out)
     assert len(files) == 3
 
@@ -463,7 +473,7 @@ def test_table_lists_every_file(run: Run) -> None:
     wb = openpyxl.load_workbook(run.out, read_only=True)
     rows = sheet_rows(wb["文件清单"])
     wb.close()
-    codes = {k: [str(p["代码"]) for p in v] for k, v in run.by_file.items()}
+    codes = {k: [str(p["问题类别"]) for p in v] for k, v in run.by_file.items()}
     lines = table_lines(rows, codes)
     assert len(lines) == len(run.box.expected)
 
@@ -536,3 +546,39 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+# ---------------------------------------------------------------- FIFOs and names that are not UTF-8 (issue 19)
+
+
+def test_a_fifo_given_as_the_inbox_is_refused(tmp_path: Path) -> None:
+    """A FIFO as the inbox: a Chinese usage error (exit 2), nothing read (opening it would wait forever),
+    no summary written."""
+    fifo = tmp_path / "收件"
+    os.mkfifo(fifo)
+    out = tmp_path / "out" / "汇总表.xlsx"
+    result = CliRunner().invoke(cli, ["collect", str(fifo), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "不是文件夹" in result.output and "命名管道" in result.output
+    assert "Traceback" not in result.output and not out.exists()
+
+
+def test_a_fifo_in_the_inbox_is_listed_not_read(tmp_path: Path, campaign: Campaign) -> None:
+    from dangjian_xlsx.collect import run_collect
+
+    os.mkfifo(tmp_path / "附件1.xlsx")
+    [rec] = run_collect(tmp_path, campaign).files  # returns: the FIFO was never opened
+    assert rec.path == "附件1.xlsx" and rec.outcome is Outcome.IGNORED and "不是普通文件" in rec.reason
+
+
+def test_a_gbk_name_and_a_utf8_name_never_show_as_one_path(tmp_path: Path, campaign: Campaign) -> None:
+    """The same text as GBK bytes and as UTF-8 bytes: two entries, two different paths in 文件清单; a name
+    neither decodes shows its bytes (\\xff), never U+FFFD (two such names would look alike)."""
+    from dangjian_xlsx.collect import run_collect
+
+    root = os.fsencode(tmp_path)
+    for raw in ("文学院附件1.xlsx".encode("gbk"), "文学院附件1.xlsx".encode(), b"x\xff.xlsx", b"x\xfe.xlsx"):
+        with open(root + b"/" + raw, "wb") as fh:
+            fh.write(b"not a form")
+    paths = sorted(r.path for r in run_collect(tmp_path, campaign).files)
+    assert paths == ["x\\xfe.xlsx", "x\\xff.xlsx", "文学院附件1.xlsx", "文学院附件1.xlsx（GBK）"]

@@ -16,7 +16,7 @@ from synthetic import campaign_with, form1, scenario
 from synthetic import report as synthetic_report
 
 from dangjian_xlsx import aggregate, outputs
-from dangjian_xlsx.errors import UserError
+from dangjian_xlsx.errors import UserError, WriteError
 from dangjian_xlsx.models import Campaign, Report
 from dangjian_xlsx.ownfiles import is_output_folder
 from dangjian_xlsx.round import FEEDBACK_DIR, PACK_DIR
@@ -47,7 +47,7 @@ def test_everything_beside_the_summary(written: outputs.Outputs, rep: Report) ->
     ]
     assert written.feedback_dir == folder / FEEDBACK_DIR and written.corrections_dir == folder / PACK_DIR
     assert written.feedback and all(p.parent == written.feedback_dir for p in written.feedback)
-    assert written.corrections and all(p.parent == written.corrections_dir for p in written.corrections)
+    assert written.corrections and all(p.is_relative_to(written.corrections_dir) for p in written.corrections)
     assert written.paths == [written.summary, *written.exports, *written.feedback, *written.corrections]
     assert all(p.is_file() for p in written.paths)
     assert written.overview == aggregate.overview(rep)
@@ -104,22 +104,30 @@ def test_branches_are_grouped_and_scored_once(
 @pytest.mark.parametrize(
     ("step", "where"),
     [
-        ("write_summary", "汇总表.xlsx（文件可能正在 Excel/WPS 中打开）"),
-        ("write_exports", "中的导出文件（可能正在被打开）"),
-        ("write_feedback", f"{FEEDBACK_DIR}（文件可能正在 Excel/WPS 中打开）"),
-        ("write_pack", f"{PACK_DIR}（文件可能正在 Excel/WPS 中打开）"),
+        ("write_summary", "汇总表.xlsx"),
+        ("write_exports", ""),
+        ("write_feedback", FEEDBACK_DIR),
+        ("write_pack", PACK_DIR),
     ],
 )
-def test_a_file_open_elsewhere_is_a_user_error(
+def test_a_file_open_elsewhere_is_a_write_error_and_replaces_nothing(
     rep: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str, where: str
 ) -> None:
+    first = outputs.write_outputs(rep, tmp_path / "汇总表.xlsx", feedback=True)
+    before = {p: p.read_bytes() for p in first.paths}
+
     def denied(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(outputs, step, denied)
-    with pytest.raises(UserError, match="无法写入") as info:
+    with pytest.raises(WriteError) as info:
         outputs.write_outputs(rep, tmp_path / "汇总表.xlsx", feedback=True)
-    assert where in str(info.value) and str(info.value).endswith("请关闭后重试")
+    said = str(info.value)
+    assert info.value.exit_code == 4
+    assert said.startswith(f"无法写入 {tmp_path / where}：没有写入权限，或文件正在 Excel/WPS 中打开"), said
+    assert f"本次没有替换任何输出，{tmp_path} 中仍是上次的结果" in said
+    assert {p: p.read_bytes() for p in first.paths} == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging folder, no lock
 
 
 @pytest.mark.parametrize(
@@ -136,9 +144,10 @@ def test_the_feedback_and_inspect_commands_say_which_folder_is_open_elsewhere(
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(outputs, step, denied)
-    with pytest.raises(UserError, match="无法写入") as info:
+    with pytest.raises(WriteError, match="无法写入") as info:
         write(rep, tmp_path / "出")
-    assert f"{tmp_path / '出'}（文件可能正在 Excel/WPS 中打开）" in str(info.value)
+    assert f"{tmp_path / '出'}：没有写入权限，或文件正在 Excel/WPS 中打开" in str(info.value)
+    assert not (tmp_path / "出").exists()
 
 
 def test_the_library_leaves_the_garbage_collector_alone(

@@ -163,3 +163,40 @@ def test_an_error_in_a_helper_is_raised_here(can_fork: bool) -> None:
         """
     )
     assert got == "item 150 failed in this process"
+
+
+def test_a_file_that_kills_the_reader_costs_that_file_only_in_every_helper(can_fork: bool) -> None:
+    """The batch shared between this process and a forked helper, every 7th file one that makes calamine abort
+    (the audit's MULRK, with the .xls pre-check switched off so that it reaches calamine): each process's
+    reader process dies on it and is replaced, the file is rejected as damaged, every other file is read, and
+    the helpers end (a reader process holds no pipe of theirs open)."""
+    if not can_fork:
+        pytest.skip("this platform cannot fork")
+    code = textwrap.dedent(
+        """
+        import json, os
+        from hostile_corpus import make_xls, mulrk
+        from dangjian_xlsx import parallel
+        from dangjian_xlsx.read import ReadError, read_workbook
+        import dangjian_xlsx.read.xlssafety as xs
+        xs._check_biff = lambda stream, limits: None
+        good = make_xls([("a", 0, [(0, 0, "x")])])
+        bad = make_xls([("a", 0, [(0, 0, "x")])], sheet_extra=mulrk(9999, 0xFFFF, 0, 2))
+        def one(k):
+            try:
+                return [os.getpid(), read_workbook(bad if k % 7 == 0 else good, "x").sheets[0].name]
+            except ReadError as err:
+                return [os.getpid(), err.code.value]
+        out = parallel.share(one, 60, processes=2, chunk=4)
+        print(json.dumps(out))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT / "tests", timeout=300,
+        preexec_fn=lambda: __import__("resource").setrlimit(__import__("resource").RLIMIT_AS, (6 << 30, 6 << 30)),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "panicked" not in done.stderr and "memory allocation" not in done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert [r[1] for r in out] == ["file-corrupt" if k % 7 == 0 else "a" for k in range(60)]
+    assert len({pid for pid, _ in out}) == 2  # the helper read its share, through a reader of its own

@@ -30,8 +30,8 @@ ODF_CONTENT = "content.xml"
 ODF_META = "meta.xml"
 
 _PREFIX = rb"(?:[^\s<>/!?:\"'=]+:)?"
-_SHEET_TAG = re.compile(rb"<" + _PREFIX + rb"sheet\s([^>]*)>")
-_RELATIONSHIP_TAG = re.compile(rb"<" + _PREFIX + rb"Relationship\s([^>]*)>")
+_SHEET_TAG = re.compile(rb"<" + _PREFIX + rb"sheet\s([^<>]*+)>")  # one pass: a tag never holds "<"
+_RELATIONSHIP_TAG = re.compile(rb"<" + _PREFIX + rb"Relationship\s([^<>]*+)>")
 _PREFIXED_ID = re.compile(rb"(?:^|\s)([^\s=]*):id\s*=\s*\"([^\"]*)\"")
 _RELATIONSHIP_PREFIXES = (b"r", b"relationships")  # the prefixes calamine takes a sheet's r:id from
 _ENTITIES = {"&quot;": '"', "&apos;": "'"}  # with &amp; &lt; &gt;, which unescape always replaces

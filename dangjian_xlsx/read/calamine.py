@@ -6,6 +6,10 @@ inflated: calamine then reads the package rebuilt from them stored (`repack`: no
 defined names and the rows nobody wants left out — `head_rows`). Sheets come back in workbook order,
 hidden and very hidden too, each cell's text cut to `limits.max_text` characters (with a note).
 
+A Rust panic while converting one row's values (a date serial far out of range in an .xls or .ods: an .xlsx
+has such values turned into text by `repack` first) costs that row only: the other rows are read, the row is
+left blank and noted ('row-unreadable'). A library's error becomes a Chinese reason (`reasons`).
+
 calamine gives a formula cell's saved result and nothing else: `sheet_xml` hands out a worksheet's XML
 itself, where a formula's text and an error cell's value can be looked up (validate.formulas).
 """
@@ -24,6 +28,7 @@ from ..models import RawSheet, RawWorkbook
 from ..ooxml import WORKBOOK, WORKBOOK_RELS, sheet_parts
 from . import repack
 from .limits import Limits, ReadError, corrupt
+from .reasons import unreadable
 from .scan import Inflated
 
 Notes = list[tuple[str, dict[str, Any]]]
@@ -50,7 +55,7 @@ def read_sheets(
     except PasswordError as exc:
         raise ReadError("file-encrypted") from exc
     except CalamineError as exc:
-        raise corrupt(short_reason(exc)) from exc
+        raise unreadable(exc) from None
     metas = wb.sheets_metadata
     if len(metas) > limits.max_sheets:
         raise ReadError("too-many-sheets", count=len(metas), limit=limits.max_sheets)
@@ -58,14 +63,6 @@ def read_sheets(
     sheets = [_sheet(wb, meta, limits, notes) for meta in metas]
     wb.close()
     return RawWorkbook.model_construct(fmt=fmt, sheets=sheets, saved_at=saved_at, notes=notes)
-
-
-def short_reason(exc: BaseException) -> str:
-    """The reason shown for a file calamine (or anything else) could not parse: the error's first line."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if len(text) > 80:
-        text = text[:77] + "..."
-    return f"表格内容无法解析：{text}"
 
 
 def _visibility(value: Any) -> str:
@@ -92,7 +89,7 @@ def _sheet(wb: Any, meta: Any, limits: Limits, notes: Notes) -> RawSheet:
     except CalamineError as exc:
         if type(exc).__name__ == "WorksheetNotFound":  # listed in the workbook, its part is missing
             raise corrupt(f"工作表“{meta.name}”的内容缺失") from exc
-        raise corrupt(short_reason(exc)) from exc
+        raise unreadable(exc) from None
     end = sheet.end
     if end is not None:
         rows_n, cols_n = end[0] + 1, end[1] + 1
@@ -102,11 +99,45 @@ def _sheet(wb: Any, meta: Any, limits: Limits, notes: Notes) -> RawSheet:
                 sheet=meta.name,
                 detail=f"数据区域达到 {rows_n} 行 × {cols_n} 列，上限 {limits.max_rows} 行 × {limits.max_cols} 列",
             )
-        rows = sheet.to_python(skip_empty_area=False)
+        rows = _rows(sheet, meta.name, notes)
     else:
         rows = []
     _truncate_texts(meta.name, rows, limits.max_text, notes)
     return RawSheet.model_construct(name=meta.name, visibility=visibility, rows=rows)
+
+
+def _rows(sheet: Any, name: str, notes: Notes) -> list[list[Any]]:
+    """The sheet's values from A1; a row calamine panics on is left blank and noted, the others read."""
+    try:
+        return sheet.to_python(skip_empty_area=False)  # type: ignore[no-any-return]
+    except Exception:
+        raise
+    except BaseException as exc:
+        if not _is_panic(exc):
+            raise
+    start, end = sheet.start, sheet.end
+    pad = [""] * start[1]
+    width = end[1] - start[1] + 1
+    rows: list[list[Any]] = []
+    it = sheet.iter_rows()
+    for r in range(end[0] + 1):  # never more rows than the sheet has, whatever the iterator does
+        try:
+            row = next(it)
+        except StopIteration:
+            break
+        except Exception:
+            raise
+        except BaseException as exc:
+            if not _is_panic(exc):
+                raise
+            notes.append(("row-unreadable", {"sheet": name, "row": r + 1}))
+            row = [""] * width
+        rows.append(pad + list(row))
+    return rows
+
+
+def _is_panic(exc: BaseException) -> bool:
+    return type(exc).__name__ == "PanicException"
 
 
 _is_str = str.__instancecheck__

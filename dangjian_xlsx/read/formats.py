@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import struct
@@ -18,6 +19,7 @@ from ..ooxml import (
     WORKBOOK,
     WORKBOOK_BIN,
 )
+from .cfbprops import APP_NAME, summary_property
 from .limits import MB
 from .zipdir import Directory, inflate, plain_members
 
@@ -50,11 +52,28 @@ class Sniffed(NamedTuple):
 
 
 def sniff_parsed(data: bytes) -> Sniffed:
-    """`sniff`, with the central directory it parsed (a caller who reads the file next passes both on)."""
+    """`sniff`, with the central directory it parsed (a caller who reads the file next passes both on).
+    Never raises: a container too damaged to look into is guessed from its raw bytes."""
     if data[:4] in _ZIP_MAGIC:
         plain = plain_members(data)
-        return Sniffed(_sniff_zip(data, plain), plain)
-    return Sniffed(_sniff_other(data), None)
+        try:
+            return Sniffed(_sniff_zip(data, plain), plain)
+        except Exception:  # zipfile or zlib on a damaged member: what the raw names tell
+            return Sniffed(_sniff_damaged_zip(data), plain)
+    try:
+        return Sniffed(_sniff_other(data), None)
+    except Exception:  # olefile on a damaged compound file
+        return Sniffed(_sniff_cfb_raw(data) if data[:8] == CFB_MAGIC else "unknown", None)
+
+
+def _sniff_damaged_zip(data: bytes) -> str:
+    if WORD_DOCUMENT.encode() in data:
+        return "docx"
+    if WORKBOOK.encode() in data or b"spreadsheetml" in data:
+        return "xlsx"
+    if ODS_MIMETYPE in data[:256]:
+        return "ods"
+    return "zip"
 
 
 def _sniff_other(data: bytes) -> str:
@@ -145,8 +164,9 @@ def _sniff_zip(data: bytes, members: Directory | None) -> str:
             return "ods"
         if zf is not None:
             info = zf.getinfo(ODF_MIMETYPE)
-            if info.file_size <= 256 and zf.read(info).strip() == ODS_MIMETYPE:
-                return "ods"
+            with contextlib.suppress(Exception):  # a damaged member: the raw bytes below decide
+                if info.file_size <= 256 and zf.read(info).strip() == ODS_MIMETYPE:
+                    return "ods"
         if ODF_CONTENT in names and ODS_MIMETYPE in data[:256]:
             return "ods"
     if any(n.startswith(WORD_DIR) for n in names):
@@ -197,10 +217,7 @@ def _sniff_cfb(data: bytes) -> str:
             lowered = " ".join(streams).lower()
             if "wps" in lowered or "kingsoft" in lowered:
                 return "wps"
-            try:
-                app = (ole.get_metadata().creating_application or b"").decode("latin-1", "ignore")
-            except Exception:
-                app = ""
+            app = str(summary_property(ole, APP_NAME) or "")  # bounded: olefile's get_metadata is not
             return "wps" if "wps" in app.lower() or "kingsoft" in app.lower() else "doc"
         if any("wps" in s.lower() for s in top):
             return "wps"

@@ -11,6 +11,14 @@ from ..messages import Code
 
 KB = 1024
 MB = 1024 * KB
+GB = 1024 * MB
+
+# The budget of one file's reading (the safety pass and calamine), where it runs in the reader process
+# (`fence`): past it the file is rejected as 处理超时 ('read-timeout') and the batch goes on.
+READ_SECONDS = 20.0
+# What the reader process may allocate on top of what it inherited: past it the allocation fails there (a
+# native reader then aborts that process only) and the file is rejected.
+READ_MEMORY = 2 * GB
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,11 @@ class ReadError(Exception):
     def __init__(self, code: str, **fields: Any) -> None:
         self.code = Code(code)  # ValueError for an unknown code: a programming error
         self.fields = fields
+        self.debug = ""  # a library's own (English) text behind the error: for the debug log only
         super().__init__(code, fields)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # it crosses from the reader process (`fence`)
+        return _rebuild, (self.code.value, self.fields, self.debug)
 
     @property
     def message(self) -> str:
@@ -52,6 +64,12 @@ class ReadError(Exception):
 
     def __str__(self) -> str:
         return f"{self.code.value}: {self.message}"
+
+
+def _rebuild(code: str, fields: dict[str, Any], debug: str) -> ReadError:
+    err = ReadError(code, **fields)
+    err.debug = debug
+    return err
 
 
 def corrupt(reason: str) -> ReadError:

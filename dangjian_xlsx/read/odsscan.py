@@ -3,6 +3,8 @@
 calamine expands the repeated rows and cells of an OpenDocument table (`number-rows-repeated`,
 `number-columns-repeated`): a few bytes can declare millions of cells. This scan counts, per table, what
 calamine will materialise, and refuses a table over the reader's limits before calamine sees the part.
+It also refuses a table that is opened and never closed: calamine reads such a table's events until its end
+tag, past the end of the part, forever.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class OdsScan(Sink):
         self.limits = limits
         self.carry = b""
         self.tables = 0
+        self.open_tables = 0  # <table:table> started and not yet ended
         self.name = ""
         self.row_pos = 0
         self.in_row = False
@@ -70,6 +73,10 @@ class OdsScan(Sink):
             if attrs is None:
                 raise corrupt("表格 XML 标记格式错误")
             if name == b"table:table":
+                if closing:
+                    self.open_tables = max(self.open_tables - 1, 0)
+                elif not selfclose:
+                    self.open_tables += 1
                 if not closing:
                     self._table(attrs)
             elif self.tables > self.limits.max_sheets:
@@ -137,6 +144,8 @@ class OdsScan(Sink):
             tail = b""
             if self.tables > self.limits.max_sheets:
                 raise ReadError("too-many-sheets", count=self.tables, limit=self.limits.max_sheets)
+            if self.open_tables:
+                raise corrupt(f"工作表“{self.name}”的内容没有结束标记，文件不完整")
         elif len(tail) > TAIL_MAX:
             tail = drop_tail(tail, _CELLS)
         self.carry = tail

@@ -13,11 +13,11 @@ import functools
 import re
 
 from .limits import Extent, corrupt
-from .sink import ATTRS, TAIL_MAX, Sink, drop_tail
+from .sink import ATTR, ATTRS, MAX_ATTRS, TAIL_MAX, Sink, drop_tail
 
 _XCELL = re.compile(rb"<(?:[^\s<>/!?:\"'=]+:)?(c|row)(?:" + ATTRS + rb"|(?=[\s/>]))")
 _R_ATTR = re.compile(rb"(?:^|\s)r\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
-_A1 = re.compile(rb"\s*([A-Za-z]*)([0-9]*)\s*$")
+_A1 = re.compile(rb"([A-Za-z]*)([0-9]*)")  # of a reference stripped of its spaces, matched whole
 
 
 def _col_number(letters: bytes) -> int:
@@ -29,14 +29,14 @@ def _col_number(letters: bytes) -> int:
     return n
 
 
-_ATTR1 = rb"\s+[^\s=<>/\"']+\s*=\s*(?:\"[^\"]*\"|'[^']*')"
-# Every cell tag: (column letters, row digits, "/" when self-closing, non-empty when malformed).
+# Every cell tag: (column letters, row digits, "/" when self-closing, non-empty when malformed). The
+# attributes before and after a plain r="A1" are taken possessively, at most MAX_ATTRS each (see sink.ATTRS).
 _C_TAG = re.compile(
     rb"<(?:[^\s<>/!?:\"'=]+:)?c(?:(?:(?!\s+r\s*=)"
-    + _ATTR1
-    + rb")*(?:\s+r\s*=\s*\"([A-Z]{1,3})([0-9]{1,7})\")?(?:"
-    + _ATTR1
-    + rb")*\s*(/?)>|(?=([\s/>])))"
+    + ATTR
+    + rb"){0,%d}+(?:\s+r\s*=\s*\"([A-Z]{1,3})([0-9]{1,7})\")?(?:" % MAX_ATTRS
+    + ATTR
+    + rb"){0,%d}+\s*(/?)>|(?=([\s/>])))" % MAX_ATTRS
 )
 
 # `<c r="A1"` (groups: letters, digits) or any other unprefixed cell tag start (empty groups).
@@ -150,7 +150,7 @@ class XlsxSheetScan(Sink):
                 self.col += 1
                 row = self.row
             else:
-                a1 = _A1.match(ref)
+                a1 = _A1.fullmatch(ref.strip())
                 if a1 is None:
                     raise corrupt("单元格地址格式错误")
                 self.col = _col_number(a1.group(1)) if a1.group(1) else self.col + 1

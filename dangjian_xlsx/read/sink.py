@@ -11,8 +11,14 @@ import re
 from .limits import KB, corrupt
 
 TAIL_MAX = 64 * KB  # a cell tag longer than this is not a real one
-# a tag's attributes (group 1) and "/" when it closes itself (group 2), up to its '>'
-ATTRS = rb"((?:\s+[^\s=<>/\"']+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>"
+MAX_ATTRS = 64  # attributes of one tag: a real cell or row tag has a dozen at most
+# One attribute: the name, "=", the quoted value; nothing in it can be matched two ways.
+ATTR = rb"\s+[^\s=<>/\"']+\s*=\s*(?:\"[^\"]*\"|'[^']*')"
+# A tag's attributes (group 1) and "/" when it closes itself (group 2), up to its '>'. The attributes are
+# taken possessively (never given back) and at most MAX_ATTRS of them: matching costs one pass over the tag,
+# however it is made (a tag with more, or that never closes properly, does not match: the scans call it
+# malformed).
+ATTRS = rb"((?:" + ATTR + rb"){0,%d}+)\s*(/?)>" % MAX_ATTRS
 
 _ELEMENT_NAME = re.compile(rb"<([^\s<>/]*)")
 

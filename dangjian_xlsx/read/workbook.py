@@ -7,8 +7,14 @@ not raise): zip containers in `scan` (worksheets in `sheetscan`, an ODS's tables
 `calamine`. A zip's central directory is parsed once, while sniffing (or here when the caller had sniffed),
 and handed to the safety pass. This module also finds when the file was last saved.
 
+The safety pass and calamine run in the reader process (`fence`): a panic's text never reaches the terminal,
+and an abort, a runaway allocation or a reading past `READ_SECONDS` costs that file only — it is rejected as
+damaged ('file-corrupt') or as 处理超时 ('read-timeout'). Where no reader process can be forked (Windows, a
+multi-threaded host), they run here, the safety pass being what stands between hostile bytes and calamine.
+
 Every failure is a `ReadError(code, **fields)` with `code` the value of a `messages.Code`; `fields` are
-ready for `messages.render(Code(err.code), file=..., **err.fields)` (a sheet name travels as `sheet`).
+ready for `messages.render(Code(err.code), file=..., **err.fields)` (a sheet name travels as `sheet`). A
+library's own (English) text behind a failure goes to the debug log only (`reasons`).
 """
 
 from __future__ import annotations
@@ -16,12 +22,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from ..models import RawWorkbook
 from ..ooxml import CORE_PROPERTIES, ODF_META
-from .calamine import read_sheets, short_reason
+from . import fence
+from .calamine import read_sheets
 from .formats import SPREADSHEET_FORMATS, Sniffed, describe, sniff_parsed
-from .limits import DEFAULT_LIMITS, Limits, ReadError, corrupt, human_size
+from .limits import DEFAULT_LIMITS, READ_SECONDS, Limits, ReadError, corrupt, human_size
+from .reasons import RESAVE, log_debug, unreadable
 from .scan import safety_pass
 from .xlssafety import check_xls
 
@@ -39,8 +48,15 @@ def _saved_at_ooxml(core: bytes | None) -> dt.datetime | None:
     prefix = _DCTERMS_PREFIX.search(core)
     if prefix is None:
         return None
-    m = re.search(rb"<" + re.escape(prefix.group(1)) + rb":modified\b[^>]*>([^<]*)<", core)
+    start = core.find(b"<" + prefix.group(1) + b":modified")
+    if start < 0:
+        return None
+    # the first tag only, its text up to the next '<': one pass, however the part is made
+    m = _MODIFIED.match(core, start + len(prefix.group(1)) + 10)
     return _parse_when(m.group(1).decode("utf-8", "replace") if m else None)
+
+
+_MODIFIED = re.compile(rb"(?![-\w.:])[^<>]*+>([^<]*+)<")
 
 
 def _saved_at_ods(meta: bytes | None) -> dt.datetime | None:
@@ -60,16 +76,22 @@ def _parse_when(text: str | None) -> dt.datetime | None:
     """W3CDTF / ISO 8601 → naive datetime (UTC when the text had a zone, else as written)."""
     if not text:
         return None
-    text = text.strip()
+    text = text.strip()[:64]
     try:
         value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         m = re.match(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})", text)
-        if not m:
+        try:
+            value = dt.datetime.fromisoformat(m.group(1)) if m else None
+        except ValueError:  # an impossible date (2018-02-30): the file is still read, its time unknown
             return None
-        value = dt.datetime.fromisoformat(m.group(1))
+        if value is None:
+            return None
     if value.tzinfo is not None:
-        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        try:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        except OverflowError:  # 0001-01-01 or 9999-12-31 with a zone
+            return None
     return value
 
 
@@ -92,7 +114,58 @@ def read_workbook(
     as ('text-too-long', fields) with fields ready for messages.render (sheet, cell, length, limit).
     """
     try:
-        return _read(data, limits, sniffed or sniff_parsed(data), head_rows)
+        fmt, plain = sniffed or sniff_parsed(data)
+        _refuse_early(data, limits, fmt)
+        heads = dict(head_rows) if head_rows else None
+        job = (data, limits, fmt, dict(plain) if plain else None, heads)
+        return fence.call(read_verified, *job, seconds=READ_SECONDS)
+    except ReadError as err:
+        log_debug(name, err)
+        raise
+    except fence.Lost as lost:
+        err = _lost(lost)
+        log_debug(name, err)
+        raise err from None
+    except Exception as exc:  # sniffing (it does not raise) or what this process did: the file's failure
+        err = unreadable(exc)
+        log_debug(name, err)
+        raise err from None
+
+
+def _lost(lost: fence.Lost) -> ReadError:
+    """The error of a file whose reader process was lost: stopped at the time budget, or died."""
+    if lost.timeout:
+        return ReadError("read-timeout", seconds=f"{READ_SECONDS:g}")
+    err = corrupt(f"文件内部结构异常，读取时程序意外终止；{RESAVE}")
+    err.debug = f"reader process ended: {lost.detail or 'unknown'}"
+    return err
+
+
+def _refuse_early(data: bytes, limits: Limits, fmt: str) -> None:
+    """What is refused before anything is read: empty, over the size limit, not a spreadsheet."""
+    if not data:
+        raise ReadError("file-empty")
+    if len(data) > limits.max_file_bytes:
+        raise ReadError("file-too-large", size=human_size(len(data)), limit=human_size(limits.max_file_bytes))
+    if fmt == "encrypted":
+        raise ReadError("file-encrypted")
+    if fmt == "html":
+        raise ReadError("file-html-as-xls")
+    if fmt not in SPREADSHEET_FORMATS:
+        raise ReadError("file-not-spreadsheet", actual=describe(data, fmt))
+
+
+def read_verified(
+    data: bytes,
+    limits: Limits,
+    fmt: str,
+    plain: Mapping[str, Any] | None,
+    head_rows: Mapping[str, int] | None,
+) -> RawWorkbook:
+    """The safety pass, then calamine (in the reader process when there is one): RawWorkbook or ReadError,
+    nothing else — a panic or any other failure becomes a Chinese reason (`reasons`)."""
+    try:
+        return _read(data, limits, fmt, plain, head_rows)
     except ReadError:
         raise
     except MemoryError as exc:
@@ -102,22 +175,16 @@ def read_workbook(
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
     except BaseException as exc:  # pyo3 turns Rust panics into BaseException subclasses
-        raise corrupt(short_reason(exc)) from exc
+        raise unreadable(exc) from None
 
 
-def _read(data: bytes, limits: Limits, sniffed: Sniffed, head_rows: Mapping[str, int] | None) -> RawWorkbook:
-    if not data:
-        raise ReadError("file-empty")
-    if len(data) > limits.max_file_bytes:
-        raise ReadError("file-too-large", size=human_size(len(data)), limit=human_size(limits.max_file_bytes))
-    fmt, plain = sniffed  # the central directory, parsed once and handed on
-    if fmt == "encrypted":
-        raise ReadError("file-encrypted")
-    if fmt == "html":
-        raise ReadError("file-html-as-xls")
-    if fmt not in SPREADSHEET_FORMATS:
-        raise ReadError("file-not-spreadsheet", actual=describe(data, fmt))
-
+def _read(
+    data: bytes,
+    limits: Limits,
+    fmt: str,
+    plain: Mapping[str, Any] | None,
+    head_rows: Mapping[str, int] | None,
+) -> RawWorkbook:
     members = None
     if fmt == "xls":
         saved_at = check_xls(data, limits)

@@ -1,7 +1,12 @@
 """Safety pass over a .xls (CFB/BIFF8) before calamine reads it.
 
-Header and directory sizes, then a walk of the BIFF records for the sheet count, the declared DIMENSIONS,
-the value cells' extent and the shared-string count.
+Header and directory sizes, then a walk of the BIFF records for the sheet count, the shared-string count and,
+per sheet, every record calamine sizes memory from: the DIMENSIONS it reserves rows × columns for (its first
+column taken as calamine takes it), and every cell it materialises — NUMBER, LABEL, RSTRING, BOOLERR, RK,
+LABELSST, FORMULA (one cell each) and MULRK (a run of cells from its first column, as many as the record
+holds, whatever its last column says). calamine builds a dense grid up to the farthest of them, so all must
+be within the reader's limits. Blank cells (BLANK, MULBLANK) and ROW records are not materialised: they are
+checked for consistency only (a range running backwards, or past the format's 256 columns, is damage).
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import datetime as dt
 import io
 import struct
 
+from .cfbprops import LAST_SAVED, summary_property
 from .limits import DEFAULT_LIMITS, KB, Extent, Limits, ReadError, corrupt
 
 # ---------------------------------------------------------------- xls (CFB + BIFF8)
@@ -53,21 +59,18 @@ def check_xls(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dt.datetime | Non
         if name is None:
             raise corrupt("缺少工作簿数据流")
         stream = ole.openstream(name).read()
-        saved_at: dt.datetime | None = None
-        try:
-            meta = ole.get_metadata()
-            saved = meta.last_saved_time
-            if isinstance(saved, dt.datetime) and saved.year > 1980:
-                saved_at = saved.replace(tzinfo=None)
-        except Exception:
-            saved_at = None
+        saved = summary_property(ole, LAST_SAVED)  # bounded: olefile's get_metadata is not
+        saved_at = saved if isinstance(saved, dt.datetime) and saved.year > 1980 else None
     finally:
         ole.close()
     _check_biff(stream, limits)
     return saved_at
 
 
-_BIFF_CELLS = frozenset({0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x0006})
+# NUMBER, LABEL, RSTRING, BOOLERR, RK, LABELSST, FORMULA: one value cell each, at (row, column)
+_BIFF_CELLS = frozenset({0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006})
+_MULRK, _MULBLANK, _BLANK, _ROW, _DIMENSIONS, _EOF = 0x00BD, 0x00BE, 0x0201, 0x0208, 0x0200, 0x000A
+_BIFF8_COLUMNS = 256
 
 
 def _records(stream: bytes, pos: int):
@@ -83,7 +86,7 @@ def _records(stream: bytes, pos: int):
 def _check_biff(stream: bytes, limits: Limits) -> None:
     sheets: list[tuple[int, str]] = []
     for typ, off, size in _records(stream, 0):
-        if typ == 0x000A:  # EOF of the globals substream
+        if typ == _EOF:  # EOF of the globals substream
             break
         if typ == 0x002F and size >= 2 and _u16(stream, off) != 0:
             raise ReadError("file-encrypted")
@@ -109,25 +112,51 @@ def _check_biff(stream: bytes, limits: Limits) -> None:
             budget -= size + 4
             if budget < 0:
                 raise corrupt("工作表结构异常")
-            if typ == 0x000A:
+            if typ == _EOF:
                 break
-            if typ == 0x0200:  # DIMENSIONS: calamine reserves rows × cols cells
-                if size == 14:
-                    rf, rl, cf, cl = (
-                        _u32(stream, off),
-                        _u32(stream, off + 4),
-                        _u16(stream, off + 8),
-                        _u16(stream, off + 10),
-                    )
-                elif size == 10:
-                    rf, rl, cf, cl = (_u16(stream, off + k) for k in (0, 2, 4, 6))
-                else:
-                    continue
-                if rl >= 1 and cl >= 1:
-                    rows = (rl - 1 - rf + 1) % (1 << 32)
-                    cols = (cl - 1 - cf + 1) % (1 << 32)
-                    extent.check(rows, cols)
-            elif typ in _BIFF_CELLS and size >= 4:
-                extent.check(_u16(stream, off) + 1, _u16(stream, off + 2) + 1)
-            elif typ == 0x00BD and size >= 6:  # MulRk: row, first col, …, last col
-                extent.check(_u16(stream, off) + 1, _u16(stream, off + size - 2) + 1)
+            _check_record(stream, typ, off, size, extent)
+
+
+def _check_record(stream: bytes, typ: int, off: int, size: int, extent: Extent) -> None:
+    """One record of a sheet: the cells calamine makes of it within the limits, a blank range consistent."""
+    if typ in _BIFF_CELLS:
+        if size >= 4:
+            extent.check(_u16(stream, off) + 1, _u16(stream, off + 2) + 1)
+    elif typ == _MULRK:  # row, first column, 6 bytes per cell, last column
+        if size >= 6:
+            cells = (size - 6) // 6
+            extent.check(_u16(stream, off) + 1, _u16(stream, off + 2) + max(cells, 1))
+    elif typ == _DIMENSIONS:
+        _check_dimensions(stream, off, size, extent)
+    elif typ == _MULBLANK:  # row, first column, 2 bytes per cell, last column
+        if size >= 6:
+            first, last = _u16(stream, off + 2), _u16(stream, off + size - 2)
+            if first > last or last >= _BIFF8_COLUMNS or size != 6 + 2 * (last - first + 1):
+                raise corrupt("工作表中空白单元格区域的记录损坏")
+    elif typ == _BLANK:
+        if size >= 4 and _u16(stream, off + 2) >= _BIFF8_COLUMNS:
+            raise corrupt("工作表中空白单元格的记录损坏")
+    elif typ == _ROW and size >= 6:  # row, first column, one past the last column
+        first, past = _u16(stream, off + 2), _u16(stream, off + 4)
+        if first > past or past > _BIFF8_COLUMNS:
+            raise corrupt("工作表行记录损坏")
+
+
+def _check_dimensions(stream: bytes, off: int, size: int, extent: Extent) -> None:
+    """DIMENSIONS: calamine reserves rows × columns cells for it (a first column over 255, or past the last
+    one, taken as 0, as calamine does)."""
+    if size == 14:
+        rf, rl, cf, cl = (
+            _u32(stream, off),
+            _u32(stream, off + 4),
+            _u16(stream, off + 8),
+            _u16(stream, off + 10),
+        )
+    elif size == 10:
+        rf, rl, cf, cl = (_u16(stream, off + k) for k in (0, 2, 4, 6))
+    else:
+        return
+    if cf > 0xFF or cl < cf:
+        cf = 0
+    if rl >= 1 and cl >= 1:
+        extent.check((rl - rf) % (1 << 32), (cl - cf) % (1 << 32))

@@ -9,6 +9,7 @@ import unicodedata
 from typing import Any
 
 from ..catalog import normalize
+from ..visible import visible
 
 _WS = re.compile(r"\s+")
 _NUMBER = re.compile(r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*分?")
@@ -23,11 +24,13 @@ _SERIAL_RANGE = (20000, 80000)  # 1954 … 2119: anything else is not a plausibl
 
 
 def text(v: Any) -> str:
-    """A cell value as the plain text a person typed (never evaluated): stripped, line breaks normalised."""
+    """A cell value as the plain text a person typed (never evaluated): stripped, line breaks normalised,
+    control characters shown visibly (`visible`: ESC as ␛), so that no submitted text carries them on into
+    the summary, the notices or the terminal."""
     if v is None:
         return ""
     if isinstance(v, str):
-        return v.replace("\r\n", "\n").replace("\r", "\n").strip()
+        return visible(v.replace("\r\n", "\n").replace("\r", "\n").strip())
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
     if isinstance(v, float):
@@ -36,7 +39,7 @@ def text(v: Any) -> str:
         return v.isoformat(sep=" ")
     if isinstance(v, dt.date | dt.time):
         return v.isoformat()
-    return str(v).strip()
+    return visible(str(v).strip())
 
 
 def fmt_number(x: float) -> str:

@@ -4,10 +4,9 @@ roster look-ups (a typed 党总支 name → the roster branch)."""
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from dataclasses import dataclass
 
-from ..catalog import catalog_digest, roster_names, strip_suffix
+from ..catalog import catalog_digest, roster_names, similar_names
 from ..layout import FixedCell, FormLayout, form_layout
 from ..models import Branch, Campaign, FormKind
 from .cells import item_label, name_key, squash
@@ -102,15 +101,8 @@ def campaign_context(campaign: Campaign) -> Context:
 
 
 def suggest(name: str, names: tuple[str, ...], n: int = 3) -> list[str]:
-    """Roster names close to a typed name: containment first (either way), then difflib similarity."""
-    key = name_key(name)
-    if not key:
-        return []
-    out = [x for x in names if key in name_key(x) or name_key(strip_suffix(x)) in key]
-    for x in difflib.get_close_matches(name, names, n=n, cutoff=0.5):
-        if x not in out:
-            out.append(x)
-    return out[:n]
+    """Roster names close to a typed name, by meaning first (`catalog.similar_names`)."""
+    return similar_names(name, names, n)
 
 
 def find_branch(name: str, campaign: Campaign, *, allow_short: bool = True) -> tuple[Branch | None, bool]:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from .. import read
 from ..messages import Code, render
 from ..models import Campaign, Problem
+from ..visible import visible
 from .cells import fmt_number, item_label
 
 MAX_PART = 16 * read.MB  # a worksheet part larger than this is not looked at (the blank problems stay)
@@ -96,7 +97,7 @@ def scan_cells(xml: bytes, refs: set[str]) -> dict[str, CellXml]:
 
 
 def _text(raw: bytes) -> str:
-    return html.unescape(raw.decode("utf-8", "replace")).strip()
+    return visible(html.unescape(raw.decode("utf-8", "replace")).strip())
 
 
 def _label(ref_id: str, campaign: Campaign) -> tuple[str, int | float | None]:

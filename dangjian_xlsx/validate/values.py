@@ -24,8 +24,16 @@ from .context import Context, ItemSpec
 
 
 def check_fill_date(
-    sheet: RawSheet, layout: FormLayout, ctx: Context, file: str, problems: list[Problem]
+    sheet: RawSheet,
+    layout: FormLayout,
+    ctx: Context,
+    file: str,
+    problems: list[Problem],
+    *,
+    corrected: bool = False,
 ) -> dt.date | None:
+    """The form's 填报日期, with its problems; a date outside the self-check is a warning, except a date after
+    it on a corrected copy (更正表: corrected after the self-check, naturally dated later)."""
     cell = layout.input(Field.DATE)
     v = sheet.get(cell.row, cell.col)
     where = {
@@ -43,7 +51,8 @@ def check_fill_date(
         example = ctx.end.isoformat()  # the last day of the self-check, as the form's prompt shows it
         problems.append(render(Code.DATE_INVALID, value=text(v), example=example, **where))
         return None
-    if layout.kind is not FormKind.INSPECTION and not ctx.start <= d <= ctx.end:
+    late_ok = corrected and d > ctx.end
+    if layout.kind is not FormKind.INSPECTION and not ctx.start <= d <= ctx.end and not late_ok:
         problems.append(
             render(
                 Code.DATE_OUTSIDE_WINDOW,
@@ -99,7 +108,7 @@ def _score_value(
             problems.append(
                 render(
                     Code.SCORE_NORMALIZED,
-                    value=v,
+                    value=text(v),
                     item=spec.label,
                     normalized=fmt_number(num),  # type: ignore[arg-type]
                     **where,

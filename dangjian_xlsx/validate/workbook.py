@@ -188,8 +188,8 @@ def _submission(
     layout = ctx.layouts[kind]
     blank = blank_form_items(sheet, layout, ctx)
     before = len(problems)
-    fill_date = check_fill_date(sheet, layout, ctx, file, problems)
     rev = revision(meta)
+    fill_date = check_fill_date(sheet, layout, ctx, file, problems, corrected=rev > 0)
     sub = _values(kind, sheet, branch, fill_date, rev, ctx, file, problems)
     if blank:  # a returned blank template: one problem, not one per empty cell
         ids = frozenset(layout.item_rows)

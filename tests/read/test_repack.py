@@ -186,3 +186,22 @@ def test_every_case_and_sample_gets_the_same_record_as_with_every_sheet_read_who
     assert len(inputs) > 40
     for a, b, (p, _, _) in zip(head, whole, inputs, strict=True):
         assert a == b, p.name
+
+
+def test_a_date_serial_calamine_would_panic_on_becomes_a_text_cell() -> None:
+    """A numeric cell of -1.1e11 or less (or -inf): calamine's date conversion panics on it, so the copy
+    calamine reads has it as text (read as typed, reported by validation); every other cell is untouched."""
+    from dangjian_xlsx.read.repack import no_panicking_dates
+
+    sheet = (
+        b'<sheetData><row r="3"><c r="D3" s="2"><v>-110000000000</v></c><c r="E3" s="2" t="n"><v>-1.1E+11</v>'
+        b'</c><c r="F3" t="n"><v> -inf</v></c><c r="G3" t="s"><v>-110000000000</v></c>'
+        b'<c r="H3"><v>-99999999999</v></c><c r="I3"><v>-5</v></c><col/></row></sheetData>'
+    )
+    assert no_panicking_dates(sheet) == (
+        b'<sheetData><row r="3"><c t="str" r="D3" s="2"><v>-110000000000</v></c><c r="E3" s="2" t="str">'
+        b'<v>-1.1E+11</v></c><c r="F3" t="str"><v> -inf</v></c><c r="G3" t="s"><v>-110000000000</v></c>'
+        b'<c r="H3"><v>-99999999999</v></c><c r="I3"><v>-5</v></c><col/></row></sheetData>'
+    )
+    plain = b'<sheetData><row r="1"><c r="A1"><v>-3</v></c></row></sheetData>'
+    assert no_panicking_dates(plain) is plain

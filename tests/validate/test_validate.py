@@ -355,3 +355,23 @@ def test_forms_resaved_by_libreoffice_validate_clean(
             again = validate(raw, camp, src.name)
             assert [p.code for p in again.problems] == [p.code for p in original.problems]
             assert again.submission == original.submission
+
+
+def test_a_corrected_copy_dated_after_the_self_check_is_no_warning(camp: Campaign, tmp_path: Path) -> None:
+    """A 更正表 is filled after the self-check: its later 填报日期 is expected (no 有警告 for it); the same date
+    on an original form, or a date before the self-check on either, is still a warning."""
+    from fill import clean_values
+
+    branch = camp.roster[0]
+    late = camp.self_check_end + dt.timedelta(days=20)
+    early = camp.self_check_start - dt.timedelta(days=3)
+
+    def codes(revision: int, date: dt.date) -> set[str]:
+        path = tmp_path / f"r{revision}_{date}.xlsx"
+        data = build_form(camp, FormKind.SCORING, branch, revision=revision)
+        fill_form(data, path, clean_values(camp.catalog, FormKind.SCORING, date=date))
+        return {p.code for p in validate(raw_of(path), camp, path.name).problems}
+
+    assert "date-outside-window" not in codes(1, late)
+    assert "date-outside-window" in codes(0, late)
+    assert "date-outside-window" in codes(1, early)
