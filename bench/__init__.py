@@ -1,0 +1,1 @@
+"""The benchmark (`make bench`, `make bench-province`): run `python bench/run.py --help`."""
