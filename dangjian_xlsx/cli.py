@@ -1,27 +1,30 @@
-"""The command line: a thin layer over the library. Exit codes: 0 ok, 1 --strict with rejections, 2 usage/config."""
+"""The command line: a thin layer over the library.
+
+Exit codes (`errors.py`): 0 done; 1 files rejected (`collect --strict`) or a checked file with errors; 2 usage,
+configuration or a refused request; 3 an unexpected internal error (one line names a log file with the
+details); 4 an output could not be written; 130 cancelled. Nothing printed is read as markup, and control
+characters are shown visibly (`terminal.py`)."""
 
 from __future__ import annotations
 
 import gc
+import os
 import sys
-import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from . import __version__
-from .errors import UserError
-from .usage import chinese_usage
+from .errors import UserError, writing
+from .group import ChineseGroup
+from .terminal import SafeConsole, counts_table, progress, tolerant_streams
+from .usage import localize
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+console = SafeConsole()
+err_console = SafeConsole(stderr=True)
 
 _path = click.Path(path_type=Path)
 _existing_file = click.Path(path_type=Path, exists=True, dir_okay=False)
@@ -50,12 +53,14 @@ def _campaign(campaign: Path | None, roster: Path | None, near: Iterable[Path] =
     """The round's campaign: --campaign, else a campaign.toml in the working folder or in `near` (beside the
     inbox, then the inbox itself), else the built-in sample. The first line of output says which: the
     sample in bold yellow, with how to make a campaign file."""
-    from .catalog import campaign_line, find_campaign, load_campaign
+    from .catalog import campaign_line, find_campaign, load_campaign_noted
 
     path = campaign if campaign is not None else find_campaign([Path.cwd(), *near])
-    camp = load_campaign(path, roster)
+    camp, notes = load_campaign_noted(path, roster)
     style = None if path is not None else "bold yellow"
     console.print(campaign_line(camp, path, roster), style=style, markup=False, soft_wrap=True)
+    for note in notes:  # what was understood of how the files were written
+        console.print(f"注意：{note}", style="yellow", markup=False, soft_wrap=True)
     return _Chosen(camp, path)
 
 
@@ -65,78 +70,21 @@ def _near(inbox: Path) -> list[Path]:
     return [folder.parent, folder]
 
 
-@contextmanager
+def _inputs(campaign: Path | None, roster: Path | None) -> list[Path]:
+    """The input files an output must never overwrite (`outcheck.input_files`; imported when a command
+    runs, so that `--help` loads no pydantic)."""
+    from .outcheck import input_files
+
+    return input_files(campaign, roster)
+
+
 def _progress(label: str) -> Any:
-    """A progress bar on stderr; yields a callback(done, total).
-
-    Redrawn from the callback (at most 10 times a second) rather than by rich's refresh thread: a process
-    with a second thread cannot safely fork, and collect/generate fork their worker processes.
-    """
-    with Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-        auto_refresh=False,
-        disable=not err_console.is_terminal,
-    ) as bar:
-        task = bar.add_task(label, total=None)
-        last = [0.0]
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-            now = time.monotonic()
-            if now - last[0] >= 0.1 or done >= total:
-                last[0] = now
-                bar.refresh()
-
-        yield update
+    """A progress bar on stderr (`terminal.progress`); yields a callback(done, total)."""
+    return progress(label, err_console)
 
 
-def _table(title: str, rows: list[tuple[str, object]]) -> Table:
-    t = Table(title=title, show_header=False, title_justify="left")
-    t.add_column("项目")
-    t.add_column("数量", justify="right")
-    for k, v in rows:
-        t.add_row(k, str(v))
-    return t
-
-
-class _Group(click.Group):
-    """Turns UserError and usage errors into Chinese messages and exit code 2, never a traceback."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except UserError as exc:
-            err_console.print(f"[red]错误：[/red]{escape(str(exc))}", soft_wrap=True)  # paths whole
-            ctx.exit(exc.exit_code)
-
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
-        if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
-        try:
-            rv = super().main(*args, standalone_mode=False, **kwargs)
-        except click.UsageError as exc:
-            where = exc.ctx.command_path if exc.ctx else "dangjian-xlsx"
-            err_console.print(
-                f"[red]用法错误：[/red]{escape(chinese_usage(exc.format_message()))}", soft_wrap=True
-            )
-            err_console.print(f"运行 {where} --help 查看用法")
-            sys.exit(2)
-        except click.ClickException as exc:
-            err_console.print(f"[red]错误：[/red]{escape(exc.format_message())}", soft_wrap=True)
-            sys.exit(exc.exit_code)
-        except click.Abort:
-            err_console.print("已取消")
-            sys.exit(1)
-        sys.exit(rv if isinstance(rv, int) else 0)
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="dangjian-xlsx")
+@click.group(cls=ChineseGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dangjian-xlsx", message="%(prog)s 版本 %(version)s")
 def cli() -> None:
     """党建专项督查表格工具：生成加锁的评分表和重点任务清单，汇总各单位交回的文件。"""
 
@@ -145,17 +93,50 @@ def cli() -> None:
 @roster_option
 @campaign_option
 @click.option("--out", "out_dir", type=_path, default=Path("forms"), show_default=True, help="输出文件夹")
-def generate(roster: Path | None, campaign: Path | None, out_dir: Path) -> None:
+@click.option("--eml", is_flag=True, help="同时为名单中有邮箱的单位各写一封邮件草稿（邮件/，附两张表格）")
+@click.option("--force", is_flag=True, help="输出文件夹中有以前生成的其他表格时，先把它们移到子文件夹")
+def generate(roster: Path | None, campaign: Path | None, out_dir: Path, eml: bool, force: bool) -> None:
     """按名单为每个单位生成评分表和重点任务清单；不给名单则生成两张空白表。"""
-    from .forms import generate_blank, generate_for_roster
+    from .forms import generate_blank, generate_for_roster, prepare_folder, renamed
+    from .round import generated_names
 
     chosen = _campaign(campaign, roster)
-    if roster is None and chosen.path is None:
-        paths = generate_blank(chosen.campaign, out_dir)
-    else:
-        with _frozen_heap(), _progress("正在生成") as progress:
-            paths = generate_for_roster(chosen.campaign, out_dir, progress=progress)
-    console.print(f"已生成 {len(paths)} 个文件，位于 {out_dir}")
+    camp, blank = chosen.campaign, roster is None and chosen.path is None
+    if eml and blank:
+        raise UserError("--eml 要按名单写邮件草稿：请用 --roster 指定名单（名单中要有“邮箱”列）")
+    with writing(out_dir, "已写出的表格（如有）都是完整的；解决问题后重新运行 generate 即可"):
+        aside, folder = prepare_folder(out_dir, generated_names(camp, blank, eml), force=force)
+        if aside:
+            console.print(f"以前生成的 {len(aside)} 个文件已移到 {folder}", soft_wrap=True)
+        for seq, old, new in renamed(aside, camp.roster):
+            console.print(
+                f"注意：序号 {seq} 的名称由“{old}”改为“{new}”：已发出的旧表格交回时名称不在名单中、会被退回，"
+                "请把这次生成的新表格重新发给该单位",
+                style="yellow",
+                soft_wrap=True,
+            )
+        if blank:
+            paths = generate_blank(camp, out_dir)
+        else:
+            with _frozen_heap(), _progress("正在生成") as progress:
+                paths = generate_for_roster(camp, out_dir, progress=progress)
+    console.print(f"已生成 {len(paths)} 个文件，位于 {out_dir}", soft_wrap=True)
+    if eml:
+        _form_drafts(camp, out_dir)
+
+
+def _form_drafts(camp: Any, out_dir: Path) -> None:
+    from .forms import MAIL_DIR
+    from .round import form_drafts
+
+    with writing(out_dir, "表格已生成；邮件草稿未写全，解决问题后重新运行即可"):
+        drafts, missing = form_drafts(camp, out_dir)
+    console.print(f"邮件草稿 {len(drafts)} 封，位于 {out_dir / MAIL_DIR}", soft_wrap=True)
+    if missing:
+        names = "、".join(b.name for b in missing)
+        console.print(
+            f"名单中没有可用邮箱、未写邮件草稿的：{names}（请手动发送）", style="yellow", soft_wrap=True
+        )
 
 
 @cli.command()
@@ -165,7 +146,9 @@ def init(out_dir: Path, force: bool) -> None:
     """生成可编辑的督查配置文件（campaign.toml）、名单模板（roster.csv）和表格内容（表格内容.xlsx）。"""
     from .forms import write_init_files
 
-    for p in write_init_files(out_dir, force=force):
+    with writing(out_dir, "没有写出任何文件"):
+        written = write_init_files(out_dir, force=force)
+    for p in written:
         console.print(f"已写入 {p}")
     console.print(
         "按本轮督查修改后，在这个文件夹（或收件文件夹旁）运行的命令会自动使用 campaign.toml，也可用 --campaign 指定",
@@ -219,25 +202,39 @@ def collect(
     feedback: bool,
 ) -> None:
     """读取文件夹中交回的全部文件，校验并写出全校汇总表；在汇总表旁的“退回修改”文件夹写出通知和更正表。"""
-    from .outputs import check_round, refuse_summary_in_inbox, write_outputs
+    from .outputs import check_round, holding, refuse_collect, write_outputs
+    from .summary import summary_path
 
     chosen = _campaign(campaign, roster, _near(inbox))
-    refuse_summary_in_inbox(inbox, out)
-    with _frozen_heap() as freeze:
+    refuse_collect(out, inbox, _inputs(chosen.path, roster), feedback)
+    with holding(summary_path(out).parent) as found, _frozen_heap() as freeze:
+        _notes(found)
         report = _collect_report(inbox, chosen.campaign, jobs)
         check_round(report.campaign, report.files, chosen.label)
         freeze()  # the report outlives the writing, whose many allocations need not make the collector visit it
         written = write_outputs(report, out, feedback=feedback)
-    console.print(_table("汇总结果", written.overview.rows()))
+    console.print(counts_table("汇总结果", written.overview.rows()))
     for p in (written.summary, *written.exports):
         console.print(f"已写入 {p}")
     if written.feedback:
         console.print(f"已写入 {len(written.feedback)} 份反馈表，位于 {written.feedback_dir}")
-    console.print(_pack_line(written.corrections, written.corrections_dir), soft_wrap=True)
+    from .round import deadline_note, pack_lines
+
+    for line in pack_lines(written.corrections, written.corrections_dir):
+        console.print(line, soft_wrap=True)
+    late = deadline_note(report.campaign, report.generated_at.date()) if written.corrections else None
+    if late:
+        console.print(f"注意：{late}", style="yellow", soft_wrap=True)
     for line in written.kept_lines():
         console.print(line, soft_wrap=True, markup=False)
     if strict and written.overview.rejected_files:
         sys.exit(1)
+
+
+def _notes(lines: list[str]) -> None:
+    """What was found in an output folder before the run (an interrupted run finished, a stale lock …)."""
+    for line in lines:
+        console.print(f"注意：{line}", style="yellow", soft_wrap=True)
 
 
 @contextmanager
@@ -259,33 +256,13 @@ def _collect_report(inbox: Path, camp: Any, jobs: int) -> Any:
         return run_collect(inbox, camp, jobs=jobs, progress=progress)
 
 
-def _pack_line(paths: list[Path], folder: Path) -> str:
-    """What the pack holds, counted as documents (a branch owing only its 自查报告 gets a 未交提醒 too), so no
-    number here claims a count of branches that the overview table counts otherwise."""
-    from .round import count_pack
-
-    n = count_pack(paths)
-    parts = []
-    if n.fix_notices:
-        parts.append(f"退回修改通知 {n.fix_notices} 份（{n.copies} 份更正表）")
-    if n.reminders:
-        parts.append(f"未交提醒 {n.reminders} 份")
-    if n.checks:
-        parts.append(f"核对通知 {n.checks} 份")
-    if n.inspector_notices:
-        parts.append(f"督查评分表更正通知 {n.inspector_notices} 份（{n.inspector_copies} 份更正表）")
-    if not parts:
-        return "没有需要发出的退回修改通知或未交提醒"
-    return f"退回修改：{'、'.join(parts)}；位于 {folder}（dangjian-xlsx remind 可打印通知）"
-
-
 @cli.command()
 @click.argument("source", type=click.Path(path_type=Path, exists=True))
 @roster_option
 @campaign_option
 @click.option("--jobs", type=click.IntRange(0, 64), default=0, help="并行进程数（0 = 自动）")
 def remind(source: Path, roster: Path | None, campaign: Path | None, jobs: int) -> None:
-    """打印退回修改通知和未交提醒，供复制到邮件。SOURCE：汇总表（读取其旁边的“退回修改”文件夹）或收件文件夹。"""
+    """打印退回修改通知和未交提醒，供复制到邮件。来源：汇总表（读取其旁边的“退回修改”文件夹）或收件文件夹。"""
     from .round import inbox_loader, pack_dir, plan, read_notices
 
     if source.is_dir():
@@ -297,6 +274,9 @@ def remind(source: Path, roster: Path | None, campaign: Path | None, jobs: int) 
         notices = [(n.filename, n.text) for n in plan(report, inbox_loader(report))]
     else:
         folder = pack_dir(source)
+        from .outputs import finish_interrupted
+
+        _notes(finish_interrupted(folder.parent))
         if not folder.is_dir():
             raise UserError(f"找不到 {folder}：请先运行 collect 写出汇总表，或直接给出收件文件夹")
         notices = read_notices(folder)
@@ -309,6 +289,28 @@ def remind(source: Path, roster: Path | None, campaign: Path | None, jobs: int) 
     console.print(f"共 {len(notices)} 份通知")
 
 
+def _folder_run(
+    inbox: Path,
+    roster: Path | None,
+    campaign: Path | None,
+    jobs: int,
+    out: tuple[Path, str, bool],
+    write: Any,
+) -> tuple[Any, list[Path]]:
+    """feedback / inspect: collect the inbox and write one output folder (`out`: the folder, its Chinese
+    name, whether it is marked as the tool's), under the folder's lock; (the report, the paths written)."""
+    from .outputs import check_round, holding, refuse_folder
+
+    out_dir, what, marked = out
+    chosen = _campaign(campaign, roster, _near(inbox))
+    refuse_folder(out_dir, inbox, _inputs(chosen.path, roster), what, marked=marked)
+    with holding(Path(os.path.abspath(out_dir)).parent) as found:
+        _notes(found)
+        report = _collect_report(inbox, chosen.campaign, jobs)
+        check_round(report.campaign, report.files, chosen.label)
+        return report, write(report, out_dir)
+
+
 @cli.command("feedback")
 @click.argument("inbox", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @roster_option
@@ -317,13 +319,11 @@ def remind(source: Path, roster: Path | None, campaign: Path | None, jobs: int) 
 @click.option("--jobs", type=click.IntRange(0, 64), default=0, help="并行进程数（0 = 自动）")
 def feedback_cmd(inbox: Path, roster: Path | None, campaign: Path | None, out_dir: Path, jobs: int) -> None:
     """为每个单位生成反馈表：本单位各部分得分与全校比较、排名、扣分项、待完成任务。"""
-    from .outputs import check_round, refuse_folder_in_inbox, write_feedback_outputs
+    from .outputs import write_feedback_outputs
 
-    chosen = _campaign(campaign, roster, _near(inbox))
-    refuse_folder_in_inbox(inbox, out_dir, "反馈表")
-    report = _collect_report(inbox, chosen.campaign, jobs)
-    check_round(report.campaign, report.files, chosen.label)
-    paths = write_feedback_outputs(report, out_dir)
+    report, paths = _folder_run(
+        inbox, roster, campaign, jobs, (out_dir, "反馈表", True), write_feedback_outputs
+    )
     if not paths:
         cat = report.campaign.catalog
         console.print(f"没有收到任何{cat.unit}的{cat.form1.attachment}或{cat.form2.attachment}，未生成反馈表")
@@ -342,12 +342,10 @@ def feedback_cmd(inbox: Path, roster: Path | None, campaign: Path | None, out_di
 def inspect_cmd(inbox: Path, roster: Path | None, campaign: Path | None, out_dir: Path, jobs: int) -> None:
     """为每个已接收评分表的单位生成督查评分表（组织部督查用：自评锁定，填写督查得分和督查意见）。"""
     from .aggregate import current_inspections
-    from .outputs import check_round, write_inspection_outputs
+    from .outputs import write_inspection_outputs
 
-    chosen = _campaign(campaign, roster, _near(inbox))
-    report = _collect_report(inbox, chosen.campaign, jobs)
-    check_round(report.campaign, report.files, chosen.label)
-    paths = write_inspection_outputs(report, out_dir)
+    out = (out_dir, "督查评分表", False)
+    report, paths = _folder_run(inbox, roster, campaign, jobs, out, write_inspection_outputs)
     if not paths:
         console.print(f"没有已接收的{report.campaign.catalog.form1.attachment}评分表，未生成督查评分表")
         return
@@ -373,6 +371,7 @@ def inspect_cmd(inbox: Path, roster: Path | None, campaign: Path | None, out_dir
 @campaign_option
 def check(files: tuple[Path, ...], roster: Path | None, campaign: Path | None) -> None:
     """逐个校验文件并列出问题（不写汇总表）。"""
+    from .catalog import plain, ref_labels
     from .collect import check_files
     from .messages import one_line
     from .outputs import check_round
@@ -381,15 +380,19 @@ def check(files: tuple[Path, ...], roster: Path | None, campaign: Path | None) -
     chosen = _campaign(campaign, roster, [q for folder in folders for q in (folder.parent, folder)])
     records = check_files(list(files), chosen.campaign)
     check_round(chosen.campaign, records, chosen.label, checked=True)
-    bad = False
+    bad, refs = False, ref_labels(chosen.campaign.catalog)  # items as the form shows them: 第一部分第2项
     for rec in records:
         label = rec.outcome.value + (f"（{rec.reason}）" if rec.reason else "")
         console.print(f"{rec.path}：{label}", soft_wrap=True)
         for p in rec.problems:
-            console.print("  " + one_line(p), soft_wrap=True)
+            console.print("  " + plain(one_line(p), refs), soft_wrap=True)
         bad = bad or bool(rec.errors)
     sys.exit(1 if bad else 0)
 
 
+localize(cli)  # click's help pages in Chinese
+
+
 def main() -> None:
+    tolerant_streams()
     cli(prog_name="dangjian-xlsx")

@@ -304,6 +304,20 @@ class Code(StrEnum):
     SUPERSEDED = ("superseded", W, "已被同一{unit}更新的文件“{newer}”替代（{reason}）")
     NOT_A_FORM = ("not-a-form", W, "不是督查表格，也无法识别为某个{unit}的自查报告，已列出备查")
     IGNORED = ("ignored", W, "{reason}，已忽略")
+    # --- the reader process (read/fence.py): a file's reading stopped, a row it could not convert
+    READ_TIMEOUT = (
+        "read-timeout",
+        E,
+        "读取超过 {seconds} 秒仍未完成，已停止读取（文件内容异常或过于复杂），"
+        "请用 Excel/WPS 打开后另存为 .xlsx 再发送",
+        "处理超时",
+        READ_FAILS,
+    )
+    ROW_UNREADABLE = (
+        "row-unreadable",
+        E,
+        "工作表“{sheet_name}”第 {row} 行有无法读取的数值（例如超出范围的日期），该行按空白读取，请检查后重新填写",
+    )
 
     def reason_for(self, unit: str = DEFAULT_UNIT) -> str:
         """The short reason shown for a file this code rejects, in a round whose forms `unit` fills (a reason

@@ -190,7 +190,7 @@ class Catalog(BaseModel):
 class Branch(_Frozen):
     """One 党总支 of the roster."""
 
-    seq: int = Field(ge=1, le=9999)
+    seq: int = Field(ge=1, le=999_999_999_999_999)  # any width Excel shows exactly (roster.MAX_SEQ_DIGITS)
     name: str = Field(min_length=1)
     contact: str = ""
     email: str = ""
@@ -211,6 +211,8 @@ class Campaign(BaseModel):
     self_check_start: dt.date
     self_check_end: dt.date
     due: dt.date
+    # 退回修改's deadline once `due` has passed: the notices ask for corrections by this date (None: by `due`)
+    correction_due: dt.date | None = None
     password: str = Field(min_length=1)
     return_to: str = ""
     inspection_margin: float = Field(default=5.0, ge=0)

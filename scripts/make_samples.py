@@ -234,6 +234,45 @@ def report(branch: Branch) -> bytes:
     )
 
 
+SAMPLE_TIME = (2018, 9, 29, 10, 0, 0)
+
+
+def gbk_zip(members: list[tuple[str, bytes]]) -> bytes:
+    """A zip as Chinese Windows tools write it: member names as raw GBK bytes, without the UTF-8 flag
+    (0x800). zipfile writes non-ASCII names as UTF-8 with the flag, so ASCII placeholders of the same byte
+    length are written and then swapped for the GBK bytes (names are not covered by the CRC)."""
+    buf = io.BytesIO()
+    swaps: dict[bytes, bytes] = {}
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for i, (name, body) in enumerate(members):
+            raw = name.encode("gbk")
+            holder = (f"#{i:02d}" * len(raw))[: len(raw)]
+            swaps[holder.encode()] = raw
+            z.writestr(zipfile.ZipInfo(holder, SAMPLE_TIME), body, zipfile.ZIP_DEFLATED)
+    data = buf.getvalue()
+    for holder, raw in swaps.items():
+        assert data.count(holder) == 2, holder  # the local header and the central directory
+        data = data.replace(holder, raw)
+    return data
+
+
+def eml(sender: Branch, subject: str, attachments: list[tuple[str, bytes]]) -> bytes:
+    """An e-mail as a clerk saves it (.eml): from the branch's 邮箱, the files attached (fixed boundary and
+    date: the samples are the same on every run)."""
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"] = f"{sender.contact} <{sender.email}>"
+    msg["To"] = "zzb@example.edu.cn"
+    msg["Subject"] = subject
+    msg["Date"] = "Sat, 29 Sep 2018 10:00:00 +0800"
+    msg.set_content("您好！附件是我们的自查材料，请查收。")
+    for name, body in attachments:
+        msg.add_attachment(body, maintype="application", subtype="octet-stream", filename=name)
+    msg.set_boundary("==dangjian-xlsx-sample==")
+    return bytes(msg)
+
+
 def libreoffice_convert(data: bytes, name: str, fmt: str) -> bytes | None:
     """Re-save a workbook with LibreOffice (as a branch using LibreOffice would); None when it is absent."""
     soffice = shutil.which("soffice")
@@ -358,6 +397,29 @@ def build(dest: Path) -> dict[str, str]:
             )
             put("邮件附件/数学与统计学院自查报告.docx", report(branch), "自查报告（文件名只有学院简称）")
             continue
+        if seq == 18:  # one zip made on Chinese Windows: GBK member names
+            put(
+                f"{branch.name}材料.zip",
+                gbk_zip([
+                    (f"自查材料/{f1}", fill(campaign, FormKind.SCORING, branch, s)),
+                    (f"自查材料/{f2}", fill(campaign, FormKind.TASKS, branch, t)),
+                    (f"自查材料/{branch.name}自查报告.docx", report(branch)),
+                ]),
+                "一个压缩包（中文 Windows 压缩，成员名为 GBK 编码）：附件1、附件2 和自查报告逐个读取",
+            )  # fmt: skip
+            continue
+        if seq == 1:  # the clerk saved the whole e-mail; the 自查报告's name and text name no branch
+            anonymous_report = docx(["关于全面从严治党主体责任落实情况的自查报告", "现将自查情况报告如下。"])
+            put(
+                "邮件/报送自查材料.eml",
+                eml(branch, "报送自查材料", [
+                    ("附件1.xlsx", fill(campaign, FormKind.SCORING, branch, s)),
+                    ("附件2.xlsx", fill(campaign, FormKind.TASKS, branch, t)),
+                    ("自查报告.docx", anonymous_report),
+                ]),
+                "保存下来的整封邮件：三个附件逐个读取；自查报告的名称和内容都没有党总支名称，按发件人邮箱归属",
+            )  # fmt: skip
+            continue
         if seq == 5:  # first version with a mistake, then a corrected resubmission
             bad = dict(s)
             bad[(Field.DATE, "")] = dt.date(2018, 9, 27)
@@ -457,7 +519,7 @@ def build(dest: Path) -> dict[str, str]:
                 report(branch),
                 f"自查报告（文件名用了名单中的简称“{branch.short}”）",
             )
-        elif seq in (1, 2, 4, 6, 9, 11, 15, 16, 17, 18):
+        elif seq in (2, 4, 6, 9, 11, 15, 16, 17):
             put(f"{branch.name}自查报告.docx", report(branch), "自查报告")
         if seq == 12:
             put(f"~${f1}", b"\x0bWPS lock\x00" + "王老师".encode("utf-16-le"), "Office/WPS 锁文件（忽略）")

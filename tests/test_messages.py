@@ -165,3 +165,15 @@ def test_blank_codes_are_explained_by_what_the_cell_holds(
     monkeypatch.setattr(Code.SCORE_BLANK, "traits", Trait.BLANK)  # a blank, but not of a score cell
     rec = _record(camp, error_path)
     assert _codes(rec) == ["score-blank"] and rec.problems[0].value == "#VALUE!"
+
+
+def test_every_code_has_a_chinese_name() -> None:
+    """The 校验问题 sheet shows each problem's kind by name: a new code without one would show 其他问题."""
+    from dangjian_xlsx.problemnames import PROBLEM_NAMES, problem_name
+
+    assert set(PROBLEM_NAMES) == set(Code)
+    for code in Code:
+        name = problem_name(code.value, "党支部")
+        assert name and name.isprintable() and not any("a" <= c.lower() <= "z" for c in name), name
+    assert problem_name(Code.BRANCH_UNKNOWN.value, "党支部") == "党支部不在名单中"
+    assert problem_name("no-such-code", "党总支") == "其他问题"

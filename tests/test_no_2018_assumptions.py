@@ -47,6 +47,10 @@ ALLOWED_NUMBER_LINES = {
         "summary/previous.py",
         "_HEADER_ROWS = 20  # the header row is looked for this far down",
     ): "search depth",
+    ("read/limits.py", "READ_SECONDS = 20.0"): "a file's time budget in seconds",
+    ("read/cfbprops.py", "section = _u32(s, 44)"): "a byte offset of the OLE property set format",
+    ("read/cfbprops.py", "if vt == _VT_FILETIME and at + 12 <= len(s):"): "a FILETIME property's byte length",
+    ("summary/overview.py", "MIDDLE = Panel(6, 12)"): "the 总览 page's middle panel: first column and width",
 }
 # (module, the text around it) → why a string shows a 2018-like size
 ALLOWED_SIZE_TEXTS = {
@@ -56,7 +60,17 @@ ALLOWED_SIZE_TEXTS = {
     ): "an example, on the 设置 sheet, of how a section's points are written",
 }
 # calls and keywords whose numeric arguments are layout (widths, heights, fonts) or dates
-LAYOUT_CALLS = {"Col", "set_row", "set_column", "set_default_row", "need", "date", "datetime", "time"}
+LAYOUT_CALLS = {
+    "Col",
+    "sized",
+    "set_row",
+    "set_column",
+    "set_default_row",
+    "need",
+    "date",
+    "datetime",
+    "time",
+}
 LAYOUT_KEYS = {"font_size", "size", "width", "height", "header_height", "row_height"}
 LAYOUT_WORDS = ("height", "width", "font")  # a line naming one of these measures the page, not the forms
 BYTE_UNITS = {"KB", "MB", "GB", "1024"}

@@ -621,12 +621,16 @@ def test_other_round_exports(other_round: Round) -> None:
         score_rows = list(csv.DictReader(f))
     sums: dict[str, float] = {}
     for row in score_rows:
-        if row["counted"] in ("1", "True", "true"):
-            sums[row["branch"]] = sums.get(row["branch"], 0.0) + float(row["score"])
+        if row["计入统计"] in ("1", "True", "true"):
+            sums[row["党支部"]] = sums.get(row["党支部"], 0.0) + float(row["自评得分"])
     assert sums == pytest.approx({BRANCHES[s - 1]: total(c, s) for s in scored(2)})
     with open(out / "汇总表_任务.csv", encoding="utf-8-sig", newline="") as f:
         task_rows = list(csv.DictReader(f))
-    got = {(row["branch"], row["task_id"]): row["status"] for row in task_rows}
+    got = {(row["党支部"], row["编号"]): row["完成状态"] for row in task_rows}
+    for name in ("汇总表_得分.csv", "汇总表_任务.csv", "汇总表_问题.csv", "汇总表_文件.csv"):
+        with open(out / name, encoding="utf-8-sig", newline="") as f:
+            header = next(csv.reader(f))
+        assert {"党支部", "党支部编号"} <= set(header) and "党总支" not in "".join(header), (name, header)
     for seq, name in enumerate(BRANCHES, 1):
         for task_id, status in statuses(c, seq).items():
             assert got[(name, task_id)] == status, (name, task_id)

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import tomllib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import ValidationError
 
 from ..errors import ConfigError
 from ..models import Branch, Campaign, Catalog
-from .configerrors import toml_error, value_error
+from .campaignfile import CampaignFile, read_campaign_file, read_reason
+from .configerrors import value_error
 from .formsbook import FORMS_FILE, read_forms
 from .load import load_catalog, parse_catalog
-from .roster import default_roster, load_roster
+from .roster import default_roster, read_roster
 
 CAMPAIGN_FILE = "campaign.toml"  # found in the working folder or beside the inbox (find_campaign)
 DEFAULT_CAMPAIGN: dict[str, Any] = {
@@ -41,6 +41,7 @@ _CAMPAIGN_KEYS = {
     "self_check_start": "自查开始日期",
     "self_check_end": "自查截止日期",
     "due": "报送截止日期",
+    "correction_due": "更正截止日期",
     "password": "工作表保护密码",
     "return_to": "报送方式",
     "inspection_margin": "自评偏高阈值",
@@ -53,6 +54,11 @@ _FILE_KEYS = {
     "catalog": ("目录数据", "forms.json"),
 }
 
+_LABELS = {**_CAMPAIGN_KEYS, **{k: label for k, (label, _) in _FILE_KEYS.items()}}
+# the dates a campaign may name: what Excel holds, with the one-year margin the forms' date check adds
+EARLIEST_DATE = dt.date(1901, 1, 1)
+LATEST_DATE = dt.date(9998, 12, 31)
+
 
 def default_campaign(roster: tuple[Branch, ...] | None = None) -> Campaign:
     return Campaign(**DEFAULT_CAMPAIGN, roster=roster or default_roster(), catalog=load_catalog())
@@ -61,80 +67,114 @@ def default_campaign(roster: tuple[Branch, ...] | None = None) -> Campaign:
 def load_campaign(path: Path | None = None, roster_path: Path | None = None) -> Campaign:
     """The built-in campaign, overridden by a TOML file and/or a roster file. Every error is a ConfigError
     in Chinese naming the file, the line or setting, and what to write instead."""
+    return load_campaign_noted(path, roster_path)[0]
+
+
+def load_campaign_noted(
+    path: Path | None = None, roster_path: Path | None = None
+) -> tuple[Campaign, tuple[str, ...]]:
+    """`load_campaign`, and what was understood of how the files were written (one line each, for the
+    command line to print): a date written 2025/10/20, Chinese quotes, a roster's duplicate spellings …"""
     values: dict[str, Any] = dict(DEFAULT_CAMPAIGN)
     roster: tuple[Branch, ...] | None = None
     catalog = load_catalog()
+    notes: list[str] = []
+    file: CampaignFile | None = None
     if path is not None:
-        section = _read_section(Path(path))
+        path = Path(path)
+        file = read_campaign_file(path, _LABELS, _typed_keys(dt.date), _typed_keys(str) | set(_FILE_KEYS))
+        notes += file.tidied.notes
+        section = file.section
         values.update({k: v for k, v in section.items() if k in _CAMPAIGN_KEYS})
         if "roster" in section:
-            roster = load_roster((path.parent / _file_setting(path, section, "roster")).resolve())
+            read = read_roster(_file_setting(file, "roster"))
+            roster, notes = read.branches, notes + list(read.notes)
         if "catalog" in section and "forms" in section:
             raise ConfigError(
-                f"督查配置文件 {path} 中同时写了 forms（表格内容）和 catalog（目录数据）：只保留 forms 一项"
+                f"{file.where('forms')}：同时写了 forms（表格内容）和 catalog（目录数据），只保留 forms 一项"
             )
         if "catalog" in section:
-            catalog = _load_catalog_file((path.parent / _file_setting(path, section, "catalog")).resolve())
+            catalog = _load_catalog_file(_file_setting(file, "catalog"))
         if "forms" in section:
-            catalog = read_forms((path.parent / _file_setting(path, section, "forms")).resolve())
+            catalog = read_forms(_file_setting(file, "forms"))
     if roster_path is not None:
-        roster = load_roster(roster_path)
+        read = read_roster(Path(roster_path))
+        roster, notes = read.branches, notes + list(read.notes)
     try:
         campaign = Campaign(**values, roster=roster or default_roster(), catalog=catalog)
     except ValidationError as exc:
-        raise ConfigError(value_error(path, exc.errors()[0], _CAMPAIGN_KEYS)) from exc
+        err = exc.errors()[0]
+        key = str((err.get("loc") or ("",))[0])
+        where = file.where(key) if file is not None else "督查配置"
+        raise ConfigError(value_error(where, err, _CAMPAIGN_KEYS)) from exc
+    _check_dates(campaign, file)
+    return campaign, tuple(notes)
+
+
+def _typed_keys(kind: type) -> set[str]:
+    """The campaign settings whose values are of `kind` (optional ones too)."""
+    out = set()
+    for key, info in Campaign.model_fields.items():
+        if key in _CAMPAIGN_KEYS and (info.annotation is kind or kind in get_args(info.annotation)):
+            out.add(key)
+    return out
+
+
+def _check_dates(campaign: Campaign, file: CampaignFile | None) -> None:
+    """Dates a workbook can hold (Excel's years, with the forms' one-year margin around the self-check) and
+    a self-check that starts before it ends; the year a four-digit year."""
+
+    def where(key: str) -> str:
+        return file.where(key) if file is not None else "督查配置"
+
+    if not 1900 <= campaign.year <= 9999:
+        raise ConfigError(
+            f"{where('year')}：“年度”（year）有误：应为四位数的年份，如 2025，现在写的是“{campaign.year}”"
+        )
+    for key in sorted(_typed_keys(dt.date)):
+        day = getattr(campaign, key)
+        if isinstance(day, dt.date) and not EARLIEST_DATE <= day <= LATEST_DATE:
+            raise ConfigError(
+                f"{where(key)}：“{_CAMPAIGN_KEYS[key]}”（{key}）有误：日期 {day.isoformat()} 超出范围，"
+                f"应在 {EARLIEST_DATE.isoformat()} 至 {LATEST_DATE.isoformat()} 之间，如 2025-10-20"
+            )
     if campaign.self_check_start > campaign.self_check_end:
-        where = f"督查配置文件 {path} 有误" if path is not None else "督查配置有误"
-        raise ConfigError(f"{where}：自查开始日期（self_check_start）晚于自查截止日期（self_check_end）")
-    return campaign
-
-
-def _read_section(path: Path) -> dict[str, Any]:
-    """The [campaign] table of a campaign file (or its top level), its keys checked."""
-    if not path.is_file():
-        raise ConfigError(f"找不到督查配置文件：{path}")
-    try:
-        text = path.read_text("utf-8-sig")  # Notepad may write a byte-order mark
-    except UnicodeDecodeError as exc:
         raise ConfigError(
-            f"督查配置文件 {path} 不是 UTF-8 编码的文本：请用记事本“另存为”UTF-8 编码后重试"
-        ) from exc
-    except OSError as exc:
-        raise ConfigError(f"无法读取督查配置文件 {path}（{exc.strerror or exc}）") from exc
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(toml_error(path, text, exc)) from exc
-    section = data.get("campaign", data)
-    if not isinstance(section, dict):
-        raise ConfigError(
-            f"督查配置文件 {path} 有误：[campaign] 应为一节设置（以 [campaign] 开头，下面每行 名称 = 值）"
+            f"{where('self_check_start')}：自查开始日期（self_check_start）晚于自查截止日期（self_check_end）"
         )
-    unknown = sorted(k for k in section if k not in _CAMPAIGN_KEYS and k not in _FILE_KEYS)
-    if unknown:
-        known = "、".join(f"{k}（{label}）" for k, label in _CAMPAIGN_KEYS.items())
+    if campaign.correction_due is not None and campaign.correction_due < campaign.due:
         raise ConfigError(
-            f"督查配置文件 {path} 中有无法识别的设置：{'、'.join(unknown)}。"
-            f"可用的设置：{known}、roster（名单文件）、forms（表格内容文件）"
+            f"{where('correction_due')}：更正截止日期（correction_due）早于报送截止日期（due）："
+            f"请写 {campaign.due.isoformat()} 或之后的日期，不需要时删去这一行"
         )
-    return section
 
 
-def _file_setting(path: Path, section: dict[str, Any], key: str) -> str:
-    value = section[key]
+def _file_setting(file: CampaignFile, key: str) -> Path:
+    """The file a setting names (relative to the campaign file), checked to be a readable file."""
+    value = file.section[key]
+    label, example = _FILE_KEYS[key]
     if not isinstance(value, str) or not value.strip():
-        label, example = _FILE_KEYS[key]
         raise ConfigError(
-            f'督查配置文件 {path} 中“{label}”（{key}）有误：应为文件名，用英文双引号括起来，如 {key} = "{example}"'
+            f'{file.where(key)}：“{label}”（{key}）有误：应为文件名，用英文双引号括起来，如 {key} = "{example}"'
         )
-    return value
+    target = file.path.parent / value
+    try:
+        if not target.is_file():
+            raise ConfigError(
+                f"{file.where(key)}：找不到{label}文件 {target}（文件名相对于本配置文件所在的文件夹）"
+            )
+        return target.resolve()
+    except OSError as exc:
+        raise ConfigError(f"{file.where(key)}：“{label}”（{key}）有误：{read_reason(exc)}") from exc
 
 
 def _load_catalog_file(cat_path: Path) -> Catalog:
     try:
         return parse_catalog(json.loads(cat_path.read_text("utf-8")))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"目录数据文件 {cat_path} 无法读取：{exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"目录数据文件 {cat_path} 无法读取：{read_reason(exc)}") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"目录数据文件 {cat_path} 不是 UTF-8 编码的 JSON 文件，无法读取") from exc
 
 
 def find_campaign(folders: Iterable[Path]) -> Path | None:
@@ -187,6 +227,16 @@ def campaign_toml(campaign: Campaign, roster_file: str = "roster.csv", forms_fil
     ]
     for key, label in _CAMPAIGN_KEYS.items():
         value = getattr(campaign, key)
+        if key == "correction_due":  # optional: what it does, and commented out while not set
+            lines.append(
+                "# 更正截止日期（可选）：报送截止日期过后，退回修改通知和核对通知要求在这一天前交回更正"
+            )
+            if value is None:
+                lines.append("# 需要时删去下一行开头的 # 并改为实际日期；不设时通知按报送截止日期要求")
+                lines.append(f"# {key} = {(campaign.due + dt.timedelta(days=14)).isoformat()}")
+                continue
+            lines.append(f"{key} = {value.isoformat()}")
+            continue
         if isinstance(value, str):
             rendered = json.dumps(value, ensure_ascii=False)
         elif isinstance(value, dt.date):

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
-_QUOTE_HINT = '文字要用英文双引号括起来（如 school = "某某大学"），日期写成 2018-09-30，数字直接写'
+_QUOTE_HINT = '文字要用英文双引号括起来（如 school = "某某大学"），日期写成 2025-10-20，数字直接写'
 # tomllib's messages (Python 3.11–3.13) → what to tell the clerk
 _TOML_REASONS = (
     (r"^Invalid value", f"值的写法不对：{_QUOTE_HINT}"),
-    (r"^Invalid date or datetime", "不是有效的日期，应写成 2018-09-30 这样的 年-月-日（月、日用两位数）"),
+    (
+        r"^Invalid date or datetime",
+        "不是有效的日期（请核对月份和日子，如 2 月没有 30 日），应写成 2025-10-20 这样的 年-月-日",
+    ),
     (r"^Expected newline or end of document", f"值的后面多了内容（一行只写一项：名称 = 值）；{_QUOTE_HINT}"),
     (r"^Expected '=' after a key", "缺少等号，或用了中文等号“＝”：应写成 名称 = 值"),
     (
@@ -36,20 +39,37 @@ _TOML_REASONS = (
     ),
     (r"^Invalid statement", "这一行无法识别：应写成 名称 = 值，或以 # 开头的说明"),
 )
+_UNKNOWN = (
+    "无法识别：每行写一项 名称 = 值（文字用英文双引号括起来，日期写成 2025-10-20，数字直接写），说明以 # 开头"
+)
+_CN_QUOTES = "“”‘’「」『』"
+DATE_EXAMPLE = "2025-10-20"
 _AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 _KEY_LINE = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
 
 
-def toml_error(path: Path, text: str, exc: tomllib.TOMLDecodeError) -> str:
-    """The Chinese message for a TOML syntax error in `path` (whose text is `text`)."""
+def toml_error(path: Path, text: str, exc: tomllib.TOMLDecodeError, date_keys: Collection[str] = ()) -> str:
+    """The Chinese message for a TOML syntax error in `path` (whose text is `text`): tomllib's English
+    mapped, a generic Chinese reason for what is not known, the line and what to write there."""
     message = str(exc)
-    reason = next((r for pattern, r in _TOML_REASONS if re.search(pattern, message)), "无法识别")
+    reason = next((r for pattern, r in _TOML_REASONS if re.search(pattern, message)), _UNKNOWN)
     lines = text.splitlines()
     line_no = _line_of(message, lines, reason)
     if line_no is not None and 0 < line_no <= len(lines):
         shown = lines[line_no - 1].strip()
-        return f"督查配置文件 {path} 第 {line_no} 行（{shown}）格式有误：{reason}"
+        reason = _reason_for_line(shown, reason, date_keys)
+        return f"督查配置文件 {path} 第{line_no}行（{shown}）格式有误：{reason}"
     return f"督查配置文件 {path} 格式有误：{reason}"
+
+
+def _reason_for_line(shown: str, reason: str, date_keys: Collection[str]) -> str:
+    """A more precise reason when the line says what went wrong: Chinese quotes, a date setting."""
+    if any(q in shown for q in _CN_QUOTES):
+        return '请把中文引号“ ”改为英文引号 " "，文字写成 名称 = "文字"'
+    key = _KEY_LINE.match(shown)
+    if key and key.group(1) in date_keys and not reason.startswith("不是有效的日期"):
+        return f"日期请写成 {DATE_EXAMPLE}（年-月-日），不加引号"
+    return reason
 
 
 def _line_of(message: str, lines: list[str], reason: str) -> int | None:
@@ -82,7 +102,7 @@ _EXPECTED = (
     (("float_parsing", "float_type", "finite_number"), "应为数字（如 5 或 5.5）"),
     (
         ("date_parsing", "date_from_datetime_parsing", "date_type", "date_from_datetime_inexact"),
-        "应为日期，写成 2018-09-30",
+        f"日期请写成 {DATE_EXAMPLE}（年-月-日），不加引号",
     ),
     (("string_type",), "应为文字，用英文双引号括起来"),
     (("string_too_short",), "不能为空"),
@@ -90,8 +110,9 @@ _EXPECTED = (
 )
 
 
-def value_error(path: Path | None, err: Mapping[str, Any], labels: Mapping[str, str]) -> str:
-    """The Chinese message for one pydantic error of a campaign setting (`labels`: key → Chinese name)."""
+def value_error(where: str, err: Mapping[str, Any], labels: Mapping[str, str]) -> str:
+    """The Chinese message for one pydantic error of a campaign setting (`where`: the file and line it is
+    on; `labels`: key → Chinese name). pydantic's own English never reaches the user."""
     loc = err.get("loc") or ()
     key = str(loc[0]) if loc else ""
     kind = str(err.get("type", ""))
@@ -100,10 +121,13 @@ def value_error(path: Path | None, err: Mapping[str, Any], labels: Mapping[str, 
         expected = f"不能小于 {_plain((err.get('ctx') or {}).get('ge', (err.get('ctx') or {}).get('gt', 0)))}"
     if not expected:
         expected = "取值不合要求"
-    where = f"督查配置文件 {path} 中" if path is not None else "督查配置中"
     shown = err.get("input")
-    value = "" if shown in (None, "") or isinstance(shown, dict) else f"，现在写的是“{_plain(shown)}”"
-    return f"{where}“{labels.get(key, key)}”（{key}）有误：{expected}{value}"
+    value = (
+        ""
+        if shown in (None, "") or isinstance(shown, dict | list | tuple)
+        else f"，现在写的是“{_plain(shown)}”"
+    )
+    return f"{where}：“{labels.get(key, key)}”（{key}）有误：{expected}{value}"
 
 
 def _plain(v: Any) -> str:

@@ -14,6 +14,7 @@ a branch (a leading "10_" in a file name is the sender's numbering, not a roster
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -25,13 +26,22 @@ from ..models import Branch
 NAME_SUFFIXES = ("直属党支部", "党总支", "党支部", "党委")
 MIN_VARIANT_CHARS = 2  # a derived variant shorter than this (a one-character 简称) names nobody
 
-_SPACE = re.compile(r"\s+")
+# invisible characters that change nothing on screen: zero-width spaces and joiners, direction marks, the
+# soft hyphen, the byte-order mark used as a zero-width no-break space
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]+")
+_SPACE = re.compile("[\\s\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]+")
 _PARENS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】")
 
 
 def normalize(text: str) -> str:
-    """NFKC, no whitespace: the form in which names are compared."""
+    """NFKC, no whitespace, no invisible characters: the form in which names are compared (a no-break space,
+    full-width brackets or a zero-width space make no other name)."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def without_invisible(text: str) -> str:
+    """`text` without the characters that show nothing (zero-width spaces, direction marks …)."""
+    return _INVISIBLE.sub("", text)
 
 
 def strip_parentheticals(name: str) -> str:
@@ -139,6 +149,47 @@ class RosterNames:
         if key in self.full:
             return self.full[key], True
         return self.variants.get(key), False
+
+
+def similar_names(typed: str, names: Sequence[str], n: int = 3) -> list[str]:
+    """Roster names a name not on the roster may mean, best first, by meaning before spelling: a name one
+    contains the other of (also without the 党总支 suffix and bracketed parts, or as the bracketed other name),
+    then the most leading characters shared once suffix and brackets are gone (计算机学院党总支 →
+    计算机与信息工程学院（软件学院）党总支), then similarity of the whole (外语学院 → 外国语学院). Names with none of
+    these (at least two leading characters, or half the characters alike) are not suggested."""
+    key = normalize(typed)
+    if not key:
+        return []
+    core = _core(key)
+    ranked: list[tuple[tuple[bool, int, float], int, str]] = []
+    for i, name in enumerate(names):
+        full = normalize(name)
+        cores = [_core(full), *parentheticals(full)]
+        contained = key in full or strip_suffix(full) in key or any(_contains(core, c) for c in cores)
+        prefix = max(_shared_start(core, c) for c in cores)
+        ratio = difflib.SequenceMatcher(None, key, full).ratio()
+        if contained or prefix >= MIN_VARIANT_CHARS or ratio >= 0.5:
+            ranked.append(((contained, prefix if prefix >= MIN_VARIANT_CHARS else 0, ratio), i, name))
+    ranked.sort(key=lambda r: (not r[0][0], -r[0][1], -r[0][2], r[1]))
+    return [name for _, _, name in ranked[:n]]
+
+
+def _core(name: str) -> str:
+    """What distinguishes a name: without bracketed parts and the 党总支/党委 … suffix."""
+    return strip_suffix(strip_parentheticals(name))
+
+
+def _contains(a: str, b: str) -> bool:
+    return bool(a) and bool(b) and min(len(a), len(b)) >= MIN_VARIANT_CHARS and (a in b or b in a)
+
+
+def _shared_start(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 def _unique(branches: Iterable[Branch]) -> list[Branch]:

@@ -24,7 +24,8 @@ from ..layout import GUIDE_SHEET, META_HEAD_ROWS, META_KEYS, META_SHEET, SHEET_B
 from ..messages import Code, render
 from ..models import DEFAULT_UNIT, Branch, Campaign, FileRecord, Outcome, Problem, RawWorkbook, Severity
 from ..validate import Validation, explain_blanks, header_evidence, read_meta, squash, validate
-from . import documents, evidence
+from ..visible import visible
+from . import containers, documents, evidence, mailfrom
 from .inbox import display_name, ignore_reason, rel_path
 
 SPREADSHEET_FORMATS = read.SPREADSHEET_FORMATS | {"encrypted"}
@@ -80,33 +81,65 @@ def _inside(target: str, root: str) -> bool:
 
 
 def process_file(
-    path: Path, inbox: Path, campaign: Campaign, *, display: str | None = None, follow_links: bool = False
+    path: Path | containers.Entry,
+    inbox: Path,
+    campaign: Campaign,
+    *,
+    display: str | None = None,
+    follow_links: bool = False,
 ) -> FileRecord:
-    """Read, identify and validate one entry; never raises (an unexpected failure rejects the file).
+    """Read, identify and validate one entry — a file, or a member of an archive or e-mail in the inbox
+    (`containers.Entry`, re-opened here); never raises (an unexpected failure rejects the file).
 
     `display` is how the file is shown (default: its path inside the inbox); the evidence of who sent it
-    is always read from its path inside the inbox."""
-    where = rel_path(path, inbox)
-    rel = display if display is not None else where
-    seen = _Entry(where)
+    is always read from its path inside the inbox (for a member: the container's name as a folder, and the
+    e-mail's sender)."""
+    member = path if isinstance(path, containers.Entry) else None
+    where = member.where if member is not None else rel_path(Path(path), inbox)
+    shown = member.shown if member is not None else where
+    # as the summary, the notices and the terminal show it: control characters drawn (a name's ESC as ␛)
+    rel = visible(display if display is not None else shown, newlines=False)
+    seen = _Entry(where, member.sender if member is not None else "")
     unit = campaign.catalog.unit
     try:
-        record = _process(Path(path), Path(inbox), campaign, rel, follow_links, seen)
+        if member is not None:
+            record = _process_member(member, campaign, rel, seen)
+        else:
+            record = _process(Path(path), Path(inbox), campaign, rel, follow_links, seen)
     except MemoryError:
         record = _rejected(rel, Code.FILE_CORRUPT, reason="内存不足，无法读取", unit=unit)
     except Exception as exc:  # the batch must go on; the file is reported, never dropped
         record = _rejected(rel, Code.FILE_CORRUPT, reason=f"读取时出错：{type(exc).__name__}", unit=unit)
     if not seen.directory:
-        evidence.attribute(record, where, seen.seen, campaign)
+        evidence.attribute(record, where, seen.seen, campaign, sender=seen.sender)
     return record
+
+
+def _process_member(member: containers.Entry, campaign: Campaign, rel: str, entry: _Entry) -> FileRecord:
+    """A member of a container: refused as listed, else its bytes re-taken and read like a file."""
+    unit = campaign.catalog.unit
+    reason = ignore_reason(member.name)
+    if reason:
+        return _ignored(rel, reason, mtime=member.mtime)
+    try:
+        if member.refusal is not None:
+            raise containers.Refused(member.refusal[0], **member.refusal[1])
+        data = containers.member_bytes(member)
+    except containers.Refused as exc:
+        return containers.refused_record(rel, exc, {"mtime": member.mtime}, unit)
+    info = {"size": len(data), "mtime": member.mtime, "sha256": hashlib.sha256(data).hexdigest()}
+    if data and containers.kind(member.name, data[:8]):  # a zip in a zip: its members follow it
+        return containers.container_record(data, member.name, rel, info, unit)
+    return _classify(data, member.name, rel, campaign, info, entry)
 
 
 class _Entry:
     """One entry as classify goes through it: its path inside the inbox, whether it is a folder, and what
     its reading showed (for attributing it when it is rejected)."""
 
-    def __init__(self, where: str) -> None:
+    def __init__(self, where: str, sender: str = "") -> None:
         self.where = where
+        self.sender = sender  # the address of the e-mail it came in, if any
         self.directory = False
         self.seen = evidence.Seen()
 
@@ -165,6 +198,8 @@ def _process(
         size, most = read.human_size(len(data)), read.human_size(limit)
         return _rejected(rel, Code.FILE_TOO_LARGE, info, unit, size=size, limit=most)
     info = {"size": len(data), "mtime": st.st_mtime, "sha256": hashlib.sha256(data).hexdigest()}
+    if data and containers.kind(name, data[:8]) and target == path:  # a link to an archive is not opened
+        return containers.container_record(data, name, rel, info, unit)
     return _classify(data, name, rel, campaign, info, entry)
 
 
@@ -217,6 +252,9 @@ def _unusable_report(
     if branch is None:
         branch = evidence.folder_branch(entry.where, campaign)
         attribution = evidence.EVIDENCE_FOLDER if branch is not None else ""
+    if branch is None:
+        branch = mailfrom.branch_by_sender(entry.sender, campaign.roster)
+        attribution = evidence.EVIDENCE_SENDER if branch is not None else ""
     p = render(Code.REPORT_UNREADABLE, file=rel, value=why, unit=campaign.catalog.unit)
     reason = f"自查报告文件无法打开（{why}）"
     return _record(rel, Outcome.REJECTED, reason, [p], branch=branch, attribution=attribution, **meta)
@@ -238,6 +276,9 @@ def _report(
     if branch is None and match.plainly_report:
         branch = evidence.folder_branch(entry.where, campaign)
         attribution = evidence.EVIDENCE_FOLDER if branch is not None else ""
+    if branch is None and match.plainly_report:
+        branch = mailfrom.branch_by_sender(entry.sender, campaign.roster)
+        attribution = evidence.EVIDENCE_SENDER if branch is not None else ""
     if branch is not None:
         reason = f"{branch.name}的自查报告"
         return _record(rel, Outcome.REPORT, reason, [], branch=branch, attribution=attribution, **meta)

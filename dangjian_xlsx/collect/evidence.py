@@ -28,6 +28,12 @@ taken together — in that order for `FileRecord.attribution`; two different bra
 whose metadata names a branch off the roster or another school says whose it is: it is not attributed
 (某某大学文学院党总支 is not the roster's 文学院党总支). Its form kind is told by the sheet names or the title
 row, else the file name (附件1/评分表, 附件2/任务清单, 督查).
+
+A file that came in a saved e-mail (collect/containers.py) also has its sender's address. When it matches
+exactly one roster branch's 邮箱 (collect/mailfrom.py), it attributes a rejected file — and gives a plainly
+titled 自查报告 its branch — that nothing else names; it agrees with the other evidence and never overrides it.
+A sender of another branch than the form's identity is not by itself 身份存疑: a clerk may forward mail.
+An archive's or e-mail's name (its subject) is read as a folder name.
 """
 
 from __future__ import annotations
@@ -36,14 +42,17 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..catalog import RosterNames, normalize, roster_names
+from ..catalog import RosterNames, normalize, roster_names, strip_suffix
 from ..layout import BRANCH_CELL, BRANCH_LABEL, META_SHEET, ROW_TITLE, SHEET_BY_KIND, Field, title
 from ..messages import Code, render
 from ..models import Branch, Campaign, FileRecord, FormKind, Outcome, Problem, RawWorkbook, Submission
 from ..validate import header_evidence, read_meta, squash
+from .mailfrom import branch_by_sender
 
 EVIDENCE_FILE_NAME = "文件名"
 EVIDENCE_FOLDER = "文件夹名"
+EVIDENCE_SENDER = "发件人邮箱"
+EVIDENCE_RENAMED = "表格上的序号（名单中该序号的名称已改）"
 EVIDENCE_NOTES = "扣分说明中的单位名称"
 EVIDENCE_TASK_TEXT = "任务清单填写内容中的单位名称"
 MIN_TEXT_CELLS = 2  # text evidence: the other branch named as the actor in at least this many cells
@@ -53,6 +62,20 @@ _PARTNER_BEFORE = re.compile(
     r"(?:与|和|同|跟|及|暨|、|联合|会同|协同|携手|邀请|配合|参观|走访|赴|到|向|对|为|帮扶|结对|共建|学习|参加)$"
 )
 _PARTNER_AFTER = re.compile(r"^(?:与|和|同|及|、|联合|共同|一起|一道|等)")
+
+
+_MATCHERS: list[tuple[tuple[Branch, ...], RosterNames]] = []
+
+
+def _names(roster: tuple[Branch, ...]) -> RosterNames:
+    """`catalog.roster_names(roster)`, found by the roster's identity first: that cache is keyed by the
+    roster's value, which hashes every branch on each look-up — O(roster) work for every file collected."""
+    for known, names in _MATCHERS:
+        if known is roster:
+            return names
+    names = roster_names(roster)
+    _MATCHERS[:] = [(roster, names), *_MATCHERS[:3]]
+    return names
 
 
 def path_parts(rel: str) -> tuple[str, list[str]]:
@@ -109,7 +132,7 @@ def doubt_problems(record: FileRecord, rel: str, campaign: Campaign) -> list[tup
     own = record.branch
     if own is None:
         return []
-    names = roster_names(campaign.roster)
+    names = _names(campaign.roster)
     found = [(ev, b) for ev, b in name_evidence(rel, names) if b != own]
     sub = record.submission
     if sub is not None:
@@ -162,6 +185,9 @@ class Seen:
     headers: list[str] = field(default_factory=list)
     kinds: list[FormKind] = field(default_factory=list)
     foreign: bool = False  # its metadata names a branch off the roster, or another school: not ours
+    # foreign only by name: this school's form of the roster's branch of the same 序号, under a name like the
+    # one the roster now gives it (the roster renamed the branch after the forms were sent)
+    renamed: Branch | None = None
 
     def look(self, raw: RawWorkbook, campaign: Campaign) -> None:
         meta_sheet = raw.sheet(META_SHEET)
@@ -169,7 +195,9 @@ class Seen:
             meta = read_meta(meta_sheet)
             school, owner = meta.get("school", ""), meta.get("branch_name", "")
             self.foreign = bool(school and school != campaign.school)
-            self.foreign |= bool(owner and owner not in campaign.branch_by_name)
+            if owner and owner not in campaign.branch_by_name and not self.foreign:
+                self.foreign = True
+                self.renamed = _renamed(owner, meta.get("branch_id", ""), campaign)
         titles = sorted(((squash(title(campaign.catalog, k)), k) for k in FormKind), key=lambda t: -len(t[0]))
         named = Field.BRANCH.label_for(campaign.catalog.unit)  # 党总支名称, 党支部名称 …
         for sheet in raw.sheets:
@@ -214,24 +242,37 @@ def file_kind(stem: str, attachments: tuple[str, str] = ("附件1", "附件2")) 
     return None
 
 
-def attribute(record: FileRecord, rel: str, seen: Seen, campaign: Campaign) -> None:
-    """Attribute a rejected file without a branch (in place), when exactly one branch is named."""
+def attribute(record: FileRecord, rel: str, seen: Seen, campaign: Campaign, sender: str = "") -> None:
+    """Attribute a rejected file without a branch (in place), when exactly one branch is named; the
+    address of the e-mail it came in (`sender`) attributes it when nothing else names a branch."""
     if record.outcome is not Outcome.REJECTED or record.branch is not None or not campaign.roster:
+        return
+    stem, folders = path_parts(rel)
+    if seen.renamed is not None:
+        _attribute_to(record, seen.renamed, EVIDENCE_RENAMED, seen, stem, campaign)
         return
     if seen.foreign:  # it says whose it is, and that is not one of ours
         return
-    names = roster_names(campaign.roster)
-    stem, folders = path_parts(rel)
+    names = _names(campaign.roster)
     sources = [
         (header_evidence(campaign.catalog.unit), [b for h in seen.headers for b in names.named(h)]),
         (EVIDENCE_FILE_NAME, names.named(stem)),
         (EVIDENCE_FOLDER, [b for f in folders for b in names.named(f)]),
     ]
+    if not any(bs for _, bs in sources):
+        by_mail = branch_by_sender(sender, campaign.roster)
+        sources.append((EVIDENCE_SENDER, [by_mail] if by_mail is not None else []))
     branches = _distinct(b for _, bs in sources for b in bs)
     if len(branches) != 1:
         return
-    record.branch = branches[0]
-    record.attribution = next(ev for ev, bs in sources if bs)
+    _attribute_to(record, branches[0], next(ev for ev, bs in sources if bs), seen, stem, campaign)
+
+
+def _attribute_to(
+    record: FileRecord, branch: Branch, how: str, seen: Seen, stem: str, campaign: Campaign
+) -> None:
+    """The rejected file is `branch`'s (told by `how`); its form from its sheets, else from its name."""
+    record.branch, record.attribution = branch, how
     if record.kind is None:
         kinds = set(seen.kinds)
         cat = campaign.catalog
@@ -241,7 +282,7 @@ def attribute(record: FileRecord, rel: str, seen: Seen, campaign: Campaign) -> N
 
 def folder_branch(rel: str, campaign: Campaign) -> Branch | None:
     """The one roster branch the folders of a path inside the inbox name, or None."""
-    names = roster_names(campaign.roster)
+    names = _names(campaign.roster)
     named = _distinct(b for f in path_parts(rel)[1] for b in names.named(f))
     return named[0] if len(named) == 1 else None
 
@@ -252,3 +293,15 @@ def _distinct(branches: Iterable[Branch]) -> list[Branch]:
         if b not in out:
             out.append(b)
     return out
+
+
+def _renamed(owner: str, branch_id: str, campaign: Campaign) -> Branch | None:
+    """The roster's branch of the form's 序号 (`branch_id`, e.g. 02), when its name is like the form's own name
+    (`owner`, no longer on the roster: one holds the other, or they start alike once the 党总支 suffix is gone,
+    外国语学院 → 外国语言文化学院) — the roster renamed it; None otherwise."""
+    branch = next((b for b in campaign.roster if branch_id and b.id == branch_id), None)
+    if branch is None:
+        return None
+    was, now = strip_suffix(normalize(owner)), strip_suffix(normalize(branch.name))
+    alike = bool(was and now) and (was in now or now in was or was[:2] == now[:2])
+    return branch if alike else None

@@ -3,42 +3,88 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from .. import ownfiles
+from ..errors import UserError
+from ..visible import visible
+from . import containers
 
 SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini", "ehthumbs.db"})
 
 
+GBK_MARK = "（GBK）"  # after a name shown decoded as GBK: never the same as a UTF-8 name's
+
+
 def display_name(name: str) -> str:
-    """A file name as the user should see it. Names that are not UTF-8 on disk (os.fsdecode keeps their
-    bytes as surrogates) are shown decoded as GBK when that works (Windows zip archives), else with U+FFFD."""
+    """A file name as read for its meaning (suffix, the names in it). Names that are not UTF-8 on disk
+    (os.fsdecode keeps their bytes as surrogates) are decoded as GBK when that works (Windows zip archives),
+    else their undecodable bytes are written as visible escapes (\\xff)."""
+    return _decoded(name)[0]
+
+
+def shown_name(name: str) -> str:
+    """A file name as the user sees it: `display_name`, marked (GBK_MARK) when it was decoded as GBK, so
+    that a GBK name and a UTF-8 name of the same text never show as the same path."""
+    text, gbk = _decoded(name)
+    return text + GBK_MARK if gbk else text
+
+
+def _decoded(name: str) -> tuple[str, bool]:
+    """(the name's text, whether it was decoded as GBK)."""
     try:
         name.encode("utf-8")
-        return name
+        return name, False
     except UnicodeEncodeError:
         raw = os.fsencode(name)
         try:
-            return raw.decode("gbk")
+            return raw.decode("gbk"), True
         except UnicodeDecodeError:
-            return raw.decode("utf-8", "replace")
+            return raw.decode("utf-8", "backslashreplace"), False
 
 
 def rel_path(path: Path, inbox: Path) -> str:
-    """The path relative to the inbox, POSIX separators, printable."""
+    """The path relative to the inbox, POSIX separators, printable (`shown_name` of each part)."""
     rel = os.path.relpath(os.fsdecode(path), os.fsdecode(inbox))
-    return "/".join(display_name(p) for p in rel.split(os.sep))
+    return "/".join(shown_name(p) for p in rel.split(os.sep))
 
 
-def discover(inbox: Path) -> list[Path]:
+_NOT_FOLDERS = (
+    (stat.S_ISFIFO, "命名管道（FIFO）"),
+    (stat.S_ISSOCK, "套接字"),
+    (stat.S_ISCHR, "设备文件"),
+    (stat.S_ISBLK, "设备文件"),
+    (stat.S_ISREG, "文件"),
+)
+
+
+def check_inbox(inbox: Path) -> None:
+    """UserError when the inbox exists but is not a folder (a FIFO, a device, a file): nothing is read
+    from it (opening a FIFO would wait for a writer forever)."""
+    try:
+        st = os.stat(inbox)
+    except OSError:
+        return  # gone or unreachable: discover lists it as an entry that cannot be read
+    if stat.S_ISDIR(st.st_mode):
+        return
+    kind = next((what for test, what in _NOT_FOLDERS if test(st.st_mode)), "不是文件夹的对象")
+    raise UserError(f"收件文件夹 {os.fsdecode(inbox)} 不是文件夹，而是{kind}；请指定存放交回文件的文件夹")
+
+
+def discover(inbox: Path) -> list[Path | containers.Entry]:
     """Every entry under the inbox that collect must account for, sorted by relative path.
 
     Files (including symlinks to anything) are listed; directories are walked without following symlinks.
     Hidden directories, symlinked directories and the tool's own output folders (recognised by the marker
     file inside, `ownfiles.is_output_folder`) are listed as one entry each and not entered (they are
     reported as ignored); directories that cannot be listed are listed too (reported as unreadable).
+    Anything that is not a directory or a regular file (a FIFO, a socket, a device) is listed, never opened
+    (classify ignores it). An inbox that is not a folder is refused (`check_inbox`). A regular file that
+    is an archive or a saved e-mail is followed by an entry for each of its members (`containers.expand`).
     """
     inbox = Path(inbox)
+    check_inbox(inbox)
     found: list[Path] = []
 
     def onerror(exc: OSError) -> None:
@@ -56,13 +102,23 @@ def discover(inbox: Path) -> list[Path]:
         dirs[:] = sorted(keep)
         found.extend(Path(root, f) for f in files)
     seen: set[str] = set()
-    out: list[Path] = []
+    out: list[Path | containers.Entry] = []
+    shown: set[str] = set()
     for p in sorted(found, key=lambda p: rel_path(p, inbox).split("/")):
         key = os.fsdecode(p)
         if key not in seen:
             seen.add(key)
             out.append(p)
+            if containers.kind(display_name(p.name)) and not ignore_reason(display_name(p.name)):
+                rel = visible(rel_path(p, inbox), newlines=False)
+                out.extend(containers.expand(p, rel, rel_path(p, inbox), shown))
     return out
+
+
+def inbox_members(inbox: Path) -> dict[str, containers.Entry]:
+    """Every member of the inbox's archives and e-mails by the path collect shows for it (the corrected
+    copy of a form that came in an archive is prefilled from it, re-opened there)."""
+    return {visible(e.shown, newlines=False): e for e in discover(inbox) if isinstance(e, containers.Entry)}
 
 
 def ignore_reason(name: str) -> str:

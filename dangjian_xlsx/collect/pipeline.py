@@ -16,6 +16,7 @@ from pathlib import Path
 from .. import parallel
 from ..models import Campaign, FileRecord, Outcome, Report
 from .classify import process_file
+from .containers import expand
 from .crosscheck import cross_check
 from .inbox import discover, display_name
 from .resolve import resolve
@@ -76,7 +77,8 @@ def check_files(paths: Sequence[Path], campaign: Campaign) -> list[FileRecord]:
     out = []
     for p in paths:
         p = Path(p)
-        out.append(
-            process_file(p, p.parent, campaign, display=display_name(os.fsdecode(p)), follow_links=True)
-        )
+        shown = display_name(os.fsdecode(p))
+        out.append(process_file(p, p.parent, campaign, display=shown, follow_links=True))
+        for member in expand(p, shown, display_name(p.name), set()):  # an archive's or e-mail's files
+            out.append(process_file(member, p.parent, campaign))
     return out

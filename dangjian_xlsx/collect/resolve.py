@@ -7,6 +7,8 @@ newer): the 更正版次 stamped in a corrected copy (退回修改), then the wo
 file without one sorts by the other signals), then the fill date, then the natural file name (the mail
 client's copies `附件1(2).xlsx` > `附件1(1).xlsx` > `附件1.xlsx`), then the path. The fill date comes last
 of the three because a branch that corrects a file sets it back to the real fill date as often as forward.
+A fill date after the day of the run (and the day after) is a typo (2052 for 2025): it counts as no fill date
+in the order, and the messages that compare fill dates say so.
 When a later signal points the other way between the file taken and a file it supersedes (the taken one
 has the earlier fill date, or the earlier saved-at but the higher 更正版次), the file taken gets an
 'order-disagrees' warning saying which file was taken and why.
@@ -32,6 +34,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 from ..messages import Code, render
@@ -41,6 +44,7 @@ from .classify import counted_outcome, unreadable_report
 COUNTED = frozenset({Outcome.ACCEPTED, Outcome.WARNINGS, Outcome.NEEDS_FIX})
 CONTENT_DIFFERS_CELLS = 5
 CONTENT_DIFFERS_SHARE = 0.2
+FUTURE_SLACK = dt.timedelta(days=1)  # a fill date up to a day ahead (time zones, a clock) still counts
 _DIGITS = re.compile(r"(\d+)")
 _SUFFIX = re.compile(r"\.[^./]*$")
 
@@ -61,8 +65,25 @@ def _saved(f: FileRecord) -> dt.datetime | None:
     return t.replace(tzinfo=None) if t.tzinfo is None else t.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-def _fill(f: FileRecord) -> dt.date | None:
+@cache
+def run_date() -> dt.date:
+    """The day of this run (one day per process, so every stage orders the same)."""
+    return dt.date.today()
+
+
+def _typed_fill(f: FileRecord) -> dt.date | None:
     return f.submission.fill_date if f.submission is not None else None
+
+
+def _future(day: dt.date | None) -> bool:
+    """A fill date after tomorrow: mistyped (2052 for 2025), never a reason to count a file as newer."""
+    return day is not None and day > run_date() + FUTURE_SLACK
+
+
+def _fill(f: FileRecord) -> dt.date | None:
+    """The fill date as the order uses it: unknown when it lies in the future."""
+    day = _typed_fill(f)
+    return None if _future(day) else day
 
 
 def _revision(f: FileRecord) -> int:
@@ -99,11 +120,15 @@ def _fmt_dt(t: dt.datetime) -> str:
 
 def _signals(f: FileRecord) -> list[tuple[str, Any, str]]:
     """The three order signals of a form: (name, value or None when the file has none, shown value)."""
-    saved, fill = _saved(f), _fill(f)
+    saved, fill, typed = _saved(f), _fill(f), _typed_fill(f)
+    if typed is not None and _future(typed):
+        shown_fill = f"{typed.isoformat()}（晚于运行当天 {run_date().isoformat()}，应是填错了，排序时不计）"
+    else:
+        shown_fill = fill.isoformat() if fill else "未填写"
     return [
         ("更正版次", _revision(f), f"第{_revision(f)}次更正" if _revision(f) else "原表"),
         ("保存时间", saved, _fmt_dt(saved) if saved else "无（按填报日期计）"),
-        ("填报日期", fill, fill.isoformat() if fill else "未填写"),
+        ("填报日期", fill, shown_fill),
     ]
 
 

@@ -8,13 +8,16 @@ from .corrections import (
     count_pack,
     inbox_loader,
     pack_dir,
+    pack_lines,
     plan,
     read_notices,
     write_pack,
 )
 from .feedback import FEEDBACK_DIR, FEEDBACK_SHEETS, NOT_FILLED, build_feedback, feedback_name, write_feedback
 from .inspection import build_inspections, write_inspections
+from .mail import form_drafts, generated_names
 from .notices import MISSING, REJECTED, Notice, Part, notice_text
+from .plain import deadline_note
 
 __all__ = [
     "FEEDBACK_DIR",
@@ -30,10 +33,14 @@ __all__ = [
     "build_inspections",
     "build_pack",
     "count_pack",
+    "deadline_note",
     "feedback_name",
+    "form_drafts",
+    "generated_names",
     "inbox_loader",
     "notice_text",
     "pack_dir",
+    "pack_lines",
     "plan",
     "read_notices",
     "write_feedback",

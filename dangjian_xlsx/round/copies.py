@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .. import read
-from ..collect import form_key
+from ..catalog import plain, ref_labels
+from ..collect import MEMBER_SEP, MemberEntry, form_key, inbox_members, member_bytes
 from ..layout import C_TASK, C_TEXT, META_SHEET, Field, FormLayout, form_layout
 from ..messages import Code
 from ..models import Branch, Campaign, FileRecord, FormKind, Problem, RawWorkbook, Report
@@ -83,13 +84,14 @@ def problem_comments(campaign: Campaign, kind: FormKind, problems: Iterable[Prob
     """The cell comment of every problem on an input cell: what is wrong and what to do. A problem without
     an input cell (a returned blank form, an edited locked cell) gets none: the notice says it."""
     keys = input_keys(form_layout(campaign.catalog, kind))
+    labels = ref_labels(campaign.catalog)  # the item as the form shows it, as in the notice (not S01.2)
     out: dict[Key, str] = {}
     for p in problems:
         key = keys.get((p.sheet, p.cell))
         if key is None:
             continue
         h = hint(p, campaign)
-        line = f"需修改：{p.message}" + (f"。{h}" if h else "")
+        line = f"需修改：{plain(p.message, labels)}" + (f"。{h}" if h else "")
         out[key] = f"{out[key]}\n{line}" if key in out else line
     return out
 
@@ -130,12 +132,21 @@ def recover_values(raw: RawWorkbook, campaign: Campaign, kind: FormKind) -> dict
 
 
 def inbox_loader(report: Report) -> Loader:
-    """Reads a rejected file back from the inbox (within the reader's safety limits); None when it cannot."""
+    """Reads a rejected file back from the inbox (within the reader's safety limits), a member of an archive
+    or e-mail from its container (never extracted); None when it cannot."""
     inbox = Path(report.inbox)
+    members: dict[str, MemberEntry] = {}
 
     def load(f: FileRecord) -> RawWorkbook | None:
         path = inbox / f.path
         try:
+            if MEMBER_SEP in f.path and not os.path.lexists(path):
+                if not members:
+                    members.update(inbox_members(inbox))
+                entry = members.get(f.path)
+                if entry is None:
+                    return None
+                return read.read_workbook(member_bytes(entry), entry.name)
             if os.path.getsize(path) > read.DEFAULT_LIMITS.max_file_bytes:
                 return None
             return read.read_workbook(path.read_bytes(), path.name)

@@ -25,11 +25,12 @@ from pathlib import Path
 
 from .. import aggregate as ag
 from ..atomic import write_all_atomic
-from ..forms import build_form
+from ..forms import build_form, form_filename
 from ..models import Branch, Campaign, FileRecord, FormKind, Outcome, Report
 from ..ownfiles import MARKER_NAME, marker_text
 from .copies import Loader, fix_part, inbox_loader, rejected_part, submitted_values
 from .inspection import inspector_notices, is_inspection_file
+from .mail import MAIL_DIR, Draft, address_of, draft_name, eml_bytes
 from .notices import (
     CHECK_NOTICE,
     DOUBT,
@@ -53,6 +54,7 @@ FORMS = (FormKind.SCORING, FormKind.TASKS)
 _STALE = re.compile(
     rf"^({INSPECTOR_PREFIX})?\d+_.+_(({FIX_NOTICE}|{REMINDER}|{CHECK_NOTICE})\.txt|更正\d*\.xlsx)$"
 )
+_STALE_MAIL = re.compile(rf"^\d+_.+_({FIX_NOTICE}|{REMINDER}|{CHECK_NOTICE})\.eml$")
 
 __all__ = [
     "FIX",
@@ -153,6 +155,7 @@ def build_pack(
     files: list[tuple[str, bytes]] = []
     for notice in plan(report, loader, branches):
         files.append((notice.filename, notice.text.replace("\n", "\r\n").encode("utf-8-sig")))
+        copies = []
         for part in notice.parts:
             c = part.copy
             if c is None:
@@ -160,8 +163,36 @@ def build_pack(
             data = build_form(
                 campaign, c.kind, notice.branch, prefill=c.prefill, comments=c.comments, revision=c.revision
             )
-            files.append((c.name, data))
+            copies.append((c.name, data))
+        files += copies
+        if not notice.inspector and address_of(notice.branch) is not None:
+            attached = (*copies, *_forms_to_use(notice, campaign))
+            draft = Draft(notice.branch, notice_subject(notice, campaign), notice.body, attached)
+            files.append((f"{MAIL_DIR}/{draft_name(notice.filename)}", eml_bytes(draft)))
     return files
+
+
+def _forms_to_use(notice: Notice, campaign: Campaign) -> list[tuple[str, bytes]]:
+    """The branch's own forms its notice asks it to fill (a form it owes with no corrected copy: not sent, or
+    only another's or an unusable file received), for its e-mail: the same bytes `generate` sent out."""
+    kinds = dict.fromkeys(
+        p.kind for p in notice.parts if p.kind in FORMS and p.copy is None and notice.owes(p)
+    )
+    return [
+        (form_filename(kind, notice.branch, campaign.catalog), build_form(campaign, kind, notice.branch))
+        for kind in kinds
+        if kind is not None
+    ]
+
+
+def notice_subject(notice: Notice, campaign: Campaign) -> str:
+    """The e-mail subject of a notice: what it is, the round, the branch."""
+    return f"{notice.title}：{campaign.title}（{notice.branch.name}）"
+
+
+def unaddressed(notices: list[Notice]) -> list[Branch]:
+    """The branches with a notice but no usable 邮箱 in the roster: they get the .txt only, no draft."""
+    return [n.branch for n in notices if not n.inspector and address_of(n.branch) is None]
 
 
 def pack_dir(summary: Path) -> Path:
@@ -183,10 +214,11 @@ def write_pack(
     if written:  # the folder is the tool's own: collect never reads it as returns
         write_all_atomic([(out_dir / MARKER_NAME, marker_text().encode("utf-8"))])
     keep = {name for name, _ in files}
-    if out_dir.is_dir():
-        for p in out_dir.iterdir():
-            if p.is_file() and p.name not in keep and _STALE.match(p.name):
-                p.unlink(missing_ok=True)
+    for folder, stale, prefix in ((out_dir, _STALE, ""), (out_dir / MAIL_DIR, _STALE_MAIL, f"{MAIL_DIR}/")):
+        if folder.is_dir():
+            for p in folder.iterdir():
+                if p.is_file() and prefix + p.name not in keep and stale.match(p.name):
+                    p.unlink(missing_ok=True)
     return written
 
 
@@ -210,13 +242,16 @@ class PackCounts:
     checks: int = 0  # 核对通知
     inspector_notices: int = 0  # 督查评分表 correction notices, to 组织部's inspectors
     inspector_copies: int = 0
+    drafts: int = 0  # e-mail drafts (邮件/*.eml) of the notices to branches
 
 
 def count_pack(paths: list[Path]) -> PackCounts:
     """Count the files of a pack (e.g. what `write_pack` returned) by what each is."""
-    n = dict.fromkeys(("fix", "copy", "remind", "check", "insp", "insp_copy"), 0)
+    n = dict.fromkeys(("fix", "copy", "remind", "check", "insp", "insp_copy", "eml"), 0)
     for p in paths:
         name = Path(p).name
+        if _STALE_MAIL.match(name):
+            n["eml"] += 1
         if not _STALE.match(name):
             continue
         inspector = name.startswith(INSPECTOR_PREFIX)
@@ -228,4 +263,39 @@ def count_pack(paths: list[Path]) -> PackCounts:
             n[
                 {FIX_NOTICE: "fix", REMINDER: "remind", CHECK_NOTICE: "check"}[name.rsplit("_", 1)[-1][:-4]]
             ] += 1
-    return PackCounts(n["fix"], n["copy"], n["remind"], n["check"], n["insp"], n["insp_copy"])
+    return PackCounts(n["fix"], n["copy"], n["remind"], n["check"], n["insp"], n["insp_copy"], n["eml"])
+
+
+def pack_lines(paths: list[Path], folder: Path) -> list[str]:
+    """For the console: what the pack holds, counted as documents (a branch owing only its 自查报告 gets a
+    未交提醒 too, so no number here claims a count of branches), its e-mail drafts, and the branches whose
+    notice has no draft (no 邮箱 in the roster)."""
+    n = count_pack(paths)
+    parts = []
+    if n.fix_notices:
+        parts.append(f"退回修改通知 {n.fix_notices} 份（{n.copies} 份更正表）")
+    if n.reminders:
+        parts.append(f"未交提醒 {n.reminders} 份")
+    if n.checks:
+        parts.append(f"核对通知 {n.checks} 份")
+    if n.inspector_notices:
+        parts.append(f"督查评分表更正通知 {n.inspector_notices} 份（{n.inspector_copies} 份更正表）")
+    if not parts:
+        return ["没有需要发出的退回修改通知或未交提醒"]
+    lines = [f"退回修改：{'、'.join(parts)}；位于 {folder}（dangjian-xlsx remind 可打印通知）"]
+    if n.drafts:
+        lines.append(
+            f"邮件草稿 {n.drafts} 封（收件人、主题、正文和附件已填好，打开核对后即可发送），位于 {Path(folder) / MAIL_DIR}"
+        )
+    drafted = {Path(p).stem for p in paths if _STALE_MAIL.match(Path(p).name)}
+    bare = [
+        Path(p).stem
+        for p in paths
+        if _STALE.match(Path(p).name)
+        and Path(p).suffix == ".txt"
+        and not Path(p).name.startswith(INSPECTOR_PREFIX)
+    ]
+    missing = [re.sub(r"^\d+_|_[^_]+$", "", stem) for stem in bare if stem not in drafted]
+    if missing:
+        lines.append(f"名单中没有可用邮箱、未写邮件草稿的：{'、'.join(missing)}（请复制通知手动发送）")
+    return lines

@@ -30,6 +30,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from .. import aggregate as ag
 from ..atomic import write_all_atomic
+from ..catalog import ref_labels
 from ..models import Branch, Campaign, Catalog, FormKind, Report
 from ..ownfiles import FEEDBACK_SHEETS
 from ..summary import FONT, Col, Formats, col_index, new_workbook, plain_table, print_setup, put, title
@@ -324,7 +325,9 @@ def build_one(
     # 不适用 is an answer, not unfinished work: the open tasks are those neither done nor not applicable (blank
     # and invalid included)
     closed = [s for s in (catalog.done_status, catalog.na_status) if s is not None]
+    refs = ref_labels(catalog)
     open_tasks = details[~details["status"].isin(closed)].assign(
+        ref=lambda d: d["task_id"].map(refs),
         task=lambda d: d["task_id"].map(texts),
         status=lambda d: d["status"].replace("", NOT_FILLED),
     )

@@ -7,6 +7,7 @@ import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
 from .. import aggregate as ag
+from ..catalog import ref_labels
 from ..models import Branch, Catalog
 from ..summary import Col, Formats, table, title
 
@@ -22,7 +23,10 @@ def self_deductions(tables: ag.Tables, branch: Branch, catalog: Catalog) -> pd.D
     items = tables.score_items
     mine = items[(items["branch_id"] == branch.id) & (items["lost"].fillna(0) > 0)]
     sections, texts = _item_texts(catalog)
-    return mine.assign(section=mine["item_id"].map(sections), item=mine["item_id"].map(texts))
+    refs = ref_labels(catalog)
+    return mine.assign(
+        ref=mine["item_id"].map(refs), section=mine["item_id"].map(sections), item=mine["item_id"].map(texts)
+    )
 
 
 def inspection_deductions(insp: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
@@ -31,7 +35,10 @@ def inspection_deductions(insp: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     lost = (insp["insp_lost"].fillna(0) > 0) | (insp["self_score"].fillna(insp["points"]) < insp["points"])
     rows = insp[lost]
     sections, texts = _item_texts(catalog)
-    return rows.assign(section=rows["item_id"].map(sections), item=rows["item_id"].map(texts))
+    refs = ref_labels(catalog)
+    return rows.assign(
+        ref=rows["item_id"].map(refs), section=rows["item_id"].map(sections), item=rows["item_id"].map(texts)
+    )
 
 
 def deductions_sheet(
@@ -43,7 +50,7 @@ def deductions_sheet(
     catalog: Catalog,
     has_scores: bool = True,
 ) -> None:
-    head = [Col("item_id", "编号", 7, "center"), Col("section", "所属部分", 18, "wrap"),
+    head = [Col("ref", "项目", 9, "wrap"), Col("section", "所属部分", 18, "wrap"),
             Col("item", "督查内容", 30, "wrap"), Col("points", "分值", 6, "points")]  # fmt: skip
     if inspected:
         cols = [*head, Col("self_score", "自评得分", 7, "num"), Col("insp_score", "督查得分", 7, "num"),
@@ -75,7 +82,7 @@ def tasks_sheet(
     ws: Worksheet, F: Formats, open_tasks: pd.DataFrame, catalog: Catalog, has_tasks: bool = True
 ) -> None:
     cols = [
-        Col("task_id", "编号", 6, "center"),
+        Col("ref", "序号", 8, "center"),
         Col("group", "类别", 16, "wrap"),
         Col("task", "重点工作任务", 36, "wrap"),
         Col("status", "完成状态", 9, "center", status=True),

@@ -1,7 +1,10 @@
 """退回修改 notices: what one 党总支 owes (the parts of its notice) and the notice's text, ready to paste into an
-e-mail — every problem with its form, file, sheet and cell, what is wrong and what is expected, and the deadline;
-every file received for it that could not be counted (rejected, 身份存疑, form unknown, a 自查报告 that could
-not be opened) with the reason and what to send instead. The same parts, addressed to 组织部's inspectors, make the 督查评分表 correction notice.
+e-mail — every problem to act on with its form, file, sheet and cell, the item as the form shows it, what is
+wrong and what is expected, and the deadline (`correction_due` once `due` has passed); every file received for
+it that could not be counted (rejected, 身份存疑, form unknown, a 自查报告 that could not be opened) with the
+reason and what to send instead. Files are named by their own names, the 落款 is dated, and the roster's 联系人
+and 邮箱 head the text for the clerk (`plain`). The same parts, addressed to 组织部's inspectors, make the
+督查评分表 correction notice.
 """
 
 from __future__ import annotations
@@ -9,12 +12,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..catalog import chinese_numeral
+from ..catalog import chinese_numeral, plain, ref_labels
 from ..collect import unreadable_report
 from ..forms import form_filename
 from ..layout import FILE_SUFFIX, Field, file_suffix, form_label
 from ..messages import Code
 from ..models import Branch, Campaign, Catalog, FileRecord, FormKind, Problem
+from ..visible import visible
+from .plain import (
+    FileNames,
+    body_of,
+    deadline,
+    header,
+    named_files,
+    routine_count,
+    to_act_on,
+)
 from .received import REPORT_AGAIN, doubt_lines, received_line, unreadable_report_line
 
 Key = tuple[Field, str]
@@ -115,6 +128,11 @@ class Notice:
         return CHECK_NOTICE
 
     @property
+    def body(self) -> str:
+        """The text from the addressee line on: what is pasted into an e-mail (the header is the clerk's)."""
+        return body_of(self.text)
+
+    @property
     def filename(self) -> str:
         b = self.branch
         if self.inspector:
@@ -153,44 +171,63 @@ def is_blank_form(rec: FileRecord) -> bool:
     return any(p.code == Code.FORM_BLANK for p in rec.errors)
 
 
-def _field_label(p: Problem) -> str:
-    return p.field.split(" ", 1)[-1] if p.field else ""
+@dataclass(frozen=True)
+class _Say:
+    """How one notice says things: to whom (a branch, or the inspectors about one), its files' names, the
+    labels of the items and tasks."""
+
+    campaign: Campaign
+    inspector: bool
+    names: FileNames
+    labels: dict[str, str]
+
+    @property
+    def who(self) -> str:
+        return f"该{self.campaign.catalog.unit}" if self.inspector else "你单位"
 
 
 def cn_date(d: dt.date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def _line(n: int, p: Problem, campaign: Campaign) -> str:
-    where = f"{p.sheet} {p.cell}" if p.cell else ""  # no cell: a whole-file problem (e.g. the template)
-    label = _field_label(p)
-    if label and where:
-        where += f"（{label}）"
-    h = hint(p, campaign)
-    text = p.message + (f"。{h}" if h else "")
-    return f"  {n}. {where}：{text}。" if where else f"  {n}. {text}。"
+def _told(p: Problem, say: _Say) -> str:
+    """'评分表 E6（自评得分）：第一部分第2项（…）本项满分2分，填写的是3。请填写 0 到 2 之间的数字。': where (no cell:
+    a whole-file problem, e.g. the template), what is wrong, what is expected."""
+    label = p.field.split(" ", 1)[-1] if p.field else ""
+    where = (f"{p.sheet} {p.cell}" + (f"（{label}）" if label else "")) if p.cell else ""
+    h = hint(p, say.campaign)
+    base = plain(p.message, say.labels).rstrip("。")
+    stop = "" if base.endswith(("？", "！")) else "。"  # “…是否为：甲？” ends as asked, not “？。”
+    said = f"{base}{stop}{h}。" if h else f"{base}{stop}"
+    return f"{where}：{said}" if where else said
 
 
-def _numbered(problems: list[Problem], campaign: Campaign, start: int = 0) -> list[str]:
+def _numbered(problems: list[Problem], say: _Say, start: int = 0) -> list[str]:
     """One numbered line per problem (a blank form's one `form-blank` error is said in the heading)."""
     shown = [p for p in problems if p.code != Code.FORM_BLANK]
-    return [_line(start + i + 1, p, campaign) for i, p in enumerate(shown)]
+    return [f"  {start + i + 1}. {_told(p, say)}" for i, p in enumerate(shown)]
+
+
+def _asked(problems: list[Problem], say: _Say) -> list[str]:
+    """The warnings the branch must act on, after the numbered errors (not marked in the copy: said here)."""
+    return [f"  另请一并补正（未标红）：{_told(p, say)}" for p in problems]
 
 
 def _back(inspector: bool) -> str:
     return "保存后放入收件文件夹，再运行 collect" if inspector else "保存后交回"
 
 
-def _blank_lines(part: Part, campaign: Campaign, inspector: bool) -> tuple[str, list[str]]:
+def _blank_lines(part: Part, say: _Say) -> tuple[str, list[str]]:
     """Every file of the part is a returned blank form: one heading, what to do, no line per cell."""
     assert part.kind is not None and part.copy is not None
-    who = "" if inspector else "你单位"
-    label = form_label(campaign.catalog, part.kind)
-    paths = "；".join(f.path for f in part.files)
-    lines = [line for f in part.files for line in _numbered(f.errors, campaign)]
-    lines = _renumber(lines)
+    who = "" if say.inspector else "你单位"
+    label = form_label(say.campaign.catalog, part.kind)
+    paths = "；".join(say.names(f) for f in part.files)
+    lines: list[str] = []
+    for f in part.files:  # numbered across the files
+        lines += _numbered(f.errors, say, start=len(lines))
     lines.append(
-        f"  请在附上的“{part.copy.name}”中填写全部内容，{_back(inspector)}{_or_original(inspector)}。"
+        f"  请在附上的“{part.copy.name}”中填写全部内容，{_back(say.inspector)}{_or_original(say.inspector)}。"
     )
     return f"{label}：{who}交回的是空白表格（文件：{paths}）", lines
 
@@ -199,40 +236,36 @@ def _or_original(inspector: bool) -> str:
     return "" if inspector else "（也可使用下发的原表格填写）"
 
 
-def _renumber(lines: list[str]) -> list[str]:
-    return [f"  {n}. {line.split('. ', 1)[1]}" for n, line in enumerate(lines, 1)]
-
-
-def _fix_lines(part: Part, campaign: Campaign, inspector: bool) -> tuple[str, list[str]]:
+def _fix_lines(part: Part, say: _Say) -> tuple[str, list[str]]:
     assert part.kind is not None and part.copy is not None
     rec = part.files[0]
-    lines = _numbered(rec.errors, campaign)
+    errors, asks = to_act_on(rec)
+    lines = _numbered(errors, say) + _asked(asks, say)
     lines.append(
         f"  请在附上的更正表“{part.copy.name}”中修改以上单元格（已标红并附批注，其余内容已按原表填好），"
-        f"{_back(inspector)}。"
+        f"{_back(say.inspector)}。"
     )
-    return (
-        f"{form_label(campaign.catalog, part.kind)}：需修改 {len(rec.errors)} 处（文件：{rec.path}）",
-        lines,
-    )
+    label = form_label(say.campaign.catalog, part.kind)
+    return f"{label}：需修改 {len(errors)} 处（文件：{say.names(rec)}）", lines
 
 
-def _received(files: list[FileRecord], campaign: Campaign, inspector: bool) -> list[str]:
+def _received(files: list[FileRecord], say: _Say) -> list[str]:
     """Per file: which file was received, why it could not be used, and its problems (numbered across files)."""
     lines: list[str] = []
     n = 0
     for rec in files:
-        lines.append(received_line(rec, f"该{campaign.catalog.unit}" if inspector else "你单位"))
-        numbered = _numbered(rec.errors, campaign, start=n)
+        lines.append(received_line(rec, say.who, say.names.quoted(rec)))
+        numbered = _numbered(rec.errors, say, start=n)
         n += len(numbered)
         lines += numbered
     return lines
 
 
-def _rejected_lines(part: Part, campaign: Campaign, inspector: bool) -> tuple[str, list[str]]:
+def _rejected_lines(part: Part, say: _Say) -> tuple[str, list[str]]:
     assert part.kind is not None and part.copy is not None
-    label, copy = form_label(campaign.catalog, part.kind), part.copy.name
-    lines = _received(part.files, campaign, inspector)
+    inspector = say.inspector
+    label, copy = form_label(say.campaign.catalog, part.kind), part.copy.name
+    lines = _received(part.files, say)
     newest = part.basis or part.files[-1]
     codes = {p.code for p in newest.errors}
     if is_blank_form(newest):
@@ -248,52 +281,50 @@ def _rejected_lines(part: Part, campaign: Campaign, inspector: bool) -> tuple[st
     return f"{label}：未能接收", lines
 
 
-def _part_lines(part: Part, notice: Notice, campaign: Campaign) -> tuple[str, list[str]] | None:
-    branch, inspector = notice.branch, notice.inspector
-    cat = campaign.catalog
+def _part_lines(part: Part, notice: Notice, say: _Say) -> tuple[str, list[str]] | None:
+    cat = say.campaign.catalog
     f1, f2 = cat.form1.attachment, cat.form2.attachment
     if part.state in (FIX, REJECTED) and all(is_blank_form(f) for f in part.files):
-        return _blank_lines(part, campaign, inspector)
+        return _blank_lines(part, say)
     if part.state == FIX:
-        return _fix_lines(part, campaign, inspector)
+        return _fix_lines(part, say)
     if part.state == REJECTED:
-        return _rejected_lines(part, campaign, inspector)
+        return _rejected_lines(part, say)
     if part.state == DOUBT:
-        return doubt_lines(part.files[0], part.kind, branch, part.current, cat)
+        return doubt_lines(part.files[0], part.kind, notice.branch, part.current, cat, say.names.quoted)
     if part.state == UNSORTED:
         if not part.forms:
             return None  # only its 自查报告: said under 自查报告
-        lines = _received(part.forms, campaign, inspector)
+        lines = _received(part.forms, say)
         lines.append(f"  请按以上说明处理后重新发送；{f1}、{f2} 请使用下发的原表格填写。")
         return f"收到的文件未能使用（无法判断是{f1}还是{f2}）", lines
     assert part.kind is not None
-    label = form_label(campaign.catalog, part.kind)
+    label = form_label(cat, part.kind)
     if part.state == EXTRA:
         assert part.current is not None
-        lines = _received(part.files, campaign, inspector)
+        lines = _received(part.files, say)
         lines.append(
-            f"  你单位的{label}目前按“{part.current.path}”计入。"
+            f"  你单位的{label}目前按{say.names.quoted(part.current)}计入。"
             "如上述文件是更正后的版本，请按以上说明处理后重新发送；否则无需处理。"
         )
         return f"{label}：另收到的文件未能使用", lines
-    own = form_filename(part.kind, branch, campaign.catalog)
+    own = form_filename(part.kind, notice.branch, cat)
     if any(p.forms for p in notice.parts):
         return f"{label}：未收到可用的表格。", [f"  请使用下发的“{own}”填写后报送。"]
     return f"{label}：未交。", [f"  请使用下发的“{own}”填写后报送。"]
 
 
-def _report_lines(notice: Notice, campaign: Campaign) -> tuple[str, list[str]] | None:
+def _report_lines(notice: Notice, say: _Say) -> tuple[str, list[str]] | None:
     """The 自查报告: not sent; sent but could not be opened (why, and to export it again); or a file that could
     not be opened besides the one that counts."""
     bad, ask = notice.unreadable_reports, notice.report_missing
     if not bad:
         return ("自查报告：未交。", ["  请将自查报告（Word 或 PDF）与两个附件一并报送。"]) if ask else None
-    who = f"该{campaign.catalog.unit}" if notice.inspector else "你单位"
     lines = []
     for rec in bad:
         problem = unreadable_report(rec)
         why = problem.value if problem is not None else rec.reason
-        lines.append(unreadable_report_line(rec, who, why, ask=ask))
+        lines.append(unreadable_report_line(rec, say.who, why, say.names.quoted(rec), ask=ask))
     if ask:
         return "自查报告：收到的文件无法打开", lines
     lines.append(
@@ -321,22 +352,32 @@ def _intro(notice: Notice, as_of: dt.datetime, unit: str) -> str:
 def _closing(notice: Notice, campaign: Campaign, as_of: dt.datetime) -> list[str]:
     if notice.inspector:
         return []
-    to, due = campaign.return_to or campaign.department, cn_date(campaign.due)
+    to = campaign.return_to or campaign.department
+    day, what = deadline(campaign, as_of.date(), fixing=notice.title != REMINDER)
+    due = cn_date(day)
     if notice.title == CHECK_NOTICE:
-        if as_of.date() <= campaign.due:
+        if as_of.date() <= day:
             return [f"    如需重新发送，请于{due}前发送至{to}。", ""]
-        return [f"    如需重新发送，请尽快发送至{to}；报送截止时间为{due}。", ""]
-    if as_of.date() <= campaign.due:
+        return [f"    如需重新发送，请尽快发送至{to}；{what}为{due}。", ""]
+    if as_of.date() <= day:
         return [f"    请于{due}前发送至{to}。", ""]
-    return [f"    报送截止时间为{due}，请尽快发送至{to}。", ""]
+    return [f"    {what}为{due}，请尽快发送至{to}。", ""]
 
 
 def notice_text(notice: Notice, campaign: Campaign, as_of: dt.datetime) -> str:
-    """The notice as plain text (LF line ends), ready to paste into an e-mail."""
+    """The notice as plain text (LF line ends): to a branch, the header the clerk reads (the roster's 联系人
+    and 邮箱), then the body from the addressee line on, ready to paste into an e-mail (`Notice.body`); the
+    落款 dated `as_of`."""
+    unit = campaign.catalog.unit
+    say = _Say(campaign, notice.inspector, FileNames(named_files(notice.parts)), ref_labels(campaign.catalog))
+    out: list[str] = []
+    if not notice.inspector:
+        fixing = [f for p in notice.parts if p.state == FIX for f in p.files]
+        out += header(notice.branch, routine_count(fixing), unit)
     to = f"{campaign.department}督查组" if notice.inspector else notice.branch.name
-    out = [f"{to}：", "", f"    {_intro(notice, as_of, campaign.catalog.unit)}", ""]
-    sections = [s for s in (_part_lines(p, notice, campaign) for p in notice.parts) if s is not None]
-    report = _report_lines(notice, campaign)
+    out += [f"{to}：", "", f"    {_intro(notice, as_of, unit)}", ""]
+    sections = [s for s in (_part_lines(p, notice, say) for p in notice.parts) if s is not None]
+    report = _report_lines(notice, say)
     if report is not None:
         sections.append(report)
     for i, (head, lines) in enumerate(sections):
@@ -344,5 +385,5 @@ def notice_text(notice: Notice, campaign: Campaign, as_of: dt.datetime) -> str:
         out.extend(lines)
         out.append("")
     out += _closing(notice, campaign, as_of)
-    out.append(f"{campaign.department}")
-    return "\n".join(out) + "\n"
+    out += [campaign.department, cn_date(as_of.date())]
+    return visible("\n".join(out) + "\n")  # a name or text with control characters shows them as symbols

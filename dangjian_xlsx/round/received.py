@@ -6,6 +6,7 @@ again); for a file held 身份存疑, the two names the evidence gives and what 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ..catalog import name_variants, normalize
 from ..forms import form_filename
@@ -17,23 +18,30 @@ _SUFFIX = re.compile(r"\.[^./]*$")
 # the evidence named in an `identity-doubt` problem ("…但文件名是“…”")
 _EVIDENCE = re.compile(r"但(.{1,20}?)是“")
 TEXT_EVIDENCE = "表格中的文字"
+FOLDER_TOLD = "组织部收件时所归的文件夹"  # a file attributed by the clerk's inbox folder, said to the branch
 
 
-def received_line(rec: FileRecord, who: str) -> str:
-    """“收到文件“X”（按文件名判断为你单位的文件），未能使用：文件已加密。”"""
-    how = f"（按{rec.attribution}判断为{who}的文件）" if rec.attribution else ""
+def _by(attribution: str) -> str:
+    """How collect told the branch, in the branch's terms: the folder is the one 组织部 sorted the file into."""
+    return FOLDER_TOLD if attribution == "文件夹名" else attribution
+
+
+def received_line(rec: FileRecord, who: str, quoted: str) -> str:
+    """“收到文件“X”（按文件名判断为你单位的文件），未能使用：文件已加密。” — `quoted` is how the notice names
+    the file, in quotes (its own name, never the clerk's inbox folders)."""
+    how = f"（按{_by(rec.attribution)}判断为{who}的文件）" if rec.attribution else ""
     why = f"：{rec.reason}" if rec.reason else ""
-    return f"  收到文件“{rec.path}”{how}，未能使用{why}。"
+    return f"  收到文件{quoted}{how}，未能使用{why}。"
 
 
 REPORT_AGAIN = "请重新导出为 Word 或 PDF 后发送"
 
 
-def unreadable_report_line(rec: FileRecord, who: str, why: str, *, ask: bool = True) -> str:
+def unreadable_report_line(rec: FileRecord, who: str, why: str, quoted: str, *, ask: bool = True) -> str:
     """“收到文件“X”（按文件名判断为你单位的自查报告），但无法打开（原因）：请重新导出为 Word 或 PDF 后发送。”
     (without what to do when `ask` is False: the branch's 自查报告 counts by another file)."""
-    how = f"（按{rec.attribution}判断为{who}的自查报告）" if rec.attribution else ""
-    return f"  收到文件“{rec.path}”{how}，但无法打开（{why}）" + (f"：{REPORT_AGAIN}。" if ask else "。")
+    how = f"（按{_by(rec.attribution)}判断为{who}的自查报告）" if rec.attribution else ""
+    return f"  收到文件{quoted}{how}，但无法打开（{why}）" + (f"：{REPORT_AGAIN}。" if ask else "。")
 
 
 def evidence(f: FileRecord, named: Branch) -> str:
@@ -56,10 +64,16 @@ def evidence(f: FileRecord, named: Branch) -> str:
 
 
 def doubt_lines(
-    f: FileRecord, kind: FormKind | None, branch: Branch, current: FileRecord | None, catalog: Catalog
+    f: FileRecord,
+    kind: FormKind | None,
+    branch: Branch,
+    current: FileRecord | None,
+    catalog: Catalog,
+    quoted: Callable[[FileRecord], str],
 ) -> tuple[str, list[str]]:
     """A file held 身份存疑 as `branch` is told of it: the form's own branch (identity) or the branch the
-    file or folder name or the text names (claimant). `current` is `branch`'s counted file of that form."""
+    file or folder name or the text names (claimant). `current` is `branch`'s counted file of that form;
+    `quoted` names a file as the notice does, in quotes."""
     assert kind is not None and f.branch is not None and f.claimant is not None
     label, own, unit = form_label(catalog, kind), form_filename(kind, branch, catalog), catalog.unit
     if f.branch.name == branch.name:
@@ -67,11 +81,14 @@ def doubt_lines(
         resend = f"请以“{own}”为文件名重新发送" + (
             "" if where in ("文件名", "文件夹名") else f"（表中不要写其他{unit}的名称）"
         )
-        lines = [
-            f"  收到文件“{f.path}”，表格属于你单位，但{where}写的是“{f.claimant.name}”：本文件暂未计入。"
-        ]
+        named = (
+            f"组织部收件时将它归在“{f.claimant.name}”的文件夹中"
+            if where == "文件夹名"
+            else f"{where}写的是“{f.claimant.name}”"
+        )
+        lines = [f"  收到文件{quoted(f)}，表格属于你单位，但{named}：本文件暂未计入。"]
         if current is not None:
-            lines.append(f"  你单位的{label}仍按“{current.path}”计入，不受影响。")
+            lines.append(f"  你单位的{label}仍按{quoted(current)}计入，不受影响。")
             lines.append(
                 f"  如该文件也是你单位的材料（例如更新后的版本），{resend}；"
                 f"如不是你单位的材料，无需处理，组织部将与“{f.claimant.name}”核实。"
@@ -83,7 +100,8 @@ def doubt_lines(
             )
         return f"{label}：收到一份身份存疑的文件（表格属于你单位）", lines
     where = evidence(f, branch)
-    lines = [f"  收到文件“{f.path}”，{where}写的是你单位，但表格是“{f.branch.name}”的表格：本文件暂未计入。"]
+    named = "组织部收件时将它归在你单位的文件夹中" if where == "文件夹名" else f"{where}写的是你单位"
+    lines = [f"  收到文件{quoted(f)}，{named}，但表格是“{f.branch.name}”的表格：本文件暂未计入。"]
     if current is None:
         lines.append(
             f"  请用组织部下发给你单位的表格“{own}”填写后重新发送（打开后表头“{unit}名称”一栏应为“{branch.name}”；"
@@ -91,7 +109,7 @@ def doubt_lines(
         )
     else:
         lines.append(
-            f"  你单位的{label}按“{current.path}”计入。如“{f.path}”是你单位更新的内容，"
+            f"  你单位的{label}按{quoted(current)}计入。如{quoted(f)}是你单位更新的内容，"
             f"请用组织部下发给你单位的表格（表头“{unit}名称”为“{branch.name}”）填写后重新发送；否则无需处理。"
         )
     return f"{label}：收到一份身份存疑的文件（表格属于其他{unit}）", lines

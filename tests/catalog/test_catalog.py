@@ -318,7 +318,7 @@ def test_toml_overrides_the_campaign(tmp_path: Path) -> None:
         ('year = "二〇一九"', "年度"),
         ('self_check_start = "明天"', "自查开始日期"),
         ('password = ""', "工作表保护密码"),
-        ("colour = 1", "无法识别的设置：colour"),
+        ("colour = 1", "无法识别的设置：“colour”"),
         ("year = = 2019", "格式有误"),
     ],
 )

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from fill import SAVED_AT, clean_values, fill_form, full_scores
 
 from dangjian_xlsx.cli import cli
-from dangjian_xlsx.collect import check_files, discover, process_file, run_collect
+from dangjian_xlsx.collect import MEMBER_SEP, check_files, discover, process_file, run_collect
 from dangjian_xlsx.collect import classify as collect
 from dangjian_xlsx.forms import build_form
 from dangjian_xlsx.layout import Field
@@ -138,10 +138,12 @@ def test_other_files(report: Report, camp: Campaign) -> None:
     recs = by_path(report)
     rep = recs["文学院党总支自查报告.docx"]
     assert rep.outcome is Outcome.REPORT and rep.branch == camp.branch_by_name["文学院党总支"]
-    for name in ("会议通知.docx", "说明.txt", "附件.zip"):
+    for name in ("会议通知.docx", "说明.txt"):
         assert recs[name].outcome is Outcome.NOT_A_FORM, name
         assert [p.code for p in recs[name].problems] == ["not-a-form"]
-    assert "解压" in recs["附件.zip"].reason
+    # an archive is opened: listed itself, each member read like a file (tests/collect/test_mail_in.py)
+    assert recs["附件.zip"].outcome is Outcome.IGNORED and "已展开：含 1 个文件" in recs["附件.zip"].reason
+    assert recs["附件.zip › 附件1.xlsx"].outcome is Outcome.REJECTED
     for name in ("~$00_clean_form1.xlsx", ".DS_Store", "Thumbs.db", ".git"):
         assert recs[name].outcome is Outcome.IGNORED, name
         assert [p.code for p in recs[name].problems] == ["ignored"]
@@ -165,7 +167,7 @@ def test_every_entry_appears_exactly_once(report: Report, inbox: Path) -> None:
             on_disk.add(".git")
         for n in names:
             on_disk.add(n if rel == "." else f"{rel}/{n}")
-    assert set(paths) == on_disk
+    assert set(paths) == on_disk | {"附件.zip › 附件1.xlsx"}  # an archive's members follow it
     assert paths == sorted(paths, key=lambda p: p.split("/"))
     assert not any(f.outcome is Outcome.SUPERSEDED for f in report.files)
 
@@ -177,7 +179,11 @@ def test_deterministic_parallel_and_inbox_untouched(inbox: Path, camp: Campaign,
     assert again.model_dump() == report.model_dump()
     assert seen[-1] == (len(report.files), len(report.files))
     assert snapshot(inbox) == before
-    newest = max((inbox / f.path).stat().st_mtime for f in report.files if f.outcome is not Outcome.IGNORED)
+    newest = max(
+        f.mtime if MEMBER_SEP in f.path else (inbox / f.path).stat().st_mtime  # a member: its time in the zip
+        for f in report.files
+        if f.outcome is not Outcome.IGNORED
+    )
     assert report.generated_at == dt.datetime.fromtimestamp(newest).replace(microsecond=0)
 
 
@@ -286,8 +292,8 @@ def test_non_utf8_file_names(tmp_path: Path, files: dict[str, Path], camp: Campa
     shutil.copy(files["clean_form1"], os.fsdecode(gbk))
     shutil.copy(files["clean_form2"], os.fsdecode(junk))
     recs = by_path(run_collect(tmp_path, camp))
-    assert recs["文学院附件1.xlsx"].outcome is Outcome.ACCEPTED
-    assert recs["bad\ufffd\ufffd.xlsx"].outcome is Outcome.ACCEPTED
+    assert recs["文学院附件1.xlsx（GBK）"].outcome is Outcome.ACCEPTED  # read as GBK, shown marked
+    assert recs["bad\\xff\\xfe.xlsx"].outcome is Outcome.ACCEPTED  # the bytes shown visibly
     assert len(discover(tmp_path)) == 2
 
 

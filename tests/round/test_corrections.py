@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import io
 import re
 import shutil
@@ -32,8 +34,9 @@ PROBLEM_CELLS = {"E6": "score-out-of-range", "E22": "score-blank", "F30": "note-
 
 @pytest.fixture(scope="module")
 def camp(campaign: Campaign) -> Campaign:
-    """Three branches: 01 with three problems, 02 complete (no 自查报告), 03 nothing at all."""
-    return campaign.model_copy(update={"roster": campaign.roster[:3]})
+    """Three branches: 01 with three problems, 02 complete (no 自查报告), 03 nothing at all and no 邮箱."""
+    b1, b2, b3 = campaign.roster[:3]
+    return campaign.model_copy(update={"roster": (b1, b2, b3.model_copy(update={"email": ""}))})
 
 
 def form1_values(camp: Campaign) -> dict:
@@ -86,12 +89,13 @@ def test_notice_names_exactly_the_three_cells(report: Report, camp: Campaign) ->
     lines = numbered(n1.text)
     assert [re.search(r"评分表 ([A-Z]+\d+)", line).group(1) for line in lines] == list(PROBLEM_CELLS)
     assert [p.code for p in n1.parts[0].files[0].errors] == list(PROBLEM_CELLS.values())
-    # each line: sheet and cell, the item's id and first words, what is wrong, what is expected
+    # each line: sheet and cell, the item as the form shows it and its first words, what is wrong, what is
+    # expected (S01.2 is item 2 of section 一, S05.3 item 3 of section 五)
     assert (
-        "评分表 E6（自评得分）：S01.2（坚持把党建工作与中心…）本项满分2分，填写的是3。请填写 0 到 2 之间的数字"
+        "评分表 E6（自评得分）：第一部分第2项（坚持把党建工作与中心…）本项满分2分，填写的是3。请填写 0 到 2 之间的数字"
         in lines[0]
     )
-    assert "S05.3（大力推进精神文明建设…）" in lines[1] and "未填写自评得分" in lines[1]
+    assert "第五部分第3项（大力推进精神文明建设…）" in lines[1] and "未填写自评得分" in lines[1]
     assert "E22" in lines[1] and "请填写 0 到 2 之间的数字" in lines[1]
     assert "F30（扣分说明）" in lines[2] and "须填写扣分说明" in lines[2]
     text = n1.text
@@ -122,11 +126,63 @@ def test_pack_files(pack: dict[str, bytes], camp: Campaign) -> None:
             f"01_{b1.name}_附件1_评分表_更正.xlsx",
             f"02_{b2.name}_未交提醒.txt",
             f"03_{b3.name}_未交提醒.txt",
+            f"邮件/01_{b1.name}_退回修改通知.eml",
+            f"邮件/02_{b2.name}_未交提醒.eml",  # 03 has no 邮箱 in the roster: no draft
         ]
     )
     notice = pack[f"01_{b1.name}_退回修改通知.txt"]
     assert notice.startswith(b"\xef\xbb\xbf") and b"\r\n" in notice
-    assert "S01.2" in notice.decode("utf-8-sig")
+    text = notice.decode("utf-8-sig")
+    assert "第一部分第2项" in text and "S01.2" not in text
+
+
+# ---------------------------------------------------------------- e-mail drafts
+
+
+def parsed(data: bytes) -> email.message.EmailMessage:
+    return email.message_from_bytes(data, policy=email.policy.default)  # type: ignore[return-value]
+
+
+def test_draft_is_an_unsent_mail_to_the_branch_with_its_corrected_copy(
+    pack: dict[str, bytes], camp: Campaign
+) -> None:
+    b1 = camp.roster[0]
+    msg = parsed(pack[f"邮件/01_{b1.name}_退回修改通知.eml"])
+    assert msg["X-Unsent"] == "1" and msg["From"] is None
+    (to,) = msg["To"].addresses
+    assert (to.display_name, to.addr_spec) == (b1.contact, b1.email)
+    assert msg["Subject"] == f"退回修改通知：{camp.title}（{b1.name}）"
+    assert all(ord(c) < 128 for c in pack[f"邮件/01_{b1.name}_退回修改通知.eml"].decode("ascii"))  # RFC 5322
+    body = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")  # text/plain's canonical CRLF
+    notice = pack[f"01_{b1.name}_退回修改通知.txt"].decode("utf-8-sig").replace("\r\n", "\n")
+    # the notice from the addressee line on; its header (联系人, 邮箱) is for the clerk, not the mail
+    assert body.startswith(f"{b1.name}：\n") and notice.endswith(body) and b1.email not in body
+    attached = {a.get_filename(): a.get_content() for a in msg.iter_attachments()}
+    assert attached == {f"01_{b1.name}_附件1_评分表_更正.xlsx": copy_bytes(pack, camp)}
+
+
+def test_reminder_draft_has_no_attachment(pack: dict[str, bytes], camp: Campaign) -> None:
+    b2 = camp.roster[1]
+    msg = parsed(pack[f"邮件/02_{b2.name}_未交提醒.eml"])
+    assert msg["Subject"] == f"未交提醒：{camp.title}（{b2.name}）"
+    assert list(msg.iter_attachments()) == []
+    assert "自查报告：未交" in msg.get_body(("plain",)).get_content()
+
+
+def test_branches_without_an_address_are_listed(report: Report, camp: Campaign) -> None:
+    assert [b.name for b in corrections.unaddressed(plan(report))] == [camp.roster[2].name]
+
+
+def test_stale_drafts_go_with_their_notices(report: Report, camp: Campaign, tmp_path: Path) -> None:
+    out = tmp_path / "退回修改"
+    stale = out / "邮件" / f"09_{camp.roster[0].name}x_未交提醒.eml"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"old")
+    mine = out / "邮件" / "我的草稿.eml"  # not a name of ours: left alone
+    mine.write_bytes(b"keep")
+    written = write_pack(report, out)
+    assert not stale.exists() and mine.read_bytes() == b"keep"
+    assert corrections.count_pack(written).drafts == 2
 
 
 # ---------------------------------------------------------------- the corrected copy
@@ -163,6 +219,9 @@ def test_corrected_copy_holds_what_was_submitted(pack: dict[str, bytes], camp: C
     comments = {c.coordinate: c.comment.text for row in copy.iter_rows() for c in row if c.comment}
     assert set(comments) == set(PROBLEM_CELLS)
     assert "本项满分2分，填写的是3" in comments["E6"] and "请填写 0 到 2 之间的数字" in comments["E6"]
+    # the item as the form shows it, as the notice says it: no internal id in what the branch reads
+    assert "第一部分第2项（坚持把党建工作与中心…）" in comments["E6"]
+    assert not re.search(r"S\d{2}\.\d", "".join(comments.values()))
     assert "须填写扣分说明" in comments["F30"]
     for ref in PROBLEM_CELLS:  # highlighted: a fill distinct from the other input cells
         assert copy[ref].fill.fgColor.rgb != copy["E5"].fill.fgColor.rgb
@@ -238,11 +297,12 @@ def test_write_pack_is_deterministic_and_removes_stale_notices(report: Report, t
     (out / "09_某党总支_退回修改通知.txt").write_text("old")
     (out / "09_某党总支_附件1_评分表_更正.xlsx").write_bytes(b"old")
     (out / "备注.docx").write_bytes(b"kept")
-    first = {p.name: p.read_bytes() for p in write_pack(report, out)}
+    first = {p.relative_to(out).as_posix(): p.read_bytes() for p in write_pack(report, out)}
     # the folder is marked as the tool's own (collect never reads it)
-    assert sorted(p.name for p in out.iterdir()) == sorted([*first, "备注.docx", MARKER_NAME])
+    files = [p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()]
+    assert sorted(files) == sorted([*first, "备注.docx", MARKER_NAME])
     assert is_output_folder(out)
-    second = {p.name: p.read_bytes() for p in write_pack(report, out)}
+    second = {p.relative_to(out).as_posix(): p.read_bytes() for p in write_pack(report, out)}
     assert first == second
 
 
@@ -259,7 +319,12 @@ def test_cli_collect_writes_the_pack_and_remind_prints_it(
     pack_dir = tmp_path / "out" / "退回修改"
     # documents counted as documents: no count of branches that could disagree with the table above
     assert "退回修改通知 1 份（1 份更正表）、未交提醒 2 份" in result.output
-    assert "个党总支" not in result.output.split("退回修改：", 1)[1]
+    assert "个党总支" not in result.output.split("退回修改：", 1)[1].split("\n", 1)[0]
+    # this roster has no 邮箱 column: no drafts, and every branch with a notice is named for sending by hand
+    unaddressed = result.output.split("未写邮件草稿的：", 1)[1].split("（", 1)[0]
+    assert unaddressed == "、".join(b.name for b in camp.roster) and "邮件草稿 " not in result.output
+    # the round's due date (2018-09-30) is long past: the clerk is told the notices can only say 尽快
+    assert "报送截止日期 2018-09-30 已过" in result.output and "correction_due" in result.output
     assert str(pack_dir) in result.output
     notices = [p for p in pack_dir.glob("*.txt") if p.name != MARKER_NAME]
     assert len(notices) == 3 and len(list(pack_dir.glob("*.xlsx"))) == 1
@@ -300,3 +365,18 @@ def test_tasks_form_correction_round_trip(camp: Campaign, tmp_path: Path) -> Non
     assert all(ws[c.a1].value == original[c.a1].value for c in lay.inputs)
     assert ws[cells[0]].value == "差不多"
     assert {c.coordinate for row in ws.iter_rows() for c in row if c.comment} == set(cells)
+
+
+def test_a_reminder_draft_carries_the_forms_still_owed(report: Report, camp: Campaign) -> None:
+    """未交提醒 to a branch that sent nothing: its e-mail carries both of its own forms (the bytes generate
+    sent), so it can fill them at once; forms it has sent, or has a 更正表 for, are not attached again."""
+    b3 = camp.roster[2].model_copy(update={"email": "c@x.edu.cn"})
+    camp3 = camp.model_copy(update={"roster": (*camp.roster[:2], b3)})
+    files = dict(build_pack(report.model_copy(update={"campaign": camp3})))
+    msg = parsed(files[f"邮件/03_{b3.name}_未交提醒.eml"])
+    attached = {a.get_filename(): a.get_content() for a in msg.iter_attachments()}
+    assert attached == {form_filename(kind, b3): build_form(camp3, kind, b3) for kind in (S1, S2)}
+    msg1 = parsed(files[f"邮件/01_{camp.roster[0].name}_退回修改通知.eml"])
+    assert [a.get_filename() for a in msg1.iter_attachments()] == [
+        f"01_{camp.roster[0].name}_附件1_评分表_更正.xlsx"
+    ]

@@ -16,6 +16,7 @@ from fill import clean_values, fill_form
 from synthetic import INJECTIONS, campaign_with, form1, form2, report, scenario
 
 from dangjian_xlsx import aggregate as ag
+from dangjian_xlsx.catalog import ref_labels
 from dangjian_xlsx.cli import cli
 from dangjian_xlsx.forms import build_form, form_filename
 from dangjian_xlsx.models import Campaign, FileRecord, FormKind, InspectionScore, Outcome, Report, Submission
@@ -141,8 +142,8 @@ def test_numbers_equal_the_summary(
     # the school's figures, as on 总览 (the complete valid forms only)
     ov = summary_wb["总览"]
     rows = list(ov.iter_rows(values_only=True))
-    start = next(i for i, r in enumerate(rows) if r[0] == "部分")
-    school = {r[0]: r for r in rows[start + 1 : start + 13]}
+    start, at = next((i, r.index("部分")) for i, r in enumerate(rows) if "部分" in r)  # the section table
+    school = {r[at]: r[at:] for r in rows[start + 1 : start + 13]}
     avg = next(r for r in rows if r[0] == "全校平均分（自评）")[1]
     assert top["全校平均分（自评）"] == pytest.approx(avg)
     assert top["全校最高分（自评）"] == next(r for r in rows if r[0] == "最高分（自评）")[1]
@@ -166,8 +167,9 @@ def test_numbers_equal_the_summary(
     # deductions: exactly its own rows of the 问题台账
     ledger = [r for r in table_rows(summary_wb["问题台账"]) if r["党总支"] == branch.name]
     got = table_rows(load(books[name_of(campaign, seq)])[S_DEDUCTIONS])
-    assert [(r["编号"], r["得分"], r["失分"], r["扣分说明（佐证材料）"]) for r in got] == [
-        (r["编号"], r["得分"], r["失分"], r["扣分说明（佐证材料）"]) for r in ledger
+    refs = ref_labels(campaign.catalog)  # the items as the form shows them (第一部分第5项), not S01.5
+    assert [(r["项目"], r["得分"], r["失分"], r["扣分说明（佐证材料）"]) for r in got] == [
+        (refs[r["编号"]], r["得分"], r["失分"], r["扣分说明（佐证材料）"]) for r in ledger
     ]
     assert len(got) == int((tables.ledger["branch_id"] == branch.id).sum())
 
@@ -185,10 +187,11 @@ def test_open_tasks(books: dict[str, bytes], campaign: Campaign, tables: ag.Tabl
     rows = table_rows(load(books[name_of(campaign, 2)])[S_TASKS])
     details = tables.task_details[tables.task_details["branch"] == campaign.roster[1].name]
     want = details[details["status"] != "已完成"]
-    assert [(r["编号"], r["完成状态"]) for r in rows] == [
-        (t, s or NOT_FILLED) for t, s in zip(want["task_id"], want["status"], strict=True)
+    refs = ref_labels(campaign.catalog)
+    assert [(r["序号"], r["完成状态"]) for r in rows] == [
+        (refs[t], s or NOT_FILLED) for t, s in zip(want["task_id"], want["status"], strict=True)
     ]
-    assert [r["编号"] for r in rows] == ["T01", "T05"] and rows[1]["完成状态"] == NOT_FILLED
+    assert [r["序号"] for r in rows] == ["第1项任务", "第5项任务"] and rows[1]["完成状态"] == NOT_FILLED
     assert rows[0]["重点工作任务"] == campaign.catalog.task_by_id["T01"].text
     assert rows[0]["存在问题及整改措施"] == "继续推进"
     assert table_rows(load(books[name_of(campaign, 4)])[S_TASKS]) == []  # no 附件2
@@ -371,9 +374,10 @@ def test_rule5_feedback_after_inspection_shows_the_inspectors_items_and_opinions
     camp, books = rule5
     wb = books[feedback_name(camp.roster[0])]
     rows = table_rows(wb[S_DEDUCTIONS])
-    got = {r["编号"]: (r["自评得分"], r["督查得分"], r["督查失分"], r["督查意见"]) for r in rows}
+    got = {r["项目"]: (r["自评得分"], r["督查得分"], r["督查失分"], r["督查意见"]) for r in rows}
     points = {i.id: i.points for i in camp.catalog.items}
-    assert got == {k: (points[k], v, points[k] - v, RULE5_OPINIONS[k]) for k, v in RULE5_LOWER.items()}
+    refs = ref_labels(camp.catalog)
+    assert got == {refs[k]: (points[k], v, points[k] - v, RULE5_OPINIONS[k]) for k, v in RULE5_LOWER.items()}
     assert "督查扣分项共 3 项，督查失分合计 6 分" in wb[S_DEDUCTIONS]["A2"].value
     top = labelled(wb[S_SCORES])
     assert (top["自评总分"], top["督查总分"], top["督查排名"]) == (100, 94, 2)  # 94 below branch 3's 97
@@ -396,7 +400,7 @@ def test_rule5_feedback_after_inspection_gives_sections_on_the_inspection_basis(
     # an uninspected branch keeps the 自评 basis beside the school's
     plain = books[feedback_name(camp.roster[1])]
     assert "督查总分" not in labelled(plain[S_SCORES])
-    assert [r["编号"] for r in table_rows(plain[S_DEDUCTIONS])] == ["S01.5"]
+    assert [r["项目"] for r in table_rows(plain[S_DEDUCTIONS])] == ["第一部分第5项"]
 
 
 def test_open_tasks_leave_not_applicable_out(rep: Report, campaign: Campaign) -> None:
@@ -416,8 +420,7 @@ def test_open_tasks_leave_not_applicable_out(rep: Report, campaign: Campaign) ->
     changed = rep.model_copy(update={"files": files})
     books = dict(build_feedback(changed, *ag.tables_and_overview(changed)))
     rows = table_rows(load(books[name_of(campaign, 2)])[S_TASKS])
-    assert "T03" not in [r["编号"] for r in rows]
-    assert [r["编号"] for r in rows] == ["T01", "T05"]
+    assert [r["序号"] for r in rows] == ["第1项任务", "第5项任务"]  # not 第3项任务
 
 
 def test_a_returned_blank_form_shows_no_zero_scores(tmp_path: Path, campaign: Campaign) -> None:
@@ -463,3 +466,21 @@ def test_feedback_says_why_a_sheet_is_empty(
     only_tasks = load(books[name_of(campaign, 5)])  # branch 5 sent only its 附件2
     note = str(only_tasks[S_DEDUCTIONS]["A2"].value)
     assert "未收到可用的附件1评分表" in note and "0 项" not in note
+
+
+def test_no_internal_id_reaches_a_branch(books: dict[str, bytes]) -> None:
+    """The feedback goes to the branch: items and tasks as its forms show them, never S01.2 or T05 (what a
+    branch typed into its own cells is its own and not looked at)."""
+    import re
+
+    ids = re.compile(r"(?<![A-Za-z0-9])(S\d{2}(\.\d+)?|T\d{2})(?![0-9])")
+    ours = ("项目", "序号", "所属部分", "督查内容", "重点工作任务", "类别")
+    for name, data in books.items():
+        wb = load(data)
+        for sheet in (S_DEDUCTIONS, S_TASKS):
+            for r in table_rows(wb[sheet]):
+                shown = [str(r[k]) for k in ours if r.get(k) is not None]
+                assert not any(ids.search(v) for v in shown), (name, sheet, shown)
+        for ws in wb.worksheets:  # titles, notes and the score sheet's labels
+            for row in ws.iter_rows(max_row=2, values_only=True):
+                assert not any(isinstance(v, str) and ids.search(v) for v in row), (name, ws.title, row)

@@ -23,7 +23,6 @@ from hostile_corpus import encrypt_ooxml
 from synthetic import form1, form2, other, report
 
 from dangjian_xlsx import aggregate as ag
-from dangjian_xlsx.cli import _pack_line
 from dangjian_xlsx.collect.pipeline import run_collect
 from dangjian_xlsx.forms import build_form, form_filename
 from dangjian_xlsx.layout import C_SCORE, META_SHEET, Field, a1, form_layout
@@ -39,17 +38,18 @@ from dangjian_xlsx.models import (
     Submission,
 )
 from dangjian_xlsx.read import workbook as read
-from dangjian_xlsx.round import count_pack
+from dangjian_xlsx.round import count_pack, pack_lines
 from dangjian_xlsx.round.corrections import write_pack
 from dangjian_xlsx.round.inspection import build_inspections
+from dangjian_xlsx.round.mail import MAIL_DIR
 from dangjian_xlsx.validate import validate
 
 S1, S2, INSP = FormKind.SCORING, FormKind.TASKS, FormKind.INSPECTION
 
 
 def write(rep: Report, out: Path) -> dict[str, Path]:
-    """Write the pack; its files by name."""
-    return {p.name: p for p in write_pack(rep, out)}
+    """Write the pack; its notices and copies by name (not the e-mail drafts in 邮件/: tests/round/test_mail.py)."""
+    return {p.name: p for p in write_pack(rep, out) if p.parent.name != MAIL_DIR}
 
 
 def text(path: Path) -> str:
@@ -125,24 +125,25 @@ def test_rule1_notice_names_the_doubtful_file_to_both_branches(two: Campaign, tm
 
 
 def test_rule1_folder_evidence_and_a_claimant_with_its_own_form(two: Campaign, tmp_path: Path) -> None:
-    """The evidence is the folder the clerk sorted the mail into; the claimant has a counted 附件1 of its own
-    (so it is asked to look, not to send), while 文学院 has none (so the doubt says what it must send)."""
+    """The evidence is the folder the clerk sorted the mail into (said as such, never shown: the file is named
+    by its own name); the claimant has a counted 附件1 of its own (so it is asked to look, not to send), while
+    文学院 has none (so the doubt says what it must send)."""
     wen, ma = two.roster
-    sent = f"{ma.name}/附件1_评分表.xlsx"
+    sent, name = f"{ma.name}/附件1_评分表.xlsx", "附件1_评分表.xlsx"
     files = [form2(two, wen), reported(wen), form1(two, ma), form2(two, ma), reported(ma)]
     pack = write(report(two, [*files, doubt(sent, wen, ma, "文件夹名")]), tmp_path)
     assert sorted(pack) == [f"01_{wen.name}_退回修改通知.txt", f"11_{ma.name}_核对通知.txt"]
 
     to_ma = text(pack[f"11_{ma.name}_核对通知.txt"])
-    assert f"收到文件“{sent}”，文件夹名写的是你单位，但表格是“{wen.name}”的表格" in to_ma
+    assert f"收到文件“{name}”，组织部收件时将它归在你单位的文件夹中，但表格是“{wen.name}”的表格" in to_ma
     assert f"你单位的附件1 评分表按“{form_filename(S1, ma)}”计入" in to_ma
     assert "未交" not in to_ma and "需修改" not in to_ma
 
     to_wen = text(pack[f"01_{wen.name}_退回修改通知.txt"])
-    assert f"表格属于你单位，但文件夹名写的是“{ma.name}”" in to_wen
+    assert f"表格属于你单位，但组织部收件时将它归在“{ma.name}”的文件夹中" in to_wen
     assert f"如不是，请使用下发的“{form_filename(S1, wen)}”填写后报送" in to_wen
     assert "附件1 评分表：未交" not in to_wen  # the doubt stands in for the generic reminder, saying more
-    assert to_wen.count(sent) == 1
+    assert to_wen.count(f"“{name}”") == 1 and sent not in to_wen
 
 
 def test_rule1_through_collect(two: Campaign, tmp_path: Path) -> None:
@@ -277,6 +278,11 @@ def test_rule4_inspector_notice_lists_the_cells_and_comes_with_a_corrected_copy(
     assert {re.search(r"督查评分表 ([A-Z]+\d+)", line).group(1) for line in numbered(notice)} == cells
     assert len(numbered(notice)) == 4 and "未填写督查得分" in notice and "填写的是3" in notice
     assert "不计分、不排名" in notice
+    # items as the form shows them, no header (to 组织部's own inspectors), the 落款 dated
+    assert "第一部分第2项" in notice and not re.search(r"S\d{2}\.\d", notice)
+    assert notice.endswith(
+        f"{two.department}\n{rep.generated_at.year}年{rep.generated_at.month}月{rep.generated_at.day}日\n"
+    )
     # the branch's own notice (its 自查报告 is owed) says nothing of the inspectors' errors
     assert [n for n in pack if n.startswith(("01_", "11_"))] == [f"01_{wen.name}_未交提醒.txt"]
     own = text(pack[f"01_{wen.name}_未交提醒.txt"])
@@ -424,11 +430,11 @@ def test_pack_line_counts_documents_not_branches(
     names = [p.name for p in paths]
     assert n.fix_notices == sum(x.endswith("_退回修改通知.txt") for x in names) == 4
     assert n.checks == 1 and n.reminders == 0 and n.copies == sum(x.endswith(".xlsx") for x in names)
-    line = _pack_line(paths, tmp_path / "a")
+    line = pack_lines(paths, tmp_path / "a")[0]
     assert f"退回修改通知 4 份（{n.copies} 份更正表）" in line and "核对通知 1 份" in line
     assert "个党总支" not in line
     _, rep = inspected
     paths = write_pack(rep, tmp_path / "b")
-    line = _pack_line(paths, tmp_path / "b")
+    line = pack_lines(paths, tmp_path / "b")[0]
     assert "督查评分表更正通知 2 份（2 份更正表）" in line and "未交提醒 1 份" in line
     assert count_pack(paths).fix_notices == 0

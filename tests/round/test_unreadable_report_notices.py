@@ -24,7 +24,7 @@ def notices(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Notice]:
     [
         (1, CASE_A, "文件名", "实际内容是无法识别的数据，不是 Word 或 PDF 文档"),
         (2, CASE_B, "文件名", "文件是空的，0 字节"),
-        (3, IN_FOLDER, "文件夹名", "实际内容是纯文本，不是 Word 或 PDF 文档"),
+        (3, IN_FOLDER, "组织部收件时所归的文件夹", "实际内容是纯文本，不是 Word 或 PDF 文档"),
     ],
 )
 def test_an_unreadable_report_is_told_under_the_report_not_as_missing(
@@ -33,7 +33,8 @@ def test_an_unreadable_report_is_told_under_the_report_not_as_missing(
     notice = notices[ROSTER[seq - 1].name]
     text = notice.text
     assert "、自查报告：收到的文件无法打开\n" in text
-    assert f"  收到文件“{path}”（按{how}判断为你单位的自查报告），但无法打开（{why}）：{AGAIN}\n" in text
+    name = path.rsplit("/", 1)[-1]  # by its own name: never the folder the clerk sorted it into
+    assert f"  收到文件“{name}”（按{how}判断为你单位的自查报告），但无法打开（{why}）：{AGAIN}\n" in text
     assert "自查报告：未交" not in text and "无法判断是附件3还是附件4" not in text
     assert "附件3 评分表：未交。" in text and "未收到可用的表格" not in text  # the forms: plainly not sent
     assert notice.title == "退回修改通知" and "党总支" not in text
