@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from .values import InspectionScore, ItemScore, TaskAnswer
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -319,26 +321,6 @@ class Identity(_Frozen):
     branch_name: str
     campaign: str = ""
     generator_version: str = ""
-
-
-class ItemScore(_Frozen):
-    item_id: str
-    score: float | None
-    note: str = ""
-
-
-class TaskAnswer(_Frozen):
-    task_id: str
-    status: str | None
-    done: str = ""
-    issues: str = ""
-
-
-class InspectionScore(_Frozen):
-    item_id: str
-    self_score: float | None
-    score: float | None
-    opinion: str = ""
 
 
 class Submission(_Frozen):

@@ -37,5 +37,33 @@ def frame(rows: list[dict[str, Any]] | list[list[Any]], columns: list[str]) -> p
     return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame({c: [] for c in columns})
 
 
+class Columns:
+    """A long table's rows kept column by column, then made a DataFrame with the same dtypes as `frame` gives
+    the rows. A list per row would keep hundreds of thousands of small lists alive at once (a province's
+    rounds: every item of every branch), and their freed memory would stay scattered between the values kept
+    afterwards."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        self.values: list[list[Any]] = [[] for _ in names]
+
+    def __len__(self) -> int:
+        return len(self.values[0])
+
+    def append(self, row: Iterable[Any]) -> None:
+        for column, value in zip(self.values, row, strict=True):
+            column.append(value)
+
+    def frame(self) -> pd.DataFrame:
+        """The table (once: each column's values are let go as soon as they are converted)."""
+        if not len(self):
+            return frame([], self.names)
+        data = {}
+        for name, values in zip(self.names, self.values, strict=True):
+            data[name] = pd.Series(values)
+            values.clear()
+        return pd.DataFrame(data, columns=self.names, copy=False)  # not copied again into 2-D blocks
+
+
 def int_col(df: pd.DataFrame, col: str) -> None:
     df[col] = df[col].astype("Int64")

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..models import Branch, Catalog, FormKind
 from .current import PROVISIONAL, SUB_DOUBT, SUB_FIX, SUB_MISSING, BranchFiles, provisional
-from .frames import frame, int_col, r4, short_text
+from .frames import Columns, frame, int_col, r4, short_text
 
 # 状态 of a score row.
 SCORE_OK = "合格"
@@ -43,6 +43,8 @@ LEDGER_COLUMNS = [
     "fix_status",
     "ledger_state",  # 台账状态: what became of a row 组织部 typed into (aggregate/ledger.py)
 ]
+SCORE_ITEM_COLUMNS = ["seq", "branch_id", "branch", "item_id", "section_id", "points", "score", "lost", "note",
+                      "valid", "counted"]  # fmt: skip
 _TO_FILL = ("", "", "", "")  # fix, owner, deadline, fix_status: for 组织部 to fill in
 
 
@@ -104,7 +106,10 @@ def score_branch(catalog: Catalog, bf: BranchFiles) -> Scored | None:
                 missing += 1
             else:
                 parts.append(v)
-            items.append((it.id, v, (s.note if s is not None else "") or ""))
+            if s is not None and v is s.score and s.note is not None:
+                items.append(s)  # an ItemScore is this very tuple: (item id, score, note)
+            else:
+                items.append((it.id, v, (s.note if s is not None else "") or ""))
         # a section with no valid score (a blank form's) has no score: shown empty, never as 0
         sections[sec.id] = r4(math.fsum(parts)) if parts else None
     given_any = [v for v in sections.values() if v is not None]
@@ -128,8 +133,8 @@ class _ScoreRows:
 
     scores: list[list[Any]] = field(default_factory=list)
     items: list[list[Any]] = field(default_factory=list)
-    long: list[list[Any]] = field(default_factory=list)
-    ledger: list[list[Any]] = field(default_factory=list)
+    long: Columns = field(default_factory=lambda: Columns(SCORE_ITEM_COLUMNS))
+    ledger: Columns = field(default_factory=lambda: Columns(LEDGER_COLUMNS))
 
 
 def score_tables(
@@ -158,12 +163,8 @@ def score_tables(
         rows.items, ["seq", "branch_id", "branch", "total", "status", "missing_items", *item_ids]
     )
     int_col(item_scores, "missing_items")
-    score_items = frame(
-        rows.long,
-        ["seq", "branch_id", "branch", "item_id", "section_id", "points", "score", "lost", "note", "valid",
-         "counted"],
-    )  # fmt: skip
-    ledger = frame(rows.ledger, LEDGER_COLUMNS)
+    score_items = rows.long.frame()
+    ledger = rows.ledger.frame()
     sections = section_table(catalog, [s.sections for s in scored.values() if s is not None and s.counted])
     return scores, sections, item_scores, score_items, ledger
 

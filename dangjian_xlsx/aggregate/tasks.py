@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..models import Catalog, FileRecord, FormKind, Outcome, TaskAnswer
 from .current import BranchFiles, provisional
-from .frames import frame, int_col
+from .frames import Columns, frame, int_col
 
 # What a status means (colours and count columns go by it, never by the words of one round).
 ROLE_DONE = "done"
@@ -107,7 +107,7 @@ def task_tables(
     """tasks (branch × task), task_rates (per task, complete valid forms only), task_details (every answer)."""
     task_ids = [t.id for t in catalog.tasks]
     task_rows: list[list[Any]] = []
-    detail_rows: list[list[Any]] = []
+    detail_rows = Columns(TASK_DETAIL_COLUMNS)
     per_task: dict[str, Counter[str]] = {t: Counter() for t in task_ids}
     choices = frozenset(catalog.statuses)
     n_counts = len(catalog.statuses) + 1
@@ -137,7 +137,7 @@ def task_tables(
     tasks = frame(task_rows, [*TASK_META_COLUMNS, *count_columns, *task_ids])
     for c in count_columns:
         int_col(tasks, c)
-    task_details = frame(detail_rows, TASK_DETAIL_COLUMNS)
+    task_details = detail_rows.frame()
     return tasks, _task_rates(catalog, per_task), task_details
 
 
@@ -176,7 +176,7 @@ def _detail_rows(
     answers: tuple[TaskAnswer, ...],
     statuses: list[str],
     counted: bool,
-    detail_rows: list[list[Any]],
+    detail_rows: Columns,
 ) -> None:
     """One branch's answers, one row per task."""
     b = bf.branch

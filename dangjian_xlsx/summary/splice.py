@@ -25,11 +25,13 @@ import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
-from typing import Any
+from typing import Any, overload
 
+import pandas as pd
 from xlsxwriter.format import Format
 
 from ..aggregate import is_missing
+from ..aggregate import rows as frame_rows
 from ..layout import col_letter
 from ..ooxml import WORKBOOK, WORKBOOK_RELS, ZipWriter, sheet_parts
 from .xlsxwriter_fence import register, style_index
@@ -116,6 +118,41 @@ class BodyRows:
             return dst.getvalue()
 
 
+class FrameRows(Sequence[tuple[Any, ...]]):
+    """The rows of a frame's `columns` (as `aggregate.rows` gives them), read from the frame a slice at a time
+    whenever they are iterated: a province's long tables (every answer, every deduction) are not held as
+    hundreds of thousands of tuples while the workbook is built. A slice is a view of the same frame."""
+
+    def __init__(
+        self, df: pd.DataFrame, columns: Sequence[str], start: int = 0, stop: int | None = None
+    ) -> None:
+        self.df, self.columns = df, list(columns)
+        self.start, self.stop = start, len(df) if stop is None else stop
+
+    def __len__(self) -> int:
+        return max(0, self.stop - self.start)
+
+    @overload
+    def __getitem__(self, key: int) -> tuple[Any, ...]: ...
+    @overload
+    def __getitem__(self, key: slice) -> FrameRows: ...
+    def __getitem__(self, key: int | slice) -> tuple[Any, ...] | FrameRows:
+        n = len(self)
+        if isinstance(key, slice):
+            start, stop, step = key.indices(n)
+            if step != 1:
+                raise ValueError("only contiguous rows")
+            return FrameRows(self.df, self.columns, self.start + start, self.start + max(start, stop))
+        at = key + n if key < 0 else key
+        if not 0 <= at < n:
+            raise IndexError(key)
+        return next(iter(self[at : at + 1]))
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        for a in range(self.start, self.stop, SLICE_ROWS):
+            yield from frame_rows(self.df.iloc[a : min(a + SLICE_ROWS, self.stop)], self.columns)
+
+
 def _insertion_point(xml: bytes, block: _Block) -> int:
     """Where the block's rows go: just before the row XlsxWriter wrote after them (the table's last row),
     which must directly follow the table's first row."""
@@ -148,7 +185,7 @@ def render(block: _Block, clip: Callable[[str], str]) -> Iterator[bytes]:
     texts: dict[str, str] = {}  # short text → the rest of its cell's XML, for the whole block
     rows = block.rows
     for i in range(0, len(rows), SLICE_ROWS):
-        chunk = rows[i : i + SLICE_ROWS]
+        chunk = list(rows[i : i + SLICE_ROWS])
         if any(len(values) != width for values in chunk):
             raise ValueError("a spliced row does not have one value per column")
         first = block.first_row + i

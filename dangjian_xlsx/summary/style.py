@@ -32,7 +32,7 @@ from .measure import (
     wrapped_heights,
 )
 from .splice import MIN_ROWS as BODY_ROWS_MIN
-from .splice import BodyRows
+from .splice import BodyRows, FrameRows
 
 EXCEL_MAX_CHARS = 32_767
 TRUNCATED = "…（内容过长，已截断）"
@@ -309,7 +309,7 @@ def table(
     first = header_row + 1
     fmts = [F.by_kind[col.kind] for col in cols]
     wrapped = [(c, F.wrap_width(col.width)) for c, col in enumerate(cols) if col.kind in WRAPPED]
-    rows = list(ag.rows(df, [c.key for c in cols]))
+    rows = FrameRows(df, [c.key for c in cols])  # read from the frame when needed, never all held
     last = first + len(rows) - 1 if rows else header_row
     written: Iterable[tuple[int, Sequence[Any]]] = enumerate(rows, start=first)
     if F.body_rows is not None and len(rows) >= BODY_ROWS_MIN:  # the middle rows: spliced in at close

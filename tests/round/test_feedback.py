@@ -410,9 +410,7 @@ def test_open_tasks_leave_not_applicable_out(rep: Report, campaign: Campaign) ->
     for f in rep.files:
         if f.branch == b2 and f.kind is FormKind.TASKS and f.submission is not None:
             answers = tuple(
-                a.model_copy(update={"status": "不适用", "done": "", "issues": "本单位无此项工作"})
-                if a.task_id == "T03"
-                else a
+                a._replace(status="不适用", done="", issues="本单位无此项工作") if a.task_id == "T03" else a
                 for a in f.submission.answers
             )
             f = f.model_copy(update={"submission": f.submission.model_copy(update={"answers": answers})})
