@@ -354,12 +354,14 @@ SLOW_WRITER = textwrap.dedent(
 
         from dangjian_xlsx import atomic
 
-        _real = atomic.write_bytes_atomic
+        _real = atomic.write_all_atomic
 
-        def write_bytes_atomic(path, data):
-            path = Path(path)
-            if path.name != "汇总表.xlsx":
-                return _real(path, data)
+        def write_all_atomic(files):
+            files = [(Path(p), d) for p, d in files]
+            if len(files) != 1 or files[0][0].name != "汇总表.xlsx":
+                return _real(files)
+            path, pieces = files[0]
+            data = pieces if isinstance(pieces, bytes) else b"".join(pieces)
 
             def write(tmp):
                 with open(tmp, "wb") as fh:
@@ -370,9 +372,9 @@ SLOW_WRITER = textwrap.dedent(
                     time.sleep(120)
                     fh.write(data[len(data) // 2 :])
 
-            return atomic.write_atomic(path, write)
+            return [atomic.write_atomic(path, write)]
 
-        atomic.write_bytes_atomic = write_bytes_atomic
+        atomic.write_all_atomic = write_all_atomic
     '''
 )
 

@@ -13,18 +13,18 @@ from __future__ import annotations
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 LEVEL = 6  # zlib's default, as zipfile and XlsxWriter use
 _MAX = 0xFFFFFFFF  # no zip64: the summary is far below 4 GB
 
 
 class ZipWriter:
-    """Members in the order they are added; `getvalue()` adds the central directory."""
+    """Members in the order they are added; `getvalue()` (or `chunks()`) adds the central directory."""
 
     def __init__(self) -> None:
         # (info, method, crc, size, the member's data in pieces)
-        self._members: list[tuple[zipfile.ZipInfo, int, int, int, list[bytes]]] = []
+        self._members: list[tuple[zipfile.ZipInfo, int, int, int, list[bytes | memoryview]]] = []
 
     def __enter__(self) -> ZipWriter:
         return self
@@ -43,13 +43,14 @@ class ZipWriter:
         self._members.append((info, zipfile.ZIP_DEFLATED, zlib.crc32(content), len(content), [data]))
 
     def copy(self, src: bytes, info: zipfile.ZipInfo) -> None:
-        """Member `info` of the zip `src`, its compressed data copied as it is."""
+        """Member `info` of the zip `src`, its compressed data copied as it is (a view of `src`, which is
+        kept until the zip is written)."""
         off = info.header_offset
         if src[off : off + 4] != b"PK\x03\x04":
             raise ValueError(f"no local header for {info.filename}")
         name_len, extra_len = struct.unpack_from("<HH", src, off + 26)
         start = off + 30 + name_len + extra_len
-        data = src[start : start + info.compress_size]
+        data = memoryview(src)[start : start + info.compress_size]
         self._members.append((info, info.compress_type, info.CRC, info.file_size, [data]))
 
     def deflate(self, info: zipfile.ZipInfo, pieces: Iterable[bytes]) -> None:
@@ -57,7 +58,7 @@ class ZipWriter:
         (each piece compressed as it comes: the caller renders the next piece meanwhile, nothing waits)."""
         c = _compressor()
         crc = size = 0
-        data: list[bytes] = []
+        data: list[bytes | memoryview] = []
         for piece in pieces:
             if not piece:
                 continue
@@ -68,20 +69,25 @@ class ZipWriter:
 
     def getvalue(self) -> bytes:
         """The zip: every member, then the central directory."""
-        out: list[bytes] = []
+        return b"".join(self.chunks())
+
+    def chunks(self) -> Iterator[bytes | memoryview]:
+        """The zip's bytes in pieces, as `getvalue()` joins them (to write to a file without a copy of it all
+        in memory)."""
         central: list[bytes] = []
         offset = 0
         for info, method, crc, size, data in self._members:
             chunks = [c for c in data if c]
             csize = sum(map(len, chunks))
             local, entry = _headers(info, method, crc, size, csize, offset)
-            out += (local, *chunks)
+            yield local
+            yield from chunks
             central.append(entry)
             offset += len(local) + csize
         directory = b"".join(central)
         n = len(central)
-        end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, n, n, len(directory), offset, 0)
-        return b"".join((*out, directory, end))
+        yield directory
+        yield struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, n, n, len(directory), offset, 0)
 
 
 def _headers(

@@ -252,15 +252,22 @@ def _items_body(
     k = len(meta)
     status_at, total_at = col_index(meta, "status"), col_index(meta, "total")
     rows = list(ag.rows(t.item_scores, [c.key for c in cols]))
-    grid = [_item_cells(r[k:], points, F, _has_form(r[status_at], r[total_at])) for r in rows]
+
+    def cells(r: Sequence[Any]) -> list[tuple[float | None, Any]]:
+        return _item_cells(r[k:], points, F, _has_form(r[status_at], r[total_at]))
+
     first = ITEMS_HEADER + 1
     wrapped = [(c, F.wrap_width(col.width)) for c, col in enumerate(meta) if col.kind in WRAPPED]
     heights = wrapped_heights(rows, wrapped, first, F.line)  # long names and statuses wrap
     written: Sequence[int] = range(len(rows))
     if F.body_rows is not None and len(rows) >= BODY_ROWS_MIN:  # the middle rows: spliced in at close
-        middle = range(1, len(rows) - 1)
-        body = [(*rows[i][:k], *(v for v, _ in grid[i])) for i in middle]
-        own = {k + j: [grid[i][j][1] for i in middle] for j in range(len(items))}
+        own: dict[int, list[Any]] = {k + j: [] for j in range(len(items))}
+        body = []
+        for r in rows[1:-1]:  # row by row: no grid of every cell's (value, format) at once
+            row_cells = cells(r)
+            body.append((*r[:k], *(v for v, _ in row_cells)))
+            for column, (_, fmt) in zip(own.values(), row_cells, strict=True):
+                column.append(fmt)
         F.body_rows.add(ws.name, first + 1, body, [*fmts, *(F.by_kind["num"] for _ in items)], heights, own)
         written = (0, len(rows) - 1)  # the first and the last
     for i in written:
@@ -269,7 +276,7 @@ def _items_body(
             ws.set_row(row, heights[row])
         for c in range(k):
             put(ws, row, c, rows[i][c], fmts[c])
-        for j, (v, fmt) in enumerate(grid[i], start=k):
+        for j, (v, fmt) in enumerate(cells(rows[i]), start=k):
             if v is None:
                 ws.write_blank(row, j, None, fmt)
             else:

@@ -22,7 +22,7 @@ import math
 import numbers
 import re
 import zipfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any, overload
@@ -97,11 +97,15 @@ class BodyRows:
         self.blocks[sheet] = _Block(first_row, rows, formats, heights, cell_formats)
 
     def splice(self, xlsx: bytes, clip: Callable[[str], str]) -> bytes:
-        """The workbook with every kept-back block inserted into its sheet (same member order; the other
-        members copied as they are; the rows rendered a slice at a time while the slices before are
-        compressed on the other threads)."""
+        """The workbook with every kept-back block inserted into its sheet, as bytes (see `chunks`)."""
+        return b"".join(self.chunks(xlsx, clip))
+
+    def chunks(self, xlsx: bytes, clip: Callable[[str], str]) -> Iterable[bytes | memoryview]:
+        """The workbook with every kept-back block inserted into its sheet, in pieces to write one after the
+        other (same member order; the other members are views of `xlsx`, copied as they are; the rows rendered
+        a slice at a time while the slices before are compressed on the other threads)."""
         if not self.blocks:
-            return xlsx
+            return (xlsx,)
         with zipfile.ZipFile(io.BytesIO(xlsx)) as src, ZipWriter() as dst:
             parts = {part: name for name, part in sheet_parts(src.read(WORKBOOK), src.read(WORKBOOK_RELS))}
             by_part = {part: self.blocks[name] for part, name in parts.items() if name in self.blocks}
@@ -115,7 +119,7 @@ class BodyRows:
                 data = src.read(info)
                 at = _insertion_point(data, block)
                 dst.deflate(info, chain((data[:at],), render(block, clip), (data[at:],)))
-            return dst.getvalue()
+            return dst.chunks()
 
 
 class FrameRows(Sequence[tuple[Any, ...]]):
