@@ -10,11 +10,13 @@ from .generate import (
     generate_for_roster,
     write_init_files,
 )
+from .text import cn_date
 
 __all__ = [
     "BRANCH_FORMS",
     "MAIL_DIR",
     "build_form",
+    "cn_date",
     "describe",
     "earlier_files",
     "form_filename",

@@ -15,9 +15,8 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from ..atomic import write_all_atomic
-from ..forms import BRANCH_FORMS, MAIL_DIR, form_filename
+from ..forms import BRANCH_FORMS, MAIL_DIR, cn_date, form_filename
 from ..models import Branch, Campaign
-from .notices import cn_date
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

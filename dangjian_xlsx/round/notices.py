@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ..catalog import chinese_numeral, plain, ref_labels
 from ..collect import unreadable_report
-from ..forms import form_filename
+from ..forms import cn_date, form_filename
 from ..layout import FILE_SUFFIX, Field, file_suffix, form_label
 from ..messages import Code
 from ..models import Branch, Campaign, Catalog, FileRecord, FormKind, Problem
@@ -184,10 +184,6 @@ class _Say:
     @property
     def who(self) -> str:
         return f"该{self.campaign.catalog.unit}" if self.inspector else "你单位"
-
-
-def cn_date(d: dt.date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def _told(p: Problem, say: _Say) -> str:

@@ -6,10 +6,9 @@ import email
 import email.policy
 from pathlib import Path
 
-from dangjian_xlsx.forms import form_filename, generate_for_roster
+from dangjian_xlsx.forms import cn_date, form_filename, generate_for_roster
 from dangjian_xlsx.models import Campaign, FormKind
 from dangjian_xlsx.round.mail import address_of, form_drafts
-from dangjian_xlsx.round.notices import cn_date
 
 
 def test_form_drafts_carry_both_forms_to_each_addressed_branch(campaign: Campaign, tmp_path: Path) -> None:
