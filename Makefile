@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install office forms samples demo demo-pdf test lint format bench bench-province fuzz clean
+.PHONY: install office browser serve forms samples demo demo-pdf test lint format bench bench-province fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,17 @@ office:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
 	    libreoffice-calc-nogui libreoffice-writer-nogui python3-uno fonts-noto-cjk poppler-utils >/dev/null; }
+
+# Debian's Chromium for the page's browser tests (Playwright drives it by its path; no browser download).
+browser:
+	@[ -x /usr/bin/chromium ] || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+	    chromium fonts-noto-cjk >/dev/null; }
+
+# The page over a round folder (demo_out/本轮): `make serve` opens it in the browser.
+serve: install
+	$(BIN)/dangjian-xlsx serve demo_out/本轮
 
 forms: install
 	$(BIN)/dangjian-xlsx generate --out blank_forms

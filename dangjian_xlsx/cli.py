@@ -390,6 +390,33 @@ def check(files: tuple[Path, ...], roster: Path | None, campaign: Path | None) -
     sys.exit(1 if bad else 0)
 
 
+@cli.command()
+@click.argument("folder", required=False, type=_path, default=Path("."))
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="端口（0 = 自动选择空闲端口）")
+@click.option("--no-browser", is_flag=True, help="不自动打开浏览器")
+def serve(folder: Path, port: int, no_browser: bool) -> None:
+    """在本机浏览器中打开督查工作页面（工作目录：本轮的配置、名单、收件和汇总结果所在的文件夹）。"""
+    from .web import listen
+    from .web import serve as serve_folder
+
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"“{folder}”是文件，不是文件夹：请给出本轮督查的工作目录")
+    if port:
+        try:
+            listen(port).close()
+        except OSError as exc:
+            raise UserError(
+                f"端口 {port} 已被占用或不能使用：请换一个端口（--port），或不指定端口自动选择"
+            ) from exc
+
+    def announce(url: str) -> None:
+        console.print(f"工作目录：{folder.resolve()}", markup=False, soft_wrap=True)
+        console.print(f"请在浏览器中打开：{url}", markup=False, soft_wrap=True)
+        console.print("（这个地址只在本机、本次启动有效；按 Ctrl+C 停止）", soft_wrap=True)
+
+    serve_folder(folder, port, open_browser=not no_browser, announce=announce)
+
+
 localize(cli)  # click's help pages in Chinese
 
 

@@ -29,6 +29,7 @@ FLOW = (
     "summary",
     "round",
     "outputs",
+    "web",
     "cli",
 )
 

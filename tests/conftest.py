@@ -79,15 +79,18 @@ def require_office(uno: bool = False) -> None:
 
 # ---------------------------------------------------------------- a CI-visible count of the LibreOffice tests
 
-_office_outcomes: dict[str, int] = {}
+_outcomes: dict[str, dict[str, int]] = {"office": {}, "browser": {}}
+_LABELS = {"office": "LibreOffice (office-marked) tests", "browser": "Chromium (browser-marked) tests"}
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if "office" in report.keywords and (report.when == "call" or report.skipped):
-        _office_outcomes[report.outcome] = _office_outcomes.get(report.outcome, 0) + 1
+    for mark, seen in _outcomes.items():
+        if mark in report.keywords and (report.when == "call" or report.skipped):
+            seen[report.outcome] = seen.get(report.outcome, 0) + 1
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if _office_outcomes:
-        counts = ", ".join(f"{n} {outcome}" for outcome, n in sorted(_office_outcomes.items()))
-        terminalreporter.write_line(f"LibreOffice (office-marked) tests: {counts}")
+    for mark, seen in _outcomes.items():
+        if seen:
+            counts = ", ".join(f"{n} {outcome}" for outcome, n in sorted(seen.items()))
+            terminalreporter.write_line(f"{_LABELS[mark]}: {counts}")

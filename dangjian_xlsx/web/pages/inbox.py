@@ -1,0 +1,15 @@
+"""收件 (being built)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from .common import page
+
+router = APIRouter()
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+def show(request: Request) -> Response:
+    return page(request, "building.html", "收件")

@@ -1,0 +1,15 @@
+"""督查 (being built)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from .common import page
+
+router = APIRouter()
+
+
+@router.get("/inspection", response_class=HTMLResponse)
+def show(request: Request) -> Response:
+    return page(request, "building.html", "督查")

@@ -1,0 +1,15 @@
+"""本轮设置 (being built)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from .common import page
+
+router = APIRouter()
+
+
+@router.get("/settings", response_class=HTMLResponse)
+def show(request: Request) -> Response:
+    return page(request, "building.html", "本轮设置")
