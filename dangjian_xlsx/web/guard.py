@@ -22,22 +22,27 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 COOKIE = "dj_token"
 TOKEN_PARAM = "token"
 LOOPBACK_NAMES = ("127.0.0.1", "localhost")
+# The most one request may send: a batch of uploads (each file is also held to `store.MAX_UPLOAD_BYTES`).
+MAX_BODY = 200 * 1024 * 1024
 
 REFUSED = (
-    "<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>无法打开</title>"
-    "<body style='font-family:sans-serif;margin:3em'><h1>无法打开这个页面</h1><p>{reason}</p>"
+    "<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>{title}</title>"
+    "<body style='font-family:sans-serif;margin:3em'><h1>{title}</h1><p>{reason}</p>{hint}</body></html>"
+)
+HINT = (
     "<p>请用启动 <code>dangjian-xlsx serve</code> 时显示的地址（含 token）在本机浏览器中打开；"
-    "重新启动后，旧地址失效。</p></body></html>"
+    "重新启动后，旧地址失效。</p>"
 )
 
 
 class Guard:
     """ASGI middleware in front of the whole app."""
 
-    def __init__(self, app: App, token: str, port: int | None = None) -> None:
+    def __init__(self, app: App, token: str, port: int | None = None, max_body: int = MAX_BODY) -> None:
         self.app = app
         self.token = token
         self.port = port  # None: any port (the tests' in-process client)
+        self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -59,7 +64,30 @@ class Guard:
         if not _same(_cookie(headers), self.token):
             await _refuse(send, "缺少或不符合本次启动的访问令牌（token）。")
             return
+        too_big = self._too_big(scope, headers)
+        if too_big:
+            await _refuse(send, too_big, status=413)
+            return
         await self.app(scope, receive, send)
+
+    def _too_big(self, scope: Scope, headers: dict[str, str]) -> str:
+        """Why a request's body is refused before it is read (and spooled to disk), or ''. Browsers state the
+        length of what they send; a body of unstated length is refused too."""
+        if scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+            return ""
+        length = headers.get("content-length")
+        if length is None:
+            return (
+                "上传的内容没有写明大小，无法接收。请在页面上重新上传。"
+                if "transfer-encoding" in headers
+                else ""
+            )
+        if not length.isdigit() or int(length) > self.max_body:
+            return (
+                f"一次上传的内容超过上限 {self.max_body // (1024 * 1024)} MB，没有保存。"
+                "请分几次上传，或检查是否选错了文件。"
+            )
+        return ""
 
     def _foreign(self, headers: dict[str, str]) -> str:
         """Why a request comes from elsewhere than this machine's page, or ''."""
@@ -115,12 +143,13 @@ async def _enter(send: Send, scope: Scope, query: dict[str, str]) -> None:
     await send({"type": "http.response.body", "body": b""})
 
 
-async def _refuse(send: Send, reason: str) -> None:
-    body = REFUSED.format(reason=reason).encode("utf-8")
+async def _refuse(send: Send, reason: str, status: int = 403) -> None:
+    title, hint = ("无法打开这个页面", HINT) if status == 403 else ("无法接收", "")
+    body = REFUSED.format(title=title, reason=reason, hint=hint).encode("utf-8")
     await send(
         {
             "type": "http.response.start",
-            "status": 403,
+            "status": status,
             "headers": [
                 (b"content-type", b"text/html; charset=utf-8"),
                 (b"content-length", str(len(body)).encode()),

@@ -115,10 +115,9 @@ class Jobs:
 def failure_text(exc: BaseException) -> str:
     """What the page says of a failure: the message of the tool's own errors (configuration, a refused
     request, a write that failed, the folder in use), else the CLI's crash line with its log file."""
-    from ..errors import UserError, WriteError
-    from ..lock import LockHeld
+    from ..errors import UserError
 
-    if isinstance(exc, UserError | WriteError | LockHeld):
+    if isinstance(exc, UserError) or type(exc).__name__ == "StepFailed":  # worker.StepFailed: already said
         return str(exc)
     from ..terminal import crash_line, crash_log
 

@@ -48,3 +48,14 @@ def test_port_must_match(round_dir) -> None:
     assert tc.get(f"/?token={token}", follow_redirects=False).status_code == 403
     tc2 = TestClient(create_app(round_dir.root, token, 9999), base_url="http://127.0.0.1:9999")
     assert tc2.get(f"/?token={token}", follow_redirects=False).status_code == 303
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(round_dir) -> None:
+    token = "t0ken-" + "y" * 20
+    tc = TestClient(create_app(round_dir.root, token), base_url="http://127.0.0.1:8765")
+    tc.get(f"/?token={token}", follow_redirects=False)
+    app = tc.app
+    limit = app.max_body  # the guard itself
+    r = tc.post("/create", headers={"content-length": str(limit + 1)}, content=b"")
+    assert r.status_code == 413 and "超过上限" in r.text
+    assert tc.post("/create", content=b"x" * 10).status_code in (200, 303)
