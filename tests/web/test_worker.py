@@ -45,7 +45,7 @@ def test_an_unknown_step_or_a_broken_config_is_said(round_dir) -> None:
     with pytest.raises(ValueError):
         run("rm -rf", round_dir.root)
     round_dir.campaign_file.write_text("[campaign]\nyear = 二〇一八\n", "utf-8")
-    with pytest.raises(StepFailed, match="campaign.toml"):
+    with pytest.raises(StepFailed, match=r"campaign\.toml"):
         run("read_inbox", round_dir.root)
 
 
