@@ -112,16 +112,20 @@ class RosterNames:
             for n, b in names.items():
                 self._index.setdefault(n[:2], []).append((n, b, is_full))
         self._one_char = any(len(k) == 1 for k in self._index)
+        # where a name can start: one C-level scan finds those places, the rest of a text is not looked at
+        firsts = "".join(sorted({re.escape(k[0]) for k in self._index if k}))
+        self._starts = re.compile(f"[{firsts}]") if firsts else None
 
     def mentions(self, text: str, *, full_only: bool = False) -> list[Mention]:
         """Every roster name in `text` (normalized first), longest first without overlaps, in text order."""
         text = normalize(text)
-        if not text:
+        if not text or self._starts is None:
             return []
         found: list[Mention] = []
         index = self._index
         one_char = self._one_char
-        for start in range(len(text)):
+        for at in self._starts.finditer(text):
+            start = at.start()
             candidates = index.get(text[start : start + 2], [])
             if one_char:  # a one-character roster name (its key is shorter than the two looked up)
                 candidates = [*candidates, *index.get(text[start], [])]

@@ -9,6 +9,7 @@ best effort, it never raises — a sheet whose tag or relationship it cannot rea
 
 from __future__ import annotations
 
+import functools
 import re
 from xml.sax.saxutils import unescape
 
@@ -39,10 +40,19 @@ _ENTITIES = {"&quot;": '"', "&apos;": "'"}  # with &amp; &lt; &gt;, which unesca
 
 def attribute(attrs: bytes, name: bytes) -> bytes | None:
     """The raw (still escaped) value of attribute `name` in a tag's attribute text; None when absent."""
-    m = re.search(rb"(?:^|\s)" + re.escape(name) + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", attrs)
+    if name not in attrs:  # one memchr-speed search: the common case of a tag without it
+        return None
+    m = _attribute_pattern(name).search(attrs)
     if not m:
         return None
-    return m.group(1) if m.group(1) is not None else m.group(2)
+    value: bytes = m.group(1) if m.group(1) is not None else m.group(2)
+    return value
+
+
+@functools.lru_cache(maxsize=64)
+def _attribute_pattern(name: bytes) -> re.Pattern[bytes]:
+    """The pattern of attribute `name`, compiled once (the scans look up a few names, per tag)."""
+    return re.compile(rb"(?:^|\s)" + re.escape(name) + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 
 
 def sheet_parts(workbook: bytes | None, rels: bytes | None) -> list[tuple[str, str]]:

@@ -7,7 +7,7 @@ import io
 import re
 import struct
 import zipfile
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..ooxml import (
     CONTENT_TYPES,
@@ -210,7 +210,7 @@ def _sniff_cfb(data: bytes) -> str:
         if {"EncryptionInfo", "EncryptedPackage"} <= top:
             return "encrypted"
         if "Workbook" in top or "Book" in top:
-            if "Workbook" in top and _xls_filepass(data):
+            if "Workbook" in top and _xls_filepass(data, ole):
                 return "encrypted"
             return "xls"
         if "WordDocument" in top:
@@ -239,13 +239,41 @@ def _sniff_cfb_raw(data: bytes) -> str:
     return "unknown"
 
 
-def _xls_filepass(data: bytes) -> bool:
+def _xls_filepass(data: bytes, ole: Any) -> bool:
+    """Whether msoffcrypto calls the .xls encrypted. What it reads as an .xls (a Workbook stream, no
+    EncryptionInfo or WordDocument, which route it elsewhere) is walked here, on the compound file already
+    open (msoffcrypto opens it twice more); anything else is asked of msoffcrypto."""
     try:
+        if ole.exists("Workbook") and not ole.exists("EncryptionInfo") and not ole.exists("wordDocument"):
+            with ole.openstream("Workbook") as fp:
+                return _biff_filepass(fp.read())
         import msoffcrypto
 
         return bool(msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted())
     except Exception:
         return False
+
+
+_BOF, _EOF, _FILEPASS = 0x0809, 0x000A, 0x002F
+
+
+def _biff_filepass(stream: bytes) -> bool:
+    """msoffcrypto's `Xls97File.is_encrypted` on a Workbook stream: after its BOF, a FILEPASS record (whole)
+    before the globals' EOF, whose first two bytes say XOR (0) or RC4 (1); a record cut short is no FILEPASS."""
+    if len(stream) < 4 or struct.unpack_from("<H", stream)[0] != _BOF:
+        return False
+    pos = 4 + struct.unpack_from("<H", stream, 2)[0]
+    while pos + 4 <= len(stream):
+        num, size = struct.unpack_from("<HH", stream, pos)
+        if pos + 4 + size > len(stream):
+            return False
+        if num == _FILEPASS:
+            kind = stream[pos + 4 : pos + 6]  # read whatever the record's size (msoffcrypto does)
+            return len(kind) == 2 and struct.unpack("<H", kind)[0] in (0, 1)
+        if num == _EOF:
+            return False
+        pos += 4 + size
+    return False
 
 
 _DESCRIPTIONS = {

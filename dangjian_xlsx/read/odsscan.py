@@ -16,8 +16,11 @@ from ..ooxml import attribute
 from .limits import Extent, Limits, ReadError, corrupt
 from .sink import ATTRS, TAIL_MAX, Sink, drop_tail
 
+# A cell's end tag needs nothing and is skipped in the pattern itself (half the tags of a real table); one
+# with anything but spaces before its '>' is still matched, and malformed ones refused, as before.
 _OTAG = re.compile(
-    rb"<(/?)(table:table-row|table:table-cell|table:covered-table-cell|table:table|text:s)(?:"
+    rb"<(?!/table:(?:covered-)?table-cell\s*>)"
+    rb"(/?)(table:table-row|table:table-cell|table:covered-table-cell|table:table|text:s)(?:"
     + ATTRS
     + rb"|(?=[\s/>]))"
 )
@@ -26,6 +29,17 @@ _O_NONEMPTY = re.compile(
     rb"|(?:^|\s)office:value-type\s*=\s*[\"']string[\"']"
 )
 _CELLS = (b"table:table-row", b"table:table-cell", b"table:covered-table-cell")
+_CELL_TAGS = frozenset(_CELLS[1:])
+_COLUMNS_REPEATED = b"table:number-columns-repeated"
+
+
+def _holds_value(attrs: bytes) -> bool:
+    """Whether a cell's attributes (each after a space, as ATTRS takes them) give it a value: `_O_NONEMPTY`,
+    with what LibreOffice writes (a string cell, a number's office:value) decided by a substring first, and
+    a cell naming neither office: nor table:formula (an empty styled one) without a search."""
+    if b' office:value-type="string"' in attrs or b' office:value="' in attrs:
+        return True
+    return (b"office:" in attrs or b"table:formula" in attrs) and _O_NONEMPTY.search(attrs) is not None
 
 
 def _count(attrs: bytes, name: bytes) -> int:
@@ -62,32 +76,34 @@ class OdsScan(Sink):
         self.row_extent = 0
         self.pushed_total = 0
         self.extent = Extent(limits, lambda: self.name)
+        self.cells_max = limits.max_rows * limits.max_cols
 
     def feed(self, chunk: bytes, final: bool) -> None:
         buf = self.carry + chunk if self.carry else chunk
         cut = len(buf) if final else buf.rfind(b"<")
         if cut < 0:
             cut = len(buf)
+        max_sheets = self.limits.max_sheets
         for m in _OTAG.finditer(buf, 0, cut):
-            closing, name, attrs, selfclose = m.group(1), m.group(2), m.group(3), m.group(4)
+            closing, name, attrs, selfclose = m.groups()
             if attrs is None:
                 raise corrupt("表格 XML 标记格式错误")
-            if name == b"table:table":
+            if name in _CELL_TAGS:  # the most frequent tag first: a cell starts (its end needs nothing)
+                if not closing and self.tables <= max_sheets:
+                    self._cell(attrs)
+            elif name == b"table:table":
                 if closing:
                     self.open_tables = max(self.open_tables - 1, 0)
                 elif not selfclose:
                     self.open_tables += 1
                 if not closing:
                     self._table(attrs)
-            elif self.tables > self.limits.max_sheets:
+            elif self.tables > max_sheets:
                 continue  # past the limit: tables are only counted
             elif name == b"table:table-row":
                 self._row(attrs, closing, selfclose)
-            elif name == b"text:s":
-                if not closing:
-                    self._spaces(attrs)
-            elif not closing:  # a cell starts (its end needs nothing)
-                self._cell(attrs)
+            elif not closing:  # text:s
+                self._spaces(attrs)
         self._carry(buf[cut:], final)
 
     def _table(self, attrs: bytes) -> None:
@@ -123,19 +139,18 @@ class OdsScan(Sink):
             raise ReadError("xml-hostile", detail=f"单元格声明了 {spaces} 个连续空格")
 
     def _cell(self, attrs: bytes) -> None:
-        lim = self.limits
-        repeat = _count(attrs, b"table:number-columns-repeated")
+        repeat = _count(attrs, _COLUMNS_REPEATED) if _COLUMNS_REPEATED in attrs else 1
         before = self.pushed
         self.pushed += self.pending
         self.pending = 0
-        if _O_NONEMPTY.search(attrs):
+        if _holds_value(attrs):
             self.pushed += repeat
             self.row_extent = self.col_pos + repeat
         else:
             self.pending = repeat
         self.col_pos += repeat
         self.pushed_total += self.pushed - before
-        if self.pushed > self.ROW_CELLS_MAX or self.pushed_total > lim.max_rows * lim.max_cols:
+        if self.pushed > self.ROW_CELLS_MAX or self.pushed_total > self.cells_max:
             raise ReadError("sheet-too-large", sheet=self.name, detail=f"一行展开后有 {self.pushed} 个单元格")
 
     def _carry(self, tail: bytes, final: bool) -> None:

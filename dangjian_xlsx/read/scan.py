@@ -48,6 +48,7 @@ _REPACK_MAX = 16 * MB  # inflated total up to which every member is kept for the
 
 # `<!` that is not a comment or CDATA starts a DTD construct; also in UTF-16 (LE / BE).
 _HOSTILE_XML = re.compile(rb"<!(?![-\[])|<\x00!\x00(?![-\[]\x00)|\x00<\x00!(?!\x00[-\[])")
+_HOSTILE_NARROW = re.compile(rb"<!(?![-\[])")
 _XML_NAME = re.compile(r".*\.(?:xml|rels|vml)$", re.IGNORECASE)
 _OOXML = frozenset({"xlsx", "xlsm"})
 _OOXML_INDEX = (CONTENT_TYPES, WORKBOOK, WORKBOOK_RELS, CORE_PROPERTIES)
@@ -77,14 +78,11 @@ class _HostileScan(Sink):
         if b"!" not in buf:  # one memchr: the common case (searching for "<!" costs a step per byte)
             self.tail = buf[-3:]
             return
-        i = buf.find(b"<!")
-        while i >= 0:
-            nxt = buf[i + 2 : i + 3]
-            if not nxt and not final:
-                break
-            if nxt not in (b"-", b"["):
-                self._refuse()
-            i = buf.find(b"<!", i + 2)
+        # the first "<!" not starting a comment or CDATA (one search: bytes.find is slow on a needle
+        # starting with "<", every tag's first byte); at the very end of a chunk, the next one decides
+        m = _HOSTILE_NARROW.search(buf)
+        if m is not None and (final or m.end() < len(buf)):
+            self._refuse()
         self.tail = buf[-3:]
 
     def _refuse(self) -> None:

@@ -71,6 +71,7 @@ def check_xls(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dt.datetime | Non
 _BIFF_CELLS = frozenset({0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006})
 _MULRK, _MULBLANK, _BLANK, _ROW, _DIMENSIONS, _EOF = 0x00BD, 0x00BE, 0x0201, 0x0208, 0x0200, 0x000A
 _BIFF8_COLUMNS = 256
+_HEAD = struct.Struct("<HH")  # a record's type and size; a cell record's row and column
 
 
 def _records(stream: bytes, pos: int):
@@ -107,14 +108,50 @@ def _check_biff(stream: bytes, limits: Limits) -> None:
         if pos in seen:
             continue
         seen.add(pos)
-        extent = Extent(limits, lambda n=name: n)
-        for typ, off, size in _records(stream, pos):
-            budget -= size + 4
-            if budget < 0:
-                raise corrupt("工作表结构异常")
-            if typ == _EOF:
-                break
-            _check_record(stream, typ, off, size, extent)
+        budget = _check_sheet(stream, pos, Extent(limits, lambda n=name: n), budget)
+
+
+def _check_sheet(stream: bytes, pos: int, extent: Extent, budget: int) -> int:
+    """One sheet's records up to its EOF (`_records` and `_check_record`, the value cells — most records —
+    checked here: the farthest cell so far kept locally, handed to `extent` as `extent.check` would have it
+    before any other record is checked or when a cell is past the limits); the budget left."""
+    n = len(stream)
+    head = _HEAD.unpack_from
+    max_rows, max_cols = extent.limits.max_rows, extent.limits.max_cols
+    rows, cols = extent.rows, extent.cols
+    while pos + 4 <= n:
+        typ, size = head(stream, pos)
+        off = pos + 4
+        if off + size > n:
+            break
+        pos = off + size
+        budget -= size + 4
+        if budget < 0:
+            raise corrupt("工作表结构异常")
+        if typ == _EOF:
+            break
+        if typ in _BIFF_CELLS and size >= 4:
+            r, c = head(stream, off)
+            if r >= rows:
+                rows = r + 1
+            if c >= cols:
+                cols = c + 1
+            if rows > max_rows or cols > max_cols:
+                extent.check(rows, cols)
+            continue
+        if typ == _ROW:  # as `_check_record` (the next most frequent record; the extent not involved)
+            if size >= 6:
+                first, past = head(stream, off + 2)
+                if first > past or past > _BIFF8_COLUMNS:
+                    raise corrupt("工作表行记录损坏")
+            continue
+        if rows > extent.rows:
+            extent.rows = rows
+        if cols > extent.cols:
+            extent.cols = cols
+        _check_record(stream, typ, off, size, extent)
+        rows, cols = extent.rows, extent.cols
+    return budget
 
 
 def _check_record(stream: bytes, typ: int, off: int, size: int, extent: Extent) -> None:

@@ -90,6 +90,8 @@ def _score_value(
 ) -> float | None:
     """One score cell → number or None, with its problems."""
     state, num = parse_score(v)
+    if state is OK and -1e-9 <= num <= spec.points + 1e-9:  # type: ignore[operator]
+        return num  # the usual case: nothing to report, nothing to word
     where = _at(file, sheet_name, spec, col, field_label, unit)
     points = fmt_number(spec.points)  # 2, 0.5: as the form shows it
     if state is OK or state is NORMALIZED:
@@ -195,12 +197,13 @@ def task_answers(
     for spec in ctx.tasks:
         status_text = text(get(spec.row, C_STATUS))
         status: str | None = None
-        where = _at(file, sheet_name, spec, C_STATUS, status_label, unit)
         if not status_text:
+            where = _at(file, sheet_name, spec, C_STATUS, status_label, unit)
             problems.append(render(Code.STATUS_BLANK, item=spec.label, choices=choices, **where))
         else:
             status = ctx.statuses.get(name_key(status_text))
             if status is None:
+                where = _at(file, sheet_name, spec, C_STATUS, status_label, unit)
                 problems.append(
                     render(Code.STATUS_INVALID, value=status_text, item=spec.label, choices=choices, **where)
                 )

@@ -163,3 +163,32 @@ def test_the_program_name_of_a_wps_document_is_read() -> None:
     summary = _summary([(18, 30, struct.pack("<I", len(name)) + name)])
     assert sniff(make_cfb({"WordDocument": b"\x00" * 64, "\x05SummaryInformation": summary})) == "wps"
     assert sniff(make_cfb({"WordDocument": b"\x00" * 64})) == "doc"
+
+
+@pytest.mark.parametrize(
+    ("records", "rows", "cols"),
+    [
+        # value cells: the farthest row and column so far, each from its own record
+        ([("LABELSST", 5, 150), ("NUMBER", 20, 3), ("LABELSST", FAR_ROW, 2)], FAR_ROW + 1, 151),
+        # a MULRK between them sizes the extent too, and the cells after it carry on from it
+        ([("LABELSST", 5, 10), ("MULRK", 9, 160), ("RK", FAR_ROW + 4, 1)], FAR_ROW + 5, 162),
+        ([("MULRK", 9, 160), ("LABELSST", 5, FAR_COL + 7)], 10, FAR_COL + 8),
+    ],
+)
+def test_a_sheet_past_the_limits_is_said_with_its_farthest_cell(
+    records: list[tuple[str, int, int]], rows: int, cols: int
+) -> None:
+    """The value cells (most of a sheet's records) are checked in one loop, their farthest row and column
+    kept there: the message still names the extent as every record before the one past the limits made it."""
+    extra = b"".join(CELLS[kind](r, c) for kind, r, c in records)
+    with pytest.raises(ReadError) as err:
+        check_xls(_xls(extra), LIMITS)
+    assert err.value.code.value == "sheet-too-large"
+    assert f"数据区域达到 {rows} 行 × {cols} 列" in err.value.fields["detail"]
+
+
+def test_row_records_among_cells_are_still_checked() -> None:
+    cells = CELLS["LABELSST"](2, 3) + CELLS["NUMBER"](4, 5)
+    row = biff_record(0x0208, struct.pack("<HHHHHHI", 3, 4, 2, 0, 0, 0, 0))  # first column 4 > past 2
+    assert _code(cells + biff_record(0x0208, struct.pack("<HHHHHHI", 3, 0, 6, 0, 0, 0, 0)) + cells) == "ok"
+    assert _code(cells + row + cells) == "file-corrupt"

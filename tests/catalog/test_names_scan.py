@@ -1,0 +1,45 @@
+"""Roster names looked up only where one can start (issue 20: the free text of every form is scanned once): one
+C-level scan of a character class of the names' first characters, then the dictionary lookups there."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from dangjian_xlsx.catalog import RosterNames
+from dangjian_xlsx.models import Branch
+
+ROSTER = (
+    Branch(seq=1, name="[试点]学院党总支"),
+    Branch(seq=2, name="^甲学院党总支"),
+    Branch(seq=3, name="-乙学院党总支"),
+    Branch(seq=4, name="文学院党总支"),
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[试点]学院党总支_附件1", [1]),
+        ("来自^甲学院党总支", [2]),
+        ("x-乙学院党总支", [3]),
+        ("文学院与^甲学院", [4, 2]),
+        ("]\\^-[", []),
+    ],
+)
+def test_a_name_starting_with_a_pattern_character_is_found(text: str, expected: list[int]) -> None:
+    """Names are looked up only where one can start (a character class of their first characters): those
+    characters must stand for themselves."""
+    assert [b.seq for b in RosterNames(ROSTER).named(text)] == expected
+
+
+def test_a_long_text_naming_nobody_is_one_scan() -> None:
+    """Free text (扣分说明, 整改措施) is checked for roster names once per form: a text that names nobody costs
+    one C-level scan, not a dictionary lookup per character."""
+    names = RosterNames(ROSTER)
+    text = "党费收缴记录簿登记不规范，个别月份补交。" * 50_000  # a million characters
+    start = time.process_time()
+    assert names.mentions(text) == []
+    assert time.process_time() - start < 0.25
+    assert [m.branch.seq for m in names.mentions(text + "文学院党总支")] == [4]
