@@ -161,7 +161,8 @@ def inspection_sheet(ws: Worksheet, F: Formats, t: ag.Tables, margin: float, ter
         note += f"{ag.INSP_PENDING}：{'、'.join(pending)}（补全前不计分、不排名、不比较）。"
     gap = len(cols)
     title(ws, F, "自评与督查对比", note, *span([*cols, Col("gap", "", 2), *side]))
-    first, last = table(ws, F, t.inspection_items, cols, freeze_cols=2)
+    # the per-branch table sits in the same rows, to the right: no spliced rows here
+    first, last = table(ws, F, t.inspection_items, cols, freeze_cols=2, splice=False)
     if last >= first:
         diff = col_index(cols, "diff")
         ws.conditional_format(

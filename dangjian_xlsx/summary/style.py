@@ -297,8 +297,10 @@ def table(
     header_row: int = 2,
     freeze_cols: int = 0,
     header_height: float | None = None,
+    splice: bool = True,
 ) -> tuple[int, int]:
     """A filterable table: header, rows, widths, frozen header, autofilter, status colours, print setup.
+    `splice=False` when other cells are written in the table's rows (a side table): XlsxWriter writes every row.
 
     Returns (first data row, last data row); last < first when there are no rows.
     """
@@ -312,7 +314,7 @@ def table(
     rows = FrameRows(df, [c.key for c in cols])  # read from the frame when needed, never all held
     last = first + len(rows) - 1 if rows else header_row
     written: Iterable[tuple[int, Sequence[Any]]] = enumerate(rows, start=first)
-    if F.body_rows is not None and len(rows) >= BODY_ROWS_MIN:  # the middle rows: spliced in at close
+    if splice and F.body_rows is not None and len(rows) >= BODY_ROWS_MIN:  # the middle rows: spliced at close
         middle = rows[1:-1]
         F.body_rows.add(ws.name, first + 1, middle, fmts, wrapped_heights(middle, wrapped, first + 1, F.line))
         written = ((first, rows[0]), (last, rows[-1]))
