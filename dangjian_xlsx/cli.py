@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +21,7 @@ import click
 from . import __version__
 from .errors import UserError, writing
 from .group import ChineseGroup
-from .terminal import SafeConsole, counts_table, progress, tolerant_streams
+from .terminal import SafeConsole, counts_table, end_process, progress, tolerant_streams
 from .usage import localize
 
 console = SafeConsole()
@@ -92,7 +93,7 @@ def cli() -> None:
 @cli.command()
 @roster_option
 @campaign_option
-@click.option("--out", "out_dir", type=_path, default=Path("forms"), show_default=True, help="输出文件夹")
+@click.option("--out", "out_dir", type=_path, default=Path("表格"), show_default=True, help="输出文件夹")
 @click.option("--eml", is_flag=True, help="同时为名单中有邮箱的单位各写一封邮件草稿（邮件/，附两张表格）")
 @click.option("--force", is_flag=True, help="输出文件夹中有以前生成的其他表格时，先把它们移到子文件夹")
 def generate(roster: Path | None, campaign: Path | None, out_dir: Path, eml: bool, force: bool) -> None:
@@ -202,14 +203,16 @@ def collect(
     feedback: bool,
 ) -> None:
     """读取文件夹中交回的全部文件，校验并写出全校汇总表；在汇总表旁的“退回修改”文件夹写出通知和更正表。"""
-    from .outputs import check_round, holding, refuse_collect, write_outputs
-    from .summary import summary_path
+    from .outnames import summary_path
+    from .outputs import check_round, holding, load_writers, refuse_collect, write_outputs
+    from .parallel import meanwhile
 
     chosen = _campaign(campaign, roster, _near(inbox))
     refuse_collect(out, inbox, _inputs(chosen.path, roster), feedback)
     with holding(summary_path(out).parent) as found, _frozen_heap() as freeze:
         _notes(found)
-        report = _collect_report(inbox, chosen.campaign, jobs)
+        with meanwhile(load_writers):  # pandas and XlsxWriter imported while the helpers read
+            report = _collect_report(inbox, chosen.campaign, jobs)
         check_round(report.campaign, report.files, chosen.label)
         freeze()  # the report outlives the writing, whose many allocations need not make the collector visit it
         written = write_outputs(report, out, feedback=feedback)
@@ -422,4 +425,10 @@ localize(cli)  # click's help pages in Chinese
 
 def main() -> None:
     tolerant_streams()
-    cli(prog_name="dangjian-xlsx")
+    try:
+        cli(prog_name="dangjian-xlsx")
+    except SystemExit as done:
+        # a profiler or tracer writes its data after this; another thread is waited for by the teardown
+        if sys.getprofile() is None and sys.gettrace() is None and threading.active_count() == 1:
+            end_process(done.code)
+        raise

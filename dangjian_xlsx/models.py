@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
@@ -10,10 +11,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from .values import InspectionScore, ItemScore, TaskAnswer
+from .values import InspectionScore, ItemScore, Kept, TaskAnswer, all_fields, shared
 
 
-class _Frozen(BaseModel):
+class _Frozen(Kept):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -200,7 +201,8 @@ class Branch(_Frozen):
 
     @property
     def id(self) -> str:
-        return f"{self.seq:02d}"
+        """The seq as the forms print it (01); one copy per process, not one per table row that shows it."""
+        return sys.intern(f"{self.seq:02d}")
 
 
 class Campaign(BaseModel):
@@ -337,8 +339,14 @@ class Submission(_Frozen):
     inspector: str = ""
     revision: int = 0  # the form's 更正版次 (metadata): n for the n-th corrected copy, 0 otherwise
 
+    @field_validator("scores", "answers", "inspection")
+    @classmethod
+    def _shared_values(cls, values: tuple[Any, ...]) -> tuple[Any, ...]:
+        """The values without text kept once per process (`values.shared`), not once per file."""
+        return tuple(map(shared, values))
 
-class FileRecord(BaseModel):
+
+class FileRecord(Kept):
     """Everything collect knows about one input file."""
 
     path: str  # relative to the inbox, POSIX separators
@@ -358,6 +366,19 @@ class FileRecord(BaseModel):
     # how `branch` was inferred for a file whose identity could not be read ("文件名", "文件夹名",
     # "表头党总支名称"); empty when the form's own identity says it
     attribution: str = ""
+
+    def compact(self) -> FileRecord:
+        """This record, kept small for a round of ten thousand (however its parts were made: validated,
+        constructed without validation or unpickled): its values without text shared (`values.shared`) and
+        every part's fields-set the class's one (`values.Kept`). Returns the record itself."""
+        sub = self.submission
+        if sub is not None:
+            for name in ("scores", "answers", "inspection"):
+                sub.__dict__[name] = tuple(map(shared, sub.__dict__[name]))
+        for part in (self, sub, self.branch, self.claimant, sub and sub.branch, *self.problems):
+            if part is not None:
+                object.__setattr__(part, "__pydantic_fields_set__", all_fields(type(part)))
+        return self
 
     @property
     def errors(self) -> list[Problem]:

@@ -1,7 +1,10 @@
 """Everything a collect writes, in one step: the report's tables and overview are computed once, then the
 summary workbook, its CSV/JSON exports, with `--feedback` the per-branch feedback workbooks (`反馈表/`) and
-the correction pack (`退回修改/`) are written from them, in that order. The `feedback` and `inspect` commands
-write their workbooks alone through the same step.
+the correction pack (`退回修改/`) are written from them — as jobs (the summary with its exports, each feedback
+workbook, each notice) that this process and a forked helper share (`parallel.share`), the same bytes
+whichever process wrote them. The `feedback` and `inspect` commands write their workbooks alone through the
+same step. The writing stages (aggregate, summary, round: pandas, XlsxWriter) are imported only where they
+are used, so that the checks before a collect reads anything import neither (`load_writers`).
 
 The outputs are replaced as one set (`outset.py`): all of them are written aside first, then put in place
 under a journal, so that after a failure, a full disk or a kill they are all of one run — the previous one,
@@ -20,23 +23,29 @@ marker file of `ownfiles.py`; the checks before anything is written are `outchec
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import aggregate as ag
+from . import parallel
 from .atomic import write_text_atomic
 from .errors import write_error, writing
 from .keep import previous_file, previous_folder
 from .lock import output_lock
 from .models import Report
 from .outcheck import check_round, refuse_foreign, refuse_in_the_way, refuse_overlap
+from .outnames import FEEDBACK_DIR, PACK_DIR, export_paths, summary_path
 from .outset import CommitError, Entry, OutputSet, read_journal, recover, staging
 from .ownfiles import MARKER_NAME, carry_foreign, is_output_folder, marker_text
-from .round import FEEDBACK_DIR, PACK_DIR, write_feedback, write_inspections, write_pack
-from .summary import export_paths, read_previous, summary_path, write_exports, write_summary
+
+if TYPE_CHECKING:
+    from . import aggregate as ag
+
+WRITERS = ("aggregate", "summary", "round")  # the stages that write (pandas, XlsxWriter): imported when used
 
 __all__ = [
     "Outputs",
@@ -44,6 +53,7 @@ __all__ = [
     "collect_set",
     "finish_interrupted",
     "holding",
+    "load_writers",
     "mark_output_folder",
     "refuse_collect",
     "refuse_folder",
@@ -102,6 +112,14 @@ def collect_set(summary: Path, feedback: bool) -> tuple[list[Entry], list[Entry]
     ]
     folders = [Entry(name, previous_folder(Path(name)).name) for name in (PACK_DIR, FEEDBACK_DIR)]
     return files, folders if feedback else folders[:1]
+
+
+def load_writers() -> None:
+    """Import the stages that write (`WRITERS`) now. This module imports them only where it writes, so that
+    the checks before a collect reads anything load neither pandas nor XlsxWriter; the command line has them
+    imported while the inbox is read (`parallel.meanwhile`)."""
+    for stage in WRITERS:
+        importlib.import_module(f"{__package__}.{stage}")
 
 
 @contextmanager
@@ -170,11 +188,15 @@ def _final(out: OutputSet, paths: list[Path], base: Path) -> list[Path]:
 def write_outputs(report: Report, out: Path, *, feedback: bool = False) -> Outputs:
     """Write everything a collect produces beside the summary at `out` (a file, a folder, or a name without
     suffix: see `summary_path`), keeping the previous outputs and what was typed into the previous 问题台账."""
+    from . import aggregate as ag
+    from .round import finish_pack
+    from .summary import read_previous
+
     shown = summary_path(out)
     path = Path(os.path.abspath(shown))
     files, folders = collect_set(path, feedback)
     _refuse_blocked(path.parent, files, folders)
-    campaign, at = report.campaign, report.generated_at
+    campaign = report.campaign
     with holding(path.parent) as notices:
         # before anything is computed: an unreadable summary stops here
         previous = read_previous(path, campaign.catalog.unit)
@@ -184,22 +206,21 @@ def write_outputs(report: Report, out: Path, *, feedback: bool = False) -> Outpu
         )
         unchanged = _UNCHANGED.format(folder=path.parent)
         with writing(path.parent, unchanged, exact=True), staging(path.parent) as st:
-            summary = st.path(path.name)
-            with writing(path, unchanged, exact=True):
-                write_summary(dataclasses.replace(tables, ledger=carried.ledger), ov, summary, campaign, at)
-            with writing(path.parent, unchanged, exact=True):
-                exports = write_exports(tables, ov, summary, campaign, at)
-            written_feedback: list[Path] = []
+            jobs, end = _jobs(
+                report, dataclasses.replace(tables, ledger=carried.ledger), tables, ov, st, path, feedback
+            )
+            written = _write_all(jobs)
+            summary_files, corrections = written[0], [p for w in written[1:end] for p in w]
+            written_feedback = [p for w in written[end:] for p in w]
             if feedback:
                 with writing(path.parent / FEEDBACK_DIR, unchanged, exact=True):
-                    written_feedback = write_feedback(report, tables, ov, st.path(FEEDBACK_DIR))
                     _mark_staged(st, FEEDBACK_DIR)
             with writing(path.parent / PACK_DIR, unchanged, exact=True):
-                corrections = write_pack(report, st.path(PACK_DIR), branches=tables.branches)
+                finish_pack(st.path(PACK_DIR), corrections)
                 _mark_staged(st, PACK_DIR)
             kept = _commit(st, files + folders)
-            done = _final(st, [summary, *exports, *written_feedback, *corrections], shown.parent)
-    n = len(exports) + 1
+            done = _final(st, [*summary_files, *written_feedback, *corrections], shown.parent)
+    n = len(summary_files)
     return Outputs(
         ov,
         done[0],
@@ -212,6 +233,81 @@ def write_outputs(report: Report, out: Path, *, feedback: bool = False) -> Outpu
         kept,
         notices,
     )
+
+
+Job = Callable[[], list[Path]]  # writes some files of the set, returns their paths
+
+
+def _jobs(
+    report: Report,
+    shown: ag.Tables,
+    tables: ag.Tables,
+    ov: ag.Overview,
+    st: OutputSet,
+    path: Path,
+    feedback: bool,
+) -> tuple[list[Job], int]:
+    """The jobs writing a collect's set into the staging folder `st` (`path`: the summary as committed;
+    `shown`: the tables the summary shows, its ledger carried over), the longest first so that the two
+    processes end together: the summary and its exports, the correction pack's notices (one job each; its
+    plan is made here), then the feedback workbooks (one job each, from the index returned beside them).
+    Each job says its OSError as a WriteError about the output it was writing."""
+    from .round import feedback_jobs, pack_jobs
+    from .summary import write_exports, write_summary
+
+    campaign, at = report.campaign, report.generated_at
+    unchanged = _UNCHANGED.format(folder=path.parent)
+    summary = st.path(path.name)
+
+    def summary_set() -> list[Path]:
+        with writing(path, unchanged, exact=True):
+            write_summary(shown, ov, summary, campaign, at)
+        return [summary, *write_exports(tables, ov, summary, campaign, at)]
+
+    jobs = [_reported(summary_set, path.parent, unchanged)]
+    with writing(path.parent / PACK_DIR, unchanged, exact=True):
+        some = pack_jobs(report, st.path(PACK_DIR), branches=tables.branches)
+    jobs += [_reported(j, path.parent / PACK_DIR, unchanged) for j in some]
+    end = len(jobs)
+    if feedback:
+        some = feedback_jobs(report, tables, ov, st.path(FEEDBACK_DIR))
+        jobs += [_reported(j, path.parent / FEEDBACK_DIR, unchanged) for j in some]
+    return jobs, end
+
+
+def _write_all(jobs: list[Job]) -> list[list[Path]]:
+    """Every job's paths, in order. A forked helper takes jobs too (`parallel.share`): the summary, each
+    feedback workbook and each notice are files of their own, written into the staging folder by whichever
+    process took them. A failure is raised here once all are done, the first job's in order first, so that
+    what is said is the same whichever process met it: one met here is raised as it was; one a helper met
+    is met again here."""
+    failed: dict[int, Exception] = {}  # filled in this process only
+
+    def attempt(k: int) -> list[Path] | None:
+        try:
+            return jobs[k]()
+        except Exception as exc:
+            failed[k] = exc
+            return None
+
+    out = []
+    for k, paths in enumerate(parallel.share(attempt, len(jobs), chunk=1)):
+        if paths is None:
+            if k in failed:
+                raise failed[k]
+            paths = jobs[k]()
+        out.append(paths)
+    return out
+
+
+def _reported(job: Job, where: Path, what: str) -> Job:
+    """`job` with its OSError said as a WriteError about `where` (see `errors.writing`)."""
+
+    def run() -> list[Path]:
+        with writing(where, what, exact=True):
+            return job()
+
+    return run
 
 
 def _mark_staged(out: OutputSet, name: str) -> None:
@@ -250,11 +346,16 @@ def _one_folder(out_dir: Path, write: Callable[[Path], list[Path]], *, marked: b
 def write_inspection_outputs(report: Report, out_dir: Path) -> list[Path]:
     """The 督查评分表 alone, into `out_dir` (the `inspect` command; the folder it replaced kept as
     `…上次`). Returns their paths."""
+    from .round import write_inspections
+
     return _one_folder(out_dir, lambda folder: write_inspections(report, folder), marked=False)
 
 
 def write_feedback_outputs(report: Report, out_dir: Path) -> list[Path]:
     """The feedback workbooks alone, into `out_dir` (the `feedback` command; the folder it replaced kept as
     `…上次`). Returns their paths."""
+    from . import aggregate as ag
+    from .round import write_feedback
+
     tables, ov = ag.tables_and_overview(report)
     return _one_folder(out_dir, lambda folder: write_feedback(report, tables, ov, folder), marked=True)

@@ -12,7 +12,8 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 
@@ -34,6 +35,7 @@ def fork_context() -> Any | None:
 
 
 T = TypeVar("T")
+_meanwhile: list[Callable[[], None]] = []  # see `meanwhile`
 _CHUNK = 8  # items taken at a time: small enough that no core waits long for the last one
 
 
@@ -81,6 +83,20 @@ def share(
     return results
 
 
+@contextmanager
+def meanwhile(fn: Callable[[], None]) -> Iterator[None]:
+    """While the block runs, the first `share` that forks helpers calls `fn` here as soon as they are started,
+    before this process takes chunks itself (the helpers take the first ones meanwhile): work this process
+    must do anyway, such as imports, done while the other cores are busy. `fn` is called at most once, and not
+    at all when no `share` forks (the caller does that work later anyway)."""
+    _meanwhile.append(fn)
+    try:
+        yield
+    finally:
+        if fn in _meanwhile:
+            _meanwhile.remove(fn)
+
+
 def _share_with_helpers(
     ctx: Any,
     helpers: int,
@@ -100,11 +116,15 @@ def _share_with_helpers(
         for _ in range(helpers):
             receive, send = ctx.Pipe(duplex=False)
             _widen(send)
-            proc = ctx.Process(target=_helper, args=(fn, total, chunk, counter, send), daemon=True)
+            proc = ctx.Process(
+                target=_helper, args=(fn, total, chunk, counter, send, os.getpid()), daemon=True
+            )
             proc.start()
             send.close()
             procs.append(proc)
             pipes.append(receive)
+        while _meanwhile:
+            _meanwhile.pop(0)()
         while (start := _take(counter, chunk)) < total:
             put(start, [fn(k) for k in range(start, min(start + chunk, total))])
             for pipe in list(pipes):
@@ -155,13 +175,15 @@ def _receive(pipe: Any, pipes: list[Any], put: Callable[[int, list[Any]], None])
     return True
 
 
-def _helper(fn: Callable[[int], Any], total: int, chunk: int, counter: Any, send: Any) -> None:
-    """Take chunks until none are left. If `fn` fails here, stop quietly: the chunk is not delivered, so the
-    parent computes it again and meets the error itself, where it can be reported. Ctrl-C is the parent's
-    to handle (it then stops the helpers): a helper does not print a traceback of its own."""
+def _helper(fn: Callable[[int], Any], total: int, chunk: int, counter: Any, send: Any, parent: int) -> None:
+    """Take chunks until none are left, or the parent is gone (killed: nobody wants the rest, and a helper
+    writing outputs must not go on into a folder the next run cleans up). If `fn` fails here, stop quietly:
+    the chunk is not delivered, so the parent computes it again and meets the error itself, where it can be
+    reported. Ctrl-C is the parent's to handle (it then stops the helpers): a helper does not print a
+    traceback of its own."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        while (start := _take(counter, chunk)) < total:
+        while os.getppid() == parent and (start := _take(counter, chunk)) < total:
             send.send((start, [fn(k) for k in range(start, min(start + chunk, total))]))
         send.send(None)
     except Exception:

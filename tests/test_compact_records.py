@@ -4,15 +4,28 @@ at a time (same values and dtypes as before), the summary's rows read from the f
 from __future__ import annotations
 
 import datetime as dt
+import math
 import pickle
 import sys
+from enum import Enum
 
 import pandas as pd
 import pytest
+from pydantic import BaseModel
 
 from dangjian_xlsx.aggregate.frames import Columns, frame, rows
-from dangjian_xlsx.models import Branch, FormKind, InspectionScore, ItemScore, Submission, TaskAnswer
+from dangjian_xlsx.models import (
+    Branch,
+    FileRecord,
+    FormKind,
+    InspectionScore,
+    ItemScore,
+    Outcome,
+    Submission,
+    TaskAnswer,
+)
 from dangjian_xlsx.summary.splice import SLICE_ROWS, FrameRows
+from dangjian_xlsx.values import shared
 
 
 def _fresh(text: str) -> str:
@@ -106,3 +119,146 @@ def test_frame_rows_read_as_the_whole_list_would() -> None:
     assert list(got[n:]) == [] and not got[5:2]
     with pytest.raises(IndexError):
         got[n]
+
+
+# ---------------------------------------------------------------- values kept once, records kept small
+
+
+def _copy(value: tuple) -> tuple:
+    """An equal value that is another object, its id a fresh string (as another file's value is)."""
+    return type(value)(_fresh(value[0]), *value[1:])
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        ItemScore("S01.1", 2.0, ""),
+        ItemScore("S01.2", None, ""),
+        TaskAnswer("T01", "已完成"),
+        TaskAnswer("T02", None),
+        InspectionScore("S02.1", 2.0, 1.5, ""),
+    ],
+)
+def test_a_value_without_text_is_kept_once(value: tuple) -> None:
+    first, again = shared(_copy(value)), shared(_copy(value))
+    assert first == value and again is first
+    assert pickle.loads(pickle.dumps(_copy(value))) is first  # a worker's value: the parent's one copy
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        ItemScore("S01.1", 1.0, "少一次会议"),
+        TaskAnswer("T01", "已完成", "做了"),
+        TaskAnswer("T01", "未完成", "", "人手不足"),
+        InspectionScore("S02.1", 2.0, 1.0, "材料不全"),
+        ItemScore("S01.1", -0.0, ""),  # equal to 0.0, but written -0: never stands for 0.0, nor 0.0 for it
+        ItemScore("S01.1", float("nan"), ""),  # never equal to itself: would be kept once per file
+        ItemScore("S01.1", 2, ""),  # equal to 2.0, but an int: not what a validated value holds
+    ],
+)
+def test_a_value_with_text_or_an_odd_score_keeps_its_own_tuple(value: tuple) -> None:
+    mine = _copy(value)
+    assert shared(mine) is mine
+
+
+def test_zero_and_negative_zero_stay_apart() -> None:
+    zero = shared(ItemScore("S01.1", 0.0, ""))
+    minus = shared(ItemScore("S01.1", -0.0, ""))
+    assert zero.score == 0.0 and math.copysign(1.0, zero.score) > 0
+    assert math.copysign(1.0, minus.score) < 0
+
+
+def test_a_validated_submission_shares_its_values() -> None:
+    subs = [
+        Submission(
+            kind=FormKind.SCORING,
+            branch=Branch(seq=k, name=f"第{k}党总支"),
+            scores=(ItemScore(_fresh("S01.1"), 2.0), ItemScore("S01.2", 1.0, "扣分说明")),
+        )
+        for k in (1, 2)
+    ]
+    assert subs[0].scores[0] is subs[1].scores[0]
+    assert subs[0].scores[1] is not subs[1].scores[1]  # its own text: its own tuple
+
+
+def _record(k: int, n_items: int = 44) -> FileRecord:
+    """A 附件1 record as validation makes it (constructed without validation), most items without 扣分说明."""
+    scores = tuple(
+        ItemScore(_fresh(f"S{i // 8 + 1:02d}.{i % 8 + 1}"), float(i % 3), "缺记录" * 3 if i % 5 == 0 else "")
+        for i in range(n_items)
+    )
+    branch = Branch(seq=k, name=f"第{k}党总支")
+    sub = Submission.model_construct(
+        kind=FormKind.SCORING, branch=branch, fill_date=dt.date(2018, 9, 28), scores=scores
+    )
+    return FileRecord(
+        path=f"收件/第{k}党总支/附件1.xlsx",
+        size=12_345,
+        sha256=f"{k:064x}",
+        mtime=1_700_000_000.0 + k,
+        outcome=Outcome.ACCEPTED,
+        kind=FormKind.SCORING,
+        branch=branch,
+        submission=sub,
+    )
+
+
+def test_compact_shares_values_and_fields_sets_and_keeps_the_record() -> None:
+    a, b = _record(1), _record(2)
+    before = a.model_dump()
+    assert a.compact() is a and b.compact() is b
+    assert a.model_dump() == before and a.submission == _record(1).submission
+    assert all(x is y for x, y in zip(a.submission.scores, b.submission.scores, strict=True) if not x.note)
+    for part in (a, a.submission, a.branch):
+        twin = {FileRecord: b, Submission: b.submission, Branch: b.branch}[type(part)]
+        assert part.__pydantic_fields_set__ is twin.__pydantic_fields_set__
+        assert part.__pydantic_fields_set__ == set(type(part).model_fields)
+    a.outcome = Outcome.SUPERSEDED  # a field assigned (resolve does): its own value, the shared set unchanged
+    assert a.outcome is Outcome.SUPERSEDED and b.outcome is Outcome.ACCEPTED
+    assert b.__pydantic_fields_set__ == set(FileRecord.model_fields)
+    back = pickle.loads(pickle.dumps(b))
+    assert back == b and back.__pydantic_fields_set__ is b.__pydantic_fields_set__
+
+
+def _kept_per_record(records: list[FileRecord]) -> float:
+    """Bytes a worker's records keep alive in the parent, per record: every object reachable from them once
+    unpickled (a shared one counted once), as sys.getsizeof measures it."""
+    kept = [pickle.loads(pickle.dumps(r)) for r in records]
+    seen: set[int] = set()
+    todo: list[object] = [kept]
+    total = 0
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen or isinstance(obj, type | Enum):
+            continue
+        seen.add(id(obj))
+        total += sys.getsizeof(obj)
+        if isinstance(obj, BaseModel):
+            todo += [obj.__dict__, obj.__pydantic_fields_set__]
+        elif isinstance(obj, dict):
+            todo += [*obj.keys(), *obj.values()]
+        elif isinstance(obj, list | tuple | set):
+            todo += obj
+    return (total - sys.getsizeof(kept)) / len(records)
+
+
+RECORD_BUDGET = 5_000  # bytes per 44-item 附件1 record (now about 4,400: mostly its path, digest and notes);
+# with a tuple and a float per value and a fields-set per model it was about 8,600
+
+
+def test_a_record_stays_small_in_the_parent() -> None:
+    """What makes a province's collect grow with its files: if a record grows back (values not shared, a
+    fields-set per model), this fails."""
+    records = [_record(k).compact() for k in range(1, 201)]
+    per_record = _kept_per_record(records)
+    assert per_record < RECORD_BUDGET, f"a record keeps {per_record:.0f} bytes"
+
+
+def test_values_of_different_forms_never_stand_for_each_other() -> None:
+    kept = [
+        shared(TaskAnswer("S01.1", None)),
+        shared(InspectionScore("S01.1", None, None)),
+        shared(ItemScore("S01.1", None)),
+    ]
+    assert [type(v) for v in kept] == [TaskAnswer, InspectionScore, ItemScore]

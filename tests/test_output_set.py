@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 from fill import fill_form, full_scores
 
-from dangjian_xlsx import outputs
+from dangjian_xlsx import outputs, summary
 from dangjian_xlsx.catalog import default_campaign
 from dangjian_xlsx.cli import cli
 from dangjian_xlsx.collect import run_collect
@@ -167,7 +167,9 @@ def test_an_export_failing_replaces_nothing(tmp_path: Path, monkeypatch: pytest.
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(outputs, "write_exports", full)
+    monkeypatch.setattr(
+        summary, "write_exports", full
+    )  # outputs takes its writers from the stage when it writes
     with pytest.raises(WriteError, match="磁盘空间不足"):
         outputs.write_outputs(run_collect(inbox, CAMPAIGN), out / "汇总表.xlsx")
     assert _now(out) == before

@@ -15,7 +15,8 @@ from ledger import ledger_rows, type_into_ledger
 from synthetic import campaign_with, form1, scenario
 from synthetic import report as synthetic_report
 
-from dangjian_xlsx import aggregate, outputs
+from dangjian_xlsx import aggregate, outputs, summary
+from dangjian_xlsx import round as round_
 from dangjian_xlsx.errors import UserError, WriteError
 from dangjian_xlsx.models import Campaign, Report
 from dangjian_xlsx.ownfiles import is_output_folder
@@ -106,8 +107,8 @@ def test_branches_are_grouped_and_scored_once(
     [
         ("write_summary", "汇总表.xlsx"),
         ("write_exports", ""),
-        ("write_feedback", FEEDBACK_DIR),
-        ("write_pack", PACK_DIR),
+        ("feedback_jobs", FEEDBACK_DIR),
+        ("pack_jobs", PACK_DIR),
     ],
 )
 def test_a_file_open_elsewhere_is_a_write_error_and_replaces_nothing(
@@ -119,7 +120,11 @@ def test_a_file_open_elsewhere_is_a_write_error_and_replaces_nothing(
     def denied(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(outputs, step, denied)
+    def denied_jobs(*args: object, **kwargs: object) -> list[Any]:
+        return [denied]  # a job that fails when it runs, whichever process takes it
+
+    stage = summary if step.startswith("write_") else round_  # outputs takes them from there when it writes
+    monkeypatch.setattr(stage, step, denied_jobs if step.endswith("_jobs") else denied)
     with pytest.raises(WriteError) as info:
         outputs.write_outputs(rep, tmp_path / "汇总表.xlsx", feedback=True)
     said = str(info.value)
@@ -143,7 +148,7 @@ def test_the_feedback_and_inspect_commands_say_which_folder_is_open_elsewhere(
     def denied(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(outputs, step, denied)
+    monkeypatch.setattr(round_, step, denied)
     with pytest.raises(WriteError, match="无法写入") as info:
         write(rep, tmp_path / "出")
     assert f"{tmp_path / '出'}：没有写入权限，或文件正在 Excel/WPS 中打开" in str(info.value)

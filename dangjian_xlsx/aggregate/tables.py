@@ -19,6 +19,7 @@ from ..models import FormKind, Report
 from .current import BranchFiles, Terms, branch_files
 from .files import files_and_problems
 from .frames import frame
+from .heap import map_large_blocks
 from .inspection import (
     INSPECTION_BRANCH_COLUMNS,
     INSPECTION_ITEM_COLUMNS,
@@ -94,11 +95,13 @@ class _Basis:
 
 
 def build_tables(report: Report) -> Tables:
+    map_large_blocks()  # what the tables free while they are built given back (a province's columns)
     return _tables(report, _basis(report, branch_files(report)))
 
 
 def tables_and_overview(report: Report) -> tuple[Tables, Overview]:
     """`build_tables` and `overview` of a report, resolving and scoring its branches once for both."""
+    map_large_blocks()  # what the tables free while they are built given back (a province's columns)
     basis = _basis(report, branch_files(report))
     return _tables(report, basis), _overview(report, basis)
 
@@ -135,6 +138,8 @@ def _tables(report: Report, basis: _Basis) -> Tables:
     scores, sections, item_scores, score_items, ledger = score_tables(
         catalog, resolved, scored, rank_of, extra, INSPECTION_SCORE_COLUMNS
     )
+    # 失分分析 before the other long tables are made: its grouping's scratch space comes on top of fewer
+    losses = losses_table(catalog, score_items)
     tasks, task_rates, task_details = task_tables(catalog, resolved)
     files, problems = files_and_problems(report.files, Terms.of(catalog))
     inspection, inspection_items = inspection_tables(catalog, resolved, scored, inspected, margin)
@@ -144,7 +149,7 @@ def _tables(report: Report, basis: _Basis) -> Tables:
         sections=sections,
         item_scores=item_scores,
         score_items=score_items,
-        losses=losses_table(catalog, score_items),
+        losses=losses,
         ledger=ledger,
         tasks=tasks,
         task_rates=task_rates,

@@ -40,11 +40,11 @@ def _process_all(
     # The first file is read here: that warms up what every helper needs (lazy imports of the reader,
     # validation's per-campaign context), which forked helpers then inherit instead of each redoing it.
     # With one process, `share` reads the rest here too, in order.
-    first = process_file(paths[0], inbox, campaign)
+    first = process_file(paths[0], inbox, campaign).compact()
     if progress:
         progress(1, total)
     rest = parallel.share(
-        lambda k: process_file(paths[k + 1], inbox, campaign),
+        lambda k: process_file(paths[k + 1], inbox, campaign).compact(),  # small, as it is kept or sent
         total - 1,
         processes=jobs,
         done=(lambda n: progress(n + 1, total)) if progress else None,

@@ -20,11 +20,15 @@ _MAX = 0xFFFFFFFF  # no zip64: the summary is far below 4 GB
 
 
 class ZipWriter:
-    """Members in the order they are added; `getvalue()` (or `chunks()`) adds the central directory."""
+    """Members in the order they are added; `getvalue()` (or `chunks()`) adds the central directory. `drain()`
+    hands on the members added so far and forgets their data (a long summary's compressed sheets are not all
+    held until the last one is deflated)."""
 
     def __init__(self) -> None:
-        # (info, method, crc, size, the member's data in pieces)
+        # (info, method, crc, size, the member's data in pieces): added, not yet handed on
         self._members: list[tuple[zipfile.ZipInfo, int, int, int, list[bytes | memoryview]]] = []
+        self._central: list[bytes] = []  # the central directory entries of the members handed on
+        self._offset = 0  # where the next member's local header starts
 
     def __enter__(self) -> ZipWriter:
         return self
@@ -68,26 +72,34 @@ class ZipWriter:
         self._members.append((info, zipfile.ZIP_DEFLATED, crc, size, data))
 
     def getvalue(self) -> bytes:
-        """The zip: every member, then the central directory."""
+        """The zip: every member, then the central directory (once: see `chunks`)."""
         return b"".join(self.chunks())
 
     def chunks(self) -> Iterator[bytes | memoryview]:
         """The zip's bytes in pieces, as `getvalue()` joins them (to write to a file without a copy of it all
-        in memory)."""
-        central: list[bytes] = []
-        offset = 0
-        for info, method, crc, size, data in self._members:
-            chunks = [c for c in data if c]
-            csize = sum(map(len, chunks))
-            local, entry = _headers(info, method, crc, size, csize, offset)
-            yield local
-            yield from chunks
-            central.append(entry)
-            offset += len(local) + csize
-        directory = b"".join(central)
-        n = len(central)
+        in memory): the members not handed on yet (`drain`), then the central directory. Once: the members'
+        data is let go as it is handed on."""
+        yield from self.drain()
+        directory = b"".join(self._central)
+        n = len(self._central)
         yield directory
-        yield struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, n, n, len(directory), offset, 0)
+        yield struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, n, n, len(directory), self._offset, 0)
+
+    def drain(self) -> Iterator[bytes | memoryview]:
+        """The members added since the last `drain`, in pieces (each local header, then its data), their data
+        forgotten as they are handed on (the central directory entries kept for `chunks`)."""
+        while self._members:
+            info, method, crc, size, data = self._members.pop(0)
+            chunks = [c for c in data if c]
+            del data
+            csize = sum(map(len, chunks))
+            local, entry = _headers(info, method, crc, size, csize, self._offset)
+            self._central.append(entry)
+            self._offset += len(local) + csize
+            yield local
+            chunks.reverse()
+            while chunks:
+                yield chunks.pop()
 
 
 def _headers(

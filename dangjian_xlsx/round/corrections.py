@@ -14,19 +14,23 @@ files to look at, a 核对通知. 组织部's inspectors get a notice (and a cor
 errors (`inspection.inspector_notices`), never mixed into the branch's.
 
 `plan(report)` and `build_pack(report)` are pure (no files read or written unless a `loader` is given to
-recover the values of rejected files); `write_pack` writes the pack atomically and removes stale notices.
+recover the values of rejected files); `write_pack` writes the pack atomically and removes stale notices;
+`pack_jobs` and `finish_pack` do the same in pieces, which `outputs.py` shares with a forked helper.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from .. import aggregate as ag
 from ..atomic import write_all_atomic
 from ..forms import build_form, form_filename
 from ..models import Branch, Campaign, FileRecord, FormKind, Outcome, Report
+from ..outnames import PACK_DIR
 from ..ownfiles import MARKER_NAME, marker_text
 from .copies import Loader, fix_part, inbox_loader, rejected_part, submitted_values
 from .inspection import inspector_notices, is_inspection_file
@@ -48,7 +52,6 @@ from .notices import (
     notice_text,
 )
 
-PACK_DIR = "退回修改"
 FORMS = (FormKind.SCORING, FormKind.TASKS)
 
 _STALE = re.compile(
@@ -65,7 +68,10 @@ __all__ = [
     "build_pack",
     "copy_name",
     "count_pack",
+    "finish_pack",
     "inbox_loader",
+    "notice_files",
+    "pack_jobs",
     "plan",
     "submitted_values",
     "write_pack",
@@ -152,23 +158,27 @@ def build_pack(
 ) -> list[tuple[str, bytes]]:
     """Every file of the 退回修改 pack as (name, bytes): notices (UTF-8 with BOM, CRLF) and corrected copies."""
     campaign = report.campaign
-    files: list[tuple[str, bytes]] = []
-    for notice in plan(report, loader, branches):
-        files.append((notice.filename, notice.text.replace("\n", "\r\n").encode("utf-8-sig")))
-        copies = []
-        for part in notice.parts:
-            c = part.copy
-            if c is None:
-                continue
-            data = build_form(
-                campaign, c.kind, notice.branch, prefill=c.prefill, comments=c.comments, revision=c.revision
-            )
-            copies.append((c.name, data))
-        files += copies
-        if not notice.inspector and address_of(notice.branch) is not None:
-            attached = (*copies, *_forms_to_use(notice, campaign))
-            draft = Draft(notice.branch, notice_subject(notice, campaign), notice.body, attached)
-            files.append((f"{MAIL_DIR}/{draft_name(notice.filename)}", eml_bytes(draft)))
+    return [f for notice in plan(report, loader, branches) for f in notice_files(notice, campaign)]
+
+
+def notice_files(notice: Notice, campaign: Campaign) -> list[tuple[str, bytes]]:
+    """One notice's files as (name, bytes): the notice, its corrected copies, the e-mail draft of a notice
+    to a branch with a usable 邮箱."""
+    files = [(notice.filename, notice.text.replace("\n", "\r\n").encode("utf-8-sig"))]
+    copies = []
+    for part in notice.parts:
+        c = part.copy
+        if c is None:
+            continue
+        data = build_form(
+            campaign, c.kind, notice.branch, prefill=c.prefill, comments=c.comments, revision=c.revision
+        )
+        copies.append((c.name, data))
+    files += copies
+    if not notice.inspector and address_of(notice.branch) is not None:
+        attached = (*copies, *_forms_to_use(notice, campaign))
+        draft = Draft(notice.branch, notice_subject(notice, campaign), notice.body, attached)
+        files.append((f"{MAIL_DIR}/{draft_name(notice.filename)}", eml_bytes(draft)))
     return files
 
 
@@ -211,15 +221,40 @@ def write_pack(
     out_dir = Path(out_dir)
     files = build_pack(report, inbox_loader(report) if loader is None else loader, branches)
     written = write_all_atomic((out_dir / name, data) for name, data in files)
-    if written:  # the folder is the tool's own: collect never reads it as returns
+    finish_pack(out_dir, written)
+    return written
+
+
+def pack_jobs(
+    report: Report,
+    out_dir: Path,
+    loader: Loader | None = None,
+    branches: list[ag.BranchFiles] | None = None,
+) -> list[Callable[[], list[Path]]]:
+    """`write_pack` in pieces, for a caller that shares them between processes (`parallel.share`): the plan
+    is made here; each job writes one notice's files into `out_dir` (each atomically) and returns their
+    paths. `finish_pack` with every job's paths ends the pack."""
+    notices = plan(report, inbox_loader(report) if loader is None else loader, branches)
+    return [partial(_write_notice, notice, report.campaign, Path(out_dir)) for notice in notices]
+
+
+def _write_notice(notice: Notice, campaign: Campaign, out_dir: Path) -> list[Path]:
+    return write_all_atomic((out_dir / name, data) for name, data in notice_files(notice, campaign))
+
+
+def finish_pack(out_dir: Path, written: list[Path]) -> None:
+    """Once the pack's files (`written`) are in `out_dir`: the tool's marker file beside them, so that collect
+    never reads the folder as returns; the notices and copies of an earlier run that no longer apply removed
+    (only files named like this module's own)."""
+    out_dir = Path(out_dir)
+    if written:
         write_all_atomic([(out_dir / MARKER_NAME, marker_text().encode("utf-8"))])
-    keep = {name for name, _ in files}
+    keep = {Path(p).relative_to(out_dir).as_posix() for p in written}
     for folder, stale, prefix in ((out_dir, _STALE, ""), (out_dir / MAIL_DIR, _STALE_MAIL, f"{MAIL_DIR}/")):
         if folder.is_dir():
             for p in folder.iterdir():
                 if p.is_file() and prefix + p.name not in keep and stale.match(p.name):
                     p.unlink(missing_ok=True)
-    return written
 
 
 def read_notices(folder: Path) -> list[tuple[str, str]]:

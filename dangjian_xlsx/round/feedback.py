@@ -12,14 +12,17 @@ figures are provisional (暂计) and were left out of the school's statistics an
 
 Everything comes from the aggregate tables and overview that the summary is made of (computed once, by
 the caller): `build_feedback` is pure, (name, bytes) per branch; `write_feedback` writes them into a
-folder (`反馈表/` beside the summary, for `collect --feedback`), every file atomically.
+folder (`反馈表/` beside the summary, for `collect --feedback`), every file atomically; `feedback_jobs` the
+same, a job per workbook, for `outputs.py` to share with a forked helper.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +39,6 @@ from ..ownfiles import FEEDBACK_SHEETS
 from ..summary import FONT, Col, Formats, col_index, new_workbook, plain_table, print_setup, put, title
 from .feedback_items import deductions_sheet, inspection_deductions, self_deductions, tasks_sheet
 
-FEEDBACK_DIR = "反馈表"
 S_SCORES, S_DEDUCTIONS, S_TASKS = FEEDBACK_SHEETS  # in the workbook's order
 NOT_FILLED = "未填或无效"  # a status left blank or not one of the list (validation read it as none)
 Line = tuple[str, Any, str]
@@ -351,20 +353,39 @@ def build_one(
     return buf.getvalue()
 
 
-def build_feedback(report: Report, tables: ag.Tables, ov: ag.Overview) -> list[tuple[str, bytes]]:
-    """(file name, bytes) per roster branch with a counted 附件1 or 附件2, in roster order: the files the tables
-    were built from (`tables.branches`)."""
+def _recipients(tables: ag.Tables) -> list[tuple[Branch, bool, bool]]:
+    """(branch, has_tasks, has_scores) per roster branch with a counted 附件1 or 附件2, in roster order: the
+    files the tables were built from (`tables.branches`)."""
     out = []
     for bf in tables.branches:
         has_scores = bf.forms[FormKind.SCORING].current is not None
         has_tasks = bf.forms[FormKind.TASKS].current is not None
         if has_scores or has_tasks:
-            data = build_one(report, tables, ov, bf.branch, has_tasks, has_scores)
-            out.append((feedback_name(bf.branch), data))
+            out.append((bf.branch, has_tasks, has_scores))
     return out
+
+
+def build_feedback(report: Report, tables: ag.Tables, ov: ag.Overview) -> list[tuple[str, bytes]]:
+    """(file name, bytes) per roster branch with a counted 附件1 or 附件2, in roster order."""
+    return [(feedback_name(r[0]), build_one(report, tables, ov, *r)) for r in _recipients(tables)]
 
 
 def write_feedback(report: Report, tables: ag.Tables, ov: ag.Overview, out_dir: Path) -> list[Path]:
     """Write the feedback workbooks into `out_dir` (atomically). Returns their paths."""
     out_dir = Path(out_dir)
     return write_all_atomic((out_dir / name, data) for name, data in build_feedback(report, tables, ov))
+
+
+def feedback_jobs(
+    report: Report, tables: ag.Tables, ov: ag.Overview, out_dir: Path
+) -> list[Callable[[], list[Path]]]:
+    """`write_feedback` in pieces, for a caller that shares them between processes (`parallel.share`): each
+    job writes one branch's workbook into `out_dir` (atomically) and returns its path, in a list."""
+    return [partial(_write_one, report, tables, ov, Path(out_dir), *r) for r in _recipients(tables)]
+
+
+def _write_one(
+    report: Report, tables: ag.Tables, ov: ag.Overview, out_dir: Path, branch: Branch, *has: bool
+) -> list[Path]:
+    data = build_one(report, tables, ov, branch, *has)
+    return write_all_atomic([(out_dir / feedback_name(branch), data)])

@@ -1,6 +1,7 @@
 """The summary stage: the aggregate tables and overview → the school-wide summary workbook (汇总表.xlsx) and
 its CSV/JSON exports; the workbook toolkit (formats, columns, tables) that later stages' workbooks share."""
 
+from ..outnames import export_paths, summary_path
 from .colours import (
     FIX_STATES,
     OUTCOME_TONES,
@@ -17,7 +18,6 @@ from .exports import (
     csv_bytes,
     csv_cell,
     csv_frame,
-    export_paths,
     json_records,
     py,
     write_exports,
@@ -41,7 +41,7 @@ from .style import (
     table,
     title,
 )
-from .workbook import build_summary, new_workbook, summary_path, workbook_options, write_summary
+from .workbook import build_summary, new_workbook, workbook_options, write_summary
 
 __all__ = [
     "EXCEL_MAX_CHARS",

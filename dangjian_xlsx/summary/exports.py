@@ -22,6 +22,7 @@ import json
 import math
 import numbers
 import re
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
@@ -33,6 +34,7 @@ from .. import aggregate as ag
 from ..atomic import write_all_atomic
 from ..catalog import catalog_digest
 from ..models import Campaign
+from ..outnames import export_paths
 from ..problemnames import problem_name
 from .columns import (
     FILE_COLUMNS,
@@ -46,18 +48,6 @@ from .columns import (
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 SECTION_COLUMNS = ["section_id", "points", "n", "mean", "mean_rate", "min", "max"]
-
-
-def export_paths(summary: Path) -> dict[str, Path]:
-    summary = Path(summary)
-    stem = summary.stem
-    return {
-        "scores": summary.with_name(f"{stem}_得分.csv"),
-        "tasks": summary.with_name(f"{stem}_任务.csv"),
-        "problems": summary.with_name(f"{stem}_问题.csv"),
-        "files": summary.with_name(f"{stem}_文件.csv"),
-        "json": summary.with_name(f"{stem}.json"),
-    }
 
 
 def py(v: Any) -> Any:
@@ -119,12 +109,13 @@ def csv_frame(df: pd.DataFrame, columns: list[str]) -> bytes:
 
 
 def csv_chunks(df: pd.DataFrame, columns: list[str], header: Sequence[str] | None = None) -> Iterator[bytes]:
-    """`csv_frame` in pieces: the BOM and header (`header`, or the keys), then a slice of rows at a time."""
-    cells = [csv_values(df[c].tolist()) for c in columns]
+    """`csv_frame` in pieces: the BOM and header (`header`, or the keys), then a slice of rows at a time, each
+    converted when it is written (a province's long tables are never held again as text)."""
+    series = [df[c] for c in columns]
     yield codecs.BOM_UTF8 + csv_text([columns if header is None else header]).encode("utf-8")
-    rows = zip(*cells, strict=True)
-    while chunk := list(islice(rows, CHUNK_ROWS)):
-        yield csv_text(chunk).encode("utf-8")
+    for start in range(0, len(df), CHUNK_ROWS):
+        cells = [csv_values(s.iloc[start : start + CHUNK_ROWS].tolist()) for s in series]
+        yield csv_text(zip(*cells, strict=True)).encode("utf-8")
 
 
 def csv_values(values: list[Any]) -> list[str]:
@@ -200,23 +191,23 @@ def json_records(df: pd.DataFrame, columns: list[str]) -> Iterator[str]:
 
 
 class _Nested:
-    """The rows of a long table (items, answers) grouped by branch, made into dicts when asked for."""
+    """The rows of a long table (items, answers) grouped by branch, made into dicts when asked for: the columns
+    are held once, as lists, and each branch's row numbers (not its rows)."""
 
     def __init__(self, df: pd.DataFrame, columns: list[str]) -> None:
         self.keys = sorted(columns)
-        rows = zip(*_columns(df, self.keys).values(), strict=True)
-        self.rows: dict[str, list[tuple[Any, ...]]] = {}
-        for branch_id, row in zip(df["branch_id"].tolist(), rows, strict=True):
+        self.columns = list(_columns(df, self.keys).values())
+        self.rows: dict[str, array[int]] = {}
+        for at, branch_id in enumerate(df["branch_id"].tolist()):
             group = self.rows.get(branch_id)
             if group is None:
-                self.rows[branch_id] = [row]
-            else:
-                group.append(row)
+                group = self.rows[branch_id] = array("l")
+            group.append(at)
 
     def pop(self, branch_id: str) -> list[dict[str, Any]]:
         """The branch's rows, in table order (once: a branch listed twice gets none the second time)."""
-        keys = self.keys
-        return [dict(zip(keys, row, strict=True)) for row in self.rows.pop(branch_id, [])]
+        keys, columns = self.keys, self.columns
+        return [dict(zip(keys, [c[at] for c in columns], strict=True)) for at in self.rows.pop(branch_id, ())]
 
 
 def _per(nested_per_row: int) -> int:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
@@ -72,20 +73,45 @@ def wrapped_height(
     return _height(lines, line) if lines > 1 else None
 
 
+class RowHeights(Mapping[int, float]):
+    """Row → height of the rows whose wrapped text needs more than one line, kept as one small number per row
+    (its lines) and made a height when asked for: a province's 任务清单明细 has a hundred thousand rows that
+    wrap, and a dict would keep a key, a float and an entry for each."""
+
+    def __init__(self, first_row: int, lines: Iterable[int], line: float) -> None:
+        self.first_row, self.line = first_row, line
+        self.lines = array("I", lines)
+
+    def __getitem__(self, row: int) -> float:
+        at = row - self.first_row
+        if 0 <= at < len(self.lines) and self.lines[at] > 1:
+            return _height(self.lines[at], self.line)
+        raise KeyError(row)
+
+    def __contains__(self, row: object) -> bool:
+        at = row - self.first_row if type(row) is int else -1
+        return 0 <= at < len(self.lines) and self.lines[at] > 1
+
+    def __iter__(self) -> Iterator[int]:
+        return (row for row, n in enumerate(self.lines, start=self.first_row) if n > 1)
+
+    def __len__(self) -> int:
+        return sum(n > 1 for n in self.lines)
+
+
 def wrapped_heights(
     rows: Sequence[Sequence[Any]],
     wrapped: Sequence[tuple[int, float]],
     first_row: int,
     line: float = LINE_HEIGHT,
-) -> dict[int, float]:
+) -> Mapping[int, float]:
     """Row (counted from `first_row`) → height, for the rows whose wrapped text needs more than one line:
     `wrapped_height` of each row, measured a column at a time (each distinct text once: tables repeat
     statuses, names and item texts)."""
     if not rows or not wrapped:
         return {}
     columns = [_column_lines([values[c] for values in rows], width) for c, width in wrapped]
-    lines = columns[0] if len(columns) == 1 else list(map(max, *columns))
-    return {row: _height(n, line) for row, n in enumerate(lines, start=first_row) if n > 1}
+    return RowHeights(first_row, columns[0] if len(columns) == 1 else map(max, *columns), line)
 
 
 def _column_lines(values: list[Any], width: float) -> list[int]:

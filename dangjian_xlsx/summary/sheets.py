@@ -3,6 +3,7 @@ are in score_sheets.py, 总览 in overview.py."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from xlsxwriter.worksheet import Worksheet
 
@@ -139,11 +140,11 @@ def task_details_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog
     """任务清单明细: every answer; the tasks not done first (what is printed), then the done ones (on screen
     only), each part in roster order."""
     text = {tk.id: ag.short_text(tk.text, 34) for tk in catalog.tasks}
-    details = t.task_details.assign(task=t.task_details["task_id"].map(text))
-    done = details["status"] == catalog.done_status
-    df = pd.concat([details[~done], details[done]], ignore_index=True)
-    n_open, n_done = int((~done).sum()), int(done.sum())
     cols = task_details_columns(catalog.unit)
+    df = open_first(t.task_details, catalog.done_status, [c.key for c in cols if c.key != "task"])
+    df["task"] = df["task_id"].map(text)
+    n_done = int((df["status"] == catalog.done_status).sum())
+    n_open = len(df) - n_done
     unit = catalog.unit
     title(
         ws,
@@ -159,6 +160,14 @@ def task_details_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog
     first, _ = table(ws, F, df, cols, header_row=header_row, freeze_cols=3)
     printed = sum(c.printed for c in cols)
     ws.print_area(0, 0, first + n_open - 1 if n_open else header_row, printed - 1)
+
+
+def open_first(details: pd.DataFrame, done_status: str, keys: list[str]) -> pd.DataFrame:
+    """The answers not done, then the done ones (each part in the table's order), of `keys` only: the one copy
+    the sheet keeps until its rows are spliced (a province's hundred thousand answers)."""
+    done = (details["status"] == done_status).to_numpy()
+    order = np.concatenate([np.flatnonzero(~done), np.flatnonzero(done)])
+    return details.iloc[order, [details.columns.get_loc(k) for k in keys]].reset_index(drop=True)
 
 
 def submissions_sheet(ws: Worksheet, F: Formats, t: ag.Tables, terms: ag.Terms) -> None:

@@ -65,7 +65,7 @@ class _Block:
     first_row: int  # 0-based row of the first spliced row
     rows: Sequence[Sequence[Any]]
     formats: Sequence[Format]
-    heights: dict[int, float]  # 0-based row → height in points (rows whose text wraps)
+    heights: Mapping[int, float]  # 0-based row → height in points (rows whose text wraps)
     cell_formats: Mapping[int, Sequence[Format]]  # column → each row's own format (instead of formats[c])
 
 
@@ -81,7 +81,7 @@ class BodyRows:
         first_row: int,
         rows: Sequence[Sequence[Any]],
         formats: Sequence[Format],
-        heights: dict[int, float],
+        heights: Mapping[int, float],
         cell_formats: Mapping[int, Sequence[Format]] | None = None,
     ) -> None:
         """`formats[c]` is column c's format (used by the table's first body row, which XlsxWriter
@@ -103,23 +103,34 @@ class BodyRows:
     def chunks(self, xlsx: bytes, clip: Callable[[str], str]) -> Iterable[bytes | memoryview]:
         """The workbook with every kept-back block inserted into its sheet, in pieces to write one after the
         other (same member order; the other members are views of `xlsx`, copied as they are; the rows rendered
-        a slice at a time while the slices before are compressed on the other threads)."""
+        a slice at a time while the slices before are compressed on the other threads; each member handed on
+        as soon as it is compressed)."""
         if not self.blocks:
             return (xlsx,)
-        with zipfile.ZipFile(io.BytesIO(xlsx)) as src, ZipWriter() as dst:
+        with zipfile.ZipFile(io.BytesIO(xlsx)) as src:
             parts = {part: name for name, part in sheet_parts(src.read(WORKBOOK), src.read(WORKBOOK_RELS))}
-            by_part = {part: self.blocks[name] for part, name in parts.items() if name in self.blocks}
-            if len(by_part) != len(self.blocks):
-                raise RuntimeError("a spliced table's sheet is missing from the workbook")
-            for info in src.infolist():
-                block = by_part.get(info.filename)
-                if block is None:
-                    dst.copy(xlsx, info)
-                    continue
+        by_part = {part: self.blocks[name] for part, name in parts.items() if name in self.blocks}
+        if len(by_part) != len(self.blocks):
+            raise RuntimeError("a spliced table's sheet is missing from the workbook")
+        return _spliced(xlsx, by_part, clip)
+
+
+def _spliced(
+    xlsx: bytes, by_part: dict[str, _Block], clip: Callable[[str], str]
+) -> Iterator[bytes | memoryview]:
+    """`BodyRows.chunks` once checked: the zip's members in order, each block rendered into its sheet."""
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, ZipWriter() as dst:
+        for info in src.infolist():
+            block = by_part.get(info.filename)
+            if block is None:
+                dst.copy(xlsx, info)
+            else:
                 data = src.read(info)
                 at = _insertion_point(data, block)
                 dst.deflate(info, chain((data[:at],), render(block, clip), (data[at:],)))
-            return dst.chunks()
+                del data
+            yield from dst.drain()
+        yield from dst.chunks()
 
 
 class FrameRows(Sequence[tuple[Any, ...]]):

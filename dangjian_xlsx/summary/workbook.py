@@ -113,11 +113,3 @@ def write_summary(
 ) -> Path:
     """Build the summary workbook and write it to `path` atomically. Returns the path."""
     return write_all_atomic([(Path(path), summary_chunks(tables, overview, campaign, generated_at))])[0]
-
-
-def summary_path(out: Path) -> Path:
-    """`out` as given; a folder gets 汇总表.xlsx inside it; a name without suffix gets .xlsx."""
-    out = Path(out)
-    if out.is_dir():
-        return out / "汇总表.xlsx"
-    return out if out.suffix else out.with_suffix(".xlsx")

@@ -702,7 +702,7 @@ def test_cli_generate_blank_in_cwd(
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["generate"])
     assert result.exit_code == 0, result.output
-    written = sorted((tmp_path / "forms").iterdir())
+    written = sorted((tmp_path / "表格").iterdir())  # the round folder's name, as the page uses it
     assert [p.name for p in written] == ["附件1_评分表.xlsx", "附件2_重点任务清单.xlsx"]
     assert written[1].read_bytes() == build_form(campaign, FormKind.TASKS)
 
