@@ -223,7 +223,11 @@ class Overview:
             Line(Outcome.REJECTED.value, self.rejected_files, "无法使用，须重新报送"),
             Line(L_DOUBT_FILES, self.doubt_files, w("无法确定是哪个{unit}交回的，不计入任何{unit}")),
             Line(Outcome.SUPERSEDED.value, self.superseded_files, w("同一{unit}交了更新的文件")),
-            Line(Outcome.IGNORED.value, self.ignored_files, "临时文件、隐藏文件"),
+            Line(
+                Outcome.IGNORED.value,
+                self.ignored_files,
+                "临时文件、隐藏文件；已展开的压缩包和邮件（其中的文件各自列出）",
+            ),
             Line(Outcome.NOT_A_FORM.value, self.not_a_form_files, "不是本次督查的表格或自查报告"),
         ]
 

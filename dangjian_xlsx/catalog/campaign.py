@@ -142,6 +142,11 @@ def _check_dates(campaign: Campaign, file: CampaignFile | None) -> None:
         raise ConfigError(
             f"{where('self_check_start')}：自查开始日期（self_check_start）晚于自查截止日期（self_check_end）"
         )
+    if campaign.due < campaign.self_check_start:
+        raise ConfigError(
+            f"{where('due')}：报送截止日期（due）{campaign.due.isoformat()} 早于自查开始日期（self_check_start）"
+            f"{campaign.self_check_start.isoformat()}：请写 {campaign.self_check_start.isoformat()} 或之后的日期"
+        )
     if campaign.correction_due is not None and campaign.correction_due < campaign.due:
         raise ConfigError(
             f"{where('correction_due')}：更正截止日期（correction_due）早于报送截止日期（due）："

@@ -85,22 +85,27 @@ def named_files(parts: Iterable[Named]) -> list[FileRecord]:
     return out + [r for p in parts for r in (p.current, p.basis) if r is not None]
 
 
-def deadline_note(campaign: Campaign, as_of: dt.date) -> str | None:
+def deadline_note(campaign: Campaign, as_of: dt.date, *, page: bool = False) -> str | None:
     """For the clerk, when the notices can only ask for 尽快: the round's 报送截止日期 has passed and no later
-    correction deadline (`correction_due`) is set, or that has passed too."""
+    correction deadline (`correction_due`) is set, or that has passed too. `page`: said for the page (the
+    setting is 本轮设置's 更正截止日期 and the next step 重新汇总) instead of the command line."""
     if as_of <= campaign.due:
         return None
+    example = (as_of + dt.timedelta(days=7)).isoformat()
     if campaign.correction_due is None:
-        return (
-            f"报送截止日期 {campaign.due.isoformat()} 已过，通知中写的是“请尽快发送”；如要给出更正的期限，"
-            "请在 campaign.toml 中设置 correction_due（更正截止日期，例如 correction_due = "
-            f"{(as_of + dt.timedelta(days=7)).isoformat()}）后重新运行"
+        how = (
+            f"请在“本轮设置”中填写更正截止日期（例如 {example}）后重新汇总"
+            if page
+            else f"请在 campaign.toml 中设置 correction_due（更正截止日期，例如 correction_due = {example}）后重新运行"
         )
+        return f"报送截止日期 {campaign.due.isoformat()} 已过，通知中写的是“请尽快发送”；如要给出更正的期限，{how}"
     if as_of > campaign.correction_due:
-        return (
-            f"更正截止日期 {campaign.correction_due.isoformat()} 也已过，通知中写的是“请尽快发送”；"
-            "如要给出新的期限，请修改 campaign.toml 中的 correction_due 后重新运行"
+        how = (
+            "请在“本轮设置”中修改更正截止日期后重新汇总"
+            if page
+            else "请修改 campaign.toml 中的 correction_due 后重新运行"
         )
+        return f"更正截止日期 {campaign.correction_due.isoformat()} 也已过，通知中写的是“请尽快发送”；如要给出新的期限，{how}"
     return None
 
 

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..outnames import FEEDBACK_DIR, PACK_DIR
+
 CAMPAIGN_FILE = "campaign.toml"
 INBOX_DIR = "收件"
 FORMS_DIR = "表格"
 SUMMARY_FILE = "汇总表.xlsx"
-FEEDBACK_DIR = "反馈表"
 INSPECTION_DIR = "督查评分表"
 
 
@@ -43,9 +44,7 @@ class RoundFolder:
 
     @property
     def corrections_dir(self) -> Path:
-        from ..round import pack_dir
-
-        return pack_dir(self.summary)
+        return self.root / PACK_DIR
 
     @property
     def feedback_dir(self) -> Path:

@@ -188,6 +188,20 @@ def test_campaign_that_is_not_a_table_names_its_line(tmp_path: Path, text: str) 
     no_english(str(exc.value), tmp_path)
 
 
+def test_a_due_date_before_the_self_check_starts_names_its_line(tmp_path: Path) -> None:
+    """A clerk's slip the page let through: 报送截止日期 before 自查开始 — no branch could meet it."""
+    path = tmp_path / "campaign.toml"
+    path.write_text(HEAD + "self_check_end = 2025-10-20\ndue = 2025-09-01\n", "utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_campaign(path)
+    message = str(exc.value)
+    assert "第6行" in message and "报送截止日期" in message and "2025-09-01" in message
+    assert "早于自查开始日期" in message and "2025-10-10 或之后" in message
+    no_english(message, tmp_path)
+    path.write_text(HEAD + "self_check_end = 2025-10-20\ndue = 2025-10-10\n", "utf-8")
+    assert load_campaign(path).due.isoformat() == "2025-10-10"  # the first day of the self-check is allowed
+
+
 def test_a_year_of_five_digits_names_its_line(tmp_path: Path) -> None:
     path = campaign_file(tmp_path, "self_check_end = 2025-10-20", head=HEAD.replace("2025\n", "99999\n", 1))
     with pytest.raises(ConfigError) as exc:

@@ -27,6 +27,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=zh-CN",
 ]
 VIEWPORTS = {"laptop": (1366, 768), "desktop": (1920, 1080)}
 

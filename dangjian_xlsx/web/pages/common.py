@@ -39,6 +39,18 @@ def state(request: Request) -> RoundState:
     return request.app.state.round
 
 
+def current_report(st: RoundState) -> Any:
+    """The inbox's report as it is now, or None when the round's configuration cannot be read (the page then
+    shows the loader's message where it matters)."""
+    from ...errors import UserError
+    from ..worker import StepFailed
+
+    try:
+        return st.report()
+    except (UserError, StepFailed):
+        return None
+
+
 def page(request: Request, template: str, title: str, **context: Any) -> HTMLResponse:
     """A page of the site: `template` extends base.html; `title` is its heading and the current nav item."""
     st = state(request)

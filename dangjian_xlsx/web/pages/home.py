@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ..jobs import failure_text
+from ..settings_campaign import sample_of
 from .common import back, page, state
 
 router = APIRouter()
@@ -17,7 +18,11 @@ def home(request: Request) -> Response:
     st = state(request)
     if not st.folder.is_round():
         return page(request, "setup_needed.html", "建立本轮督查")
-    return page(request, "home.html", "首页")
+    try:
+        campaign, _ = st.folder.load()
+    except Exception as exc:  # the loader's message: the settings page shows where to fix it
+        return page(request, "home.html", "首页", campaign=None, sample=None, load_error=failure_text(exc))
+    return page(request, "home.html", "首页", campaign=campaign, sample=sample_of(campaign), load_error=None)
 
 
 @router.post("/create")

@@ -36,7 +36,8 @@ document.addEventListener("click", (event) => {
   });
 });
 
-// Jobs: <div class="job" data-job="ID" data-done-reload="1"> is kept up to date until the job ends.
+// Jobs: <div class="job" data-job="ID" data-done-reload="1"> is kept up to date until the job ends; then the page
+// reloads (data-done-keep: with ?done=ID, where the page shows what the job said).
 function watchJob(box) {
   const id = box.dataset.job;
   const bar = box.querySelector("progress");
@@ -53,7 +54,12 @@ function watchJob(box) {
         if (!job.finished) { setTimeout(tick, 400); return; }
         if (bar) { bar.max = 1; bar.value = 1; }
         box.dispatchEvent(new CustomEvent("job-finished", { detail: job, bubbles: true }));
-        if (box.dataset.doneReload && !job.error) {
+        if (box.dataset.doneKeep) {  // reload, keeping what the job said: ?done=<job>
+          const url = new URL(window.location.href);
+          url.searchParams.delete("job");
+          url.searchParams.set("done", String(job.id));
+          window.location.replace(url.toString());
+        } else if (box.dataset.doneReload && !job.error) {
           const url = new URL(window.location.href);
           url.searchParams.delete("job");
           window.location.replace(url.toString());
