@@ -19,7 +19,6 @@ from ..models import FormKind, Report
 from .current import BranchFiles, Terms, branch_files
 from .files import files_and_problems
 from .frames import frame
-from .heap import map_large_blocks
 from .inspection import (
     INSPECTION_BRANCH_COLUMNS,
     INSPECTION_ITEM_COLUMNS,
@@ -95,13 +94,11 @@ class _Basis:
 
 
 def build_tables(report: Report) -> Tables:
-    map_large_blocks()  # what the tables free while they are built given back (a province's columns)
     return _tables(report, _basis(report, branch_files(report)))
 
 
 def tables_and_overview(report: Report) -> tuple[Tables, Overview]:
     """`build_tables` and `overview` of a report, resolving and scoring its branches once for both."""
-    map_large_blocks()  # what the tables free while they are built given back (a province's columns)
     basis = _basis(report, branch_files(report))
     return _tables(report, basis), _overview(report, basis)
 
