@@ -52,7 +52,10 @@ ALLOWED_NUMBER_LINES = {
     ("read/cfbprops.py", "if vt == _VT_FILETIME and at + 12 <= len(s):"): "a FILETIME property's byte length",
     ("summary/overview.py", "MIDDLE = Panel(6, 12)"): "the 总览 page's middle panel: first column and width",
     ("web/charts.py", "PERCENT = 100.0  # a share drawn as a percentage"): "per cent, not the forms' total",
-    ("web/charts.py", "VALUE_ROOM = 44  # width right of the longest bar, for its number"): "pixels in an SVG chart",
+    (
+        "web/charts.py",
+        "VALUE_ROOM = 44  # width right of the longest bar, for its number",
+    ): "pixels in an SVG chart",
 }
 # (module, the text around it) → why a string shows a 2018-like size
 ALLOWED_SIZE_TEXTS = {
