@@ -76,20 +76,28 @@ def branch_row(bf: ag.BranchFiles, terms: ag.Terms, notice: Notice | None) -> Br
     )
 
 
+def needs_fixing(row: BranchRow) -> bool:
+    """In the 需退回修改 list: its 材料质量 is 需修改, or any of its files is 需退回修改 in the grid — also when its
+    材料质量 says 身份存疑 first (a file naming it must be checked, and something of its own must be corrected too)."""
+    return bool(row.notice) and (
+        row.quality.word == ag.QUALITY_FIX or any(c.word == ag.SUB_FIX for c in row.cells)
+    )
+
+
 def progress(report: Any) -> Progress:
     """The grid and the lists of `report` (the notices as the last collect wrote them, from the same report)."""
     terms = ag.Terms.of(report.campaign.catalog)
     branches = ag.branch_files(report)
     notices = {n.branch.name: n for n in plan(report, inbox_loader(report), branches) if not n.inspector}
     rows = [branch_row(bf, terms, notices.get(bf.branch.name)) for bf in branches]
-    words = [*ag.SUBMIT_WORDS, ag.QUALITY_FIX, ag.QUALITY_DOUBT]
+    words = [*ag.SUBMIT_WORDS, ag.QUALITY_OK, ag.QUALITY_FIX, ag.QUALITY_DOUBT]
     counts = [(w, sum(w in (r.submitted.word, r.quality.word) for r in rows), tone_class(w)) for w in words]
     return Progress(
         headers=[terms.attachment(k) for k in FORMS] + ["自查报告"],
         rows=rows,
         counts=counts,
         owing=[r for r in rows if r.submitted.word != ag.SUBMIT_ALL and r.notice],
-        fixing=[r for r in rows if r.quality.word == ag.QUALITY_FIX and r.notice],
+        fixing=[r for r in rows if needs_fixing(r)],
         doubt=[r for r in rows if r.quality.word == ag.QUALITY_DOUBT and r.notice],
     )
 

@@ -157,3 +157,32 @@ def test_nothing_arrived_yet_points_to_the_inbox(client) -> None:
     nxt = body.split('class="card next"')[1].split("</section>")[0]
     assert 'href="/inbox"' in nxt and "还没有收到" in nxt
     assert all(r.texts()[5] == "全部未交" for r in table_rows(body, "grid"))
+
+
+def test_a_branch_with_a_file_to_correct_is_listed_even_when_held_in_doubt() -> None:
+    """A branch whose 材料质量 says 身份存疑 (ranked before 需修改) but whose own 附件1 is 需退回修改 in the grid is in the
+    需退回修改 list too — the list and the grid never disagree; a branch with nothing to correct is not."""
+    from dangjian_xlsx import aggregate as ag
+    from dangjian_xlsx.web.progress_view import BranchRow, cell, needs_fixing
+
+    def row(quality: str, first: str, notice: str = "某党总支：…") -> BranchRow:
+        cells = [cell(first), cell(ag.SUB_OK), cell(ag.SUB_OK)]
+        return BranchRow(
+            5, "某党总支", "", "", cells, cell(ag.SUBMIT_ALL), cell(quality), [], "退回修改通知", notice
+        )
+
+    assert needs_fixing(row(ag.QUALITY_DOUBT, ag.SUB_FIX))
+    assert needs_fixing(row(ag.QUALITY_FIX, ag.SUB_OK))
+    assert not needs_fixing(row(ag.QUALITY_DOUBT, ag.SUB_OK))
+    assert not needs_fixing(row(ag.QUALITY_OK, ag.SUB_OK))
+    assert not needs_fixing(row(ag.QUALITY_DOUBT, ag.SUB_FIX, notice=""))  # nothing to copy: not listed
+
+
+def test_the_counts_include_the_branches_in_order(client, round_dir) -> None:
+    """The counts above the grid name 合格 too, and each count is the number of grid rows saying it."""
+    fill_inbox(round_dir)
+    body = client.get("/progress").text
+    rows = grid(body)
+    ok = sum(1 for cells in rows.values() if any(c.text.strip() == "合格" for c in cells))
+    assert ok > 0
+    assert re.search(rf"合格\s*{ok}\b", html.unescape(re.sub(r"<[^>]+>", " ", body)))
