@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from enum import Flag, StrEnum, auto
 
+from .layout import META_SHEET
 from .models import DEFAULT_UNIT, Problem, Severity
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -142,8 +143,7 @@ class Code(StrEnum):
     DIGEST_MISMATCH = (
         "digest-mismatch",
         E,
-        "表格版本不符：本文件是按{made_from}生成的表格，本轮使用的是{current}，"
-        "请使用本轮下发的表格重新填写（本文件版本标识 {value}，本轮 {expected}）",
+        "表格版本不符：本文件是按{made_from}生成的表格，本轮使用的是{current}，请使用本轮下发的表格重新填写",
         "表格版本不符",
         REJECTS | STOPS_VALUES | RECOVERABLE,
     )
@@ -390,11 +390,16 @@ def _shown(value: object) -> str:
     return str(value)
 
 
+def sheet_shown(sheet: str) -> str:
+    """A sheet as people are told of it: the hidden identity sheet as 表格标识, others by their names."""
+    return "表格标识" if sheet == META_SHEET else sheet
+
+
 def where(p: Problem) -> str:
     """'文件 评分表 E12' — the position part of a one-line message."""
     parts = [p.file]
     if p.sheet:
-        parts.append(p.sheet)
+        parts.append(sheet_shown(p.sheet))
     if p.cell:
         parts.append(p.cell)
     return " ".join(parts)

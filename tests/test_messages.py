@@ -177,3 +177,25 @@ def test_every_code_has_a_chinese_name() -> None:
         assert name and name.isprintable() and not any("a" <= c.lower() <= "z" for c in name), name
     assert problem_name(Code.BRANCH_UNKNOWN.value, "党支部") == "党支部不在名单中"
     assert problem_name("no-such-code", "党总支") == "其他问题"
+
+
+def test_a_version_mismatch_tells_people_the_forms_not_hex_ids() -> None:
+    """What a branch reads in its notice and a clerk on the page: which round's form it was and what to do — the
+    version ids stay in the problem's value (the summary's 校验问题 shows them), not in the sentence; the hidden
+    identity sheet is named 表格标识, not _meta."""
+    from dangjian_xlsx.layout import META_SHEET
+    from dangjian_xlsx.messages import Code, one_line, render
+
+    p = render(
+        Code.DIGEST_MISMATCH,
+        file="a.xlsx",
+        sheet=META_SHEET,
+        value="105bb6cc71c66a8e",
+        expected="88668bd4501f7e24",
+        made_from="“专项督查（2018年，版本 2018-zznu-1）”",
+        current="同名但内容已修改的版本",
+    )
+    assert "105bb6cc71c66a8e" not in p.message and "88668bd4501f7e24" not in p.message
+    assert "2018-zznu-1" in p.message and "请使用本轮下发的表格重新填写" in p.message
+    assert p.value == "105bb6cc71c66a8e"
+    assert "_meta" not in one_line(p) and "a.xlsx 表格标识：" in one_line(p)

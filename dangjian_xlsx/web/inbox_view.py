@@ -12,6 +12,7 @@ from typing import Any
 from .. import aggregate as ag
 from ..catalog import plain, ref_labels
 from ..collect import MEMBER_SEP
+from ..messages import sheet_shown
 from ..models import FileRecord, Outcome, Problem
 from ..summary import STATUS_COLOURS
 
@@ -50,7 +51,7 @@ class FileRow:
 
 
 def problem_line(p: Problem, labels: dict[str, str]) -> ProblemLine:
-    where = " ".join(x for x in (p.sheet, p.cell) if x)
+    where = " ".join(x for x in (sheet_shown(p.sheet), p.cell) if x)
     return ProblemLine(p.severity.value, where, plain(p.message, labels))
 
 
