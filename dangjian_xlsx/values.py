@@ -47,7 +47,16 @@ def shared(value: V) -> V:
     if not plain or len(_kept) >= SHARED_MAX:
         return value
     # its own key: values of two classes are never equal (3 fields against 4, a text against a number)
-    return _kept.setdefault(value, value)  # type: ignore[no-any-return]
+    kept = _kept.get(value)
+    if kept is None:  # kept with its id (and status) interned, however the first one came to be made
+        kept = _kept.setdefault(value, _interned(value))
+    return kept  # type: ignore[no-any-return]
+
+
+def _interned(value: V) -> V:
+    if type(value) is TaskAnswer:
+        return TaskAnswer(sys.intern(value.task_id), _shared(value.status), value.done, value.issues)  # type: ignore[return-value]
+    return type(value)(sys.intern(value[0]), *value[1:])
 
 
 def _item_score(item_id: str, score: float | None, note: str) -> ItemScore:

@@ -262,3 +262,14 @@ def test_values_of_different_forms_never_stand_for_each_other() -> None:
         shared(ItemScore("S01.1", None)),
     ]
     assert [type(v) for v in kept] == [TaskAnswer, InspectionScore, ItemScore]
+
+
+def test_a_shared_value_keeps_its_id_interned_whoever_made_it_first() -> None:
+    """A blank value first made with an id that is not interned (built by hand, or by a test) is kept with the
+    interned id: values unpickled later share the one id string, whatever order values were made in."""
+    from dangjian_xlsx.values import shared
+
+    first = shared(TaskAnswer(_fresh("T19"), _fresh("未完成")))
+    assert first.task_id is sys.intern("T19") and first.status is sys.intern("未完成")
+    back = pickle.loads(pickle.dumps(TaskAnswer("T19", "未完成")))
+    assert back is first and back.task_id is sys.intern("T19")
