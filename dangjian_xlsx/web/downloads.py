@@ -38,6 +38,14 @@ def listed(folder: Path, name: str) -> Path | None:
     return path if path.is_file() and not path.is_symlink() else None
 
 
+def files_in(folder: Path) -> frozenset[str]:
+    """The names of the files directly in `folder` (no folders, no links); empty when it cannot be listed."""
+    try:
+        return frozenset(e.name for e in os.scandir(folder) if e.is_file(follow_symlinks=False))
+    except OSError:
+        return frozenset()
+
+
 def disposition(name: str) -> str:
     """A Content-Disposition that every browser saves under the Chinese name `name`."""
     ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
@@ -48,6 +56,14 @@ def file_response(path: Path) -> Response:
     data = path.read_bytes()
     media = MEDIA.get(path.suffix.lower(), "application/octet-stream")
     return Response(data, media_type=media, headers={"content-disposition": disposition(path.name)})
+
+
+def listed_response(folder: Path, name: str, missing: str) -> Response:
+    """The file `name` of `folder` (see `listed`), or 404 saying `missing` (Chinese: what to do instead)."""
+    path = listed(folder, name)
+    if path is None:
+        return Response(missing, status_code=404, media_type=MEDIA[".txt"])
+    return file_response(path)
 
 
 def zip_response(files: Iterable[tuple[str, Path]], name: str) -> Response:

@@ -117,7 +117,7 @@ def failure_text(exc: BaseException) -> str:
     request, a write that failed, the folder in use), else the CLI's crash line with its log file."""
     from ..errors import UserError
 
-    if isinstance(exc, UserError) or type(exc).__name__ == "StepFailed":  # worker.StepFailed: already said
+    if isinstance(exc, UserError):  # the tool's own, worker.StepFailed included: already said in Chinese
         return str(exc)
     from ..terminal import crash_line, crash_log
 

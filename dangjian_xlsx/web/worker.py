@@ -18,13 +18,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from ..errors import UserError
+
 Progress = Callable[[int, int], None]
 STEPS = ("collect", "read_inbox", "generate", "inspect")
 _HEADER = struct.Struct(">Q")
 
 
-class StepFailed(Exception):
-    """A step failed in the worker; the message is already in Chinese."""
+class StepFailed(UserError):
+    """A step failed in the worker; the message is already in Chinese (the CLI's, for the same failure)."""
 
 
 def run(step: str, root: Path, progress: Progress | None = None) -> Any:

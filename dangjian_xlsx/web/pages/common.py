@@ -43,11 +43,10 @@ def current_report(st: RoundState) -> Any:
     """The inbox's report as it is now, or None when the round's configuration cannot be read (the page then
     shows the loader's message where it matters)."""
     from ...errors import UserError
-    from ..worker import StepFailed
 
     try:
         return st.report()
-    except (UserError, StepFailed):
+    except UserError:  # a configuration error, or the worker's (`worker.StepFailed`)
         return None
 
 

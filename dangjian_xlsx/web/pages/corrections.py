@@ -7,7 +7,6 @@ step is 重新汇总 (`state.collect()`)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
-from ..downloads import file_response, listed, zip_response
+from ..downloads import files_in, listed, listed_response, zip_response
 from ..folder import RoundFolder
 from ..summary_files import written
 from .common import back, current_report, page, state
@@ -98,13 +97,6 @@ def _copy_label(rest: str) -> str:
     return form.replace("_", " ") + (f"（第{rev}次更正）" if rev else "")
 
 
-def _files_in(folder: Path) -> frozenset[str]:
-    try:
-        return frozenset(e.name for e in os.scandir(folder) if e.is_file(follow_symlinks=False))
-    except OSError:
-        return frozenset()
-
-
 def build_view(folder: RoundFolder, report: Any = None) -> PackView:
     """The written pack (none before the first collect) and what changed in the inbox or the settings since
     it was written (`summary_files.written`, as the 汇总 page says it; `report`: the inbox now, or None)."""
@@ -117,7 +109,7 @@ def build_view(folder: RoundFolder, report: Any = None) -> PackView:
     except OSError:
         return view
     pack = folder.corrections_dir
-    listing, mail = _files_in(pack), _files_in(pack / MAIL_DIR)
+    listing, mail = files_in(pack), files_in(pack / MAIL_DIR)
     view.notices = [notice_view(name, text, listing, mail) for name, text in read_notices(pack)]
     view.changed = list(written(folder, report).stale)
     if view.notices and report is not None:
@@ -166,16 +158,14 @@ def recollect(request: Request) -> Response:
 
 @router.get("/corrections/file/{name}")
 def pack_file(request: Request, name: str) -> Response:
-    path = listed(state(request).folder.corrections_dir, name)
-    return file_response(path) if path else PlainTextResponse(NOT_FOUND, status_code=404)
+    return listed_response(state(request).folder.corrections_dir, name, NOT_FOUND)
 
 
 @router.get("/corrections/mail/{name}")
 def mail_file(request: Request, name: str) -> Response:
     from ...forms import MAIL_DIR
 
-    path = listed(state(request).folder.corrections_dir / MAIL_DIR, name)
-    return file_response(path) if path else PlainTextResponse(NOT_FOUND, status_code=404)
+    return listed_response(state(request).folder.corrections_dir / MAIL_DIR, name, NOT_FOUND)
 
 
 @router.get("/corrections/zip")

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from .. import actions
-from ..downloads import file_response, listed, zip_response
+from ..downloads import files_in, listed, listed_response, zip_response
 from ..folder import RoundFolder
 from ..jobs import failure_text
 from ..settings_campaign import sample_of
@@ -98,14 +98,7 @@ class Listing:
     def of(cls, folder: RoundFolder) -> Listing:
         from ...forms import MAIL_DIR
 
-        return cls(_files_in(folder.forms_dir), _files_in(folder.forms_dir / MAIL_DIR))
-
-
-def _files_in(folder: Path) -> frozenset[str]:
-    try:
-        return frozenset(p.name for p in folder.iterdir() if p.is_file() and not p.is_symlink())
-    except OSError:
-        return frozenset()
+        return cls(files_in(folder.forms_dir), files_in(folder.forms_dir / MAIL_DIR))
 
 
 def draft_names(names: set[str]) -> dict[str, str]:
@@ -201,16 +194,14 @@ def run(request: Request) -> Response:
 
 @router.get("/generate/file/{name}")
 def form_file(request: Request, name: str) -> Response:
-    path = listed(state(request).folder.forms_dir, name)
-    return file_response(path) if path else PlainTextResponse(NOT_FOUND, status_code=404)
+    return listed_response(state(request).folder.forms_dir, name, NOT_FOUND)
 
 
 @router.get("/generate/mail/{name}")
 def mail_file(request: Request, name: str) -> Response:
     from ...forms import MAIL_DIR
 
-    path = listed(state(request).folder.forms_dir / MAIL_DIR, name)
-    return file_response(path) if path else PlainTextResponse(NOT_FOUND, status_code=404)
+    return listed_response(state(request).folder.forms_dir / MAIL_DIR, name, NOT_FOUND)
 
 
 @router.get("/generate/zip")
