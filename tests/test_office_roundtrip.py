@@ -438,3 +438,27 @@ def test_free_text_that_looks_like_a_number_stays_as_typed(run: Run) -> None:
             else:
                 got_answers = {a.task_id: (a.status, a.done, a.issues) for a in rec.submission.answers}
                 assert got_answers == f.answers, fmt
+
+
+def test_libreoffice_xlsx_read_here_as_calamine_reads_it(run: Run) -> None:
+    """Every .xlsx LibreOffice saved in this run (typed, pasted, tampered, texts that look like numbers or
+    dates) is read by the fast reader in this process, with calamine's answer to the last value and type."""
+    from dangjian_xlsx.read import calamine, formats, scan, xlsxfast
+    from dangjian_xlsx.read.limits import DEFAULT_LIMITS
+
+    def shown(raw: object) -> list[object]:
+        return [
+            (s.name, s.visibility, [[(type(v).__name__, v) for v in row] for row in s.rows])
+            for s in raw.sheets  # type: ignore[attr-defined]
+        ] + [raw.notes]  # type: ignore[attr-defined]
+
+    for doc in run.documents:
+        data = doc.output("xlsx").read_bytes()
+        fmt, plain = formats.sniff_parsed(data)
+        _, members = scan.safety_pass(data, fmt, DEFAULT_LIMITS, plain, keep_all=True)
+        assert members is not None
+        for heads in (None, {META_SHEET: 12, "填表说明": 0}):
+            fast = xlsxfast.read_members(members, fmt, DEFAULT_LIMITS, None, heads)
+            assert fast is not None, f"{doc.name}: the fast reader stepped aside from a LibreOffice file"
+            slow = calamine.read_sheets(data, fmt, DEFAULT_LIMITS, None, members, heads)
+            assert shown(fast) == shown(slow), doc.name

@@ -1,6 +1,7 @@
 """The read stage: a file's bytes → RawWorkbook, nothing trusted — the real format by content (`sniff`), a
-safety pass before calamine allocates anything (zip members, XML, sheet extents; .xls records), then every
-sheet's values (`read_workbook`). Every failure is a `ReadError`."""
+safety pass before anything is parsed (zip members, XML, sheet extents; .xls records), then every sheet's
+values (`read_workbook`): an .xlsx by the fast reader in this process (`xlsxfast`), anything it steps aside
+from and every other format by calamine in the reader process. Every failure is a `ReadError`."""
 
 from .calamine import sheet_xml
 from .formats import DOCUMENT_FORMATS, SPREADSHEET_FORMATS, Sniffed, describe, sniff, sniff_parsed

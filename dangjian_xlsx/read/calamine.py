@@ -102,7 +102,7 @@ def _sheet(wb: Any, meta: Any, limits: Limits, notes: Notes) -> RawSheet:
         rows = _rows(sheet, meta.name, notes)
     else:
         rows = []
-    _truncate_texts(meta.name, rows, limits.max_text, notes)
+    truncate_texts(meta.name, rows, limits.max_text, notes)
     return RawSheet.model_construct(name=meta.name, visibility=visibility, rows=rows)
 
 
@@ -143,7 +143,7 @@ def _is_panic(exc: BaseException) -> bool:
 _is_str = str.__instancecheck__
 
 
-def _truncate_texts(sheet: str, rows: list[list[Any]], limit: int, notes: Notes) -> None:
+def truncate_texts(sheet: str, rows: list[list[Any]], limit: int, notes: Notes) -> None:
     if max(map(len, filter(_is_str, chain.from_iterable(rows))), default=0) <= limit:
         return  # the common case, checked in C without enumerating
     for r, row in enumerate(rows):

@@ -278,9 +278,11 @@ def check_zip_inflated(
 
 
 def safety_pass(
-    data: bytes, fmt: str, limits: Limits, plain: Directory | None, keep_all: bool
+    data: bytes, fmt: str, limits: Limits, plain: Directory | None, keep_all: bool, *, extents: bool = True
 ) -> tuple[dict[str, bytes], Inflated | None]:
-    """`check_zip` (`keep_all`: `check_zip_inflated`), given what `plain_members(data)` said."""
+    """`check_zip` (`keep_all`: `check_zip_inflated`), given what `plain_members(data)` said. Without
+    `extents`, worksheets are not scanned for their extent: for a reader that bounds its grid itself
+    (`xlsxfast`), never before calamine."""
     infos = list(zip_members(data, plain, limits).values())
     keep_all = keep_all and sum(i.file_size for i in infos) <= _REPACK_MAX
     index = _index(fmt, {i.filename for i in infos})
@@ -292,7 +294,7 @@ def safety_pass(
             inflated[name] = b""
             continue
         keep = _Keep() if name in index or keep_all else None
-        sinks, head = _sinks(name, fmt, limits, kept, keep)
+        sinks, head = _sinks(name, fmt, limits, kept, keep, extents)
         _inflate(data, info, sinks)
         content = keep.data if keep is not None else None
         if content is not None and name in index:
@@ -318,7 +320,7 @@ def _index(fmt: str, present: set[str]) -> tuple[str, ...]:
 
 
 def _sinks(
-    name: str, fmt: str, limits: Limits, kept: Mapping[str, bytes], keep: _Keep | None
+    name: str, fmt: str, limits: Limits, kept: Mapping[str, bytes], keep: _Keep | None, extents: bool = True
 ) -> tuple[list[Sink], _Head | None]:
     """What member `name` is fed to, in this order (the first to refuse it words the error); and the head
     of the shared strings, when it is that part."""
@@ -326,7 +328,7 @@ def _sinks(
     if keep is not None:
         sinks.append(keep)
     head: _Head | None = None
-    if fmt in _OOXML and name.startswith(SHEET_DIRS) and name.endswith(".xml"):
+    if extents and fmt in _OOXML and name.startswith(SHEET_DIRS) and name.endswith(".xml"):
         sinks.append(XlsxSheetScan(Extent(limits, _sheet_name(name, kept))))
     if fmt in _OOXML and name == SHARED_STRINGS:
         head = _Head()

@@ -1,4 +1,5 @@
-"""bytes → RawWorkbook: sniff the real format, run the safety pass, read every sheet with python-calamine.
+"""bytes → RawWorkbook: sniff the real format, run the safety pass, read every sheet — an .xlsx/.xlsm with the
+fast reader (`xlsxfast`), anything else with python-calamine.
 
 Nothing here trusts the file. Before python-calamine sees the bytes, a cheap pre-pass checks what calamine
 would otherwise allocate blindly (calamine is Rust: an allocation failure aborts the whole process, it does
@@ -7,10 +8,14 @@ not raise): zip containers in `scan` (worksheets in `sheetscan`, an ODS's tables
 `calamine`. A zip's central directory is parsed once, while sniffing (or here when the caller had sniffed),
 and handed to the safety pass. This module also finds when the file was last saved.
 
-The safety pass and calamine run in the reader process (`fence`): a panic's text never reaches the terminal,
-and an abort, a runaway allocation or a reading past `READ_SECONDS` costs that file only — it is rejected as
-damaged ('file-corrupt') or as 处理超时 ('read-timeout'). Where no reader process can be forked (Windows, a
-multi-threaded host), they run here, the safety pass being what stands between hostile bytes and calamine.
+An .xlsx/.xlsm is read here, in this process (`read_here`): its safety pass, then `xlsxfast`, which is plain
+Python over members the pass has bounded and verified — nothing in it can abort the process — and gives
+calamine's answer or steps aside. Every other file, and an .xlsx the fast reader steps aside from (or too
+large to keep inflated), is read by the safety pass and calamine in the reader process (`fence`): a panic's
+text never reaches the terminal, and an abort, a runaway allocation or a reading past `READ_SECONDS` costs
+that file only — it is rejected as damaged ('file-corrupt') or as 处理超时 ('read-timeout'). Where no reader
+process can be forked (Windows, a multi-threaded host), they run here, the safety pass being what stands
+between hostile bytes and calamine.
 
 Every failure is a `ReadError(code, **fields)` with `code` the value of a `messages.Code`; `fields` are
 ready for `messages.render(Code(err.code), file=..., **err.fields)` (a sheet name travels as `sheet`). A
@@ -21,18 +26,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ..models import RawWorkbook
 from ..ooxml import CORE_PROPERTIES, ODF_META
-from . import fence
+from . import fence, xlsxfast
 from .calamine import read_sheets
 from .formats import SPREADSHEET_FORMATS, Sniffed, describe, sniff_parsed
 from .limits import DEFAULT_LIMITS, READ_SECONDS, Limits, ReadError, corrupt, human_size
 from .reasons import RESAVE, log_debug, unreadable
 from .scan import safety_pass
 from .xlssafety import check_xls
+
+_OOXML = frozenset({"xlsx", "xlsm"})
 
 # ---------------------------------------------------------------- when it was saved
 
@@ -118,7 +125,8 @@ def read_workbook(
         _refuse_early(data, limits, fmt)
         heads = dict(head_rows) if head_rows else None
         job = (data, limits, fmt, dict(plain) if plain else None, heads)
-        return fence.call(read_verified, *job, seconds=READ_SECONDS)
+        raw = _guarded(read_here, *job) if fmt in _OOXML else None
+        return raw if raw is not None else fence.call(read_verified, *job, seconds=READ_SECONDS)
     except ReadError as err:
         log_debug(name, err)
         raise
@@ -164,8 +172,32 @@ def read_verified(
 ) -> RawWorkbook:
     """The safety pass, then calamine (in the reader process when there is one): RawWorkbook or ReadError,
     nothing else — a panic or any other failure becomes a Chinese reason (`reasons`)."""
+    raw = _guarded(_read, data, limits, fmt, plain, head_rows)
+    assert raw is not None
+    return raw
+
+
+def read_here(
+    data: bytes,
+    limits: Limits,
+    fmt: str,
+    plain: Mapping[str, Any] | None,
+    head_rows: Mapping[str, int] | None,
+) -> RawWorkbook | None:
+    """An .xlsx/.xlsm's safety pass and values, in this process (`xlsxfast`, pure Python: nothing there can
+    abort the process); None when the package is too large to keep inflated or `xlsxfast` is unsure of it:
+    the caller then reads it in the reader process, as any other format."""
+    kept, members = safety_pass(data, fmt, limits, plain, keep_all=True, extents=False)
+    if members is None:
+        return None
+    return xlsxfast.read_members(members, fmt, limits, _saved_at_ooxml(kept.get(CORE_PROPERTIES)), head_rows)
+
+
+def _guarded(read: Callable[..., RawWorkbook | None], *job: Any) -> RawWorkbook | None:
+    """`read(*job)` (`job` as `read_verified` takes it), whose failures are all ReadErrors."""
+    data, limits = job[0], job[1]
     try:
-        return _read(data, limits, fmt, plain, head_rows)
+        return read(*job)
     except ReadError:
         raise
     except MemoryError as exc:
