@@ -36,7 +36,28 @@ _PARENS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】")
 def normalize(text: str) -> str:
     """NFKC, no whitespace, no invisible characters: the form in which names are compared (a no-break space,
     full-width brackets or a zero-width space make no other name)."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+    return _SPACE.sub("", nfkc(text))
+
+
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+
+
+def nfkc(text: str) -> str:
+    """`unicodedata.normalize("NFKC", text)`, quicker for a Chinese text: its full-width punctuation (，：（）)
+    and ideographic spaces are what NFKC changes, each into one ASCII character; when that is all, the text
+    with them replaced is NFKC already (a compatibility decomposition is per character), and the general
+    normalization — slow on CJK text — is left out."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    plain = _FULL_WIDTH.sub(_half_width, text)
+    if unicodedata.is_normalized("NFKC", plain):
+        return plain
+    return unicodedata.normalize("NFKC", text)
+
+
+def _half_width(m: re.Match[str]) -> str:
+    ch = m.group()
+    return " " if ch == "\u3000" else chr(ord(ch) - 0xFEE0)
 
 
 def without_invisible(text: str) -> str:

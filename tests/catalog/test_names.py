@@ -112,3 +112,25 @@ def test_a_roster_of_party_branches_may_head_its_name_column_as_such(tmp_path) -
             f"序号,{head},联系人\n1,物理学院第一党支部,张三\n2,物理学院第二党支部,李四\n", "utf-8"
         )
         assert [b.name for b in load_roster(path)] == ["物理学院第一党支部", "物理学院第二党支部"]
+
+
+def test_nfkc_quick_path_equals_unicodedata() -> None:
+    """names.nfkc takes a quick path for Chinese text with full-width punctuation; it must equal NFKC for
+    any text, including ones where the quick path must not be taken (a combining mark after a full-width
+    letter composes; U+FF5F is full-width but not ASCII; half-width katakana, ligatures, Hangul jamo)."""
+    import random
+    import unicodedata
+
+    from dangjian_xlsx.catalog.names import nfkc
+
+    samples = [
+        "本年度召开党总支会议４次，与文学院党总支联合开展专题学习：整改措施（已落实）。",
+        "Ａ\u0301Ｂ", "\uff5f\uff60", "\u3000前后\u3000", "ｶﾞｷﾞ", "ﬁ ﬂ", "\u1100\u1161\u11a8", "①②", "㍻", "",
+        "ＡＢＣ１２３！？", "e\u0301", "\uff21\u0308\uff22",
+    ]  # fmt: skip
+    rng = random.Random(20)
+    pool = [chr(c) for c in [*range(0x20, 0x7F), *range(0x300, 0x310), *range(0x3000, 0x3010), *range(0x4E00, 0x4E20),
+            *range(0xFF00, 0xFFEF), 0x1100, 0x1161, 0x11A8, 0xAC00, 0x212B, 0x2126, 0xFB01]]  # fmt: skip
+    samples += ["".join(rng.choice(pool) for _ in range(rng.randint(1, 30))) for _ in range(3000)]
+    for text in samples:
+        assert nfkc(text) == unicodedata.normalize("NFKC", text), repr(text)
