@@ -143,7 +143,9 @@ _ANY_TEMP = re.compile(r"^\..+\.(\d+)\.[A-Za-z0-9_]+\.part$")  # `.<name>.<pid>.
 
 def sweep_folder(folder: Path) -> list[Path]:
     """Remove the stale temporary files of every target in `folder` (whatever it was: a killed run may have
-    been writing a file no later run writes again); returns those removed."""
+    been writing a file no later run writes again); returns those removed. One scan: a batch writing many
+    files into one folder (thousands of notices or feedback workbooks) sweeps it once, then writes each
+    with `sweep=False` — a scan per file would grow with the square of the files."""
 
     def stale(entry: os.DirEntry[str]) -> bool:
         m = _ANY_TEMP.match(entry.name)
@@ -177,11 +179,14 @@ def write_bytes_atomic(path: Path, data: bytes, *, sweep: bool = True) -> Path:
     return path
 
 
-def write_all_atomic(files: Iterable[tuple[Path, bytes | Iterable[bytes]]]) -> list[Path]:
+def write_all_atomic(
+    files: Iterable[tuple[Path, bytes | Iterable[bytes]]], *, sweep: bool = True
+) -> list[Path]:
     """Write several files, each bytes or an iterable of chunks: all are written to temporary files first,
-    then each renamed over its target, so a failure while writing any of them replaces none."""
+    then each renamed over its target, so a failure while writing any of them replaces none. `sweep=False`:
+    the folders were swept once for the whole batch (`sweep_folder`), not again for these files."""
     files = [(Path(p), data) for p, data in files]
-    with staged([p for p, _ in files]) as temps:
+    with staged([p for p, _ in files], sweep=sweep) as temps:
         for tmp, (_, data) in zip(temps, files, strict=True):
             fill(tmp, data)
     return [p for p, _ in files]

@@ -210,7 +210,7 @@ def write_outputs(report: Report, out: Path, *, feedback: bool = False) -> Outpu
                 report, dataclasses.replace(tables, ledger=carried.ledger), tables, ov, st, path, feedback
             )
             written = _write_all(jobs)
-            summary_files, corrections = written[0], [p for w in written[1:end] for p in w]
+            summary_files, corrections = written[0] + written[1], [p for w in written[2:end] for p in w]
             written_feedback = [p for w in written[end:] for p in w]
             if feedback:
                 with writing(path.parent / FEEDBACK_DIR, unchanged, exact=True):
@@ -249,8 +249,9 @@ def _jobs(
 ) -> tuple[list[Job], int]:
     """The jobs writing a collect's set into the staging folder `st` (`path`: the summary as committed;
     `shown`: the tables the summary shows, its ledger carried over), the longest first so that the two
-    processes end together: the summary and its exports, the correction pack's notices (one job each; its
-    plan is made here), then the feedback workbooks (one job each, from the index returned beside them).
+    processes end together: the summary workbook, its exports (the CSV files and the JSON: one job), the
+    correction pack's notices (one job each; its plan is made here), then the feedback workbooks (one job
+    each, from the index returned beside them).
     Each job says its OSError as a WriteError about the output it was writing."""
     from .round import feedback_jobs, pack_jobs
     from .summary import write_exports, write_summary
@@ -259,12 +260,15 @@ def _jobs(
     unchanged = _UNCHANGED.format(folder=path.parent)
     summary = st.path(path.name)
 
-    def summary_set() -> list[Path]:
+    def summary_book() -> list[Path]:
         with writing(path, unchanged, exact=True):
-            write_summary(shown, ov, summary, campaign, at)
-        return [summary, *write_exports(tables, ov, summary, campaign, at)]
+            return [write_summary(shown, ov, summary, campaign, at)]
 
-    jobs = [_reported(summary_set, path.parent, unchanged)]
+    def exports() -> list[Path]:
+        return write_exports(tables, ov, summary, campaign, at)
+
+    # the workbook and its exports are two jobs: the two processes write them at once
+    jobs = [_reported(summary_book, path.parent, unchanged), _reported(exports, path.parent, unchanged)]
     with writing(path.parent / PACK_DIR, unchanged, exact=True):
         some = pack_jobs(report, st.path(PACK_DIR), branches=tables.branches)
     jobs += [_reported(j, path.parent / PACK_DIR, unchanged) for j in some]

@@ -74,7 +74,7 @@ def share(
         if done is not None:
             done(count)
 
-    helpers = (processes or cpus()) - 1 if ctx is not None and total > 2 * chunk else 0
+    helpers = (processes or cpus()) - 1 if ctx is not None and total >= 2 * chunk else 0
     if helpers:
         _share_with_helpers(ctx, helpers, fn, total, chunk, put)
     for k in range(total):  # everything when there are no helpers; what a dead helper took, otherwise
@@ -175,6 +175,19 @@ def _receive(pipe: Any, pipes: list[Any], put: Callable[[int, list[Any]], None])
     return True
 
 
+def _die_with_parent() -> None:
+    """Linux: this helper is killed as soon as its parent dies (`PR_SET_PDEATHSIG`), also in the middle of a
+    chunk — a job writing an output (the summary's exports) must not go on after the parent was killed, into a
+    folder the next run recovers. Elsewhere the helper stops at its next chunk."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
 def _helper(fn: Callable[[int], Any], total: int, chunk: int, counter: Any, send: Any, parent: int) -> None:
     """Take chunks until none are left, or the parent is gone (killed: nobody wants the rest, and a helper
     writing outputs must not go on into a folder the next run cleans up). If `fn` fails here, stop quietly:
@@ -182,6 +195,7 @@ def _helper(fn: Callable[[int], Any], total: int, chunk: int, counter: Any, send
     reported. Ctrl-C is the parent's to handle (it then stops the helpers): a helper does not print a
     traceback of its own."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
     try:
         while os.getppid() == parent and (start := _take(counter, chunk)) < total:
             send.send((start, [fn(k) for k in range(start, min(start + chunk, total))]))

@@ -51,17 +51,39 @@ def watched(make):
 
 round.feedback_jobs = watched(round.feedback_jobs)  # outputs takes them from the stage when it writes
 round.pack_jobs = watched(round.pack_jobs)
+writers = {}
+
+def noted(name, write):
+    def run(*args, **kwargs):
+        writers.setdefault(name, os.getpid())
+        (seen / f"{name}-{os.getpid()}").touch()
+        return write(*args, **kwargs)
+    return run
+
+from dangjian_xlsx import summary
+summary.write_summary = noted("summary", summary.write_summary)
+summary.write_exports = noted("exports", summary.write_exports)
 report = run_collect(Path(sys.argv[5]), default_campaign(), jobs=1)
-done = outputs.write_outputs(report, out / "汇总表.xlsx", feedback=True)
-pids = sorted(int(p.name) for p in seen.iterdir())
-print(json.dumps({"paths": [str(p.relative_to(out)) for p in done.paths], "pids": pids, "parent": PARENT}))
+done = outputs.write_outputs(report, out / "汇总表.xlsx", feedback=sys.argv[6] == "1")
+pids = sorted(int(p.name) for p in seen.iterdir() if p.name.isdigit())
+by = {p.name.split("-")[0]: int(p.name.split("-")[1]) for p in seen.iterdir() if not p.name.isdigit()}
+print(json.dumps({"paths": [str(p.relative_to(out)) for p in done.paths], "pids": pids, "parent": PARENT, "by": by}))
 """
 
 
-def _write(tmp: Path, name: str, cores: int, fail_in_helper: bool = False) -> tuple[dict[str, Any], Path]:
+def _write(
+    tmp: Path, name: str, cores: int, fail_in_helper: bool = False, feedback: bool = True
+) -> tuple[dict[str, Any], Path]:
     out, seen = tmp / name, tmp / f"{name}.pids"
     seen.mkdir()
-    args = [str(out), str(seen), str(cores), "1" if fail_in_helper else "0", str(INBOX)]
+    args = [
+        str(out),
+        str(seen),
+        str(cores),
+        "1" if fail_in_helper else "0",
+        str(INBOX),
+        "1" if feedback else "0",
+    ]
     done = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(_WRITE), *args],
         capture_output=True,
@@ -108,3 +130,16 @@ def test_a_job_a_helper_could_not_finish_is_done_again_here(
     one, files = alone
     assert got["paths"] == one["paths"]
     assert _files(out) == files
+
+
+def test_the_summary_workbook_and_its_exports_are_written_at_once(tmp_path: Path) -> None:
+    """Without feedback, a collect's longest jobs are the summary workbook and its CSV/JSON exports: with two
+    cores each is written by a process of its own (issue 20: the clerk waits for the longer one only), and
+    the files are the same bytes as one process writes."""
+    got, out = _write(tmp_path, "二", cores=2, feedback=False)
+    assert set(got["by"]) == {"summary", "exports"}
+    assert got["by"]["summary"] != got["by"]["exports"]
+    one, alone_out = _write(tmp_path, "一", cores=1, feedback=False)
+    assert one["by"]["summary"] == one["by"]["exports"] == one["parent"]
+    assert got["paths"] == one["paths"]
+    assert _files(out) == _files(alone_out)

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -200,3 +201,49 @@ def test_a_file_that_kills_the_reader_costs_that_file_only_in_every_helper(can_f
     out = json.loads(done.stdout.strip().splitlines()[-1])
     assert [r[1] for r in out] == ["file-corrupt" if k % 7 == 0 else "a" for k in range(60)]
     assert len({pid for pid, _ in out}) == 2  # the helper read its share, through a reader of its own
+
+
+_KILLED_PARENT = """
+import os, signal, sys, time
+from pathlib import Path
+from dangjian_xlsx import parallel
+
+parallel.cpus = lambda: 2
+PARENT, mark = os.getpid(), Path(sys.argv[1])
+
+def job(k):
+    if os.getpid() != PARENT:  # the helper: a long job (an output being written)
+        mark.write_text(str(os.getpid()))
+        time.sleep(60)
+        return k
+    while not mark.exists():  # this process: killed once the helper is inside its job
+        time.sleep(0.01)
+    os.kill(PARENT, signal.SIGKILL)
+
+parallel.share(job, 2, chunk=1)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_helper_dies_with_its_killed_parent_even_inside_a_job(tmp_path: Path) -> None:
+    """kill -9 of a collect stops its helper at once, also in the middle of a job (writing an output into the
+    staging folder the next run recovers), not after it."""
+    mark = tmp_path / "helper.pid"
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(_KILLED_PARENT), str(mark)], capture_output=True, timeout=60
+    )
+    assert done.returncode == -9, done.stderr
+    pid = int(mark.read_text())
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.05)
+    assert not _alive(pid)
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting for a reaper is not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -27,7 +27,7 @@ from functools import partial
 from pathlib import Path
 
 from .. import aggregate as ag
-from ..atomic import write_all_atomic
+from ..atomic import sweep_folder, write_all_atomic
 from ..forms import build_form, form_filename
 from ..models import Branch, Campaign, FileRecord, FormKind, Outcome, Report
 from ..outnames import PACK_DIR
@@ -235,11 +235,14 @@ def pack_jobs(
     is made here; each job writes one notice's files into `out_dir` (each atomically) and returns their
     paths. `finish_pack` with every job's paths ends the pack."""
     notices = plan(report, inbox_loader(report) if loader is None else loader, branches)
+    for folder in (Path(out_dir), Path(out_dir) / MAIL_DIR):  # once for every notice (see sweep_folder)
+        sweep_folder(folder)
     return [partial(_write_notice, notice, report.campaign, Path(out_dir)) for notice in notices]
 
 
 def _write_notice(notice: Notice, campaign: Campaign, out_dir: Path) -> list[Path]:
-    return write_all_atomic((out_dir / name, data) for name, data in notice_files(notice, campaign))
+    files = notice_files(notice, campaign)
+    return write_all_atomic(((out_dir / name, data) for name, data in files), sweep=False)
 
 
 def finish_pack(out_dir: Path, written: list[Path]) -> None:

@@ -32,7 +32,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from .. import aggregate as ag
-from ..atomic import write_all_atomic
+from ..atomic import sweep_folder, write_all_atomic
 from ..catalog import ref_labels
 from ..models import Branch, Campaign, Catalog, FormKind, Report
 from ..ownfiles import FEEDBACK_SHEETS
@@ -381,6 +381,7 @@ def feedback_jobs(
 ) -> list[Callable[[], list[Path]]]:
     """`write_feedback` in pieces, for a caller that shares them between processes (`parallel.share`): each
     job writes one branch's workbook into `out_dir` (atomically) and returns its path, in a list."""
+    sweep_folder(Path(out_dir))  # once for every workbook (see sweep_folder)
     return [partial(_write_one, report, tables, ov, Path(out_dir), *r) for r in _recipients(tables)]
 
 
@@ -388,4 +389,4 @@ def _write_one(
     report: Report, tables: ag.Tables, ov: ag.Overview, out_dir: Path, branch: Branch, *has: bool
 ) -> list[Path]:
     data = build_one(report, tables, ov, branch, *has)
-    return write_all_atomic([(out_dir / feedback_name(branch), data)])
+    return write_all_atomic([(out_dir / feedback_name(branch), data)], sweep=False)

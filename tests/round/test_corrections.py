@@ -380,3 +380,25 @@ def test_a_reminder_draft_carries_the_forms_still_owed(report: Report, camp: Cam
     assert [a.get_filename() for a in msg1.iter_attachments()] == [
         f"01_{camp.roster[0].name}_附件1_评分表_更正.xlsx"
     ]
+
+
+def test_pack_and_feedback_scan_their_folder_once_not_per_file(
+    report: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Thousands of notices or feedback workbooks must not each scan the folder they are written into (the
+    scans would grow with the square of the branches): one sweep per folder when the jobs are planned."""
+    import os
+
+    from dangjian_xlsx import aggregate, atomic
+    from dangjian_xlsx.round import feedback_jobs, pack_jobs
+
+    scans: list[object] = []
+    real_scandir = os.scandir
+    monkeypatch.setattr(atomic.os, "scandir", lambda p: scans.append(p) or real_scandir(p))
+    jobs = pack_jobs(report, tmp_path / "pack")
+    tables, ov = aggregate.tables_and_overview(report)
+    jobs += feedback_jobs(report, tables, ov, tmp_path / "fb")
+    planned = len(scans)
+    written = [p for job in jobs for p in job()]
+    assert len(jobs) >= 5 and len(written) >= len(jobs)
+    assert planned == 3 and len(scans) == planned  # 退回修改/, its 邮件/ and 反馈表/: none per file
