@@ -10,7 +10,8 @@ One run (default N=500 personalized 党总支, i.e. 1,000 returned workbooks):
 2. times, each in a fresh subprocess so that peak memory is per stage and comparable across N:
    - generate: `generate_for_roster` for N branches (2N workbooks written);
    - collect: `run_collect` + the summary workbook and exports over the real returns (read, validate, resolve,
-     summary + exports), and the same over the generator-prefilled inbox;
+     then the workbook and the exports written by two processes at once, as the command line writes them),
+     and the same over the generator-prefilled inbox;
    - naive: a loop of `pandas.read_excel(path, sheet_name=None)` with openpyxl (on a fixed sample of the
      files, 1 in k, scaled per file: it is ~10× slower than collect);
    - floor: open each file's container and inflate every member, nothing else — in one process, and split

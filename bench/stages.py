@@ -115,13 +115,18 @@ def stage_generate(n: int, work: Path) -> dict[str, Any]:
 
 
 def stage_collect(n: int, inbox: Path, work: Path) -> dict[str, Any]:
-    from dangjian_xlsx import aggregate
+    """Read, validate, resolve, then the summary workbook and its CSV/JSON exports, written as the command
+    line writes them (`outputs.write_outputs`: two jobs, shared by this process and a forked helper). Not
+    timed: the imports, and what else the command line writes (the correction pack: with this inbox, which
+    holds no 自查报告, a 未交提醒 for every branch), and putting the set in place."""
+    from dangjian_xlsx import aggregate, parallel
     from dangjian_xlsx.collect import run_collect
     from dangjian_xlsx.summary import write_exports, write_summary
 
     campaign = bench_campaign(n)
     out = work / "summary" / "汇总表.xlsx"
     shutil.rmtree(out.parent, ignore_errors=True)
+    out.parent.mkdir(parents=True)
     clock = Clock()
     gc.freeze()  # as the command line does: before reading (forked helpers), again before writing
     try:
@@ -130,10 +135,11 @@ def stage_collect(n: int, inbox: Path, work: Path) -> dict[str, Any]:
         gc.freeze()
         tables, ov = aggregate.tables_and_overview(report)
         at = report.generated_at
-        written = [
-            write_summary(tables, ov, out, campaign, at),
-            *write_exports(tables, ov, out, campaign, at),
+        jobs = [
+            lambda: [write_summary(tables, ov, out, campaign, at)],
+            lambda: write_exports(tables, ov, out, campaign, at),
         ]
+        written = [p for paths in parallel.share(lambda k: jobs[k](), len(jobs), chunk=1) for p in paths]
     finally:
         gc.unfreeze()
     outcomes = Counter(f.outcome.value for f in report.files)
