@@ -108,7 +108,7 @@ _G_T = rb"(?:<t(?:\s+xml:space=\"preserve\")?>[^<]*+</t>|<t\s*/>)"
 _G_RUN = rb"<r>(?:<rPr>(?:<[A-Za-z]+" + _G_ATTRS + rb"/>)*+</rPr>|<rPr\s*/>)?" + _G_T + rb"</r>"
 _G_CONTENT = (
     rb"(?:(?:<f" + _G_ATTRS + rb"(?:/>|>[^<]*+</f>))?(?:<v>[^<]*+</v>|<v\s*/>)?"
-    rb"|<is>(?:" + _G_T + rb"|(?:" + _G_RUN + rb")++)?</is>)"
+    rb"|<is>(?:" + _G_T + rb"|(?:" + _G_RUN + rb")++)?(?:<phoneticPr" + _G_ATTRS + rb"/>)?</is>)"
 )
 # a cell tag with its reference first, its other attributes, and its content, every part well made
 _CELL = re.compile(

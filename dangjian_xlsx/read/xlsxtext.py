@@ -20,7 +20,11 @@ _RUN = (
     rb"<r>(?:<rPr>(?:<[A-Za-z]+(?:\s+[A-Za-z:]+=\"[^\"<>]*\")*\s*/>)*</rPr>|<rPr/>)?"
     + rb"(?:<t(?: xml:space=\"preserve\")?>[^<]*</t>|<t/>)</r>"
 )
-_SI_WHOLE = re.compile(rb"(?:(?:<t(?: xml:space=\"preserve\")?>[^<]*</t>|<t/>)|(?:" + _RUN + rb")+)?")
+# … and, after them, the phonetic settings East Asian Excel writes (no text: calamine passes over them)
+_PHONETIC_PR = rb"(?:<phoneticPr(?:\s+[A-Za-z:]+=\"[^\"<>]*\")*\s*/>)?"
+_SI_WHOLE = re.compile(
+    rb"(?:(?:<t(?: xml:space=\"preserve\")?>[^<]*</t>|<t/>)|(?:" + _RUN + rb")+)?" + _PHONETIC_PR
+)
 _SST_HEAD = re.compile(rb"(?:\xef\xbb\xbf)?(?:<\?xml\s[^<>]*\?>)?\s*<sst(?:\s+[\w.:-]+=\"[^\"<]*\")*\s*>")
 _ESCAPE_X = re.compile(rb"_x[0-9A-Fa-f]{4}_")
 

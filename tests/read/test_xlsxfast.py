@@ -67,6 +67,7 @@ def test_shared_strings_plain_rich_entities_and_spaces() -> None:
         '<t xml:space="preserve">本年度未开展&#10;整改：&#9;完</t>',
         "<t/>",
         "",
+        '<t>党总支名称：</t><phoneticPr fontId="1" type="noConversion"/>',  # what Chinese Excel writes
     ]
     cells = "".join(
         f'<row r="{k + 1}"><c r="B{k + 1}" t="s"><v>{k}</v></c></row>' for k in range(len(strings))
@@ -82,6 +83,7 @@ def test_shared_strings_plain_rich_entities_and_spaces() -> None:
         "本年度未开展\n整改：\t完",
         "",
         "",
+        "党总支名称：",
     ]
 
 
