@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -179,12 +180,13 @@ def _die_with_parent() -> None:
     """Linux: this helper is killed as soon as its parent dies (`PR_SET_PDEATHSIG`), also in the middle of a
     chunk — a job writing an output (the summary's exports) must not go on after the parent was killed, into a
     folder the next run recovers. Elsewhere the helper stops at its next chunk."""
+    if not sys.platform.startswith("linux"):  # pragma: no cover
+        return
     try:
         import ctypes
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError, TypeError):  # pragma: no cover - a libc without prctl
         pass
 
 
