@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import repeat
 from typing import Any
 
 import pandas as pd
@@ -37,11 +38,31 @@ def frame(rows: list[dict[str, Any]] | list[list[Any]], columns: list[str]) -> p
     return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame({c: [] for c in columns})
 
 
+class Same(Sequence[Any]):
+    """`n` times one value: a stretch of a long table's column that repeats a value (a branch's name on each of
+    its rows), given to `Columns.extend` without a list of it."""
+
+    __slots__ = ("n", "value")
+
+    def __init__(self, value: Any, n: int) -> None:
+        self.value, self.n = value, n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: Any) -> Any:
+        at = range(self.n)[i]  # IndexError past the end, as a list
+        return [self.value] * len(at) if isinstance(i, slice) else self.value
+
+    def __iter__(self) -> Iterator[Any]:
+        return repeat(self.value, self.n)
+
+
 class Columns:
     """A long table's rows kept column by column, then made a DataFrame with the same dtypes as `frame` gives
     the rows. A list per row would keep hundreds of thousands of small lists alive at once (a province's
     rounds: every item of every branch), and their freed memory would stay scattered between the values kept
-    afterwards."""
+    afterwards. A branch's rows are given a column at a time (`extend`: one call per branch, not one per row)."""
 
     def __init__(self, names: list[str]) -> None:
         self.names = names
@@ -53,6 +74,16 @@ class Columns:
     def append(self, row: Iterable[Any]) -> None:
         for column, value in zip(self.values, row, strict=True):
             column.append(value)
+
+    def extend(self, columns: Sequence[Sequence[Any]]) -> None:
+        """Rows given a column at a time: each column's values (a list, a tuple, a `Same`) for the same rows."""
+        if len(columns) != len(self.values):
+            raise ValueError("not one sequence of values per column")
+        n = len(columns[0]) if columns else 0
+        if any(len(values) != n for values in columns):
+            raise ValueError("a long table's columns are not one value per row")
+        for column, values in zip(self.values, columns, strict=True):
+            column.extend(values)
 
     def frame(self) -> pd.DataFrame:
         """The table (once: each column's values are let go as soon as they are converted)."""

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..models import Branch, Catalog, FormKind
 from .current import PROVISIONAL, SUB_DOUBT, SUB_FIX, SUB_MISSING, BranchFiles, provisional
-from .frames import Columns, frame, int_col, r4, short_text
+from .frames import Columns, Same, frame, int_col, r4, short_text
 
 # 状态 of a score row.
 SCORE_OK = "合格"
@@ -179,12 +179,7 @@ def _score_rows(
     """Per branch its score row and item-score row, then its long rows and ledger rows."""
     section_ids = [s.id for s in catalog.sections]
     n_items = len(catalog.items)
-    section_of = catalog.section_of
-    # per item, once (not once per branch): its section's label and its short text, for the ledger
-    ledger_texts = {
-        i.id: (f"{section_of[i.id].numeral}、{section_of[i.id].name}", short_text(i.text))
-        for i in catalog.items
-    }
+    per_item = _PerItem.of(catalog)
     rows = _ScoreRows()
     for bf in resolved:
         b = bf.branch
@@ -205,7 +200,7 @@ def _score_rows(
              *extra[b.name]]
         )  # fmt: skip
         rows.items.append([*meta, *(v for _, v, _ in sc.items)])
-        _item_rows(catalog, sc, bid, ledger_texts, rows)
+        _item_rows(catalog, sc, bid, per_item, rows)
     return rows
 
 
@@ -216,36 +211,70 @@ def _unscored_status(form_status: str) -> str:
     return SCORE_DOUBT if form_status == SUB_DOUBT else SCORE_FIX
 
 
-def _item_rows(
-    catalog: Catalog, sc: Scored, bid: str, ledger_texts: dict[str, tuple[str, str]], rows: _ScoreRows
-) -> None:
-    """One branch's long rows (every item) and ledger rows (every item that lost points)."""
+class _Lost(dict[tuple[float, float], float]):
+    """(points, score) → the points lost, computed the first time a pair is asked for."""
+
+    def __missing__(self, key: tuple[float, float]) -> float:
+        points, score = key
+        lost = self[key] = r4(points - score)
+        return lost
+
+
+@dataclass(frozen=True)
+class _PerItem:
+    """What the long rows and the ledger rows repeat for every branch, per item in catalog order (the order of
+    `Scored.items`): computed once, not once per branch."""
+
+    ids: list[str]
+    section_ids: list[str]
+    points: list[float]
+    sections: list[str]  # the section's label, for the ledger
+    texts: list[str]  # the item's short text, for the ledger
+    # (points, score) → points lost, each pair rounded once
+    lost: _Lost = field(default_factory=_Lost)
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> _PerItem:
+        section_of = catalog.section_of
+        items = catalog.items
+        return cls(
+            [i.id for i in items],
+            [section_of[i.id].id for i in items],
+            [i.points for i in items],
+            [f"{section_of[i.id].numeral}、{section_of[i.id].name}" for i in items],
+            [short_text(i.text) for i in items],
+        )
+
+
+def _item_rows(catalog: Catalog, sc: Scored, bid: str, per: _PerItem, rows: _ScoreRows) -> None:
+    """One branch's long rows (every item) and ledger rows (every item that lost points), a column at a time."""
     b = sc.branch
-    item_by_id, section_of = catalog.item_by_id, catalog.section_of
+    ids, scores, notes = zip(*sc.items, strict=True) if sc.items else ((), (), ())
+    if list(ids) != per.ids:
+        raise ValueError(f"{b.name}: item scores not in the catalog's order")
+    memo = per.lost
+    lost = [None if v is None else memo[p, v] for v, p in zip(scores, per.points, strict=True)]
+    n = len(ids)
+    rows.long.extend(
+        [Same(b.seq, n), Same(bid, n), Same(b.name, n), per.ids, per.section_ids, per.points, scores, lost, notes,
+         [v is not None for v in scores], Same(sc.counted, n)]
+    )  # fmt: skip
+    at = [j for j, x in enumerate(lost) if x is not None and x > 0]
+    if not at:
+        return
+    k = len(at)
     state = "" if sc.counted else ledger_provisional(catalog)
-    for item_id, v, note in sc.items:
-        item = item_by_id[item_id]
-        lost = None if v is None else r4(item.points - v)
-        rows.long.append(
-            [b.seq, bid, b.name, item_id, section_of[item_id].id, item.points, v, lost, note, v is not None,
-             sc.counted]
-        )  # fmt: skip
-        if lost is not None and lost > 0:
-            rows.ledger.append(
-                [
-                    b.seq,
-                    bid,
-                    b.name,
-                    item_id,
-                    *ledger_texts[item_id],
-                    item.points,
-                    v,
-                    lost,
-                    note,
-                    *_TO_FILL,
-                    state,
-                ]
-            )
+    picked = (per.ids, per.sections, per.texts, per.points, scores, lost, notes)
+    rows.ledger.extend(
+        [
+            Same(b.seq, k),
+            Same(bid, k),
+            Same(b.name, k),
+            *([column[j] for j in at] for column in picked),
+            *(Same(fill, k) for fill in _TO_FILL),
+            Same(state, k),
+        ]
+    )
 
 
 def section_table(catalog: Catalog, counted: list[dict[str, float]]) -> pd.DataFrame:
@@ -282,7 +311,9 @@ def losses_table(catalog: Catalog, long: pd.DataFrame) -> pd.DataFrame:
     by_item: dict[str, tuple[int, float, int, float]] = {}
     sec_n: Counter[str] = Counter()
     sec_losing: Counter[str] = Counter()
-    valid = long[long["valid"].astype(bool) & long["counted"].astype(bool)]
+    counted = (long["valid"].astype(bool) & long["counted"].astype(bool)).to_numpy()
+    # only the columns the grouping reads are copied (a province's table has a quarter of a million rows)
+    valid = long.loc[counted, ["item_id", "section_id", "branch_id", "lost", "points"]]
     if len(valid):
         valid = valid.assign(losing=valid["lost"] > 0)
         agg = valid.groupby("item_id", sort=False).agg(

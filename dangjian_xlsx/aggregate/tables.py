@@ -33,7 +33,7 @@ from .inspection import (
 )
 from .overview import Overview, build_overview
 from .scores import Scored, losses_table, ranks, score_branch, score_tables
-from .tasks import task_tables, tasks_counted
+from .tasks import task_statuses, task_tables, tasks_counted
 
 SUBMISSION_COLUMNS = [
     "seq",
@@ -91,6 +91,7 @@ class _Basis:
     resolved: list[BranchFiles]
     scored: dict[str, Scored | None]
     inspected: dict[str, Inspection]
+    statuses: dict[str, list[str]]  # each task's status per branch with a 附件2 with values (`task_statuses`)
 
 
 def build_tables(report: Report) -> Tables:
@@ -110,11 +111,12 @@ def overview(report: Report, resolved: list[BranchFiles] | None = None) -> Overv
 def _basis(report: Report, resolved: list[BranchFiles]) -> _Basis:
     catalog = report.campaign.catalog
     scored = {bf.branch.name: score_branch(catalog, bf) for bf in resolved}
-    return _Basis(resolved, scored, inspected_branches(report, resolved))
+    statuses = task_statuses(catalog, resolved)
+    return _Basis(resolved, scored, inspected_branches(report, resolved), statuses)
 
 
 def _overview(report: Report, basis: _Basis) -> Overview:
-    counted = tasks_counted(report.campaign.catalog, basis.resolved)
+    counted = tasks_counted(report.campaign.catalog, basis.resolved, basis.statuses)
     return build_overview(report, basis.resolved, basis.scored, basis.inspected, counted)
 
 
@@ -137,7 +139,7 @@ def _tables(report: Report, basis: _Basis) -> Tables:
     )
     # 失分分析 before the other long tables are made: its grouping's scratch space comes on top of fewer
     losses = losses_table(catalog, score_items)
-    tasks, task_rates, task_details = task_tables(catalog, resolved)
+    tasks, task_rates, task_details = task_tables(catalog, resolved, basis.statuses)
     files, problems = files_and_problems(report.files, Terms.of(catalog))
     inspection, inspection_items = inspection_tables(catalog, resolved, scored, inspected, margin)
     insp_scores, insp_sections = inspection_scores(catalog, resolved, scored, inspected)

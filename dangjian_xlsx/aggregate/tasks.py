@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..models import Catalog, FileRecord, FormKind, Outcome, TaskAnswer
 from .current import BranchFiles, provisional
-from .frames import Columns, frame, int_col
+from .frames import Columns, Same, frame, int_col
 
 # What a status means (colours and count columns go by it, never by the words of one round).
 ROLE_DONE = "done"
@@ -102,12 +102,16 @@ def _task_counts(catalog: Catalog, counts: Counter[str]) -> list[int]:
 
 
 def task_tables(
-    catalog: Catalog, resolved: list[BranchFiles]
+    catalog: Catalog, resolved: list[BranchFiles], statuses_of: dict[str, list[str]] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """tasks (branch × task), task_rates (per task, complete valid forms only), task_details (every answer)."""
+    """tasks (branch × task), task_rates (per task, complete valid forms only), task_details (every answer);
+    `statuses_of`: `task_statuses`, when they were read already."""
+    statuses_of = task_statuses(catalog, resolved) if statuses_of is None else statuses_of
     task_ids = [t.id for t in catalog.tasks]
     task_rows: list[list[Any]] = []
     detail_rows = Columns(TASK_DETAIL_COLUMNS)
+    group_of = catalog.group_of
+    fixed = [task_ids, [group_of[t].id for t in task_ids], [group_of[t].title for t in task_ids]]
     per_task: dict[str, Counter[str]] = {t: Counter() for t in task_ids}
     choices = frozenset(catalog.statuses)
     n_counts = len(catalog.statuses) + 1
@@ -121,7 +125,7 @@ def task_tables(
                 [b.seq, b.id, b.name, status, False, None, *([None] * n_counts), *([None] * len(task_ids))]
             )
             continue
-        statuses = _answers(catalog, sub.answers)
+        statuses = statuses_of[b.name]
         counts = Counter(s if s in choices else "" for s in statuses)
         counted, problems = _counted(slot.current, counts[""])
         if counted:
@@ -132,7 +136,7 @@ def task_tables(
         task_rows.append(
             [b.seq, b.id, b.name, status, counted, rate, *_task_counts(catalog, counts), *statuses]
         )
-        _detail_rows(catalog, bf, sub.answers, statuses, counted, detail_rows)
+        _detail_rows(catalog, bf, sub.answers, statuses, counted, detail_rows, fixed)
     count_columns = task_count_columns(catalog)
     tasks = frame(task_rows, [*TASK_META_COLUMNS, *count_columns, *task_ids])
     for c in count_columns:
@@ -147,14 +151,28 @@ def _counted(current: FileRecord, invalid: int) -> tuple[bool, int]:
     return current.outcome is not Outcome.NEEDS_FIX and not invalid, len(current.errors) or invalid
 
 
-def tasks_counted(catalog: Catalog, resolved: list[BranchFiles]) -> dict[str, bool]:
-    """Per branch with a counted 附件2 whose values were read: whether it is complete and valid."""
+def task_statuses(catalog: Catalog, resolved: list[BranchFiles]) -> dict[str, list[str]]:
+    """Per branch with a counted 附件2 whose values were read: the status of each task, as `_answers` gives
+    them (read once for the tables and the overview)."""
     out = {}
     for bf in resolved:
         slot = bf.forms[FormKind.TASKS]
         if slot.current is not None and slot.submission is not None:
-            statuses = _answers(catalog, slot.submission.answers)
-            invalid = sum(s not in catalog.statuses for s in statuses)
+            out[bf.branch.name] = _answers(catalog, slot.submission.answers)
+    return out
+
+
+def tasks_counted(
+    catalog: Catalog, resolved: list[BranchFiles], statuses: dict[str, list[str]] | None = None
+) -> dict[str, bool]:
+    """Per branch with a counted 附件2 whose values were read: whether it is complete and valid (`statuses`:
+    `task_statuses`, when they were read already)."""
+    statuses = task_statuses(catalog, resolved) if statuses is None else statuses
+    out = {}
+    for bf in resolved:
+        slot = bf.forms[FormKind.TASKS]
+        if slot.current is not None and slot.submission is not None:
+            invalid = sum(s not in catalog.statuses for s in statuses[bf.branch.name])
             out[bf.branch.name] = _counted(slot.current, invalid)[0]
     return out
 
@@ -177,18 +195,27 @@ def _detail_rows(
     statuses: list[str],
     counted: bool,
     detail_rows: Columns,
+    fixed: list[list[str]],
 ) -> None:
-    """One branch's answers, one row per task."""
+    """One branch's answers, one row per task; `fixed`: the columns every branch repeats (task id, group id,
+    group), one list each, shared by every branch's rows."""
     b = bf.branch
     bid = b.id  # a property: formatted on every access
-    group_of = catalog.group_of
     given = {a.task_id: a for a in answers}
-    for t, st in zip(catalog.tasks, statuses, strict=True):
-        a = given.get(t.id)
-        done = (a.done if a is not None else "") or ""
-        issues = (a.issues if a is not None else "") or ""
-        group = group_of[t.id]
-        detail_rows.append([b.seq, bid, b.name, t.id, group.id, group.title, st, done, issues, counted])
+    found = [given.get(t.id) for t in catalog.tasks]
+    n = len(found)
+    detail_rows.extend(
+        [
+            Same(b.seq, n),
+            Same(bid, n),
+            Same(b.name, n),
+            *fixed,
+            statuses,
+            [(a.done if a is not None else "") or "" for a in found],
+            [(a.issues if a is not None else "") or "" for a in found],
+            Same(counted, n),
+        ]
+    )
 
 
 def _task_rates(catalog: Catalog, per_task: dict[str, Counter[str]]) -> pd.DataFrame:

@@ -1,8 +1,8 @@
 """Machine-readable exports beside the summary `X.xlsx`: tidy CSV (`X_得分.csv`, `X_任务.csv`, `X_问题.csv`,
 `X_文件.csv`; UTF-8 with BOM so Excel opens them) and `X.json`. Every file is written atomically and
 streamed a slice of rows at a time: each column's values are converted at once, then each slice of rows is
-encoded by `csv.writer` or `json.JSONEncoder`, so that at province scale (tens of thousands of rows) only
-one slice's rows and one file's text are in memory at once.
+encoded by `csv.writer` or written as JSON text (`jsontext.py`), so that at province scale (tens of thousands of
+rows) only one slice's rows and texts are in memory at once.
 
 The CSV files are for people opening them in Excel: Chinese headers, the summary sheets' words (and 问题类别
 beside each problem code); the JSON, for programs, keeps English keys. Stable catalog ids (S01.1, T01), branch
@@ -18,13 +18,8 @@ import csv
 import dataclasses
 import datetime as dt
 import io
-import json
-import math
-import numbers
 import re
-from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -44,29 +39,23 @@ from .columns import (
     SCORE_CSV,
     TASK_CSV,
 )
+from .jsontext import (
+    ENCODER,
+    Nested,
+    each_distinct,
+    json_records,
+    json_text_array,
+    json_texts,
+    object_template,
+    object_texts,
+    per_slice,
+    py,
+    py_values,
+)
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 SECTION_COLUMNS = ["section_id", "points", "n", "mean", "mean_rate", "min", "max"]
-
-
-def py(v: Any) -> Any:
-    """A plain Python value for JSON/CSV: None for blanks (None, NaN, NA), numbers as int/float."""
-    t = type(v)
-    if t is str or t is int or t is bool:
-        return v
-    if t is float:
-        return v if math.isfinite(v) else None
-    if isinstance(v, str):
-        return str(v)
-    if ag.is_missing(v):
-        return None
-    if isinstance(v, numbers.Integral):
-        return int(v)
-    if isinstance(v, numbers.Real):
-        x = float(v)
-        return x if math.isfinite(x) else None
-    return str(v)
 
 
 def neutralise(text: str) -> str:
@@ -88,7 +77,7 @@ def csv_cell(v: Any) -> str:
     return str(v)
 
 
-CHUNK_ROWS = 2_000  # CSV rows (and JSON array elements) encoded and written at a time
+CHUNK_ROWS = 2_000  # CSV rows encoded and written at a time
 
 
 def csv_text(rows: Iterable[Sequence[str]]) -> str:
@@ -125,20 +114,15 @@ def csv_values(values: list[Any]) -> list[str]:
         if _FORMULA_START.search(_SEP + _SEP.join(values)) is None:
             return values
         return list(map(neutralise, values))
+    if kinds <= {bool}:
+        return ["1" if v else "0" for v in values]
     if kinds <= {int, float}:  # bool and the rarer types go by csv_cell
-        return _each_distinct(values, csv_cell)  # equal numbers have the same text (2 == 2.0, 0.0 == -0.0)
+        return each_distinct(values, csv_cell)  # equal numbers have the same text (2 == 2.0, 0.0 == -0.0)
     return list(map(csv_cell, values))
 
 
 _SEP = "\x00"  # joins a column's texts for one search over all of them (a hit is then checked cell by cell)
 _FORMULA_START = re.compile(_SEP + "[" + re.escape("".join(FORMULA_PREFIXES)) + "]")
-
-
-def _each_distinct(values: list[Any], convert: Callable[[Any], str]) -> list[str]:
-    """`convert` of each value, called once per distinct value (for values whose equal ones convert alike)."""
-    distinct = set(values)
-    texts = dict(zip(distinct, map(convert, distinct), strict=True))
-    return list(map(texts.__getitem__, values))
 
 
 def score_rows(t: ag.Tables) -> pd.DataFrame:
@@ -150,98 +134,46 @@ def score_rows(t: ag.Tables) -> pd.DataFrame:
 #
 # The document is `json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))` + newline,
 # written without building `doc`: each top-level key's value is encoded on its own, and each table's array
-# a slice of elements at a time (the encoder writes the slice as an array; its brackets are dropped).
-
-_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
-
-
-def py_values(values: list[Any]) -> list[Any]:
-    """`py` of each value of a column (text and integer columns are already plain)."""
-    kinds = set(map(type, values))
-    if kinds <= {str, int, bool}:
-        return values
-    if kinds <= {float}:
-        return [v if math.isfinite(v) else None for v in values]
-    return list(map(py, values))
-
-
-def json_array(elements: Iterable[Any], per: int = CHUNK_ROWS) -> Iterator[str]:
-    """The JSON array of `elements`, encoded `per` elements at a time."""
-    it = iter(elements)
-    opened = False
-    while chunk := list(islice(it, per)):
-        yield ("," if opened else "[") + _ENCODER.encode(chunk)[1:-1]
-        opened = True
-    yield "]" if opened else "[]"
-
-
-def _columns(df: pd.DataFrame, columns: list[str]) -> dict[str, list[Any]]:
-    return {c: py_values(df[c].tolist()) for c in columns}
-
-
-def _records(cols: dict[str, list[Any]]) -> Iterator[dict[str, Any]]:
-    """One dict per row of `cols` (key → the column's values), made as the rows are encoded."""
-    keys = list(cols)
-    return (dict(zip(keys, values, strict=True)) for values in zip(*cols.values(), strict=True))
-
-
-def json_records(df: pd.DataFrame, columns: list[str]) -> Iterator[str]:
-    """The JSON array of a table's rows as objects of `columns`."""
-    return json_array(_records(_columns(df, columns)))
-
-
-class _Nested:
-    """The rows of a long table (items, answers) grouped by branch, made into dicts when asked for: the columns
-    are held once, as lists, and each branch's row numbers (not its rows)."""
-
-    def __init__(self, df: pd.DataFrame, columns: list[str]) -> None:
-        self.keys = sorted(columns)
-        self.columns = list(_columns(df, self.keys).values())
-        self.rows: dict[str, array[int]] = {}
-        for at, branch_id in enumerate(df["branch_id"].tolist()):
-            group = self.rows.get(branch_id)
-            if group is None:
-                group = self.rows[branch_id] = array("l")
-            group.append(at)
-
-    def pop(self, branch_id: str) -> list[dict[str, Any]]:
-        """The branch's rows, in table order (once: a branch listed twice gets none the second time)."""
-        keys, columns = self.keys, self.columns
-        return [dict(zip(keys, [c[at] for c in columns], strict=True)) for at in self.rows.pop(branch_id, ())]
-
-
-def _per(nested_per_row: int) -> int:
-    """Array elements per slice when each holds about `nested_per_row` nested objects."""
-    return max(1, CHUNK_ROWS // max(1, nested_per_row))
+# a slice of elements at a time, as text (`jsontext`: each value as the encoder writes it, in a template).
 
 
 def _json_scores(t: ag.Tables, section_ids: list[str], n_items: int) -> Iterator[str]:
     """Each branch's scores, with its sections (when it has a total) and its items."""
-    items = _Nested(t.score_items, ["item_id", "score", "lost", "note"])
-    cols = _columns(t.scores, [*ag.SCORE_META, "file", *ag.INSPECTION_SCORE_COLUMNS])
-    sections = _columns(t.scores, section_ids)
+    sections = sorted(dict.fromkeys(section_ids))
+    section_template = object_template(sections)
 
-    def records() -> Iterator[dict[str, Any]]:
-        for i, record in enumerate(_records(cols)):
-            has_total = record["total"] is not None
-            record["sections"] = {s: v[i] for s, v in sections.items()} if has_total else {}
-            record["items"] = items.pop(record["branch_id"])
-            yield record
+    def section_texts(part: pd.DataFrame, start: int) -> list[str]:
+        texts = [json_texts(py_values(part[s].tolist())) for s in sections]
+        totals = py_values(part["total"].tolist())
+        return [
+            section_template.format(*row) if total is not None else "{}"
+            for total, *row in zip(totals, *texts, strict=True)
+        ]
 
-    return json_array(records(), _per(n_items + 1))
+    items = Nested(
+        t.score_items, ["item_id", "score", "lost", "note"], py_values(t.scores["branch_id"].tolist())
+    )
+
+    def item_texts(part: pd.DataFrame, start: int) -> list[str]:
+        return [items.array(i) for i in range(start, start + len(part))]
+
+    per = per_slice(n_items + 1)
+    columns = [*ag.SCORE_META, "file", *ag.INSPECTION_SCORE_COLUMNS]
+    objects = object_texts(t.scores, columns, {"sections": section_texts, "items": item_texts}, per)
+    return json_text_array(objects, per)
 
 
 def _json_tasks(t: ag.Tables, n_tasks: int, counts: list[str]) -> Iterator[str]:
     """Each branch's task counts (`counts`: a key per status of the catalog, then n_blank), with its answers."""
-    answers = _Nested(t.task_details, ["task_id", "group_id", "status", "done", "issues"])
-    cols = _columns(t.tasks, ["seq", "branch_id", "branch", "status", "rate", *counts])
+    branch_ids = py_values(t.tasks["branch_id"].tolist())
+    answers = Nested(t.task_details, ["task_id", "group_id", "status", "done", "issues"], branch_ids)
 
-    def records() -> Iterator[dict[str, Any]]:
-        for record in _records(cols):
-            record["answers"] = answers.pop(record["branch_id"])
-            yield record
+    def answer_texts(part: pd.DataFrame, start: int) -> list[str]:
+        return [answers.array(i) for i in range(start, start + len(part))]
 
-    return json_array(records(), _per(n_tasks))
+    per = per_slice(n_tasks)
+    columns = ["seq", "branch_id", "branch", "status", "rate", *counts]
+    return json_text_array(object_texts(t.tasks, columns, {"answers": answer_texts}, per), per)
 
 
 def json_parts(
@@ -275,7 +207,7 @@ def json_parts(
         },
     }
     parts: dict[str, Callable[[], Iterable[str]]] = {
-        key: (lambda value=value: [_ENCODER.encode(value)]) for key, value in small.items()
+        key: (lambda value=value: [ENCODER.encode(value)]) for key, value in small.items()
     }
     tables = {
         "submissions": (t.submissions, list(t.submissions.columns)),
@@ -316,7 +248,7 @@ def json_chunks(
     """The document, UTF-8 with a final newline, in pieces: one top-level key's value is built at a time."""
     parts = json_parts(t, ov, campaign, generated_at)
     for k, key in enumerate(sorted(parts)):
-        yield (("," if k else "{") + _ENCODER.encode(key) + ":").encode("utf-8")
+        yield (("," if k else "{") + ENCODER.encode(key) + ":").encode("utf-8")
         for piece in parts[key]():
             yield piece.encode("utf-8")
     yield b"}\n"

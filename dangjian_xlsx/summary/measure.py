@@ -44,7 +44,13 @@ def text_units(text: str) -> float:
 def content_width(values: Iterable[Any], low: float, high: float, size: float = BODY_SIZE) -> float:
     """A column's width for what it holds: its widest text (numbers as shown, to one decimal) at `size` points
     plus room for the cell's padding, within [low, high] (a wider text wraps)."""
-    widest = max((text_units(v if type(v) is str else f"{v:.1f}") for v in values if _shown(v)), default=0)
+    values = values if isinstance(values, list) else list(values)
+    if set(map(type, values)) <= {str}:  # each distinct text measured once
+        widest = max((text_units(v) for v in set(values) if v), default=0)
+    else:
+        widest = max(
+            (text_units(v if type(v) is str else f"{v:.1f}") for v in values if _shown(v)), default=0
+        )
     return min(high, max(low, widest * size / BODY_SIZE + 1.5))
 
 
@@ -98,6 +104,19 @@ class RowHeights(Mapping[int, float]):
     def __len__(self) -> int:
         return sum(n > 1 for n in self.lines)
 
+    def lines_from(self, row: int, n: int) -> list[int]:
+        """The lines of `n` rows from `row` on (1 for a row it does not hold)."""
+        out = [1] * n
+        start = row - self.first_row
+        lo, hi = max(start, 0), min(start + n, len(self.lines))
+        if lo < hi:
+            out[lo - start : hi - start] = self.lines[lo:hi].tolist()
+        return out
+
+    def height(self, lines: int) -> float:
+        """The height of a row of `lines` lines."""
+        return _height(lines, self.line)
+
 
 def wrapped_heights(
     rows: Sequence[Sequence[Any]],
@@ -110,8 +129,15 @@ def wrapped_heights(
     statuses, names and item texts)."""
     if not rows or not wrapped:
         return {}
-    columns = [_column_lines([values[c] for values in rows], width) for c, width in wrapped]
+    columns = [_column_lines(column_values(rows, c), width) for c, width in wrapped]
     return RowHeights(first_row, columns[0] if len(columns) == 1 else map(max, *columns), line)
+
+
+def column_values(rows: Sequence[Sequence[Any]], c: int) -> list[Any]:
+    """Column `c` of `rows`, read at once from rows that can give a column (a frame's rows,
+    `splice.FrameRows`: never made into tuples) or else row by row."""
+    column = getattr(rows, "column", None)
+    return column(c) if column is not None else [values[c] for values in rows]
 
 
 def _column_lines(values: list[Any], width: float) -> list[int]:

@@ -11,6 +11,7 @@ from xlsxwriter.worksheet import Worksheet
 from .. import aggregate as ag
 from ..models import Catalog
 from .measure import text_lines, wrapped_heights
+from .splice import FrameRows
 from .style import (
     BODY_ROWS_MIN,
     WRAPPED,
@@ -209,7 +210,7 @@ def items_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog) -> No
     )
     _items_header(ws, F, cols, catalog, meta)
     last = _items_body(ws, F, t, cols, catalog, meta)
-    finish(ws, F, cols, ITEMS_HEADER, last, 2, list(ag.rows(t.item_scores, [c.key for c in meta])))
+    finish(ws, F, cols, ITEMS_HEADER, last, 2, FrameRows(t.item_scores, [c.key for c in meta]))
     print_setup(ws, ITEMS_TOP, ITEMS_HEADER)
     ws.repeat_columns(0, 1)
 
@@ -246,42 +247,37 @@ def _items_body(
     ws: Worksheet, F: Formats, t: ag.Tables, cols: Sequence[Col], catalog: Catalog, meta: Sequence[Col]
 ) -> int:
     """The rows of 得分明细, each score coloured by its value; returns the last row (the header row when
-    there are none)."""
+    there are none). The rows are read from the table when they are written (never held as a grid of cells)."""
     items = catalog.items
-    points = [i.points for i in items]
     fmts = [F.by_kind[col.kind] for col in meta]
     k = len(meta)
-    status_at, total_at = col_index(meta, "status"), col_index(meta, "total")
-    rows = list(ag.rows(t.item_scores, [c.key for c in cols]))
-
-    def cells(r: Sequence[Any]) -> list[tuple[float | None, Any]]:
-        return _item_cells(r[k:], points, F, _has_form(r[status_at], r[total_at]))
-
+    rows = FrameRows(t.item_scores, [c.key for c in cols])
+    has_form = list(
+        map(_has_form, rows.column(col_index(meta, "status")), rows.column(col_index(meta, "total")))
+    )
+    own = {k + j: _item_formats(rows.column(k + j), item.points, F, has_form) for j, item in enumerate(items)}
     first = ITEMS_HEADER + 1
     wrapped = [(c, F.wrap_width(col.width)) for c, col in enumerate(meta) if col.kind in WRAPPED]
     heights = wrapped_heights(rows, wrapped, first, F.line)  # long names and statuses wrap
     written: Sequence[int] = range(len(rows))
     if F.body_rows is not None and len(rows) >= BODY_ROWS_MIN:  # the middle rows: spliced in at close
-        own: dict[int, list[Any]] = {k + j: [] for j in range(len(items))}
-        body = []
-        for r in rows[1:-1]:  # row by row: no grid of every cell's (value, format) at once
-            row_cells = cells(r)
-            body.append((*r[:k], *(v for v, _ in row_cells)))
-            for column, (_, fmt) in zip(own.values(), row_cells, strict=True):
-                column.append(fmt)
-        F.body_rows.add(ws.name, first + 1, body, [*fmts, *(F.by_kind["num"] for _ in items)], heights, own)
+        body_formats = {c: column[1:-1] for c, column in own.items()}
+        F.body_rows.add(ws.name, first + 1, rows[1:-1], [*fmts, *(F.by_kind["num"] for _ in items)], heights,
+                        body_formats)  # fmt: skip
         written = (0, len(rows) - 1)  # the first and the last
     for i in written:
         row = first + i
         if row in heights:
             ws.set_row(row, heights[row])
+        values = rows[i]
         for c in range(k):
-            put(ws, row, c, rows[i][c], fmts[c])
-        for j, (v, fmt) in enumerate(cells(rows[i]), start=k):
-            if v is None:
-                ws.write_blank(row, j, None, fmt)
+            put(ws, row, c, values[c], fmts[c])
+        for c in range(k, len(values)):
+            v = values[c]
+            if _blank(v):
+                ws.write_blank(row, c, None, own[c][i])
             else:
-                ws.write_number(row, j, v, fmt)
+                ws.write_number(row, c, float(v), own[c][i])
     return first + len(rows) - 1 if rows else ITEMS_HEADER
 
 
@@ -290,20 +286,19 @@ def _has_form(status: Any, total: Any) -> bool:
     return status != ag.SCORE_MISSING and not ag.is_missing(total)
 
 
-def _item_cells(
-    scores: Sequence[Any], points: list[float], F: Formats, has_form: bool
-) -> list[tuple[float | None, Any]]:
-    """Each item score of a 得分明细 row as (number or None for a blank, its format): deductions light
-    orange, blanks red when the branch returned the form."""
-    blank = F.num_blank_bad if has_form else F.by_kind["num"]
-    num, num_lost = F.by_kind["num"], F.num_lost
-    out: list[tuple[float | None, Any]] = []
-    for v, p in zip(scores, points, strict=True):
-        if v != v if type(v) is float else ag.is_missing(v):  # NaN, or None / NA
-            out.append((None, blank))
-        else:
-            out.append((float(v), num_lost if v < p else num))
-    return out
+def _blank(v: Any) -> bool:
+    """An item score left blank: NaN, None or NA."""
+    return v != v if type(v) is float else ag.is_missing(v)
+
+
+def _item_formats(scores: list[Any], points: float, F: Formats, has_form: list[bool]) -> list[Any]:
+    """The format of each score of an item's column (a row per branch): deductions light orange, blanks red
+    when the branch returned the form."""
+    blank, num, num_lost = F.num_blank_bad, F.by_kind["num"], F.num_lost
+    return [
+        (blank if form else num) if _blank(v) else num_lost if v < points else num
+        for v, form in zip(scores, has_form, strict=True)
+    ]
 
 
 def losses_columns(unit: str) -> tuple[Col, ...]:

@@ -141,8 +141,10 @@ def task_details_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog
     only), each part in roster order."""
     text = {tk.id: ag.short_text(tk.text, 34) for tk in catalog.tasks}
     cols = task_details_columns(catalog.unit)
-    df = open_first(t.task_details, catalog.done_status, [c.key for c in cols if c.key != "task"])
-    df["task"] = df["task_id"].map(text)
+    details = t.task_details
+    shown = {c.key: details[c.key] for c in cols if c.key != "task"}  # the table's columns, not copied
+    df = pd.DataFrame({**shown, "task": details["task_id"].map(text)}, copy=False)
+    order = open_first(details, catalog.done_status)
     n_done = int((df["status"] == catalog.done_status).sum())
     n_open = len(df) - n_done
     unit = catalog.unit
@@ -157,17 +159,17 @@ def task_details_sheet(ws: Worksheet, F: Formats, t: ag.Tables, catalog: Catalog
     )
     header_row = 2
     cols = sized(F, cols, df, {"branch": (8.0, 20.0)})
-    first, _ = table(ws, F, df, cols, header_row=header_row, freeze_cols=3)
+    first, _ = table(ws, F, df, cols, header_row=header_row, freeze_cols=3, order=order)
     printed = sum(c.printed for c in cols)
     ws.print_area(0, 0, first + n_open - 1 if n_open else header_row, printed - 1)
 
 
-def open_first(details: pd.DataFrame, done_status: str, keys: list[str]) -> pd.DataFrame:
-    """The answers not done, then the done ones (each part in the table's order), of `keys` only: the one copy
-    the sheet keeps until its rows are spliced (a province's hundred thousand answers)."""
-    done = (details["status"] == done_status).to_numpy()
-    order = np.concatenate([np.flatnonzero(~done), np.flatnonzero(done)])
-    return details.iloc[order, [details.columns.get_loc(k) for k in keys]].reset_index(drop=True)
+def open_first(details: pd.DataFrame, done_status: str) -> np.ndarray:
+    """The positions of the answers not done, then of the done ones (each part in the table's order): the
+    sheet's rows are taken from the table in this order a slice at a time, never as a reordered copy of it (a
+    province's hundred thousand answers)."""
+    done = (details["status"] == done_status).to_numpy(dtype=bool, na_value=False)
+    return np.concatenate([np.flatnonzero(~done), np.flatnonzero(done)])
 
 
 def submissions_sheet(ws: Worksheet, F: Formats, t: ag.Tables, terms: ag.Terms) -> None:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any, overload
 
+import numpy as np
 import pandas as pd
 from xlsxwriter.format import Format
 
@@ -34,6 +35,7 @@ from ..aggregate import is_missing
 from ..aggregate import rows as frame_rows
 from ..layout import col_letter
 from ..ooxml import WORKBOOK, WORKBOOK_RELS, ZipWriter, sheet_parts
+from .measure import RowHeights
 from .xlsxwriter_fence import register, style_index
 
 MIN_ROWS = 32  # shorter tables are left to XlsxWriter entirely
@@ -136,13 +138,21 @@ def _spliced(
 class FrameRows(Sequence[tuple[Any, ...]]):
     """The rows of a frame's `columns` (as `aggregate.rows` gives them), read from the frame a slice at a time
     whenever they are iterated: a province's long tables (every answer, every deduction) are not held as
-    hundreds of thousands of tuples while the workbook is built. A slice is a view of the same frame."""
+    hundreds of thousands of tuples while the workbook is built. A slice is a view of the same frame. With
+    `order` (row positions), the rows are the frame's in that order, taken a slice at a time (a reordered table
+    without a reordered copy of it)."""
 
     def __init__(
-        self, df: pd.DataFrame, columns: Sequence[str], start: int = 0, stop: int | None = None
+        self,
+        df: pd.DataFrame,
+        columns: Sequence[str],
+        start: int = 0,
+        stop: int | None = None,
+        order: np.ndarray | None = None,
     ) -> None:
-        self.df, self.columns = df, list(columns)
-        self.start, self.stop = start, len(df) if stop is None else stop
+        self.df, self.columns, self.order = df, list(columns), order
+        n = len(df) if order is None else len(order)
+        self.start, self.stop = start, n if stop is None else stop
 
     def __len__(self) -> int:
         return max(0, self.stop - self.start)
@@ -157,7 +167,9 @@ class FrameRows(Sequence[tuple[Any, ...]]):
             start, stop, step = key.indices(n)
             if step != 1:
                 raise ValueError("only contiguous rows")
-            return FrameRows(self.df, self.columns, self.start + start, self.start + max(start, stop))
+            return FrameRows(
+                self.df, self.columns, self.start + start, self.start + max(start, stop), self.order
+            )
         at = key + n if key < 0 else key
         if not 0 <= at < n:
             raise IndexError(key)
@@ -165,7 +177,31 @@ class FrameRows(Sequence[tuple[Any, ...]]):
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         for a in range(self.start, self.stop, SLICE_ROWS):
-            yield from frame_rows(self.df.iloc[a : min(a + SLICE_ROWS, self.stop)], self.columns)
+            b = min(a + SLICE_ROWS, self.stop)
+            if self.order is None:
+                yield from frame_rows(self.df.iloc[a:b], self.columns)
+            else:
+                yield from zip(*[self._values(c, a, b) for c in range(len(self.columns))], strict=True)
+
+    def column(self, c: int) -> list[Any]:
+        """The values of column `c` (an index into `columns`) in these rows, as iterating would give them."""
+        return self._values(c, self.start, self.stop)
+
+    def _values(self, c: int, a: int, b: int) -> list[Any]:
+        rows = slice(a, b) if self.order is None else self.order[a:b]
+        return self.df[self.columns[c]].iloc[rows].tolist()
+
+
+def _slice_columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
+    """The columns of a slice of rows, each a list (a frame's read a column at a time)."""
+    if isinstance(rows, FrameRows):
+        if len(rows.columns) != width:
+            raise ValueError("a spliced row does not have one value per column")
+        return [rows.column(c) for c in range(width)]
+    chunk = list(rows)
+    if any(len(values) != width for values in chunk):
+        raise ValueError("a spliced row does not have one value per column")
+    return [list(values) for values in zip(*chunk, strict=True)]
 
 
 def _insertion_point(xml: bytes, block: _Block) -> int:
@@ -181,7 +217,8 @@ def _insertion_point(xml: bytes, block: _Block) -> int:
 
 
 SLICE_ROWS = 1_000  # rows rendered (and compressed) at a time
-TAIL_CACHE_CHARS = 200  # texts up to this long are rendered once per block (longer ones are rarely repeated)
+SLICE_CELLS = 16_000  # … or fewer, in a wide table: a slice's cells are held as values, XML and text at once
+TAIL_CACHE_CHARS = 40  # texts up to this long are rendered once per block (longer ones are rarely repeated)
 
 
 def render(block: _Block, clip: Callable[[str], str]) -> Iterator[bytes]:
@@ -199,23 +236,34 @@ def render(block: _Block, clip: Callable[[str], str]) -> Iterator[bytes]:
     heights = block.heights
     texts: dict[str, str] = {}  # short text → the rest of its cell's XML, for the whole block
     rows = block.rows
-    for i in range(0, len(rows), SLICE_ROWS):
-        chunk = list(rows[i : i + SLICE_ROWS])
-        if any(len(values) != width for values in chunk):
-            raise ValueError("a spliced row does not have one value per column")
+    step = min(SLICE_ROWS, max(1, SLICE_CELLS // max(1, width)))
+    for i in range(0, len(rows), step):
+        part = rows[i : i + step]
+        values_of = _slice_columns(part, width)
         first = block.first_row + i
-        numbers_ = [str(r + 1) for r in range(first, first + len(chunk))]
-        opens = [
+        numbers_ = [str(r + 1) for r in range(first, first + len(part))]
+        opens = _opens(heights, first, numbers_)
+        columns = [_tails(values, clip, texts) for values in values_of]
+        for c, fmts in block.cell_formats.items():  # the style attribute goes before each cell's tail
+            styles = [style_of(f) for f in fmts[i : i + step]]
+            columns[c] = list(map(str.__add__, styles, columns[c]))
+        yield "".join(map(template.format, opens, numbers_, *columns)).encode("utf-8")
+
+
+def _opens(heights: Mapping[int, float], first: int, numbers_: list[str]) -> list[str]:
+    """The `<row>` tags of the rows from `first` on (numbered `numbers_`), with their heights."""
+    if not isinstance(heights, RowHeights):
+        return [
             f'<row r="{n}" ht="{row_height_xml(heights[r])}" customHeight="1">'
             if r in heights
             else f'<row r="{n}">'
             for r, n in enumerate(numbers_, start=first)
         ]
-        columns = [_tails(values, clip, texts) for values in zip(*chunk, strict=True)]
-        for c, fmts in block.cell_formats.items():  # the style attribute goes before each cell's tail
-            styles = [style_of(f) for f in fmts[i : i + SLICE_ROWS]]
-            columns[c] = list(map(str.__add__, styles, columns[c]))
-        yield "".join(map(template.format, opens, numbers_, *columns)).encode("utf-8")
+    lines = heights.lines_from(first, len(numbers_))
+    tall = {k: f'" ht="{row_height_xml(heights.height(k))}" customHeight="1">' for k in set(lines) if k > 1}
+    return [
+        f'<row r="{n}{tall[k]}' if k > 1 else f'<row r="{n}">' for n, k in zip(numbers_, lines, strict=True)
+    ]
 
 
 def _cells(block: _Block) -> list[tuple[str, str]]:
@@ -235,7 +283,7 @@ def _style(fmt: Format) -> str:
     return f'" s="{index}"' if index else '"'
 
 
-def _tails(values: tuple[Any, ...], clip: Callable[[str], str], texts: dict[str, str]) -> list[str]:
+def _tails(values: Sequence[Any], clip: Callable[[str], str], texts: dict[str, str]) -> list[str]:
     """The XML after the style attribute of each cell of a column: `_tail` of each value, computed once per
     distinct value (short texts are remembered in `texts` for the next slices)."""
     kinds = set(map(type, values))  # only plain texts and numbers are hashed (pandas' NA refuses ==)
@@ -256,7 +304,7 @@ def _tails(values: tuple[Any, ...], clip: Callable[[str], str], texts: dict[str,
     return list(map(tails.__getitem__, values))
 
 
-def _negative_zero(values: tuple[float, ...]) -> bool:
+def _negative_zero(values: Sequence[float]) -> bool:
     return 0.0 in values and any(v == 0 and math.copysign(1.0, v) < 0 for v in values)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -26,6 +27,7 @@ from .measure import (
     DEFAULT_ROW,
     LINE_HEIGHT,
     MAX_ROW_HEIGHT,
+    column_values,
     content_width,
     fit_row,
     text_lines,
@@ -298,9 +300,11 @@ def table(
     freeze_cols: int = 0,
     header_height: float | None = None,
     splice: bool = True,
+    order: np.ndarray | None = None,
 ) -> tuple[int, int]:
     """A filterable table: header, rows, widths, frozen header, autofilter, status colours, print setup.
     `splice=False` when other cells are written in the table's rows (a side table): XlsxWriter writes every row.
+    `order`: the frame's row positions in the order they are shown (else the frame's order).
 
     Returns (first data row, last data row); last < first when there are no rows.
     """
@@ -311,7 +315,8 @@ def table(
     first = header_row + 1
     fmts = [F.by_kind[col.kind] for col in cols]
     wrapped = [(c, F.wrap_width(col.width)) for c, col in enumerate(cols) if col.kind in WRAPPED]
-    rows = FrameRows(df, [c.key for c in cols])  # read from the frame when needed, never all held
+    # read from the frame when needed (in `order`, when given), never all held
+    rows = FrameRows(df, [c.key for c in cols], order=order)
     last = first + len(rows) - 1 if rows else header_row
     written: Iterable[tuple[int, Sequence[Any]]] = enumerate(rows, start=first)
     if splice and F.body_rows is not None and len(rows) >= BODY_ROWS_MIN:  # the middle rows: spliced at close
@@ -357,7 +362,7 @@ def finish(
     ws.autofilter(header_row, 0, max(last, header_row), len(cols) - 1)
     for c, col in enumerate(cols):
         if col.status:
-            words = None if col.kind in INPUT_KINDS else (values[c] for values in rows)
+            words = None if col.kind in INPUT_KINDS else column_values(rows, c)
             colour_rules(ws, F, header_row + 1, c, last, c, words)
     print_setup(ws, header_row)
     printed = [c for c, col in enumerate(cols) if col.printed]

@@ -158,7 +158,7 @@ def test_the_summary_hands_on_each_member_before_the_next(
     assert max(waiting) == 1 and waiting.count(0) > 10
 
 
-def test_task_details_keep_only_the_shown_columns_open_first() -> None:
+def test_task_details_are_shown_open_first_without_a_reordered_copy() -> None:
     details = pd.DataFrame(
         {
             "seq": [1, 2, 3, 4],
@@ -167,11 +167,12 @@ def test_task_details_keep_only_the_shown_columns_open_first() -> None:
             "done": ["甲", "乙", "丙", "丁"],
         }
     )
-    df = open_first(details, "已完成", ["seq", "status", "done"])
-    assert list(df.columns) == ["seq", "status", "done"]  # not a copy of every column of the table
-    assert df["seq"].tolist() == [2, 4, 1, 3] and list(df.index) == [0, 1, 2, 3]
-    assert df["done"].tolist() == ["乙", "丁", "甲", "丙"]
-    assert df.dtypes.tolist() == details[["seq", "status", "done"]].dtypes.tolist()
+    order = open_first(details, "已完成")
+    assert order.tolist() == [1, 3, 0, 2]  # not done (blank too), then done, each in the table's order
+    rows = splice.FrameRows(details, ["seq", "done"], order=order)
+    assert list(rows) == [(2, "乙"), (4, "丁"), (1, "甲"), (3, "丙")]
+    assert list(rows[1:3]) == [(4, "丁"), (1, "甲")] and rows[-1] == (3, "丙")
+    assert rows[1:3].column(1) == ["丁", "甲"]
 
 
 # ---------------------------------------------------------------- what a province's summary keeps per row
