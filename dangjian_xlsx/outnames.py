@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 PACK_DIR = "退回修改"  # notices and corrected copies (round/corrections.py)
+MAIL_DIR = "邮件"  # the e-mail drafts' subfolder (`generate --eml`, the correction pack): the tool's own
 FEEDBACK_DIR = "反馈表"  # the feedback workbooks (round/feedback.py)
 
 

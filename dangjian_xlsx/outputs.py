@@ -38,14 +38,17 @@ from .keep import previous_file, previous_folder
 from .lock import output_lock
 from .models import Report
 from .outcheck import check_round, refuse_foreign, refuse_in_the_way, refuse_overlap
-from .outnames import FEEDBACK_DIR, PACK_DIR, export_paths, summary_path
+from .outnames import FEEDBACK_DIR, MAIL_DIR, PACK_DIR, export_paths, summary_path
 from .outset import CommitError, Entry, OutputSet, read_journal, recover, staging
 from .ownfiles import MARKER_NAME, carry_foreign, is_output_folder, marker_text
 
 if TYPE_CHECKING:
     from . import aggregate as ag
 
-WRITERS = ("aggregate", "summary", "round")  # the stages that write (pandas, XlsxWriter): imported when used
+WRITERS = ("aggregate", "summary", "round")
+_OWN_DIRS = frozenset(
+    {MAIL_DIR}
+)  # the subfolders the tool writes into its output folders (e-mail drafts)  # the stages that write (pandas, XlsxWriter): imported when used
 
 __all__ = [
     "Outputs",
@@ -320,7 +323,7 @@ def _mark_staged(out: OutputSet, name: str) -> None:
     folder = out.path(name)
     if not folder.is_dir() and os.path.isdir(out.folder / name):
         folder.mkdir()
-    carry_foreign(out.folder / name, folder)
+    carry_foreign(out.folder / name, folder, _OWN_DIRS)
     mark_output_folder(folder)
 
 
@@ -340,7 +343,7 @@ def _one_folder(out_dir: Path, write: Callable[[Path], list[Path]], *, marked: b
     unchanged = _UNCHANGED.format(folder=out_dir.parent)
     with holding(out_dir.parent), writing(out_dir, unchanged, exact=True), staging(out_dir.parent) as st:
         paths = write(st.path(entry.name))
-        carry_foreign(out_dir, st.path(entry.name))
+        carry_foreign(out_dir, st.path(entry.name), _OWN_DIRS)
         if marked and paths:
             mark_output_folder(st.path(entry.name))
         _commit(st, [entry])

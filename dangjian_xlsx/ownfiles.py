@@ -55,12 +55,17 @@ def is_own_name(name: str) -> bool:
     return name == MARKER_NAME or name.startswith(".") or bool(_OWN_NAME.match(name))
 
 
-def carry_foreign(live: Path, staged: Path) -> list[Path]:
+def carry_foreign(live: Path, staged: Path, own_dirs: frozenset[str] = frozenset()) -> list[Path]:
     """Copy into `staged` (the folder about to replace `live`) every file of `live` the tool did not write —
     a clerk's 备注.docx, a sending log — so that replacing the folder never loses what a person put there
-    (the previous folder is also kept as `…上次`, but only for one run). Subfolders likewise. Returns the
-    copies made."""
-    live, staged = Path(live), Path(staged)
+    (the previous folder is also kept as `…上次`, but only for one run). Subfolders likewise: in the tool's
+    own (`own_dirs`, e.g. the e-mail drafts' 邮件/) what the tool writes is left to it; any other subfolder
+    is a person's and is carried whole, whatever its files are named (a 已发送/ holding copies of notices).
+    Returns the copies made."""
+    return _carry(Path(live), Path(staged), own_dirs, own=True)
+
+
+def _carry(live: Path, staged: Path, own_dirs: frozenset[str], own: bool) -> list[Path]:
     if not live.is_dir() or live.is_symlink():
         return []
     carried: list[Path] = []
@@ -69,8 +74,8 @@ def carry_foreign(live: Path, staged: Path) -> list[Path]:
         if entry.is_symlink() or entry.name.startswith("."):
             continue
         if entry.is_dir():
-            carried += carry_foreign(entry, dest)
-        elif entry.is_file() and not is_own_name(entry.name) and not dest.exists():
+            carried += _carry(entry, dest, own_dirs, own=own and entry.name in own_dirs)
+        elif entry.is_file() and not (own and is_own_name(entry.name)) and not dest.exists():
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(entry, dest)
             carried.append(dest)

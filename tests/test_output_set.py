@@ -295,6 +295,10 @@ def test_what_a_person_put_in_an_output_folder_survives_every_run(tmp_path: Path
     (pack / "备注.docx").write_bytes(b"note")
     (pack / "邮件").mkdir(exist_ok=True)
     (pack / "邮件" / "发送记录.txt").write_text("已发 01", "utf-8")
+    # a person's own subfolder, holding copies of notices under the tool's names (found in a clerk's round)
+    sent = pack / "已发送" / "01_文学院党总支_退回修改通知.txt"
+    sent.parent.mkdir()
+    sent.write_text("已于12月1日发出", "utf-8")
     stale = pack / "99_已撤销党总支_未交提醒.txt"  # a notice of ours that no longer applies
     stale.write_text("old", "utf-8")
     for k in (2, 3, 4):
@@ -302,4 +306,5 @@ def test_what_a_person_put_in_an_output_folder_survives_every_run(tmp_path: Path
         outputs.write_outputs(run_collect(inbox, CAMPAIGN), out / "汇总表.xlsx")
         assert (pack / "备注.docx").read_bytes() == b"note", k
         assert (pack / "邮件" / "发送记录.txt").read_text("utf-8") == "已发 01", k
+        assert sent.read_text("utf-8") == "已于12月1日发出", k
         assert not stale.exists()

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..models import Branch
+from ..outnames import MAIL_DIR
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
-MAIL_DIR = "邮件"  # `generate --eml`'s drafts (round/mail.py writes them there)
 SET_ASIDE = "以前生成的表格_{stamp}"
 
 
