@@ -22,7 +22,7 @@ from .current import (
     current_inspections,
     provisional,
 )
-from .frames import is_missing, rows, short_text
+from .frames import branch_rows, is_missing, rows, short_text
 from .inspection import (
     BASIS_INSPECTION,
     BASIS_SELF,
@@ -154,6 +154,7 @@ __all__ = [
     "Terms",
     "answered_statuses",
     "branch_files",
+    "branch_rows",
     "build_tables",
     "carry_over",
     "current_inspections",

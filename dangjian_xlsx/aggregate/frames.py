@@ -98,3 +98,20 @@ class Columns:
 
 def int_col(df: pd.DataFrame, col: str) -> None:
     df[col] = df[col].astype("Int64")
+
+
+_GROUPED: dict[int, tuple[pd.DataFrame, dict[Any, Any]]] = {}  # id(table) → (table, branch_id → positions)
+
+
+def branch_rows(df: pd.DataFrame, branch_id: str) -> pd.DataFrame:
+    """`df[df["branch_id"] == branch_id]` — the same rows, order and index —, the table grouped by branch once
+    (remembered for the few tables last asked about): a province's thousands of feedback workbooks must not
+    each compare every row of the long tables."""
+    known = _GROUPED.get(id(df))
+    if known is None or known[0] is not df:
+        if len(_GROUPED) >= 8:
+            _GROUPED.clear()
+        known = _GROUPED[id(df)] = (df, df.groupby("branch_id", sort=False).indices)
+    positions = known[1].get(branch_id)
+    return df.iloc[positions] if positions is not None else df.iloc[0:0]
+

@@ -49,7 +49,7 @@ def feedback_name(branch: Branch) -> str:
 
 
 def _row(df: pd.DataFrame, branch_id: str) -> dict[str, Any] | None:
-    rows = df[df["branch_id"] == branch_id]
+    rows = ag.branch_rows(df, branch_id)
     if rows.empty:
         return None
     return {k: (None if ag.is_missing(v) else v) for k, v in rows.iloc[0].to_dict().items()}
@@ -82,7 +82,7 @@ def _own(tables: ag.Tables, branch: Branch, has_tasks: bool) -> Own:
     return Own(
         _row(tables.scores, branch.id),
         _row(tables.tasks, branch.id) if has_tasks else None,
-        insp[insp["branch_id"] == branch.id],
+        ag.branch_rows(insp, branch.id),
     )
 
 
@@ -323,7 +323,7 @@ def build_one(
     catalog = campaign.catalog
     own = _own(tables, branch, has_tasks)
     texts = {t.id: t.text for t in catalog.tasks}
-    details = tables.task_details[tables.task_details["branch_id"] == branch.id]
+    details = ag.branch_rows(tables.task_details, branch.id)
     # 不适用 is an answer, not unfinished work: the open tasks are those neither done nor not applicable (blank
     # and invalid included)
     closed = [s for s in (catalog.done_status, catalog.na_status) if s is not None]

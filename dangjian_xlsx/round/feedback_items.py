@@ -20,8 +20,8 @@ def _item_texts(catalog: Catalog) -> tuple[dict[str, str], dict[str, str]]:
 
 def self_deductions(tables: ag.Tables, branch: Branch, catalog: Catalog) -> pd.DataFrame:
     """Every item of the branch's current 附件1 (暂计 too) that lost points, with its 扣分说明."""
-    items = tables.score_items
-    mine = items[(items["branch_id"] == branch.id) & (items["lost"].fillna(0) > 0)]
+    items = ag.branch_rows(tables.score_items, branch.id)
+    mine = items[items["lost"].fillna(0) > 0]
     sections, texts = _item_texts(catalog)
     refs = ref_labels(catalog)
     return mine.assign(
