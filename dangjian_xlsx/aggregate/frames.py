@@ -114,4 +114,3 @@ def branch_rows(df: pd.DataFrame, branch_id: str) -> pd.DataFrame:
         known = _GROUPED[id(df)] = (df, df.groupby("branch_id", sort=False).indices)
     positions = known[1].get(branch_id)
     return df.iloc[positions] if positions is not None else df.iloc[0:0]
-
