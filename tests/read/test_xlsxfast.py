@@ -390,3 +390,26 @@ def test_a_failure_of_its_own_costs_speed_not_the_file(monkeypatch: pytest.Monke
     monkeypatch.setattr(xlsxfast, "_grid", broken)
     assert both(data)[0] is None
     assert shown(read_workbook(data, "x.xlsx")) == expected
+
+
+def test_excel_s_markup_is_read_here() -> None:
+    """What Excel and WPS write around the cells — empty rows closed on themselves, spans and prefixed row
+    attributes, a formula shared by a range, a phonetic setting after a text — is read here, as calamine."""
+    cells = (
+        '<row r="1" spans="1:3" x14ac:dyDescent="0.25"><c r="A1" s="1" t="s"><v>0</v></c>'
+        '<c r="B1" s="0"><f>SUM(C1:C2)</f><v>3</v></c></row>'
+        '<row r="2" spans="1:3" ht="30" customHeight="1" x14ac:dyDescent="0.25"/>'
+        '<row r="3" spans="1:3"><c r="C3"><f t="shared" ref="C3:C4" si="0">A1*2</f><v>4</v></c></row>'
+        '<row r="4" spans="1:3"><c r="C4"><f t="shared" si="0"/><v>6</v></c></row>'
+    )
+    xml = sheet_xml(cells).replace(
+        "<worksheet ", '<worksheet xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac" '
+    )
+    data = package(
+        Book(
+            sheets=[Sheet("表1", "", xml=xml)],
+            strings=['<t>党总支名称：</t><phoneticPr fontId="1" type="noConversion"/>'],
+        )
+    )
+    rows = same(data).sheets[0].rows
+    assert rows == [["党总支名称：", 3.0, ""], ["", "", ""], ["", "", 4.0], ["", "", 6.0]]
