@@ -41,7 +41,7 @@ from .xlsxparts import (
     sheets_of,
     whole,
 )
-from .xlsxtext import TEXTS, TEXTS_MAX, shared_strings, si_text, text
+from .xlsxtext import SI_CONTENT, TEXTS, TEXTS_MAX, shared_strings, si_text, text
 
 _log = logging.getLogger("dangjian_xlsx.read")
 DENSE_MAX = 1_000_000  # cells of all sheets' grids together read here; a larger workbook goes to calamine
@@ -101,14 +101,12 @@ def _read(
 # ---------------------------------------------------------------- cells
 
 Cell = tuple[int, int, Any]
-# the grammar of what this reader reads of a worksheet: attributes, texts, runs, a cell's content
+# the grammar of what this reader reads of a worksheet: attributes, texts, a cell's content
 _G_ATTRS = rb"(?:\s+[A-Za-z_][\w.:-]*\s*=\s*\"[^\"<]*\")*+\s*+"
 _G_TEXT = rb"(?:[^<&]++|&(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});)"
-_G_T = rb"(?:<t(?:\s+xml:space=\"preserve\")?>[^<]*+</t>|<t\s*/>)"
-_G_RUN = rb"<r>(?:<rPr>(?:<[A-Za-z]+" + _G_ATTRS + rb"/>)*+</rPr>|<rPr\s*/>)?" + _G_T + rb"</r>"
 _G_CONTENT = (
     rb"(?:(?:<f" + _G_ATTRS + rb"(?:/>|>[^<]*+</f>))?(?:<v>[^<]*+</v>|<v\s*/>)?"
-    rb"|<is>(?:" + _G_T + rb"|(?:" + _G_RUN + rb")++)?(?:<phoneticPr" + _G_ATTRS + rb"/>)?</is>)"
+    rb"|<is>" + SI_CONTENT + rb"</is>)"  # an inline text: the grammar of a shared one
 )
 # a cell tag with its reference first, its other attributes, and its content, every part well made
 _CELL = re.compile(

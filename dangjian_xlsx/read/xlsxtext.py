@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .xlsxparts import Unsure, unescape, whole
+from .xlsxparts import DECLARATION, Unsure, unescape, whole
 
 TEXTS: dict[bytes, str] = {}  # one <si>'s bytes → its text (see the module doc)
 TEXTS_MAX = 4096
@@ -22,10 +22,10 @@ _RUN = (
 )
 # … and, after them, the phonetic settings East Asian Excel writes (no text: calamine passes over them)
 _PHONETIC_PR = rb"(?:<phoneticPr(?:\s+[A-Za-z:]+=\"[^\"<>]*\")*\s*/>)?"
-_SI_WHOLE = re.compile(
-    rb"(?:(?:<t(?: xml:space=\"preserve\")?>[^<]*</t>|<t/>)|(?:" + _RUN + rb")+)?" + _PHONETIC_PR
-)
-_SST_HEAD = re.compile(rb"(?:\xef\xbb\xbf)?(?:<\?xml\s[^<>]*\?>)?\s*<sst(?:\s+[\w.:-]+=\"[^\"<]*\")*\s*>")
+# the grammar of a text's content, whole: of a shared string's <si>, and of a cell's inline <is> (`xlsxfast`)
+SI_CONTENT = rb"(?:(?:<t(?: xml:space=\"preserve\")?>[^<]*</t>|<t/>)|(?:" + _RUN + rb")+)?" + _PHONETIC_PR
+_SI_WHOLE = re.compile(SI_CONTENT)
+_SST_TAG = re.compile(rb"<sst(?:\s+[\w.:-]+=\"[^\"<]*\")*\s*>")
 _ESCAPE_X = re.compile(rb"_x[0-9A-Fa-f]{4}_")
 
 
@@ -37,7 +37,8 @@ def shared_strings(xml: bytes | None) -> list[str]:
         if b"<si" in xml:
             raise Unsure
         return []
-    if _SST_HEAD.fullmatch(head) is None:
+    declaration = DECLARATION.match(head)
+    if _SST_TAG.fullmatch(head, declaration.end() if declaration else 0) is None:
         raise Unsure
     pieces = body.split(b"<si>")
     last = pieces[-1]
