@@ -21,6 +21,7 @@ import click
 from . import __version__
 from .errors import UserError, writing
 from .group import ChineseGroup
+from .outnames import MAIL_DIR
 from .terminal import SafeConsole, counts_table, end_process, progress, tolerant_streams
 from .usage import localize
 
@@ -127,7 +128,6 @@ def generate(roster: Path | None, campaign: Path | None, out_dir: Path, eml: boo
 
 
 def _form_drafts(camp: Any, out_dir: Path) -> None:
-    from .forms import MAIL_DIR
     from .round import form_drafts
 
     with writing(out_dir, "表格已生成；邮件草稿未写全，解决问题后重新运行即可"):

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
+from ...outnames import MAIL_DIR
 from ..downloads import files_in, listed, listed_response, zip_response
 from ..folder import RoundFolder
 from ..summary_files import written
@@ -100,7 +101,6 @@ def _copy_label(rest: str) -> str:
 def build_view(folder: RoundFolder, report: Any = None) -> PackView:
     """The written pack (none before the first collect) and what changed in the inbox or the settings since
     it was written (`summary_files.written`, as the 汇总 page says it; `report`: the inbox now, or None)."""
-    from ...forms import MAIL_DIR
     from ...round import read_notices
 
     view = PackView()
@@ -121,8 +121,6 @@ def build_view(folder: RoundFolder, report: Any = None) -> PackView:
 
 def pack_files(folder: RoundFolder, view: PackView) -> list[tuple[str, Path]]:
     """Every file of the pack's notices, as (name inside a zip, path): notices, 更正表, drafts in 邮件/."""
-    from ...forms import MAIL_DIR
-
     pack = folder.corrections_dir
     out = []
     for n in view.notices:
@@ -163,8 +161,6 @@ def pack_file(request: Request, name: str) -> Response:
 
 @router.get("/corrections/mail/{name}")
 def mail_file(request: Request, name: str) -> Response:
-    from ...forms import MAIL_DIR
-
     return listed_response(state(request).folder.corrections_dir / MAIL_DIR, name, NOT_FOUND)
 
 

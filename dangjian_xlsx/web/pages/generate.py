@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
+from ...outnames import MAIL_DIR
 from .. import actions
 from ..downloads import files_in, listed, listed_response, zip_response
 from ..folder import RoundFolder
@@ -96,15 +97,11 @@ class Listing:
 
     @classmethod
     def of(cls, folder: RoundFolder) -> Listing:
-        from ...forms import MAIL_DIR
-
         return cls(files_in(folder.forms_dir), files_in(folder.forms_dir / MAIL_DIR))
 
 
 def draft_names(names: set[str]) -> dict[str, str]:
     """Branch id → its draft's name inside 邮件/, from the names `generate --eml` writes (`邮件/NN_….eml`)."""
-    from ...forms import MAIL_DIR
-
     inner = (n.removeprefix(f"{MAIL_DIR}/") for n in names if n.startswith(f"{MAIL_DIR}/"))
     return {n.split("_", 1)[0]: n for n in inner if n.endswith(".eml")}
 
@@ -138,8 +135,6 @@ def build_view(folder: RoundFolder) -> GenerateView:
 
 def row_files(folder: RoundFolder, row: BranchRow) -> list[tuple[str, Path]]:
     """A branch's files as (name inside a zip, path): its forms, its draft in 邮件/."""
-    from ...forms import MAIL_DIR
-
     files = []
     for _, name, _ in row.forms:
         path = listed(folder.forms_dir, name)
@@ -199,8 +194,6 @@ def form_file(request: Request, name: str) -> Response:
 
 @router.get("/generate/mail/{name}")
 def mail_file(request: Request, name: str) -> Response:
-    from ...forms import MAIL_DIR
-
     return listed_response(state(request).folder.forms_dir / MAIL_DIR, name, NOT_FOUND)
 
 
