@@ -35,6 +35,7 @@ from fill import fill_form, form_kind
 from hostile_inbox import docx, paragraph
 from office import Document, Edit, run_driver
 from other_forms import FORM1_TITLE, SECTIONS, STATUSES, UNIT, write_fods
+from readback import table
 
 from dangjian_xlsx.catalog import load_campaign
 from dangjian_xlsx.cli import cli
@@ -352,21 +353,6 @@ def other_round(tmp_path_factory: pytest.TempPathFactory) -> Round:
 
 
 # ---------------------------------------------------------------- reading what goes out
-
-
-def table(path: Path, sheet: str, key: str) -> tuple[list[str], list[dict[str, Any]]]:
-    """The header and rows of the table on `sheet` under the first row that contains `key`."""
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    rows = [list(row) for row in wb[sheet].iter_rows(values_only=True)]
-    wb.close()
-    at = next(i for i, row in enumerate(rows) if key in row)
-    head = [str(h) if h is not None else "" for h in rows[at]]
-    out = []
-    for row in rows[at + 1 :]:
-        if not any(v not in (None, "") for v in row):
-            break
-        out.append(dict(zip(head, row, strict=False)))
-    return head, out
 
 
 def by_branch(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -31,6 +31,7 @@ from hostile_corpus import encrypt_ooxml
 from hostile_inbox import docx as _docx
 from hostile_inbox import paragraph
 from office import Document, Edit, run_driver
+from readback import sheet_rows
 
 from dangjian_xlsx.catalog import load_campaign
 from dangjian_xlsx.cli import cli
@@ -414,21 +415,6 @@ def _inspection(r: Round, work: Path) -> None:
 
 
 # ---------------------------------------------------------------- reading what goes out
-
-
-def sheet_rows(path: Path, sheet: str, key: str) -> list[dict[str, Any]]:
-    """The rows of a table on `sheet` under the first header row that contains `key`, as dicts."""
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    rows = [list(r) for r in wb[sheet].iter_rows(values_only=True)]
-    wb.close()
-    at = next(i for i, row in enumerate(rows) if key in row)
-    head = [str(h) if h is not None else "" for h in rows[at]]
-    out = []
-    for row in rows[at + 1 :]:
-        if not any(v not in (None, "") for v in row):
-            break
-        out.append(dict(zip(head, row, strict=False)))
-    return out
 
 
 def all_text(path: Path, sheet: str) -> str:

@@ -177,21 +177,6 @@ def mail(sender: str, subject: str, attachments: list[tuple[str, bytes]]) -> byt
     return bytes(msg)
 
 
-def sheet_rows(path: Path, sheet: str, key: str) -> list[dict[str, Any]]:
-    """The rows of a table on `sheet` under the first header row holding `key`, as dicts."""
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    rows = [list(r) for r in wb[sheet].iter_rows(values_only=True)]
-    wb.close()
-    at = next(i for i, row in enumerate(rows) if key in row)
-    head = [str(h) if h is not None else "" for h in rows[at]]
-    out = []
-    for row in rows[at + 1 :]:
-        if not any(v not in (None, "") for v in row):
-            break
-        out.append(dict(zip(head, row, strict=False)))
-    return out
-
-
 def cells_text(ws: Any) -> list[str]:
     return [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
 

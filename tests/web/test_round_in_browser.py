@@ -22,6 +22,7 @@ import openpyxl
 import pytest
 from conftest import require_office
 from fill import fill_form
+from readback import sheet_rows
 
 from dangjian_xlsx.catalog import load_catalog
 from dangjian_xlsx.layout import SHEET_BY_KIND, Field, form_layout
@@ -49,7 +50,6 @@ from .roundkit import (
     member,
     overview_value,
     roster_xlsx,
-    sheet_rows,
     type_ledger,
 )
 from .tablehtml import table_rows
