@@ -9,34 +9,18 @@ Each case runs in a fresh interpreter (forking needs a single thread; `sys.modul
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
-from typing import Any
 
 import pytest
+from fresh import run_json
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("pandas", "numpy")
 
 
-def _fresh(body: str, *args: str) -> Any:
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(body), *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def test_the_checks_before_reading_and_the_reading_load_no_pandas(tmp_path: Path) -> None:
-    got = _fresh(
+    got = run_json(
         """
         import json, sys
         from pathlib import Path
@@ -61,7 +45,7 @@ def test_the_checks_before_reading_and_the_reading_load_no_pandas(tmp_path: Path
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the helpers are forked (POSIX)")
 def test_collect_imports_the_writers_while_its_helpers_read(tmp_path: Path) -> None:
-    got = _fresh(
+    got = run_json(
         """
         import json, os, sys
         from dangjian_xlsx import collect, outputs, parallel
@@ -100,7 +84,7 @@ def test_collect_imports_the_writers_while_its_helpers_read(tmp_path: Path) -> N
 
 
 def test_meanwhile_runs_once_and_only_for_a_share_that_forks() -> None:
-    got = _fresh(
+    got = run_json(
         """
         import json, os
         from dangjian_xlsx import parallel

@@ -9,15 +9,12 @@ as JSON.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fresh import run_json
 
 ROOT = Path(__file__).resolve().parent.parent
 INBOX = ROOT / "sample_submissions"
@@ -84,15 +81,7 @@ def _write(
         str(INBOX),
         "1" if feedback else "0",
     ]
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(_WRITE), *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1]), out
+    return run_json(_WRITE, *args), out
 
 
 def _files(folder: Path) -> dict[str, bytes]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fresh import run_json
 
 from dangjian_xlsx import parallel
 from dangjian_xlsx.catalog import default_campaign
@@ -27,13 +28,8 @@ PARENT = os.getpid()
 
 
 def _in_fresh_python(body: str) -> Any:
-    code = (
-        "import json, os, sys\nfrom dangjian_xlsx import parallel\nPARENT = os.getpid()\n"
-        + textwrap.dedent(body)
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    prelude = "import json, os, sys\nfrom dangjian_xlsx import parallel\nPARENT = os.getpid()\n"
+    return run_json(prelude + textwrap.dedent(body))
 
 
 @pytest.fixture(scope="module")
