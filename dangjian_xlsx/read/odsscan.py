@@ -22,7 +22,7 @@ _OTAG = re.compile(
     rb"<(?!/table:(?:covered-)?table-cell\s*>)"
     rb"(/?)(table:table-row|table:table-cell|table:covered-table-cell|table:table|text:s)(?:"
     + ATTRS
-    + rb"|(?=[\s/>]))"
+    + rb"|(?=([\s/>])))"  # group 5: a tag that starts right but is not well made (its next character)
 )
 _O_NONEMPTY = re.compile(
     rb"(?:^|\s)(?:office:(?:value|string-value|date-value|time-value|boolean-value)|table:formula)\s*="
@@ -84,9 +84,8 @@ class OdsScan(Sink):
         if cut < 0:
             cut = len(buf)
         max_sheets = self.limits.max_sheets
-        for m in _OTAG.finditer(buf, 0, cut):
-            closing, name, attrs, selfclose = m.groups()
-            if attrs is None:
+        for closing, name, attrs, selfclose, bad in _OTAG.findall(buf, 0, cut):
+            if bad:
                 raise corrupt("表格 XML 标记格式错误")
             if name in _CELL_TAGS:  # the most frequent tag first: a cell starts (its end needs nothing)
                 if not closing and self.tables <= max_sheets:

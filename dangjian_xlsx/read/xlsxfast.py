@@ -104,8 +104,8 @@ Cell = tuple[int, int, Any]
 # the grammar of what this reader reads of a worksheet: attributes, texts, a cell's content
 _G_ATTRS = rb"(?:\s+[A-Za-z_][\w.:-]*\s*=\s*\"[^\"<]*\")*+\s*+"
 _G_TEXT = rb"(?:[^<&]++|&(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});)"
-_G_CONTENT = (
-    rb"(?:(?:<f" + _G_ATTRS + rb"(?:/>|>[^<]*+</f>))?(?:<v>[^<]*+</v>|<v\s*/>)?"
+_G_CONTENT = (  # a value alone first, caught by itself (the cells of a return are mostly that)
+    rb"(?:<v>([^<]*+)</v>|(?:<f" + _G_ATTRS + rb"(?:/>|>[^<]*+</f>))?(?:<v>[^<]*+</v>|<v\s*/>)?"
     rb"|<is>" + SI_CONTENT + rb"</is>)"  # an inline text: the grammar of a shared one
 )
 # a cell tag with its reference first, its other attributes, and its content, every part well made
@@ -116,9 +116,12 @@ _CELL = re.compile(
 )
 _CELL_TAG = re.compile(rb"<c[\s/>]")
 _G_OTHER = rb"(?:\s+(?!r\s*=)[A-Za-z_][\w.:-]*\s*=\s*\"[^\"<]*\")*+"
-# a row tag not well made, or whose number (calamine reads it) is not one
-_ROW_BAD = re.compile(rb"<row(?!" + _G_OTHER + rb"(?:\s+r=\"[0-9]{1,7}\"" + _G_OTHER + rb")?\s*+/?>)")
-_ROW_EMPTY = re.compile(rb"<row[^<>]*/>")
+# a row tag as it stands between the cells (attribute values hold no "<"; one holding a ">" is cut there,
+# and the piece then fails `_ROW_TAG`); a well-made one, its number (calamine reads it) a number
+_ROW_ANY = re.compile(rb"<row[^<>]*>")
+_ROW_TAG = re.compile(rb"<row" + _G_OTHER + rb"(?:\s+r=\"[0-9]{1,7}\"" + _G_OTHER + rb")?\s*+(/?)>")
+_ROW_KNOWN: dict[bytes, bool | None] = {}  # a row tag → empty (<row …/>) or not; None: not well made
+_ROW_KNOWN_MAX = 4096
 _REFS = re.compile(rb'<(?:mergeCell|dimension)\s+ref="([^"]*)"')  # calamine reads these ranges too
 _RANGE = re.compile(rb"[A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?")
 # what a worksheet holds around its cells (sheetPr, dimension, views, cols; merged cells, validations,
@@ -161,19 +164,16 @@ def _cells(xml: bytes, strings: list[str], dates: list[str]) -> list[Cell]:
     kinds = _ATTRS
     column = _COLS
     numbers = _NUMBERS
-    for letters, digits, attrs, _, content in found:
+    for letters, digits, attrs, _, content, v in found:
         if not content:
             continue
         style, kind = kinds.get(attrs) or _style_and_type(attrs)
-        v = content[3:-4] if content[:3] == b"<v>" and content[-4:] == b"</v>" else None
-        if v is not None and kind == b"s" and v.isdigit():
+        if v and kind == b"s" and v.isdigit():  # v: the text of a lone <v>, b"" otherwise
             k = int(v)
             if k >= len(strings):
                 raise Unsure
             value: Any = strings[k]
-        elif (
-            v is not None and kind == b"n" and v in numbers and not (0 <= style < len(dates) and dates[style])
-        ):
+        elif v and kind == b"n" and v in numbers and not (0 <= style < len(dates) and dates[style]):
             value = numbers[v]
         else:
             value = _value(style, kind, content, strings, dates)
@@ -187,16 +187,36 @@ def _cells(xml: bytes, strings: list[str], dates: list[str]) -> list[Cell]:
 def _rows_whole(xml: bytes, begin: int, end: int, found: list[tuple[bytes, ...]]) -> bool:
     """Whether the cells `_CELL` found are every tag between `begin` and `end` but the rows' own: each cell
     is well made by its pattern; every other `<` there must open or close a well-made row."""
-    if len(found) != len(_CELL_TAG.findall(xml, begin, end)) or _ROW_BAD.search(xml, begin, end):
+    if len(found) != len(_CELL_TAG.findall(xml, begin, end)):
         return False
-    rows, ends = xml.count(b"<row", begin, end), xml.count(b"</row>", begin, end)
-    if rows != ends + len(_ROW_EMPTY.findall(xml, begin, end)):
+    tags = _ROW_ANY.findall(xml, begin, end)
+    rows = xml.count(b"<row", begin, end)
+    empty = list(map(_ROW_KNOWN.get, tags))
+    if None in empty:
+        empty = [_row_kind(tag) for tag in tags]
+    if len(tags) != rows or None in empty:
+        return False  # a row tag not well made (no tag but a row's begins with <row)
+    ends = xml.count(b"</row>", begin, end)
+    if rows != ends + sum(empty):
         return False
-    closed = [content for *_, empty, content in found if not empty]  # <c …>…</c>, not <c …/>
+    closed = [cell[4] for cell in found if not cell[3]]  # <c …>…</c>, not <c …/>
     if xml.count(b"</c>", begin, end) != len(closed):
         return False
     tags = len(found) + len(closed) + b"".join(closed).count(b"<") + rows + ends
     return xml.count(b"<", begin, end) == tags
+
+
+def _row_kind(tag: bytes) -> bool | None:
+    """Whether a row tag is an empty row's (`<row …/>`); None when it is not a well-made row tag. Remembered:
+    the returns of one form share their row tags."""
+    if tag in _ROW_KNOWN:
+        return _ROW_KNOWN[tag]
+    m = _ROW_TAG.fullmatch(tag)
+    known = None if m is None else m.group(1) == b"/"
+    if len(_ROW_KNOWN) >= _ROW_KNOWN_MAX:
+        _ROW_KNOWN.clear()
+    _ROW_KNOWN[tag] = known
+    return known
 
 
 _AROUND_KNOWN: dict[tuple[bytes, bytes], bool] = {}  # a form's worksheets share what surrounds their cells
@@ -324,11 +344,9 @@ def _grid(cells: list[Cell], sheet: str, limits: Limits, budget: list[int]) -> l
     budget[0] -= rows_n * cols_n
     if budget[0] < 0:
         raise Unsure
+    if len({r * cols_n + c for r, c, _ in cells}) != len(cells):
+        raise Unsure  # a cell written twice
     rows = [[""] * cols_n for _ in range(rows_n)]
-    seen = set()
     for r, c, value in cells:
-        if (r, c) in seen:
-            raise Unsure  # a cell written twice
-        seen.add((r, c))
         rows[r][c] = value
     return rows

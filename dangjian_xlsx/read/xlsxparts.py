@@ -38,9 +38,10 @@ def well_formed(xml: bytes) -> bytes:
     return xml
 
 
-def whole(xml: bytes | None, root: bytes) -> bytes:
+def whole(xml: bytes | None, root: bytes, *, utf8: bool = True) -> bytes:
     """A part this reader reads: an XML declaration at most, then the unprefixed `root` element ending the
-    part; Unsure for anything else (a damaged or unusual part is calamine's to judge)."""
+    part, in UTF-8; Unsure for anything else (a damaged or unusual part is calamine's to judge). `utf8=False`:
+    its bytes are not checked to be UTF-8 here (the caller checks them piece by piece)."""
     if not xml:
         raise Unsure
     head = DECLARATION.match(xml)
@@ -54,10 +55,11 @@ def whole(xml: bytes | None, root: bytes) -> bytes:
         raise Unsure
     if b"\x00" in xml:
         raise Unsure
-    try:
-        xml.decode("utf-8")  # calamine decodes what it parses: a byte that is not UTF-8 is its error
-    except UnicodeDecodeError:
-        raise Unsure from None
+    if utf8 and not xml.isascii():  # calamine decodes what it parses: a byte that is not UTF-8 is its error
+        try:
+            xml.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Unsure from None
     return xml
 
 

@@ -32,13 +32,14 @@ _ESCAPE_X = re.compile(rb"_x[0-9A-Fa-f]{4}_")
 def shared_strings(xml: bytes | None) -> list[str]:
     if xml is None:
         return []
-    head, sep, body = whole(xml, b"sst").partition(b"<si>")
+    # UTF-8 checked per piece: the head here, each <si> when it is first read (`si_text`), not the part again
+    head, sep, body = whole(xml, b"sst", utf8=False).partition(b"<si>")
     if not sep:
-        if b"<si" in xml:
+        if b"<si" in xml or not _utf8(xml):
             raise Unsure
         return []
     declaration = DECLARATION.match(head)
-    if _SST_TAG.fullmatch(head, declaration.end() if declaration else 0) is None:
+    if _SST_TAG.fullmatch(head, declaration.end() if declaration else 0) is None or not _utf8(head):
         raise Unsure
     pieces = body.split(b"<si>")
     last = pieces[-1]
@@ -60,9 +61,10 @@ def shared_strings(xml: bytes | None) -> list[str]:
 
 
 def si_text(piece: bytes) -> str:
-    """The text of one `<si>…</si>` (without its opening tag)."""
+    """The text of one `<si>…</si>` (without its opening tag): the whole piece UTF-8 (its formatting's
+    attributes too: calamine decodes them)."""
     end = len(piece) - 5
-    if not piece.endswith(b"</si>") or _SI_WHOLE.fullmatch(piece, 0, end) is None:
+    if not piece.endswith(b"</si>") or _SI_WHOLE.fullmatch(piece, 0, end) is None or not _utf8(piece):
         raise Unsure
     parts = []
     for m in _SI_PLAIN.finditer(piece, 0, end):
@@ -71,6 +73,16 @@ def si_text(piece: bytes) -> str:
             raise Unsure  # whitespace around a text not marked preserved: calamine may trim it
         parts.append(raw)
     return text(b"".join(parts))
+
+
+def _utf8(raw: bytes) -> bool:
+    if raw.isascii():
+        return True
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def text(raw: bytes) -> str:

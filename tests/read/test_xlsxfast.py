@@ -124,6 +124,21 @@ def test_extent_counts_empty_texts_but_not_blanks() -> None:
     assert same(one_sheet('<row r="3"><c r="C3" s="0"/></row>')).sheets[0].rows == []
 
 
+def test_row_tags_as_office_writes_them_empty_ones_too() -> None:
+    """Row tags with LibreOffice's attributes, openpyxl's spans, Excel's prefixed ones, and empty rows
+    (`<row …/>`, some with a number, some without) between rows with cells: read as calamine reads them,
+    the second time too (a row tag is judged once and remembered)."""
+    lo = 'customFormat="false" ht="20.25" hidden="false" customHeight="true" outlineLevel="0" collapsed="false"'
+    cells = (
+        f'<row r="1" {lo}><c r="A1"><v>1</v></c></row><row r="2" {lo}/><row/>'
+        '<row r="4" spans="1:3"><c r="C4"><v>4</v></c></row>'
+        '<row r="5" x14ac:dyDescent="0.25" ht="15"><c r="B5"><v>5</v></c></row><row r="6" ht="9"/>'
+    )
+    for _ in range(2):
+        assert same(one_sheet(cells)).sheets[0].rows == [[1.0, "", ""], ["", "", ""], ["", "", ""],
+                                                         ["", "", 4.0], ["", 5.0, ""]]  # fmt: skip
+
+
 def test_sheets_order_visibility_names_and_head_rows() -> None:
     rows = "".join(f'<row r="{k}"><c r="A{k}"><v>{k}</v></c></row>' for k in range(1, 30))
     book = Book(
@@ -206,6 +221,13 @@ UNSURE = {
     "prefixed cell": ("", [], '<x:c xmlns:x="urn:x" r="A1"><x:v>1</x:v></x:c>'),
     "stray bracket": ("", [], '<c r="A1"><v>1</v></c>< <c r="B1"><v>2</v></c>'),
     "bad row number": ("", [], '<c r="A1"><v>1</v></c></row><row r="x2"><c r="A2"><v>2</v></c>'),
+    "row number twice": ("", [], '<c r="A1"><v>1</v></c></row><row r="2" r="3"><c r="A2"><v>2</v></c>'),
+    "row value holding >": ("", [], '<c r="A1"><v>1</v></c></row><row r="2" x="a>b"><c r="A2"><v>2</v></c>'),
+    "row tag misspelt": (
+        "",
+        [],
+        '<c r="A1"><v>1</v></c></row><rows r="2"><c r="A2"><v>2</v></c></rows><row>',
+    ),
     "cell twice": ("", [], '<c r="A1"><v>1</v></c><c r="A1"><v>2</v></c>'),
     "huge negative": ("", [], '<c r="A1"><v>-1E+12</v></c>'),
     "odd number": ("", [], '<c r="A1"><v>1_000</v></c>'),
@@ -253,6 +275,42 @@ def test_steps_aside_from_unusual_workbooks() -> None:
         _, members = scan.safety_pass(data, fmt, DEFAULT_LIMITS, plain, keep_all=True)
         assert members is not None, name
         assert xlsxfast.read_members(members, fmt, DEFAULT_LIMITS, None) is None, name
+
+
+def _bytes_replaced(data: bytes, part: str, old: bytes, new: bytes) -> bytes:
+    zin = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name in zin.namelist():
+            content = zin.read(name)
+            zout.writestr(name, content.replace(old, new) if name == part else content)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("where", ["run attribute", "sst attribute", "text"])
+def test_a_shared_strings_byte_that_is_not_utf8_is_calamines_to_judge(where: str) -> None:
+    """The shared strings are checked to be UTF-8 a piece at a time (each distinct <si> once, the <sst> tag):
+    a byte that is not, wherever it is, leaves the file to calamine — also after the same piece was read
+    well-formed from another file."""
+    rich = '<r><rPr><rFont val="宋体"/></rPr><t>甲</t></r>'
+    good = package(Book(sheets=[Sheet("a", '<row r="1"><c r="A1" t="s"><v>0</v></c></row>')], strings=[rich],
+                        shared=None))  # fmt: skip
+    assert same(good).sheets[0].rows == [["甲"]]
+    old, new = {
+        "run attribute": ("宋体".encode(), b"\xe5\xae"),
+        "sst attribute": (b'count="1"', b'count="1" x="\xff"'),
+        "text": ("甲".encode(), b"\xe7\x94"),
+    }[where]
+    bad = _bytes_replaced(good, "xl/sharedStrings.xml", old, new)
+    fmt, plain = formats.sniff_parsed(bad)
+    _, members = scan.safety_pass(bad, fmt, DEFAULT_LIMITS, plain, keep_all=True)
+    assert members is not None
+    assert xlsxfast.read_members(members, fmt, DEFAULT_LIMITS, None) is None
+    with pytest.raises(ReadError) as refused:  # calamine's answer: the file is damaged
+        calamine.read_sheets(bad, fmt, DEFAULT_LIMITS, None, members, None)
+    with pytest.raises(ReadError) as info:
+        read_workbook(bad, "x.xlsx")
+    assert info.value.code == refused.value.code
 
 
 def test_a_grid_too_large_to_hold_here_goes_to_calamine(monkeypatch: pytest.MonkeyPatch) -> None:
