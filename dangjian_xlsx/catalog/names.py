@@ -14,6 +14,7 @@ a branch (a leading "10_" in a file name is the sender's numbering, not a roster
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 import unicodedata
@@ -29,27 +30,36 @@ MIN_VARIANT_CHARS = 2  # a derived variant shorter than this (a one-character �
 # invisible characters that change nothing on screen: zero-width spaces and joiners, direction marks, the
 # soft hyphen, the byte-order mark used as a zero-width no-break space
 _INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]+")
-_SPACE = re.compile("[\\s\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]+")
 _PARENS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】")
 
 
 def normalize(text: str) -> str:
     """NFKC, no whitespace, no invisible characters: the form in which names are compared (a no-break space,
-    full-width brackets or a zero-width space make no other name)."""
-    return _SPACE.sub("", nfkc(text))
+    full-width brackets or a zero-width space make no other name). Whitespace is what `str.split` splits on
+    (what a pattern's `\\s` matches); no invisible character is printable, so a printable text has none."""
+    flat = "".join(nfkc(text).split())
+    return flat if flat.isprintable() else _INVISIBLE.sub("", flat)
 
 
 _FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+# the full-width characters Chinese text is full of (，：…) and the ideographic space: as NFKC writes them
+_USUAL_FULL_WIDTH = tuple((c, " " if c == "\u3000" else chr(ord(c) - 0xFEE0)) for c in "，：；（）！？\u3000")
 
 
 def nfkc(text: str) -> str:
     """`unicodedata.normalize("NFKC", text)`, quicker for a Chinese text: its full-width punctuation (，：（）)
     and ideographic spaces are what NFKC changes, each into one ASCII character; when that is all, the text
     with them replaced is NFKC already (a compatibility decomposition is per character), and the general
-    normalization — slow on CJK text — is left out."""
+    normalization — slow on CJK text — is left out. The usual ones are replaced by `str.replace` first (a
+    pass each, no pattern), any other full-width character then by the pattern."""
     if unicodedata.is_normalized("NFKC", text):
         return text
-    plain = _FULL_WIDTH.sub(_half_width, text)
+    plain = text
+    for full, half in _USUAL_FULL_WIDTH:
+        plain = plain.replace(full, half)
+    if unicodedata.is_normalized("NFKC", plain):
+        return plain
+    plain = _FULL_WIDTH.sub(_half_width, plain)
     if unicodedata.is_normalized("NFKC", plain):
         return plain
     return unicodedata.normalize("NFKC", text)
@@ -127,15 +137,17 @@ class RosterNames:
         self.variants: dict[str, Branch] = {
             v: bs[0] for v, bs in derived.items() if len(bs) == 1 and v not in full
         }
-        # every name by its first two characters (a text is scanned once, not once per roster name)
-        self._index: dict[str, list[tuple[str, Branch, bool]]] = {}
+        # every name by its first two characters (a text is scanned once, not once per roster name), then by
+        # its length: where a text starts like many names (a roster of 郑州… names), one look-up per length
+        by_length: dict[str, dict[int, dict[str, tuple[Branch, bool]]]] = {}
         for names, is_full in ((self.full, True), (self.variants, False)):
             for n, b in names.items():
-                self._index.setdefault(n[:2], []).append((n, b, is_full))
+                by_length.setdefault(n[:2], {}).setdefault(len(n), {})[n] = (b, is_full)
+        self._index = {key: tuple(lengths.items()) for key, lengths in by_length.items()}
         self._one_char = any(len(k) == 1 for k in self._index)
-        # where a name can start: one C-level scan finds those places, the rest of a text is not looked at
-        firsts = "".join(sorted({re.escape(k[0]) for k in self._index if k}))
-        self._starts = re.compile(f"[{firsts}]") if firsts else None
+        # where a name can start: one C-level scan finds the places that begin like a name (its first two
+        # characters, or a one-character name), the rest of a text is not looked at
+        self._starts = _start_pattern(self._index)
 
     def mentions(self, text: str, *, full_only: bool = False) -> list[Mention]:
         """Every roster name in `text` (normalized first), longest first without overlaps, in text order."""
@@ -145,20 +157,19 @@ class RosterNames:
         found: list[Mention] = []
         index = self._index
         one_char = self._one_char
-        for at in self._starts.finditer(text):
+        at = self._starts.search(text)
+        while at is not None:
             start = at.start()
-            candidates = index.get(text[start : start + 2], [])
+            at = self._starts.search(text, start + 1)  # the next place, overlapping this one or not
+            candidates = index.get(text[start : start + 2], ())
             if one_char:  # a one-character roster name (its key is shorter than the two looked up)
-                candidates = [*candidates, *index.get(text[start], [])]
-            for n, b, is_full in candidates:
-                if (is_full or not full_only) and text.startswith(n, start):
-                    found.append(Mention(start, start + len(n), b, is_full))
+                candidates = (*candidates, *index.get(text[start], ()))
+            for length, names in candidates:
+                hit = names.get(text[start : start + length])
+                if hit is not None and (hit[1] or not full_only):
+                    found.append(Mention(start, start + length, *hit))
         found.sort(key=lambda m: (m.start - m.end, not m.full, m.start))
-        taken: list[Mention] = []
-        for m in found:
-            if all(m.end <= t.start or t.end <= m.start for t in taken):
-                taken.append(m)
-        return sorted(taken, key=lambda m: m.start)
+        return _without_overlaps(found)
 
     def named(self, text: str, *, full_only: bool = False) -> list[Branch]:
         """The branches `text` names, in the order of their first occurrence."""
@@ -174,6 +185,43 @@ class RosterNames:
         if key in self.full:
             return self.full[key], True
         return self.variants.get(key), False
+
+
+def _without_overlaps(found: list[Mention]) -> list[Mention]:
+    """The mentions taken in `found`'s order, each unless it overlaps one taken before, in text order. The taken
+    ones are kept sorted: only the two beside a new one's place can overlap it (a text naming a branch ten
+    thousand times is not ten thousand comparisons per name)."""
+    starts: list[int] = []
+    ends: list[int] = []
+    taken: list[Mention] = []
+    for m in found:
+        i = bisect.bisect_left(starts, m.start)
+        if (i and ends[i - 1] > m.start) or (i < len(starts) and starts[i] < m.end):
+            continue
+        starts.insert(i, m.start)
+        ends.insert(i, m.end)
+        taken.insert(i, m)
+    return taken
+
+
+def _start_pattern(keys: Iterable[str]) -> re.Pattern[str] | None:
+    """A pattern matching where a text starts with one of `keys` (one or two characters each): an alternative
+    per first character with the second ones as a class (文[学化]|外国 …), so that a scan costs the same
+    whatever the number of names (an alternative per key is tried key after key, at every place)."""
+    seconds: dict[str, set[str]] = {}
+    alone: set[str] = set()
+    for key in filter(None, keys):
+        if len(key) == 1:
+            alone.add(key)
+        else:
+            seconds.setdefault(key[0], set()).add(key[1])
+    alternatives = [
+        re.escape(first)
+        if first in alone
+        else re.escape(first) + "[" + "".join(map(re.escape, sorted(seconds[first]))) + "]"
+        for first in sorted(alone | seconds.keys())
+    ]
+    return re.compile("|".join(alternatives)) if alternatives else None
 
 
 def similar_names(typed: str, names: Sequence[str], n: int = 3) -> list[str]:

@@ -95,7 +95,7 @@ def process_file(
     is always read from its path inside the inbox (for a member: the container's name as a folder, and the
     e-mail's sender)."""
     member = path if isinstance(path, containers.Entry) else None
-    where = member.where if member is not None else rel_path(Path(path), inbox)
+    where = member.where if member is not None else rel_path(_as_path(path), inbox)
     shown = member.shown if member is not None else where
     # as the summary, the notices and the terminal show it: control characters drawn (a name's ESC as ␛)
     rel = visible(display if display is not None else shown, newlines=False)
@@ -105,7 +105,7 @@ def process_file(
         if member is not None:
             record = _process_member(member, campaign, rel, seen)
         else:
-            record = _process(Path(path), Path(inbox), campaign, rel, follow_links, seen)
+            record = _process(_as_path(path), _as_path(inbox), campaign, rel, follow_links, seen)
     except MemoryError:
         record = _rejected(rel, Code.FILE_CORRUPT, reason="内存不足，无法读取", unit=unit)
     except Exception as exc:  # the batch must go on; the file is reported, never dropped
@@ -113,6 +113,11 @@ def process_file(
     if not seen.directory:
         evidence.attribute(record, where, seen.seen, campaign, sender=seen.sender)
     return record
+
+
+def _as_path(path: Path | str | containers.Entry) -> Path:
+    """`path` as a Path, not parsed again when it is one already (a collect makes a record per file)."""
+    return path if isinstance(path, Path) else Path(path)  # type: ignore[arg-type]
 
 
 def _process_member(member: containers.Entry, campaign: Campaign, rel: str, entry: _Entry) -> FileRecord:

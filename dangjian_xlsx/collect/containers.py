@@ -215,6 +215,8 @@ def expand(path: Path, shown: str, where: str, used: set[str]) -> Iterator[Entry
     """The member entries of one container file in the inbox (none when it cannot be opened: the
     container's own record says why). `used`: the shown prefixes already given (two e-mails with one
     subject are told apart by their file names)."""
+    if not kind(path.name):  # not named as a container: never opened as one (`list_items`), so not read
+        return
     try:
         st = os.lstat(path)
         if not stat.S_ISREG(st.st_mode) or st.st_size > read.DEFAULT_LIMITS.max_file_bytes:

@@ -46,8 +46,18 @@ def _decoded(name: str) -> tuple[str, bool]:
 
 def rel_path(path: Path, inbox: Path) -> str:
     """The path relative to the inbox, POSIX separators, printable (`shown_name` of each part)."""
-    rel = os.path.relpath(os.fsdecode(path), os.fsdecode(inbox))
-    return "/".join(shown_name(p) for p in rel.split(os.sep))
+    full, root = os.fsdecode(path), os.fsdecode(inbox)
+    head = root if root.endswith(os.sep) else root + os.sep
+    under = root and full.startswith(head) and os.path.isabs(root) == os.path.isabs(full)
+    rest = full[len(head) :] if under else ""
+    parts = rest.split(os.sep)
+    # a path under the inbox as listed (plain names under it): what relpath would say, without its work
+    if not rest or (os.altsep and os.altsep in rest) or any(p in _NOT_NAMES for p in parts):
+        parts = os.path.relpath(full, root).split(os.sep)
+    return "/".join(shown_name(p) for p in parts)
+
+
+_NOT_NAMES = frozenset({"", ".", ".."})
 
 
 _NOT_FOLDERS = (

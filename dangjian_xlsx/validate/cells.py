@@ -6,9 +6,11 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 from ..catalog import normalize
+from ..models import RawSheet
 from ..visible import visible
 
 _WS = re.compile(r"\s+")
@@ -30,6 +32,8 @@ def text(v: Any) -> str:
     if v is None:
         return ""
     if isinstance(v, str):
+        if v.isprintable():  # no line break, no control character (the usual cell): only spaces to strip
+            return v.strip()
         return visible(v.replace("\r\n", "\n").replace("\r", "\n").strip())
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
@@ -40,6 +44,21 @@ def text(v: Any) -> str:
     if isinstance(v, dt.date | dt.time):
         return v.isoformat()
     return visible(str(v).strip())
+
+
+def values_at(sheet: RawSheet, cells: Sequence[tuple[int, int]]) -> list[Any]:
+    """`sheet.get` of each (row, col), in one call: validation reads a form's cells by the hundred."""
+    rows = sheet.rows
+    n = len(rows)
+    out = []
+    for row, col in cells:
+        v = None
+        if row < n:
+            r = rows[row]
+            if col < len(r):
+                v = r[col]
+        out.append(None if v == "" else v)
+    return out
 
 
 def fmt_number(x: float) -> str:

@@ -7,7 +7,18 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..catalog import catalog_digest, roster_names, similar_names
-from ..layout import FixedCell, FormLayout, form_layout
+from ..layout import (
+    C_DONE,
+    C_INSP_OPINION,
+    C_INSP_SCORE,
+    C_ISSUES,
+    C_NOTE,
+    C_SCORE,
+    C_STATUS,
+    FixedCell,
+    FormLayout,
+    form_layout,
+)
 from ..models import Branch, Campaign, FormKind
 from .cells import item_label, name_key, squash
 
@@ -20,6 +31,30 @@ class ItemSpec:
     label: str
 
 
+Cells = tuple[tuple[int, int], ...]  # (row, col) of the cells validation reads, for `cells.values_at`
+
+
+@dataclass(frozen=True)
+class Locked:
+    """A form's locked cells as the tamper check reads them: each with its comparison key and where it is, and
+    the values and their types as generated (a form holding exactly those is untouched: one comparison)."""
+
+    cells: tuple[tuple[FixedCell, str | int | float], ...]  # (cell, comparison key)
+    at: Cells
+    values: list[str | int | float]
+    types: list[type]  # str for a text, float for a number (as the readers give it)
+
+
+def _locked(layout: FormLayout) -> Locked:
+    cells = tuple((fc, squash(fc.value) if isinstance(fc.value, str) else fc.value) for fc in layout.fixed)
+    return Locked(
+        cells=cells,
+        at=tuple((fc.row, fc.col) for fc, _ in cells),
+        values=[fc.value for fc, _ in cells],
+        types=[str if isinstance(fc.value, str) else float for fc, _ in cells],
+    )
+
+
 @dataclass(frozen=True)
 class Context:
     digest: str
@@ -27,9 +62,11 @@ class Context:
     start: dt.date
     end: dt.date
     layouts: dict[FormKind, FormLayout]
-    fixed: dict[FormKind, tuple[tuple[FixedCell, str | int | float], ...]]  # (cell, comparison key)
+    locked: dict[FormKind, Locked]
     items: tuple[ItemSpec, ...]
     tasks: tuple[ItemSpec, ...]
+    item_cells: dict[int, Cells]  # the items' cells of a column (附件1, 督查评分表), by column
+    task_cells: dict[int, Cells]  # the tasks' cells of a column (附件2), by column
     by_key: dict[str, Branch]  # name_key(name) → branch
     # another name (no suffix, no parentheticals, 简称) → branch, when unambiguous
     by_short: dict[str, Branch]
@@ -38,6 +75,7 @@ class Context:
     title: str  # the campaign's title, year and forms' version, as a form made from another version is told
     # the task statuses by comparison key (name_key) → as the catalog spells them
     statuses: dict[str, str]
+    spelled: dict[str, str]  # a status typed as the catalog spells it → `statuses` of its key
     done_status: str
     na_status: str | None
     choices: str  # the statuses as messages list them: 已完成、持续推进、未完成、不适用
@@ -46,31 +84,33 @@ class Context:
 def _build_context(campaign: Campaign) -> Context:
     cat = campaign.catalog
     layouts = {k: form_layout(cat, k) for k in FormKind}
-    fixed = {
-        k: tuple((fc, squash(fc.value) if isinstance(fc.value, str) else fc.value) for fc in lay.fixed)
-        for k, lay in layouts.items()
-    }
     rows1 = layouts[FormKind.SCORING].item_rows
     rows2 = layouts[FormKind.TASKS].item_rows
     items = tuple(ItemSpec(i.id, rows1[i.id], i.points, item_label(i.id, i.text)) for i in cat.items)
     tasks = tuple(ItemSpec(t.id, rows2[t.id], 0, item_label(t.id, t.text)) for t in cat.tasks)
     by_key = {name_key(b.name): b for b in campaign.roster}
     by_short = dict(roster_names(campaign.roster).variants)  # unambiguous, never another's full name
+    statuses = {name_key(s): s for s in cat.statuses}
     return Context(
         digest=catalog_digest(cat),
         year=campaign.year,
         start=campaign.self_check_start,
         end=campaign.self_check_end,
         layouts=layouts,
-        fixed=fixed,
+        locked={k: _locked(lay) for k, lay in layouts.items()},
         items=items,
         tasks=tasks,
+        item_cells={
+            c: tuple((i.row, c) for i in items) for c in (C_SCORE, C_NOTE, C_INSP_SCORE, C_INSP_OPINION)
+        },
+        task_cells={c: tuple((t.row, c) for t in tasks) for c in (C_STATUS, C_DONE, C_ISSUES)},
         by_key=by_key,
         by_short=by_short,
         names=tuple(b.name for b in campaign.roster),
         unit=cat.unit,
         title=version_title(campaign.title, str(campaign.year), cat.version),
-        statuses={name_key(s): s for s in cat.statuses},
+        statuses=statuses,
+        spelled={s: statuses[name_key(s)] for s in cat.statuses},
         done_status=cat.done_status,
         na_status=cat.na_status,
         choices="、".join(cat.statuses),

@@ -16,9 +16,12 @@ def header_evidence(unit: str = DEFAULT_UNIT) -> str:
     return f"表头{Field.BRANCH.label_for(unit)}"
 
 
+_META_NAMES = frozenset(k for k, _ in META_KEYS)
+
+
 def read_meta(sheet: RawSheet) -> dict[str, str]:
     """META_KEYS values by key name (column A = key, META_VALUE_COL = value), wherever their rows are."""
-    keys = {k for k, _ in META_KEYS}
+    keys = _META_NAMES
     out: dict[str, str] = {}
     for row in sheet.rows:
         if not row or not isinstance(row[0], str):

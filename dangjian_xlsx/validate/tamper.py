@@ -7,28 +7,31 @@ from typing import Any
 from ..layout import FixedCell, FormLayout, a1
 from ..messages import Code, render
 from ..models import Problem, RawSheet
-from .cells import same_fixed, squash, text
+from .cells import same_fixed, squash, text, values_at
+from .context import Locked
 
 TAMPER_DETAIL_LIMIT = 10  # tampered cells listed one by one; the rest are summarised in one problem
 ISOLATED_TAMPER_LIMIT = 3  # up to this many edited locked cells (no shift): values are still checked
 
 
 def check_locked_cells(
-    sheet: RawSheet,
-    layout: FormLayout,
-    fixed: tuple[tuple[FixedCell, str | int | float], ...],
-    file: str,
-    problems: list[Problem],
+    sheet: RawSheet, layout: FormLayout, locked: Locked, file: str, problems: list[Problem]
 ) -> tuple[bool, bool]:
     """Locked cells vs the catalog → (tampered, values still worth checking)."""
+    values = values_at(sheet, locked.at)
+    if values == locked.values and list(map(type, values)) == locked.types:
+        return False, True  # every cell as generated (the usual case): one comparison, nothing to normalise
     get = sheet.get
     bad = []
-    for fc, key in fixed:
-        actual = get(fc.row, fc.col)
-        if actual is None and fc.row == layout.total_row and not isinstance(key, str):
+    for (fc, key), actual in zip(locked.cells, values, strict=True):
+        if type(actual) is str:
+            if actual == fc.value:
+                continue  # exactly as generated
+        elif type(actual) is float and type(key) is not str:
+            if abs(actual - key) < 1e-9:
+                continue  # the number generated (`same_fixed` of a number)
+        elif actual is None and fc.row == layout.total_row and not isinstance(key, str):
             continue  # a formula (=SUM of 分值) saved without its cached result, e.g. by openpyxl
-        if type(actual) is str and actual == fc.value:
-            continue  # exactly as generated (the usual case: no need to normalise)
         if not same_fixed(actual, key) and not any(same_fixed(actual, squash(v)) for v in fc.former):
             bad.append((fc, actual))
     if not bad:

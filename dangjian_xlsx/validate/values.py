@@ -19,7 +19,7 @@ from ..layout import (
 )
 from ..messages import Code, render
 from ..models import FormKind, InspectionScore, ItemScore, Problem, RawSheet, TaskAnswer
-from .cells import BAD, BLANK, NORMALIZED, OK, fmt_number, name_key, parse_date, parse_score, text
+from .cells import BAD, BLANK, NORMALIZED, OK, fmt_number, name_key, parse_date, parse_score, text, values_at
 from .context import Context, ItemSpec
 
 
@@ -128,28 +128,23 @@ def item_scores(
     sheet: RawSheet, sheet_name: str, ctx: Context, file: str, problems: list[Problem]
 ) -> tuple[ItemScore, ...]:
     out = []
-    get = sheet.get
+    scores, notes = values_at(sheet, ctx.item_cells[C_SCORE]), values_at(sheet, ctx.item_cells[C_NOTE])
     score_label, note_label = Field.SCORE.label, Field.NOTE.label
-    for spec in ctx.items:
-        score = _score_value(
-            get(spec.row, C_SCORE),
-            spec,
-            sheet_name,
-            C_SCORE,
-            score_label,
-            Code.SCORE_BLANK,
-            file,
-            ctx.unit,
-            problems,
-        )
-        note = text(get(spec.row, C_NOTE))
+    for spec, v, note_value in zip(ctx.items, scores, notes, strict=True):
+        if type(v) is float and -1e-9 <= v <= spec.points + 1e-9:
+            score: float | None = v  # the usual case (`_score_value`'s first): nothing to report
+        else:
+            score = _score_value(
+                v, spec, sheet_name, C_SCORE, score_label, Code.SCORE_BLANK, file, ctx.unit, problems
+            )
+        note = text(note_value)
         if score is not None and score < spec.points and not note:
             where = _at(file, sheet_name, spec, C_NOTE, note_label, ctx.unit)
             points = fmt_number(spec.points)
             problems.append(
                 render(Code.NOTE_REQUIRED, item=spec.label, score=fmt_number(score), points=points, **where)
             )
-        out.append(ItemScore(item_id=spec.id, score=score, note=note))
+        out.append(ItemScore(spec.id, score, note))
     return tuple(out)
 
 
@@ -158,31 +153,16 @@ def inspection_scores(
 ) -> tuple[InspectionScore, ...]:
     """督查评分表: the inspector's score per item (the self score beside it is read as given)."""
     out = []
-    get = sheet.get
     label = Field.INSP_SCORE.label
-    for spec in ctx.items:
+    cells = (values_at(sheet, ctx.item_cells[c]) for c in (C_INSP_SCORE, C_SCORE, C_INSP_OPINION))
+    for spec, value, self_value, opinion in zip(ctx.items, *cells, strict=True):
         score = _score_value(
-            get(spec.row, C_INSP_SCORE),
-            spec,
-            sheet_name,
-            C_INSP_SCORE,
-            label,
-            Code.INSPECTION_BLANK,
-            file,
-            ctx.unit,
-            problems,
+            value, spec, sheet_name, C_INSP_SCORE, label, Code.INSPECTION_BLANK, file, ctx.unit, problems
         )
-        state, self_score = parse_score(get(spec.row, C_SCORE))
+        state, self_score = parse_score(self_value)
         if state is BAD or (self_score is not None and not 0 <= self_score <= spec.points):
             self_score = None
-        out.append(
-            InspectionScore(
-                item_id=spec.id,
-                self_score=self_score,
-                score=score,
-                opinion=text(get(spec.row, C_INSP_OPINION)),
-            )
-        )
+        out.append(InspectionScore(spec.id, self_score, score, text(opinion)))
     return tuple(out)
 
 
@@ -190,38 +170,41 @@ def task_answers(
     sheet: RawSheet, sheet_name: str, ctx: Context, file: str, problems: list[Problem]
 ) -> tuple[TaskAnswer, ...]:
     out = []
-    get = sheet.get
-    choices, unit = ctx.choices, ctx.unit  # the campaign's statuses: 已完成、持续推进、未完成、不适用
-    status_label = Field.STATUS.label
-    settled = (ctx.done_status, ctx.na_status)
-    for spec in ctx.tasks:
-        status_text = text(get(spec.row, C_STATUS))
+    choices, unit, na = ctx.choices, ctx.unit, ctx.na_status  # statuses: 已完成、持续推进、未完成、不适用
+    settled = (ctx.done_status, na)
+    cells = (values_at(sheet, ctx.task_cells[c]) for c in (C_STATUS, C_DONE, C_ISSUES))
+    for spec, status_value, done_value, issues_value in zip(ctx.tasks, *cells, strict=True):
+        status_text = text(status_value)
         status: str | None = None
         if not status_text:
-            where = _at(file, sheet_name, spec, C_STATUS, status_label, unit)
+            where = _at(file, sheet_name, spec, C_STATUS, Field.STATUS.label, unit)
             problems.append(render(Code.STATUS_BLANK, item=spec.label, choices=choices, **where))
         else:
-            status = ctx.statuses.get(name_key(status_text))
+            status = ctx.spelled.get(status_text)  # as the catalog spells it (the usual case), else by key
             if status is None:
-                where = _at(file, sheet_name, spec, C_STATUS, status_label, unit)
+                status = ctx.statuses.get(name_key(status_text))
+            if status is None:
+                where = _at(file, sheet_name, spec, C_STATUS, Field.STATUS.label, unit)
                 problems.append(
                     render(Code.STATUS_INVALID, value=status_text, item=spec.label, choices=choices, **where)
                 )
-        done = text(get(spec.row, C_DONE))
-        issues = text(get(spec.row, C_ISSUES))
+        done, issues = text(done_value), text(issues_value)
         # 完成情况 is always required except for the status meaning "does not apply" (不适用); 存在问题及整改措施
         # for a task not done (持续推进, 未完成 …: neither the done status nor that one). With no valid status
         # only the status is reported.
-        required = [
-            (C_DONE, Field.DONE, not done and (status is None or status != ctx.na_status)),
-            (C_ISSUES, Field.ISSUES, not issues and status is not None and status not in settled),
-        ]
-        for col, fld, missing in required:
-            if missing:
-                where = _at(file, sheet_name, spec, col, fld.label, unit)
-                problems.append(render(Code.TEXT_REQUIRED, item=spec.label, field_label=fld.label, **where))
-        out.append(TaskAnswer(task_id=spec.id, status=status, done=done, issues=issues))
+        if not done and (status is None or status != na):
+            _text_required(spec, C_DONE, Field.DONE, sheet_name, ctx, file, problems)
+        if not issues and status is not None and status not in settled:
+            _text_required(spec, C_ISSUES, Field.ISSUES, sheet_name, ctx, file, problems)
+        out.append(TaskAnswer(spec.id, status, done, issues))
     return tuple(out)
+
+
+def _text_required(
+    spec: ItemSpec, col: int, fld: Field, sheet_name: str, ctx: Context, file: str, problems: list[Problem]
+) -> None:
+    where = _at(file, sheet_name, spec, col, fld.label, ctx.unit)
+    problems.append(render(Code.TEXT_REQUIRED, item=spec.label, field_label=fld.label, **where))
 
 
 def blank_form_items(sheet: RawSheet, layout: FormLayout, ctx: Context) -> int:

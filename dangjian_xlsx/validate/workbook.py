@@ -107,7 +107,7 @@ def validate(raw: RawWorkbook, campaign: Campaign, file: str) -> Validation:
         return result
 
     check_sheet_order(raw, sheet.name, file, problems, ctx.unit)
-    tampered, check_values = check_locked_cells(sheet, ctx.layouts[kind], ctx.fixed[kind], file, problems)
+    tampered, check_values = check_locked_cells(sheet, ctx.layouts[kind], ctx.locked[kind], file, problems)
     if check_values:
         sub = _submission(kind, sheet, branch, claim.meta, ctx, file, problems)
         if not tampered:
