@@ -53,6 +53,7 @@ class Row:
     workers: int
     runs: int
     extra: dict[str, Any] = field(default_factory=dict)
+    roles: dict[str, tuple[float, int]] = field(default_factory=dict)  # see Sample.roles
 
     @property
     def ms_per_file(self) -> float:
@@ -91,7 +92,19 @@ def median_row(samples: list[Sample]) -> Row:
         workers=max(s.workers for s in samples),
         runs=len(samples),
         extra=extra,
+        roles=_median_roles([s.roles for s in samples]),
     )
+
+
+def _median_roles(runs: list[dict[str, tuple[float, int]]]) -> dict[str, tuple[float, int]]:
+    names = sorted({role for run in runs for role in run})
+    return {
+        role: (
+            statistics.median(run.get(role, (0.0, 0))[0] for run in runs),
+            max(run.get(role, (0.0, 0))[1] for run in runs),
+        )
+        for role in names
+    }
 
 
 def _median_kinds(runs: list[dict[str, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
@@ -232,18 +245,49 @@ def collect_lines(main: dict[str, Row], every: int) -> list[str]:
             f"朴素 naive: timed on {naive.measured} of {naive.files} files (a fixed random sample, 1 in "
             f"{every}), scaled per file to all of them."
         )
-    read = collect.extra.get("read_seconds")
-    if read is not None:
-        out.append(
-            f"汇总 collect = read + validate + resolve {read:.2f} s, then summary workbook + CSV/JSON "
-            f"{collect.seconds - read:.2f} s; outcomes: "
-            + ", ".join(f"{k} {v}" for k, v in collect.extra.get("outcomes", {}).items())
-        )
+    out += phase_lines(collect)
     return [
         *out,
         *NOTES,
         f"  (peak counting every worker's shared pages again: collect {collect.raw_mb:.0f} MB)",
     ]
+
+
+def phase_lines(collect: Row) -> list[str]:
+    """What collect's time and peak memory are made of: its phases, and its processes by role."""
+    read = collect.extra.get("read_seconds")
+    if read is None:
+        return []
+    tables = collect.extra.get("aggregate_seconds", 0.0)
+    outcomes = ", ".join(f"{k} {v}" for k, v in collect.extra.get("outcomes", {}).items())
+    out = [
+        f"汇总 collect = read + validate + resolve {read:.2f} s (this process and a forked helper), then the "
+        f"tables {tables:.2f} s (this process alone), then summary workbook ‖ CSV/JSON "
+        f"{collect.seconds - read - tables:.2f} s (two processes); outcomes: {outcomes}"
+    ]
+    if collect.roles:
+        parts = [f"main {collect.main_mb:.0f} MB (peak resident)"]
+        parts += [
+            f"{role} {mb:.0f} MB" + (f" ({n} processes)" if n > 1 else "")
+            for role, (mb, n) in collect.roles.items()
+        ]
+        out.append("  collect's peak memory by process: " + ", ".join(parts) + " (workers: private memory)")
+    return out
+
+
+def role_growth_lines(lo: Row, hi: Row) -> list[str]:
+    """How each process's memory grows from one size to the other, per added file."""
+    added = hi.files - lo.files
+    if added <= 0 or not hi.roles:
+        return []
+    rows = [("main", (lo.main_mb, 1), (hi.main_mb, 1))]
+    rows += [(role, lo.roles.get(role, (0.0, 0)), hi.roles[role]) for role in hi.roles]
+    out = [f"  memory by process, {lo.files} → {hi.files} files (per file added):"]
+    for role, (a, _), (b, count) in rows:
+        per_file = (b - a) * 1024 / added
+        label = role + (f" ×{count}" if count > 1 else "")
+        out.append(f"    {label:<18}{a:>6.0f} → {b:>4.0f} MB   {per_file:+6.1f} KB/file")
+    return out
 
 
 def scaling_lines(results: dict[int, dict[str, Row]], sizes: Sequence[int]) -> list[str]:
@@ -311,4 +355,4 @@ def province_lines(results: dict[int, dict[str, Row]], sizes: Sequence[int]) -> 
         f"  {'time per file ' + str(2 * sizes[0]) + ' → ' + str(2 * sizes[-1]) + ' files':<34}"
         f"{time_growth:>8.2f}×   ({lo.ms_per_file:.2f} → {hi.ms_per_file:.2f} ms/file)"
     )
-    return out
+    return out + role_growth_lines(lo, hi)

@@ -134,12 +134,17 @@ def stage_collect(n: int, inbox: Path, work: Path) -> dict[str, Any]:
         read = time.perf_counter() - clock.wall0
         gc.freeze()
         tables, ov = aggregate.tables_and_overview(report)
+        tabled = time.perf_counter() - clock.wall0
         at = report.generated_at
         jobs = [
             lambda: [write_summary(tables, ov, out, campaign, at)],
             lambda: write_exports(tables, ov, out, campaign, at),
         ]
-        written = [p for paths in parallel.share(lambda k: jobs[k](), len(jobs), chunk=1) for p in paths]
+        written = [
+            p
+            for paths in parallel.share(lambda k: jobs[k](), len(jobs), chunk=1, name="dj-write")
+            for p in paths
+        ]
     finally:
         gc.unfreeze()
     outcomes = Counter(f.outcome.value for f in report.files)
@@ -147,6 +152,7 @@ def stage_collect(n: int, inbox: Path, work: Path) -> dict[str, Any]:
         files=len(report.files),
         measured=len(report.files),
         read_seconds=read,
+        aggregate_seconds=tabled - read,
         outcomes=dict(sorted(outcomes.items())),
         summary_bytes=sum(p.stat().st_size for p in written),
     )
@@ -308,6 +314,21 @@ def _private_kb(pid: int) -> int:
     return total
 
 
+def _name(pid: int) -> str:
+    """A process's name (/proc/PID/comm): the package's helpers and reader processes name themselves dj-…"""
+    try:
+        with open(f"/proc/{pid}/comm", "rb") as fh:
+            return fh.read().decode("ascii", "replace").strip()
+    except OSError:
+        return ""
+
+
+def role_of(name: str) -> str:
+    """What a worker process is by its name: the role it gave itself (dj-collect, dj-reader, dj-write …),
+    else "worker" (a process that did not name itself, or a pool's)."""
+    return name if name.startswith("dj-") else "worker"
+
+
 class TreeMonitor(threading.Thread):
     """Polls the memory of a process and all its descendants until stopped: every process's high-water
     mark (VmHWM, every POLL_SECONDS) and every descendant's private memory (every PRIVATE_POLLS polls:
@@ -318,6 +339,7 @@ class TreeMonitor(threading.Thread):
         self.pid = pid
         self.hwm: dict[int, int] = {}
         self.private: dict[int, int] = {}
+        self.names: dict[int, str] = {}  # a descendant's name, as last seen (it names itself after the fork)
         self.ticks: dict[
             int, int
         ] = {}  # descendants' CPU, the last seen (a reaped one's is in its parent's rusage)
@@ -339,6 +361,7 @@ class TreeMonitor(threading.Thread):
                         self.ticks[pid] = max(self.ticks.get(pid, 0), _cpu_ticks(pid))
                     if pid != self.pid and polls % PRIVATE_POLLS == 0:
                         self.private[pid] = max(self.private.get(pid, 0), _private_kb(pid))
+                        self.names[pid] = _name(pid) or self.names.get(pid, "")
                 todo.extend(_children(pid))
             polls += 1
             self._stop_event.wait(POLL_SECONDS)
@@ -362,6 +385,8 @@ class Sample:
     workers: int
     workers_own_mb: float  # Σ over worker processes: peak private memory (not shared with the parent)
     workers_hwm_mb: float  # Σ over worker processes: peak resident size, shared pages included
+    # Σ peak private memory (MB) and number of the worker processes of each role (`role_of`)
+    roles: dict[str, tuple[float, int]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -371,6 +396,15 @@ class Sample:
     @property
     def raw_mb(self) -> float:
         return self.main_mb + self.workers_hwm_mb
+
+
+def _roles(monitor: TreeMonitor, workers: list[int]) -> dict[str, tuple[float, int]]:
+    out: dict[str, tuple[float, int]] = {}
+    for pid in workers:
+        role = role_of(monitor.names.get(pid, ""))
+        mb, count = out.get(role, (0.0, 0))
+        out[role] = (mb + monitor.private.get(pid, 0) / 1024, count + 1)
+    return dict(sorted(out.items()))
 
 
 def run_stage(stage: str, n: int, inbox: Path, work: Path, every: int = 5) -> Sample:
@@ -406,5 +440,6 @@ def run_stage(stage: str, n: int, inbox: Path, work: Path, every: int = 5) -> Sa
         workers=max(len(workers), started),
         workers_own_mb=sum(monitor.private.get(p, 0) for p in workers) / 1024,
         workers_hwm_mb=sum(monitor.hwm[p] for p in workers) / 1024,
+        roles=_roles(monitor, workers),
         extra=result,
     )

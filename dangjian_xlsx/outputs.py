@@ -298,7 +298,7 @@ def _write_all(jobs: list[Job]) -> list[list[Path]]:
             return None
 
     out = []
-    for k, paths in enumerate(parallel.share(attempt, len(jobs), chunk=1)):
+    for k, paths in enumerate(parallel.share(attempt, len(jobs), chunk=1, name="dj-write")):
         if paths is None:
             if k in failed:
                 raise failed[k]

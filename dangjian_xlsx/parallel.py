@@ -47,6 +47,7 @@ def share(
     processes: int = 0,
     done: Callable[[int], None] | None = None,
     chunk: int = _CHUNK,
+    name: str = "dj-helper",
 ) -> list[T]:
     """[fn(0), …, fn(total-1)], computed by this process and forked helpers together (`processes` in all,
     0 = one per core).
@@ -54,7 +55,8 @@ def share(
     This process works too (so no third process competes for two cores, and half the results are never
     pickled): each process takes the next `chunk` indexes from a shared counter until none are left; the
     helpers send their results back through pipes, which this process empties between its own chunks.
-    `done(k)` is called with the number of results so far, in this process. A helper that dies loses
+    `done(k)` is called with the number of results so far, in this process. The helpers go by `name` (see
+    `name_process`). A helper that dies loses
     nothing: whatever it took and did not deliver is computed here at the end. Without a safe fork
     (`fork_context`), everything is computed here, in order. An exception in `fn` is raised here: a helper
     that meets one stops, and its chunk is computed here again. The garbage collector is left alone: a
@@ -77,7 +79,7 @@ def share(
 
     helpers = (processes or cpus()) - 1 if ctx is not None and total >= 2 * chunk else 0
     if helpers:
-        _share_with_helpers(ctx, helpers, fn, total, chunk, put)
+        _share_with_helpers(ctx, helpers, fn, total, chunk, put, name)
     for k in range(total):  # everything when there are no helpers; what a dead helper took, otherwise
         if not have[k]:
             put(k, [fn(k)])
@@ -105,6 +107,7 @@ def _share_with_helpers(
     total: int,
     chunk: int,
     put: Callable[[int, list[Any]], None],
+    name: str,
 ) -> None:
     """This process and `helpers` forked helpers take chunks from a shared counter until none are left;
     every result reaches `put`, in this process. The helpers are stopped (killed if this process failed)
@@ -118,7 +121,7 @@ def _share_with_helpers(
             receive, send = ctx.Pipe(duplex=False)
             _widen(send)
             proc = ctx.Process(
-                target=_helper, args=(fn, total, chunk, counter, send, os.getpid()), daemon=True
+                target=_helper, args=(fn, total, chunk, counter, send, os.getpid(), name), daemon=True
             )
             proc.start()
             send.close()
@@ -190,7 +193,23 @@ def _die_with_parent() -> None:
         pass
 
 
-def _helper(fn: Callable[[int], Any], total: int, chunk: int, counter: Any, send: Any, parent: int) -> None:
+def name_process(name: str) -> None:
+    """Linux: this process's name as `ps`, `top` and /proc/PID/comm show it (`PR_SET_NAME`, at most 15 bytes):
+    a forked helper or reader process told apart from the command that started it, which keeps its own.
+    Elsewhere nothing: the name is only shown, never relied on."""
+    if not sys.platform.startswith("linux"):  # pragma: no cover
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(15, ctypes.c_char_p(name.encode("ascii")[:15]), 0, 0, 0)
+    except (OSError, AttributeError, TypeError):  # pragma: no cover - a libc without prctl
+        pass
+
+
+def _helper(
+    fn: Callable[[int], Any], total: int, chunk: int, counter: Any, send: Any, parent: int, name: str
+) -> None:
     """Take chunks until none are left, or the parent is gone (killed: nobody wants the rest, and a helper
     writing outputs must not go on into a folder the next run cleans up). If `fn` fails here, stop quietly:
     the chunk is not delivered, so the parent computes it again and meets the error itself, where it can be
@@ -198,6 +217,7 @@ def _helper(fn: Callable[[int], Any], total: int, chunk: int, counter: Any, send
     traceback of its own."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
+    name_process(name)
     try:
         while os.getppid() == parent and (start := _take(counter, chunk)) < total:
             send.send((start, [fn(k) for k in range(start, min(start + chunk, total))]))

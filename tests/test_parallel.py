@@ -58,6 +58,28 @@ def test_results_in_order_computed_by_both_processes(can_fork: bool) -> None:
     assert counts == sorted(set(counts)) and counts[-1] == 400
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process names (PR_SET_NAME) are Linux's")
+def test_helpers_go_by_the_name_they_are_given(can_fork: bool) -> None:
+    """A helper names itself (ps, top, the bench's memory by process): collect's are dj-collect, the
+    writers' dj-write; the process that started them keeps its own name."""
+    if not can_fork:
+        pytest.skip("this machine has no fork or a single core")
+    got = _in_fresh_python(
+        """
+        import time
+        def fn(k):
+            time.sleep(0.002)
+            with open("/proc/self/comm") as fh:
+                return os.getpid(), fh.read().strip()
+        out = parallel.share(fn, 60, processes=2, chunk=1, name="dj-collect")
+        print(json.dumps({"names": sorted({n for p, n in out if p != PARENT}),
+                          "own": sorted({n for p, n in out if p == PARENT})}))
+        """
+    )
+    assert got["names"] == ["dj-collect"]
+    assert got["own"] and got["own"] != ["dj-collect"]
+
+
 def test_what_a_dead_helper_took_is_computed_here(can_fork: bool) -> None:
     if not can_fork:
         pytest.skip("this machine has no fork or a single core")

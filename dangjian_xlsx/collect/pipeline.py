@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .. import parallel
+from .. import parallel, read
 from ..models import Campaign, FileRecord, Outcome, Report
 from .classify import process_file
 from .containers import expand
@@ -48,7 +48,9 @@ def _process_all(
         total - 1,
         processes=jobs,
         done=(lambda n: progress(n + 1, total)) if progress else None,
+        name="dj-collect",
     )
+    read.release_reader()  # the batch is read: its reader process (holding pages it shares) is not kept
     return [first, *rest]
 
 

@@ -180,6 +180,7 @@ def generate_for_roster(campaign: Campaign, out_dir: Path, progress: Progress | 
             total - 1,
             processes=processes,
             done=(lambda n: progress(n + 1, total)) if progress else None,
+            name="dj-generate",
         )
     finally:
         _JOB.clear()

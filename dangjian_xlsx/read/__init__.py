@@ -4,6 +4,7 @@ values (`read_workbook`): an .xlsx by the fast reader in this process (`xlsxfast
 from and every other format by calamine in the reader process. Every failure is a `ReadError`."""
 
 from .calamine import sheet_xml
+from .fence import release as release_reader
 from .formats import DOCUMENT_FORMATS, SPREADSHEET_FORMATS, Sniffed, describe, sniff, sniff_parsed
 from .limits import DEFAULT_LIMITS, KB, MB, Limits, ReadError, human_size
 from .scan import check_zip_members
@@ -22,6 +23,7 @@ __all__ = [
     "describe",
     "human_size",
     "read_workbook",
+    "release_reader",
     "sheet_xml",
     "sniff",
     "sniff_parsed",

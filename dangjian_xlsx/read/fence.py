@@ -32,6 +32,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
+from ..parallel import name_process
 from .limits import READ_MEMORY, READ_SECONDS
 
 T = TypeVar("T")
@@ -64,6 +65,16 @@ def call(fn: Callable[..., T], *args: Any, seconds: float = READ_SECONDS) -> T:
 # ---------------------------------------------------------------- this process's reader process
 
 _current: _Reader | None = None
+
+
+def release() -> None:
+    """Stop this process's reader process now, if it has one (the next `call` forks a new one): a caller that
+    is done reading a batch gives back what the reader holds — its own memory, and the pages it still shares
+    with this process, which become its own as this process goes on changing them."""
+    global _current
+    if _current is not None and _current.owner == os.getpid():
+        _current.close()
+        _current = None
 
 
 def _reader() -> _Reader | None:
@@ -183,6 +194,7 @@ def _serve(conn: Any) -> None:
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        name_process("dj-reader")
         _silence(conn.fileno())
         _limit_memory(READ_MEMORY)
         while True:

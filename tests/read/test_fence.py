@@ -227,3 +227,51 @@ def test_a_reader_process_that_ended_between_files_costs_no_file(tmp_path: Path)
     done = run_script(script, Path(__file__).parent)
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout) == [["ok", ["a"]], ["ok", ["a"]]]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process names (PR_SET_NAME) are Linux's")
+def test_the_reader_process_is_named_and_released_when_the_batch_is_read(tmp_path: Path) -> None:
+    """The reader process goes by dj-reader (ps, top); `release` stops it at once (a collect calls it when its
+    batch is read, so that it does not hold memory through the writing), and the next read forks a new one."""
+    script = (
+        READS
+        + """
+    import os
+    from dangjian_xlsx.read import fence, release_reader
+    good = make_xls([("a", 0, [(0, 0, "x")])])
+    first = outcome(good)
+    pid = fence._current.pid
+    name = open(f"/proc/{pid}/comm").read().strip()
+    release_reader()
+    try:
+        os.waitpid(pid, os.WNOHANG)
+        gone = False
+    except ChildProcessError:
+        gone = True  # stopped and reaped: not a child any more
+    again = outcome(good)
+    print(json.dumps([first, name, gone, fence._current.pid != pid, again]))
+    """
+    )
+    done = run_script(script, Path(__file__).parent)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout) == [["ok", ["a"]], "dj-reader", True, True, ["ok", ["a"]]]
+
+
+def test_a_collect_leaves_no_reader_process_behind(tmp_path: Path) -> None:
+    """What a collect read in its reader process (an .xls) is done once the batch is read: no reader process
+    is left for the writing that follows."""
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / "x.xls").write_bytes(make_xls([("a", 0, [(0, 0, "x")])]))
+    script = f"""
+    import json, os
+    from pathlib import Path
+    from dangjian_xlsx.catalog import default_campaign
+    from dangjian_xlsx.collect import run_collect
+    from dangjian_xlsx.read import fence
+    report = run_collect(Path({str(tmp_path / "inbox")!r}), default_campaign())
+    kids = open(f"/proc/self/task/{{os.getpid()}}/children").read().split()
+    print(json.dumps([[f.path for f in report.files], fence._current is None, kids]))
+    """
+    done = run_script(script, Path(__file__).parent)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout) == [["x.xls"], True, []]
