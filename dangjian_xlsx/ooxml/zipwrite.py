@@ -24,7 +24,8 @@ class ZipWriter:
     hands on the members added so far and forgets their data (a long summary's compressed sheets are not all
     held until the last one is deflated)."""
 
-    def __init__(self) -> None:
+    def __init__(self, level: int = LEVEL) -> None:
+        self.level = level  # what `put` and `deflate` compress at (standard zlib: the bytes reproduce)
         # (info, method, crc, size, the member's data in pieces): added, not yet handed on
         self._members: list[tuple[zipfile.ZipInfo, int, int, int, list[bytes | memoryview]]] = []
         self._central: list[bytes] = []  # the central directory entries of the members handed on
@@ -42,7 +43,7 @@ class ZipWriter:
 
     def put(self, info: zipfile.ZipInfo, content: bytes) -> None:
         """Member `info` holding `content` deflated."""
-        c = _compressor()
+        c = _compressor(self.level)
         data = c.compress(content) + c.flush(zlib.Z_FINISH)
         self._members.append((info, zipfile.ZIP_DEFLATED, zlib.crc32(content), len(content), [data]))
 
@@ -60,7 +61,7 @@ class ZipWriter:
     def deflate(self, info: zipfile.ZipInfo, pieces: Iterable[bytes]) -> None:
         """Member `info` (its name, date and attributes) holding the pieces, in order, deflated as one stream
         (each piece compressed as it comes: the caller renders the next piece meanwhile, nothing waits)."""
-        c = _compressor()
+        c = _compressor(self.level)
         crc = size = 0
         data: list[bytes | memoryview] = []
         for piece in pieces:
@@ -121,5 +122,5 @@ def _headers(
     return local, entry + name
 
 
-def _compressor() -> zlib._Compress:
-    return zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+def _compressor(level: int) -> zlib._Compress:
+    return zlib.compressobj(level, zlib.DEFLATED, -15)

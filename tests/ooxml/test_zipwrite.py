@@ -30,8 +30,8 @@ def _pieces(seed: int, n: int, size: int) -> list[bytes]:
     return ["".join(rng.choice(words) for _ in range(size // 40)).encode() for _ in range(n)]
 
 
-def _write(src: bytes, pieces: list[bytes]) -> bytes:
-    with zipfile.ZipFile(io.BytesIO(src)) as z, ZipWriter() as out:
+def _write(src: bytes, pieces: list[bytes], level: int | None = None) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(src)) as z, ZipWriter() if level is None else ZipWriter(level) as out:
         infos = z.infolist()
         out.copy(src, infos[0])
         out.deflate(infos[1], pieces)
@@ -81,6 +81,26 @@ def test_pieces_deflate_as_one_standard_zlib_stream() -> None:
     info = zipfile.ZipFile(io.BytesIO(data)).infolist()[1]
     start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
     assert data[start : start + info.compress_size] == expected
+
+
+def member_data(data: bytes, k: int) -> bytes:
+    """The compressed data of member k of a zip, as it stands in the file."""
+    info = zipfile.ZipFile(io.BytesIO(data)).infolist()[k]
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    return data[start : start + info.compress_size]
+
+
+@pytest.mark.parametrize("level", [1, 4])
+def test_a_writer_deflates_at_its_own_level(level: int) -> None:
+    """`ZipWriter(level)` deflates at that standard zlib level (the summary's spliced sheets at 4), the same
+    pieces to the same bytes; the default stays zlib's 6."""
+    import zlib as std
+
+    pieces = _pieces(3, 50, 20_000)
+    one = std.compressobj(level, std.DEFLATED, -15)
+    assert member_data(_write(_source(), pieces, level), 1) == one.compress(b"".join(pieces)) + one.flush()
+    assert _write(_source(), pieces, level) == _write(_source(), pieces, level)
+    assert _write(_source(), pieces, 6) == _write(_source(), pieces)
 
 
 def test_same_pieces_same_bytes_and_no_thread_left() -> None:

@@ -153,6 +153,25 @@ def test_same_inputs_same_bytes() -> None:
     assert _build(df, spliced=True)[0] == _build(df, spliced=True)[0]
 
 
+def test_spliced_sheets_are_deflated_at_the_spliced_level() -> None:
+    """The long tables' sheets are deflated at SPLICED_LEVEL (quicker than XlsxWriter's 6 for a summary written
+    on every collect), the other members copied as XlsxWriter deflated them."""
+    import zlib
+
+    from dangjian_xlsx.summary.splice import SPLICED_LEVEL
+
+    data = _build(_frame(400), spliced=True)[0]
+    plain = _build(_frame(400), spliced=False)[0]
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    sheet = zf.getinfo("xl/worksheets/sheet1.xml")
+    start = sheet.header_offset + 30 + len(sheet.filename.encode()) + len(sheet.extra)
+    one = zlib.compressobj(SPLICED_LEVEL, zlib.DEFLATED, -15)
+    assert data[start : start + sheet.compress_size] == one.compress(zf.read(sheet)) + one.flush()
+    assert SPLICED_LEVEL != 6 and _cells(data) == _cells(plain)  # the same cells, whatever the level
+    styles = zf.getinfo("xl/styles.xml")
+    assert styles.compress_size == zipfile.ZipFile(io.BytesIO(plain)).getinfo("xl/styles.xml").compress_size
+
+
 def test_short_tables_are_left_to_xlsxwriter() -> None:
     _, F = _build(_frame(MIN_ROWS - 1), spliced=True)
     assert F.body_rows is not None and not F.body_rows.blocks
