@@ -189,12 +189,12 @@ def _rows_whole(xml: bytes, begin: int, end: int, found: list[tuple[bytes, ...]]
     is well made by its pattern; every other `<` there must open or close a well-made row."""
     if len(found) != len(_CELL_TAG.findall(xml, begin, end)):
         return False
-    tags = _ROW_ANY.findall(xml, begin, end)
+    row_tags = _ROW_ANY.findall(xml, begin, end)
     rows = xml.count(b"<row", begin, end)
-    empty = list(map(_ROW_KNOWN.get, tags))
+    empty = list(map(_ROW_KNOWN.get, row_tags))
     if None in empty:
-        empty = [_row_kind(tag) for tag in tags]
-    if len(tags) != rows or None in empty:
+        empty = [_row_kind(tag) for tag in row_tags]
+    if len(row_tags) != rows or None in empty:
         return False  # a row tag not well made (no tag but a row's begins with <row)
     ends = xml.count(b"</row>", begin, end)
     if rows != ends + sum(empty):
