@@ -183,26 +183,26 @@ def _die_with_parent() -> None:
     """Linux: this helper is killed as soon as its parent dies (`PR_SET_PDEATHSIG`), also in the middle of a
     chunk — a job writing an output (the summary's exports) must not go on after the parent was killed, into a
     folder the next run recovers. Elsewhere the helper stops at its next chunk."""
-    if not sys.platform.startswith("linux"):  # pragma: no cover
-        return
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError, TypeError):  # pragma: no cover - a libc without prctl
-        pass
+    _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def name_process(name: str) -> None:
     """Linux: this process's name as `ps`, `top` and /proc/PID/comm show it (`PR_SET_NAME`, at most 15 bytes):
     a forked helper or reader process told apart from the command that started it, which keeps its own.
     Elsewhere nothing: the name is only shown, never relied on."""
+    import ctypes
+
+    _prctl(15, ctypes.c_char_p(name.encode("ascii")[:15]))  # PR_SET_NAME
+
+
+def _prctl(option: int, arg: Any) -> None:
+    """Linux's prctl(option, arg) for this process; nothing elsewhere, or where the libc has none."""
     if not sys.platform.startswith("linux"):  # pragma: no cover
         return
     try:
         import ctypes
 
-        ctypes.CDLL(None, use_errno=True).prctl(15, ctypes.c_char_p(name.encode("ascii")[:15]), 0, 0, 0)
+        ctypes.CDLL(None, use_errno=True).prctl(option, arg, 0, 0, 0)
     except (OSError, AttributeError, TypeError):  # pragma: no cover - a libc without prctl
         pass
 

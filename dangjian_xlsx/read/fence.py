@@ -109,8 +109,7 @@ if hasattr(os, "register_at_fork"):
 @atexit.register
 def _stop_at_exit() -> None:
     """This process's reader process stopped and reaped when it exits (no zombie left for init to reap)."""
-    if _current is not None and _current.owner == os.getpid():
-        _current.close()
+    release()
 
 
 class _Reader:

@@ -55,12 +55,20 @@ def whole(xml: bytes | None, root: bytes, *, utf8: bool = True) -> bytes:
         raise Unsure
     if b"\x00" in xml:
         raise Unsure
-    if utf8 and not xml.isascii():  # calamine decodes what it parses: a byte that is not UTF-8 is its error
-        try:
-            xml.decode("utf-8")
-        except UnicodeDecodeError:
-            raise Unsure from None
+    if utf8 and not is_utf8(xml):  # calamine decodes what it parses: a byte that is not UTF-8 is its error
+        raise Unsure
     return xml
+
+
+def is_utf8(raw: bytes) -> bool:
+    """Whether the bytes are UTF-8 (ASCII is, without decoding it)."""
+    if raw.isascii():
+        return True
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # (function, its parts' bytes) → its answer: the returns of one form share them

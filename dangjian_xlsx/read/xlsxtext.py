@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .xlsxparts import DECLARATION, Unsure, unescape, whole
+from .xlsxparts import DECLARATION, Unsure, is_utf8, unescape, whole
 
 TEXTS: dict[bytes, str] = {}  # one <si>'s bytes → its text (see the module doc)
 TEXTS_MAX = 4096
@@ -35,11 +35,11 @@ def shared_strings(xml: bytes | None) -> list[str]:
     # UTF-8 checked per piece: the head here, each <si> when it is first read (`si_text`), not the part again
     head, sep, body = whole(xml, b"sst", utf8=False).partition(b"<si>")
     if not sep:
-        if b"<si" in xml or not _utf8(xml):
+        if b"<si" in xml or not is_utf8(xml):
             raise Unsure
         return []
     declaration = DECLARATION.match(head)
-    if _SST_TAG.fullmatch(head, declaration.end() if declaration else 0) is None or not _utf8(head):
+    if _SST_TAG.fullmatch(head, declaration.end() if declaration else 0) is None or not is_utf8(head):
         raise Unsure
     pieces = body.split(b"<si>")
     last = pieces[-1]
@@ -61,7 +61,7 @@ def si_text(piece: bytes) -> str:
     """The text of one `<si>…</si>` (without its opening tag): the whole piece UTF-8 (its formatting's
     attributes too: calamine decodes them)."""
     end = len(piece) - 5
-    if not piece.endswith(b"</si>") or _SI_WHOLE.fullmatch(piece, 0, end) is None or not _utf8(piece):
+    if not piece.endswith(b"</si>") or _SI_WHOLE.fullmatch(piece, 0, end) is None or not is_utf8(piece):
         raise Unsure
     parts = []
     for m in _SI_PLAIN.finditer(piece, 0, end):
@@ -70,16 +70,6 @@ def si_text(piece: bytes) -> str:
             raise Unsure  # whitespace around a text not marked preserved: calamine may trim it
         parts.append(raw)
     return text(b"".join(parts))
-
-
-def _utf8(raw: bytes) -> bool:
-    if raw.isascii():
-        return True
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def text(raw: bytes) -> str:
