@@ -29,7 +29,8 @@ KIND_HEADER = ("输入 input kind", "文件 files", "读取+校验 read+validate
 NOTES = (
     "峰值内存 peak MB = peak resident size (VmHWM) of the stage's process + Σ over the worker processes it "
     "forked of their peak private memory (smaps_rollup Private_*, polled every 25 ms): pages a worker still "
-    "shares with its parent are counted once.",
+    "shares with its parent are counted once. It comes from one more run of each stage, watched: the timed runs "
+    "are not, as that polling takes CPU from a stage that uses both cores.",
     "CPU = user + system time of the stage's process and its workers (less sensitive than wall time to "
     "other work on the machine). 波动 spread = ±half of (max − min) / median of the runs' wall times.",
 )
@@ -68,7 +69,8 @@ class Row:
         return self.files / self.seconds if self.seconds else 0.0
 
 
-def median_row(samples: list[Sample]) -> Row:
+def median_row(samples: list[Sample], watched: Sample | None = None) -> Row:
+    """The median of a stage's timed runs; its memory from the `watched` run (else from the runs' own)."""
     secs = [s.seconds for s in samples]
     med = statistics.median(secs)
     first = samples[0]
@@ -78,6 +80,9 @@ def median_row(samples: list[Sample]) -> Row:
             extra[key] = statistics.median(s.extra[key] for s in samples)
     if "kinds" in first.extra:
         extra["kinds"] = _median_kinds([s.extra["kinds"] for s in samples])
+    memory = [watched] if watched is not None else samples
+    if watched is not None:
+        extra["watched_seconds"] = watched.seconds
     return Row(
         stage=first.stage,
         n=first.n,
@@ -86,13 +91,13 @@ def median_row(samples: list[Sample]) -> Row:
         seconds=med,
         spread=(max(secs) - min(secs)) / med if med else 0.0,
         cpu_seconds=statistics.median(s.cpu_seconds for s in samples),
-        peak_mb=statistics.median(s.peak_mb for s in samples),
-        raw_mb=statistics.median(s.raw_mb for s in samples),
-        main_mb=statistics.median(s.main_mb for s in samples),
-        workers=max(s.workers for s in samples),
+        peak_mb=statistics.median(s.peak_mb for s in memory),
+        raw_mb=statistics.median(s.raw_mb for s in memory),
+        main_mb=statistics.median(s.main_mb for s in memory),
+        workers=max(s.workers for s in [*samples, *memory]),
         runs=len(samples),
         extra=extra,
-        roles=_median_roles([s.roles for s in samples]),
+        roles=_median_roles([s.roles for s in memory]),
     )
 
 
@@ -246,10 +251,12 @@ def collect_lines(main: dict[str, Row], every: int) -> list[str]:
             f"{every}), scaled per file to all of them."
         )
     out += phase_lines(collect)
+    watched = collect.extra.get("watched_seconds")
     return [
         *out,
         *NOTES,
         f"  (peak counting every worker's shared pages again: collect {collect.raw_mb:.0f} MB)",
+        *([f"  (collect in the run whose memory was watched: {watched:.2f} s)"] if watched else []),
     ]
 
 

@@ -7,7 +7,8 @@ One run (default N=500 personalized 党总支, i.e. 1,000 returned workbooks):
      own sheet XML — 70 % LibreOffice .xlsx, 20 % openpyxl re-saved .xlsx, 5 % .xls and 5 % .ods written by
      LibreOffice; collect must accept every file for its own branch before anything is timed;
    - the generator-prefilled inbox (prefilled.py), the bench's inbox before: measured as a labelled row;
-2. times, each in a fresh subprocess so that peak memory is per stage and comparable across N:
+2. times, each in a fresh subprocess so that peak memory is per stage and comparable across N (`--repeat` timed
+   runs of every stage, then one more run of each whose memory is watched: polling it would slow what is timed):
    - generate: `generate_for_roster` for N branches (2N workbooks written);
    - collect: `run_collect` + the summary workbook and exports over the real returns (read, validate, resolve,
      then the workbook and the exports written by two processes at once, as the command line writes them),
@@ -94,9 +95,14 @@ def measure(
     for r in range(repeat):
         for stage in stages:
             log(f"  N={n} run {r + 1}/{repeat}: {stage} …")
-            runs[stage].append(run_stage(stage, n, inbox_of[stage], work, every))  # type: ignore[arg-type]
+            runs[stage].append(run_stage(stage, n, inbox_of[stage], work, every, memory=False))  # type: ignore[arg-type]
+    watched: dict[str, Sample] = {}
+    for stage in stages:
+        if stage != "kinds":  # one process, its memory not reported
+            log(f"  N={n} memory: {stage} …")
+            watched[stage] = run_stage(stage, n, inbox_of[stage], work, every, memory=True)  # type: ignore[arg-type]
     shutil.rmtree(work, ignore_errors=True)
-    return {s: median_row(samples) for s, samples in runs.items()}
+    return {s: median_row(samples, watched.get(s)) for s, samples in runs.items()}
 
 
 def run_benchmark(

@@ -4,6 +4,11 @@ Peak memory (峰值内存) is the stage process's high-water mark (VmHWM) plus, 
 forked, the worker's peak *private* memory (smaps_rollup), polled from /proc: what the workers cost beyond
 the pages they share with their parent. CPU time (user + system, workers included) is measured beside wall
 time: it is what other work on a shared machine disturbs least.
+
+That polling takes CPU from the stage it watches: every few milliseconds it reads each process's status and,
+every 25 ms, walks each worker's memory map — on two cores, time a stage running on both does not get. So a
+run is either timed or watched (`run_stage(memory=…)`): a timed run's descendants are only looked at for their
+CPU, every `CPU_POLL_SECONDS`; the memory comes from a watched run of its own.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from bench.round import SEED, bench_campaign, fork_context
 
 POLL_SECONDS = 0.005
 PRIVATE_POLLS = 5  # a worker's private memory is read every 5th poll (25 ms)
+CPU_POLL_SECONDS = 0.1  # a timed run: its descendants' CPU, read this often
 RUN = Path(__file__).resolve().with_name("run.py")
 
 
@@ -330,13 +336,15 @@ def role_of(name: str) -> str:
 
 
 class TreeMonitor(threading.Thread):
-    """Polls the memory of a process and all its descendants until stopped: every process's high-water
+    """Polls a process and all its descendants until stopped. Watching `memory`: every process's high-water
     mark (VmHWM, every POLL_SECONDS) and every descendant's private memory (every PRIVATE_POLLS polls:
-    reading smaps_rollup costs ~1 ms)."""
+    reading smaps_rollup costs ~1 ms). Otherwise only the descendants' CPU, every CPU_POLL_SECONDS."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, memory: bool = True) -> None:
         super().__init__(daemon=True)
         self.pid = pid
+        self.memory = memory
+        self.seen: set[int] = set()  # every descendant seen
         self.hwm: dict[int, int] = {}
         self.private: dict[int, int] = {}
         self.names: dict[int, str] = {}  # a descendant's name, as last seen (it names itself after the fork)
@@ -354,17 +362,28 @@ class TreeMonitor(threading.Thread):
                 if pid in seen:
                     continue
                 seen.add(pid)
-                hwm, _ = memory_kb(pid)
-                if hwm:
-                    self.hwm[pid] = max(self.hwm.get(pid, 0), hwm)
-                    if pid != self.pid:
-                        self.ticks[pid] = max(self.ticks.get(pid, 0), _cpu_ticks(pid))
-                    if pid != self.pid and polls % PRIVATE_POLLS == 0:
-                        self.private[pid] = max(self.private.get(pid, 0), _private_kb(pid))
-                        self.names[pid] = _name(pid) or self.names.get(pid, "")
+                self._look(pid, polls)
                 todo.extend(_children(pid))
             polls += 1
-            self._stop_event.wait(POLL_SECONDS)
+            self._stop_event.wait(POLL_SECONDS if self.memory else CPU_POLL_SECONDS)
+
+    def _look(self, pid: int, polls: int) -> None:
+        if self.memory:
+            hwm, _ = memory_kb(pid)
+            if not hwm:
+                return  # gone
+            self.hwm[pid] = max(self.hwm.get(pid, 0), hwm)
+        if pid == self.pid:
+            return
+        ticks = _cpu_ticks(pid)
+        if not ticks and not self.memory:
+            return  # gone (or not started yet)
+        self.seen.add(pid)
+        self.ticks[pid] = max(self.ticks.get(pid, 0), ticks)
+        if not self.memory or polls % PRIVATE_POLLS == 0:
+            self.names[pid] = _name(pid) or self.names.get(pid, "")
+            if self.memory:
+                self.private[pid] = max(self.private.get(pid, 0), _private_kb(pid))
 
     def stop(self) -> None:
         self._stop_event.set()
@@ -388,6 +407,7 @@ class Sample:
     # Σ peak private memory (MB) and number of the worker processes of each role (`role_of`)
     roles: dict[str, tuple[float, int]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    watched: bool = True  # its memory watched (the workers' then known); else timed only (see the module doc)
 
     @property
     def peak_mb(self) -> float:
@@ -407,8 +427,9 @@ def _roles(monitor: TreeMonitor, workers: list[int]) -> dict[str, tuple[float, i
     return dict(sorted(out.items()))
 
 
-def run_stage(stage: str, n: int, inbox: Path, work: Path, every: int = 5) -> Sample:
-    """Run one stage in a fresh Python process, watching its memory (and its workers')."""
+def run_stage(stage: str, n: int, inbox: Path, work: Path, every: int = 5, memory: bool = True) -> Sample:
+    """Run one stage in a fresh Python process; watching its memory (and its workers'), or timing it with only
+    its workers' CPU looked at (`memory=False`: see the module doc)."""
     cmd = [sys.executable, str(RUN), "--stage", stage, "--n", str(n),
            "--inbox", str(inbox), "--work", str(work), "--naive-every", str(every)]  # fmt: skip
     # compiled once into out/pycache, as an installed package is: a stage never compiles what it imports lazily
@@ -416,7 +437,7 @@ def run_stage(stage: str, n: int, inbox: Path, work: Path, every: int = 5) -> Sa
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = str(work.parent / "pycache")
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    monitor = TreeMonitor(proc.pid)
+    monitor = TreeMonitor(proc.pid, memory)
     monitor.start()
     stdout, stderr = proc.communicate()
     monitor.stop()
@@ -424,7 +445,7 @@ def run_stage(stage: str, n: int, inbox: Path, work: Path, every: int = 5) -> Sa
         raise RuntimeError(f"stage {stage} (N={n}) failed:\n{stderr.decode(errors='replace')}")
     result = json.loads(stdout.decode().strip().splitlines()[-1])
     main_kb = max(result.pop("main_hwm_kb"), monitor.hwm.get(proc.pid, 0))
-    workers = [pid for pid in monitor.hwm if pid != proc.pid]
+    workers = sorted(monitor.seen)
     started = result.pop("processes", 0)  # what the stage says it started, where it knows
     # the descendants' CPU as /proc saw it, beyond what their parents reaped (a worker's reader process)
     seen = sum(monitor.ticks.values()) / os.sysconf("SC_CLK_TCK")
@@ -439,7 +460,8 @@ def run_stage(stage: str, n: int, inbox: Path, work: Path, every: int = 5) -> Sa
         main_mb=main_kb / 1024,
         workers=max(len(workers), started),
         workers_own_mb=sum(monitor.private.get(p, 0) for p in workers) / 1024,
-        workers_hwm_mb=sum(monitor.hwm[p] for p in workers) / 1024,
+        workers_hwm_mb=sum(monitor.hwm.get(p, 0) for p in workers) / 1024,
         roles=_roles(monitor, workers),
         extra=result,
+        watched=memory,
     )

@@ -92,6 +92,33 @@ def test_report_has_the_tables_and_ratios(result: dict) -> None:
     assert f"over {cpus} cores that is {cpu / cpus:.1f}× the floor" in text
 
 
+def test_memory_comes_from_a_run_of_its_own(result: dict) -> None:
+    """The timed runs are not watched (polling every process's memory takes CPU from a stage on both cores):
+    each stage's memory comes from one more run, whose time is shown apart."""
+    from bench import report
+
+    for stage in run.BENCH_STAGES:
+        row = result["results"][5][stage]
+        assert row.runs == 1 and row.extra["watched_seconds"] > 0, stage
+    collect = result["results"][5]["collect"]
+    assert f"(collect in the run whose memory was watched: {collect.extra['watched_seconds']:.2f} s)" in (
+        report.format_report(result)
+    )
+
+
+def test_a_timed_run_looks_at_its_workers_cpu_only(tmp_path: Path) -> None:
+    from bench.stages import run_stage
+
+    inbox = prefilled.prepare_inbox(3, tmp_path, log=lambda msg: None)
+    timed = run_stage("floor2", 3, inbox, tmp_path / "work", memory=False)
+    watched = run_stage("floor2", 3, inbox, tmp_path / "work", memory=True)
+    assert (timed.watched, watched.watched) == (False, True)
+    assert timed.workers == watched.workers == 2
+    assert timed.workers_own_mb == timed.workers_hwm_mb == 0  # no worker's memory read
+    assert watched.workers_own_mb > 0 and watched.workers_hwm_mb > watched.workers_own_mb
+    assert timed.main_mb > 0  # the stage's own peak, which it reports itself
+
+
 def test_inbox_is_cached(result: dict, tmp_path_factory: pytest.TempPathFactory) -> None:
     out = tmp_path_factory.getbasetemp() / "bench0"
     inbox = prefilled.prepare_inbox(5, out, log=lambda msg: pytest.fail("rebuilt a cached inbox"))

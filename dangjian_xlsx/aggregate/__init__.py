@@ -22,7 +22,7 @@ from .current import (
     current_inspections,
     provisional,
 )
-from .frames import branch_rows, is_missing, rows, short_text
+from .frames import branch_rows, is_missing, rows, short_text, values_at
 from .inspection import (
     BASIS_INSPECTION,
     BASIS_SELF,
@@ -169,4 +169,5 @@ __all__ = [
     "status_roles",
     "tables_and_overview",
     "task_count_columns",
+    "values_at",
 ]

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import repeat
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 
@@ -22,6 +23,24 @@ def rows(df: pd.DataFrame, columns: Iterable[str]) -> Iterator[tuple[Any, ...]]:
     """The rows of `columns` as tuples of plain Python values (fast: one tolist() per column)."""
     cols = [df[c].tolist() for c in columns]
     return zip(*cols, strict=True) if cols else iter(())
+
+
+def values_at(column: pd.Series, at: slice | np.ndarray) -> list[Any]:
+    """`column.iloc[at].tolist()`: the values of some rows (a slice, or row positions) as plain Python values.
+    A column whose array pandas hands out as it holds it (`_plain`) is indexed without pandas; the values are
+    the same."""
+    if _plain(column.dtype):
+        return column.to_numpy()[at].tolist()  # type: ignore[no-any-return]
+    return column.iloc[at].tolist()
+
+
+def _plain(dtype: Any) -> bool:
+    """Whether a column's `to_numpy()` is its own array, holding the values `Series.tolist()` gives: NumPy
+    numbers, booleans and objects, and pandas' text kept as Python strings (a missing one NaN either way).
+    Nullable integers, dates and the rest go through pandas."""
+    if isinstance(dtype, np.dtype):
+        return dtype.kind in "fiubO"
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "python" and dtype.na_value is np.nan
 
 
 def short_text(text: str, limit: int = 32) -> str:
@@ -91,9 +110,20 @@ class Columns:
             return frame([], self.names)
         data = {}
         for name, values in zip(self.names, self.values, strict=True):
-            data[name] = pd.Series(values)
+            data[name] = _series(values)
             values.clear()
         return pd.DataFrame(data, columns=self.names, copy=False)  # not copied again into 2-D blocks
+
+
+def _series(values: list[Any]) -> pd.Series:
+    """`pd.Series(values)`, the same dtype and values; a column of plain integers (a branch's number on each of
+    its rows) made by NumPy in one step instead of pandas looking at each value."""
+    if values and type(values[0]) is int and set(map(type, values)) == {int}:
+        try:
+            return pd.Series(np.array(values, dtype=np.int64))
+        except OverflowError:
+            pass
+    return pd.Series(values)
 
 
 def int_col(df: pd.DataFrame, col: str) -> None:

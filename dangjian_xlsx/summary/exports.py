@@ -42,11 +42,11 @@ from .columns import (
 from .jsontext import (
     ENCODER,
     Nested,
+    Objects,
     each_distinct,
     json_records,
     json_text_array,
     json_texts,
-    object_template,
     object_texts,
     per_slice,
     py,
@@ -103,7 +103,7 @@ def csv_chunks(df: pd.DataFrame, columns: list[str], header: Sequence[str] | Non
     series = [df[c] for c in columns]
     yield codecs.BOM_UTF8 + csv_text([columns if header is None else header]).encode("utf-8")
     for start in range(0, len(df), CHUNK_ROWS):
-        cells = [csv_values(s.iloc[start : start + CHUNK_ROWS].tolist()) for s in series]
+        cells = [csv_values(ag.values_at(s, slice(start, start + CHUNK_ROWS))) for s in series]
         yield csv_text(zip(*cells, strict=True)).encode("utf-8")
 
 
@@ -139,16 +139,13 @@ def score_rows(t: ag.Tables) -> pd.DataFrame:
 
 def _json_scores(t: ag.Tables, section_ids: list[str], n_items: int) -> Iterator[str]:
     """Each branch's scores, with its sections (when it has a total) and its items."""
-    sections = sorted(dict.fromkeys(section_ids))
-    section_template = object_template(sections)
+    shape = Objects(dict.fromkeys(section_ids))
 
     def section_texts(part: pd.DataFrame, start: int) -> list[str]:
-        texts = [json_texts(py_values(part[s].tolist())) for s in sections]
+        texts = [json_texts(py_values(part[s].tolist())) for s in shape.keys]
         totals = py_values(part["total"].tolist())
-        return [
-            section_template.format(*row) if total is not None else "{}"
-            for total, *row in zip(totals, *texts, strict=True)
-        ]
+        objects = shape.of(texts)
+        return [obj if total is not None else "{}" for total, obj in zip(totals, objects, strict=True)]
 
     items = Nested(
         t.score_items, ["item_id", "score", "lost", "note"], py_values(t.scores["branch_id"].tolist())

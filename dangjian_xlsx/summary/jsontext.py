@@ -13,7 +13,7 @@ import math
 import numbers
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import islice
+from itertools import islice, repeat
 from typing import Any
 
 import numpy as np
@@ -96,11 +96,25 @@ def _negative_zero(values: list[Any]) -> bool:
     return array("Q", floats.tobytes()).count(1 << 63) > 0
 
 
-def object_template(keys: Sequence[str]) -> str:
-    """A `str.format` template of the JSON object of `keys` (sorted, as the encoder sorts them), one field per
-    key's encoded value, in that order."""
-    fields = (ENCODER.encode(k).replace("{", "{{").replace("}", "}}") + ":{}" for k in sorted(keys))
-    return "{{" + ",".join(fields) + "}}"
+class Objects:
+    """JSON objects of fixed keys (sorted, as the encoder sorts them) from their fields' encoded values: each
+    object is its pieces joined (the key texts between the values), as the encoder writes it."""
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self.keys = sorted(keys)
+        names = [ENCODER.encode(k) + ":" for k in self.keys]
+        self.before = ["{" + names[0], *("," + n for n in names[1:])] if names else []
+
+    def of(self, fields: Sequence[Sequence[str]]) -> Iterator[str]:
+        """The objects of a slice of rows: `fields[k]` the encoded values of key k, one per row."""
+        if not self.before:
+            raise ValueError("an object without keys has no fields to count its rows by")
+        n = len(fields[0])
+        pieces: list[Iterable[str]] = []
+        for before, values in zip(self.before, fields, strict=True):
+            pieces += [repeat(before, n), values]
+        pieces.append(repeat("}", n))
+        return map("".join, zip(*pieces, strict=True))
 
 
 def json_text_array(texts: Iterable[str], per: int = NESTED_ROWS) -> Iterator[str]:
@@ -115,15 +129,15 @@ def json_text_array(texts: Iterable[str], per: int = NESTED_ROWS) -> Iterator[st
 
 def json_records(df: pd.DataFrame, columns: list[str]) -> Iterator[str]:
     """The JSON array of a table's rows as objects of `columns`, its columns encoded a slice of rows at a time."""
-    keys = sorted(dict.fromkeys(columns))
-    template = object_template(keys)
+    shape = Objects(dict.fromkeys(columns))
+    series = [df[k] for k in shape.keys]
 
     def objects() -> Iterator[str]:
         for start in range(0, len(df), JSON_ROWS):
-            part = df.iloc[start : start + JSON_ROWS]
-            yield from map(template.format, *[json_texts(py_values(part[k].tolist())) for k in keys])
+            at = slice(start, start + JSON_ROWS)
+            yield from shape.of([json_texts(py_values(ag.values_at(s, at))) for s in series])
 
-    return json_text_array(objects() if keys else (), JSON_ROWS)
+    return json_text_array(objects() if shape.keys else (), JSON_ROWS)
 
 
 class Nested:
@@ -132,8 +146,7 @@ class Nested:
     are held, never a column of the whole table. A branch listed twice gets no rows the second time."""
 
     def __init__(self, df: pd.DataFrame, columns: list[str], branch_ids: list[str]) -> None:
-        self.df, self.keys = df, sorted(dict.fromkeys(columns))
-        self.template = object_template(self.keys)
+        self.df, self.shape = df, Objects(dict.fromkeys(columns))
         runs = _runs(df["branch_id"].to_numpy(dtype=object))
         parts, self.counts = [], array("l")  # the listed branches' row positions; how many each has
         for branch_id in branch_ids:
@@ -144,10 +157,10 @@ class Nested:
         self.objects = self._objects()
 
     def _objects(self) -> Iterator[str]:
+        series = [self.df[k] for k in self.shape.keys]
         for start in range(0, len(self.order), NESTED_ROWS):
             at = self.order[start : start + NESTED_ROWS]
-            columns = [json_texts(py_values(self.df[k].iloc[at].tolist())) for k in self.keys]
-            yield from map(self.template.format, *columns)
+            yield from self.shape.of([json_texts(py_values(ag.values_at(s, at))) for s in series])
 
     def array(self, i: int) -> str:
         """The JSON array of the rows of the `i`-th listed branch (asked for in turn: 0, 1, 2 …)."""
@@ -179,11 +192,12 @@ def object_texts(
 ) -> Iterator[str]:
     """One JSON object per row of the table's `columns`, with the `nested` keys' values (JSON text made for a
     slice of rows), converted `per` rows at a time."""
-    keys = sorted({*columns, *nested})
-    template = object_template(keys)
+    shape = Objects({*columns, *nested})
     for start in range(0, len(df), per):
         part = df.iloc[start : start + per]
+        at = slice(start, start + per)
         fields = [
-            nested[k](part, start) if k in nested else json_texts(py_values(part[k].tolist())) for k in keys
+            nested[k](part, start) if k in nested else json_texts(py_values(ag.values_at(df[k], at)))
+            for k in shape.keys
         ]
-        yield from map(template.format, *fields)
+        yield from shape.of(fields)

@@ -24,15 +24,14 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any, overload
 
 import numpy as np
 import pandas as pd
 from xlsxwriter.format import Format
 
-from ..aggregate import is_missing
-from ..aggregate import rows as frame_rows
+from ..aggregate import is_missing, values_at
 from ..layout import col_letter
 from ..ooxml import WORKBOOK, WORKBOOK_RELS, ZipWriter, sheet_parts
 from .measure import RowHeights
@@ -109,7 +108,7 @@ class BodyRows:
     def chunks(self, xlsx: bytes, clip: Callable[[str], str]) -> Iterable[bytes | memoryview]:
         """The workbook with every kept-back block inserted into its sheet, in pieces to write one after the
         other (same member order; the other members are views of `xlsx`, copied as they are; the rows rendered
-        a slice at a time while the slices before are compressed on the other threads; each member handed on
+        a slice at a time while the slices before are compressed on a thread of their own; each member handed on
         as soon as it is compressed)."""
         if not self.blocks:
             return (xlsx,)
@@ -125,7 +124,7 @@ def _spliced(
     xlsx: bytes, by_part: dict[str, _Block], clip: Callable[[str], str]
 ) -> Iterator[bytes | memoryview]:
     """`BodyRows.chunks` once checked: the zip's members in order, each block rendered into its sheet."""
-    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, ZipWriter(SPLICED_LEVEL) as dst:
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, ZipWriter(SPLICED_LEVEL, threaded=True) as dst:
         for info in src.infolist():
             block = by_part.get(info.filename)
             if block is None:
@@ -182,18 +181,14 @@ class FrameRows(Sequence[tuple[Any, ...]]):
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         for a in range(self.start, self.stop, SLICE_ROWS):
             b = min(a + SLICE_ROWS, self.stop)
-            if self.order is None:
-                yield from frame_rows(self.df.iloc[a:b], self.columns)
-            else:
-                yield from zip(*[self._values(c, a, b) for c in range(len(self.columns))], strict=True)
+            yield from zip(*[self._values(c, a, b) for c in range(len(self.columns))], strict=True)
 
     def column(self, c: int) -> list[Any]:
         """The values of column `c` (an index into `columns`) in these rows, as iterating would give them."""
         return self._values(c, self.start, self.stop)
 
     def _values(self, c: int, a: int, b: int) -> list[Any]:
-        rows = slice(a, b) if self.order is None else self.order[a:b]
-        return self.df[self.columns[c]].iloc[rows].tolist()
+        return values_at(self.df[self.columns[c]], slice(a, b) if self.order is None else self.order[a:b])
 
 
 def _slice_columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
@@ -230,12 +225,10 @@ def render(block: _Block, clip: Callable[[str], str]) -> Iterator[bytes]:
     them.
 
     A slice is converted a column at a time (each distinct value once: tables repeat statuses, names and
-    scores), then every row is one `str.format` of a template holding the row's cells' fixed parts."""
+    scores), then its rows are one join of their pieces in order: each row's open tag, then per cell its
+    fixed start, the row number, its style and its value's XML, then the row's end tag."""
     width = len(block.formats)
-    template = "{0}" + "".join(
-        f"{start}{{1}}{style}{{{c + 2}}}" for c, (start, style) in enumerate(_cells(block))
-    )
-    template += "</row>"
+    cells = _cells(block)
     style_of = functools.cache(_style)
     heights = block.heights
     texts: dict[str, str] = {}  # short text → the rest of its cell's XML, for the whole block
@@ -243,15 +236,19 @@ def render(block: _Block, clip: Callable[[str], str]) -> Iterator[bytes]:
     step = min(SLICE_ROWS, max(1, SLICE_CELLS // max(1, width)))
     for i in range(0, len(rows), step):
         part = rows[i : i + step]
+        n = len(part)
         values_of = _slice_columns(part, width)
         first = block.first_row + i
-        numbers_ = [str(r + 1) for r in range(first, first + len(part))]
-        opens = _opens(heights, first, numbers_)
-        columns = [_tails(values, clip, texts) for values in values_of]
-        for c, fmts in block.cell_formats.items():  # the style attribute goes before each cell's tail
-            styles = [style_of(f) for f in fmts[i : i + step]]
-            columns[c] = list(map(str.__add__, styles, columns[c]))
-        yield "".join(map(template.format, opens, numbers_, *columns)).encode("utf-8")
+        numbers_ = [str(r + 1) for r in range(first, first + n)]
+        pieces: list[Iterable[str]] = [_opens(heights, first, numbers_)]
+        for c, (start, style) in enumerate(cells):
+            tails = _tails(values_of[c], clip, texts)
+            fmts = block.cell_formats.get(c)
+            if fmts is not None:  # the style attribute goes before each cell's tail
+                tails = list(map(str.__add__, [style_of(f) for f in fmts[i : i + step]], tails))
+            pieces += [repeat(start, n), numbers_, repeat(style, n), tails]
+        pieces.append(repeat("</row>", n))
+        yield "".join(chain.from_iterable(zip(*pieces, strict=True))).encode("utf-8")
 
 
 def _opens(heights: Mapping[int, float], first: int, numbers_: list[str]) -> list[str]:

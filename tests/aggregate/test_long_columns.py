@@ -56,3 +56,53 @@ def test_same_reads_as_a_list_of_the_value() -> None:
     )
     with pytest.raises(IndexError):
         same[3]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [3, 1, 2],  # a branch's number on each of its rows: NumPy makes the column
+        [1, None, 3],  # a blank among them: pandas decides (float, NaN)
+        [True, False],  # booleans are not plain integers here
+        [1, 2**70],  # past int64: pandas decides
+        [1, 2.5],
+        [1, "第1党总支"],
+        [0, -(2**63)],
+    ],
+)
+def test_a_column_made_fast_is_the_one_pandas_makes(values: list[object]) -> None:
+    from dangjian_xlsx.aggregate.frames import _series
+
+    pd.testing.assert_series_equal(_series(list(values)), pd.Series(values))
+
+
+def _same(a: list[object], b: list[object]) -> bool:
+    """Equal lists, a NaN equal to a NaN, each value of the same type."""
+    return len(a) == len(b) and all(
+        type(x) is type(y)
+        and ((x is pd.NA and y is pd.NA) or (x is not pd.NA and (x == y or (x != x and y != y))))
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+def test_values_at_gives_what_pandas_gives_for_every_kind_of_column() -> None:
+    from dangjian_xlsx.aggregate import values_at
+
+    n = 40
+    df = pd.DataFrame(
+        {
+            "text": pd.Series([None if k % 7 == 0 else f"第{k}项" for k in range(n)]),
+            "objects": pd.Series([None if k % 5 == 0 else f"x{k}" for k in range(n)], dtype=object),
+            "float": pd.Series([None if k % 3 == 0 else k / 2 for k in range(n)]),
+            "int": pd.Series(range(n)),
+            "bool": pd.Series([k % 2 == 0 for k in range(n)]),
+            "nullable": pd.Series([None if k % 4 == 0 else k for k in range(n)], dtype="Int64"),
+            "when": pd.Series(pd.date_range("2026-12-01", periods=n, freq="h")),
+            "category": pd.Series([f"c{k % 3}" for k in range(n)], dtype="category"),
+        }
+    )
+    positions = pd.Index([5, 0, 39, 7, 7, 12]).to_numpy()
+    for name in df.columns:
+        column = df[name]
+        for at in (slice(0, n), slice(3, 17), slice(38, 50), positions):
+            assert _same(values_at(column, at), column.iloc[at].tolist()), (name, at)
