@@ -6,12 +6,6 @@ member changed, the others copied).
 Everything it deflates goes through the standard zlib, never zlib-ng: those bytes are compared (the summary
 is byte-reproducible) and committed (`blank_forms/`), and zlib-ng deflates to other bytes than zlib does. Same
 pieces, same bytes, on every platform.
-
-A writer made `threaded` deflates on one thread of its own while the caller makes the next piece (zlib
-releases the GIL while it compresses, so that is the other core when it is free): the pieces still go
-through one compressor in their order, so the bytes are the same as without the thread. The thread lives
-for one `deflate` call only: a process that forks helpers afterwards (`parallel.share`) runs one thread
-again by then.
 """
 
 from __future__ import annotations
@@ -19,13 +13,10 @@ from __future__ import annotations
 import struct
 import zipfile
 import zlib
-from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 
 LEVEL = 6  # zlib's default, as zipfile and XlsxWriter use
 _MAX = 0xFFFFFFFF  # no zip64: the summary is far below 4 GB
-_AHEAD = 3  # pieces handed to a threaded writer's thread and not compressed yet (bounds the memory held)
 
 
 class ZipWriter:
@@ -33,9 +24,8 @@ class ZipWriter:
     hands on the members added so far and forgets their data (a long summary's compressed sheets are not all
     held until the last one is deflated)."""
 
-    def __init__(self, level: int = LEVEL, *, threaded: bool = False) -> None:
+    def __init__(self, level: int = LEVEL) -> None:
         self.level = level  # what `put` and `deflate` compress at (standard zlib: the bytes reproduce)
-        self.threaded = threaded  # `deflate` compresses on a thread of its own (see the module doc)
         # (info, method, crc, size, the member's data in pieces): added, not yet handed on
         self._members: list[tuple[zipfile.ZipInfo, int, int, int, list[bytes | memoryview]]] = []
         self._central: list[bytes] = []  # the central directory entries of the members handed on
@@ -70,18 +60,15 @@ class ZipWriter:
 
     def deflate(self, info: zipfile.ZipInfo, pieces: Iterable[bytes]) -> None:
         """Member `info` (its name, date and attributes) holding the pieces, in order, deflated as one stream
-        (each piece compressed as it comes; `threaded`: on the writer's thread, while the next is made)."""
+        (each piece compressed as it comes: the caller renders the next piece meanwhile, nothing waits)."""
         c = _compressor(self.level)
         crc = size = 0
         data: list[bytes | memoryview] = []
-        if self.threaded:
-            data, crc, size = _deflate_aside(c, pieces)
-        else:
-            for piece in pieces:
-                if not piece:
-                    continue
-                data.append(c.compress(piece))
-                crc, size = zlib.crc32(piece, crc), size + len(piece)
+        for piece in pieces:
+            if not piece:
+                continue
+            data.append(c.compress(piece))
+            crc, size = zlib.crc32(piece, crc), size + len(piece)
         data.append(c.flush(zlib.Z_FINISH))
         self._members.append((info, zipfile.ZIP_DEFLATED, crc, size, data))
 
@@ -133,30 +120,6 @@ def _headers(
         "<4sH5H3L5HLL", b"PK\x01\x02", made_by, *fixed, 0, 0, 0, 0, info.external_attr, offset
     )
     return local, entry + name
-
-
-def _deflate_aside(c: zlib._Compress, pieces: Iterable[bytes]) -> tuple[list[bytes | memoryview], int, int]:
-    """`pieces` compressed by `c` on one thread of its own, in their order, while the next are made here; the
-    compressed data (not flushed), the CRC and the size. The thread is gone when this returns, also after an
-    error (the pieces not compressed yet are dropped)."""
-    data: list[bytes | memoryview] = []
-    waiting: deque[Future[bytes]] = deque()
-    crc = size = 0
-    with ThreadPoolExecutor(1, thread_name_prefix="zip-deflate") as pool:
-        try:
-            for piece in pieces:
-                if not piece:
-                    continue
-                waiting.append(pool.submit(c.compress, piece))
-                crc, size = zlib.crc32(piece, crc), size + len(piece)
-                while len(waiting) > _AHEAD:
-                    data.append(waiting.popleft().result())
-            while waiting:
-                data.append(waiting.popleft().result())
-        finally:
-            for future in waiting:
-                future.cancel()
-    return data, crc, size
 
 
 def _compressor(level: int) -> zlib._Compress:

@@ -108,8 +108,7 @@ class BodyRows:
     def chunks(self, xlsx: bytes, clip: Callable[[str], str]) -> Iterable[bytes | memoryview]:
         """The workbook with every kept-back block inserted into its sheet, in pieces to write one after the
         other (same member order; the other members are views of `xlsx`, copied as they are; the rows rendered
-        a slice at a time while the slices before are compressed on a thread of their own; each member handed on
-        as soon as it is compressed)."""
+        a slice at a time, each compressed as it comes; each member handed on as soon as it is compressed)."""
         if not self.blocks:
             return (xlsx,)
         with zipfile.ZipFile(io.BytesIO(xlsx)) as src:
@@ -124,7 +123,7 @@ def _spliced(
     xlsx: bytes, by_part: dict[str, _Block], clip: Callable[[str], str]
 ) -> Iterator[bytes | memoryview]:
     """`BodyRows.chunks` once checked: the zip's members in order, each block rendered into its sheet."""
-    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, ZipWriter(SPLICED_LEVEL, threaded=True) as dst:
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, ZipWriter(SPLICED_LEVEL) as dst:
         for info in src.infolist():
             block = by_part.get(info.filename)
             if block is None:

@@ -1,5 +1,4 @@
-"""zipwrite: members copied as they are or deflated from pieces (on a thread of the writer's own when it is
-`threaded`) — a zip every reader accepts."""
+"""zipwrite: members copied as they are or deflated from pieces on threads — a zip every reader accepts."""
 
 from __future__ import annotations
 
@@ -8,7 +7,6 @@ import random
 import subprocess
 import threading
 import zipfile
-from collections.abc import Iterable, Iterator
 
 import pytest
 
@@ -32,9 +30,8 @@ def _pieces(seed: int, n: int, size: int) -> list[bytes]:
     return ["".join(rng.choice(words) for _ in range(size // 40)).encode() for _ in range(n)]
 
 
-def _write(src: bytes, pieces: Iterable[bytes], level: int | None = None, threaded: bool = False) -> bytes:
-    writer = ZipWriter(threaded=threaded) if level is None else ZipWriter(level, threaded=threaded)
-    with zipfile.ZipFile(io.BytesIO(src)) as z, writer as out:
+def _write(src: bytes, pieces: list[bytes], level: int | None = None) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(src)) as z, ZipWriter() if level is None else ZipWriter(level) as out:
         infos = z.infolist()
         out.copy(src, infos[0])
         out.deflate(infos[1], pieces)
@@ -128,39 +125,6 @@ def test_a_failing_piece_source_stops_cleanly() -> None:
         ZipWriter() as out,
     ):
         out.deflate(z.infolist()[1], pieces())
-    assert threading.active_count() == before
-
-
-def test_a_threaded_writer_compresses_beside_the_caller_to_the_same_bytes() -> None:
-    """`threaded`: while the caller makes the next piece, the pieces before are compressed on a thread of the
-    writer's own — the same one stream, so the same bytes as without it (the summary must reproduce) — and
-    the thread is gone once the member is written (forking helpers afterwards needs a single thread)."""
-    before = threading.active_count()
-    seen: list[int] = []
-
-    def pieces() -> Iterator[bytes]:
-        for piece in _pieces(6, 12, 20_000):
-            seen.append(threading.active_count())
-            yield piece
-
-    threaded = _write(_source(), pieces(), 4, threaded=True)
-    assert max(seen) == before + 1  # its thread, while the pieces were made
-    assert threaded == _write(_source(), _pieces(6, 12, 20_000), 4)
-    assert threading.active_count() == before
-    seen.clear()
-    _write(_source(), pieces(), 4)
-    assert max(seen) == before  # not threaded: no thread
-
-
-def test_a_threaded_writer_stops_cleanly_when_its_pieces_fail() -> None:
-    before = threading.active_count()
-
-    def pieces() -> Iterator[bytes]:
-        yield from _pieces(7, 6, 20_000)
-        raise RuntimeError("render failed")
-
-    with pytest.raises(RuntimeError, match="render failed"):
-        _write(_source(), pieces(), threaded=True)
     assert threading.active_count() == before
 
 
