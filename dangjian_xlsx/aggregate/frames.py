@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -116,14 +117,27 @@ class Columns:
 
 
 def _series(values: list[Any]) -> pd.Series:
-    """`pd.Series(values)`, the same dtype and values; a column of plain integers (a branch's number on each of
-    its rows) made by NumPy in one step instead of pandas looking at each value."""
-    if values and type(values[0]) is int and set(map(type, values)) == {int}:
-        try:
-            return pd.Series(np.array(values, dtype=np.int64))
-        except OverflowError:
-            pass
-    return pd.Series(values)
+    """`pd.Series(values)`: the same dtype and values, made without pandas looking at every value to infer
+    them (it sets aside a scratch array for every type it might find: 50 bytes a row, for each long column)
+    where the column's Python types say what pandas would make of it: integers, floats (a blank one NaN),
+    booleans, texts (a blank one as pandas keeps a blank text)."""
+    kinds = set(map(type, values)) if values else set()
+    array: np.ndarray | None = None
+    if kinds == {int}:
+        with contextlib.suppress(OverflowError):  # past int64: pandas decides
+            array = np.array(values, dtype=np.int64)
+    elif kinds == {bool}:
+        array = np.array(values, dtype=bool)
+    elif float in kinds and kinds <= {float, type(None)}:
+        array = np.array(values, dtype=np.float64)  # None → NaN, as pandas makes it
+    elif str in kinds and kinds <= {str, type(None)}:
+        objects = np.empty(len(values), dtype=object)
+        objects[:] = values
+        return pd.Series(objects, dtype=_TEXT)
+    return pd.Series(values) if array is None else pd.Series(array)
+
+
+_TEXT = pd.Series(["text"]).dtype  # what pandas makes of a column of texts (its text dtype, or object)
 
 
 def int_col(df: pd.DataFrame, col: str) -> None:

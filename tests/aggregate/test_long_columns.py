@@ -68,12 +68,20 @@ def test_same_reads_as_a_list_of_the_value() -> None:
         [1, 2.5],
         [1, "第1党总支"],
         [0, -(2**63)],
+        [1.5, None, float("nan"), -0.0, float("inf")],  # floats, a blank one NaN
+        [True, None],  # a blank among booleans: pandas decides (object)
+        ["第1党总支", None, ""],  # texts, a blank one as pandas keeps it
+        [None, "S01.1"],
+        [None, None],  # nothing but blanks: pandas decides
+        ["S01.1", 2.5],
     ],
 )
 def test_a_column_made_fast_is_the_one_pandas_makes(values: list[object]) -> None:
     from dangjian_xlsx.aggregate.frames import _series
 
-    pd.testing.assert_series_equal(_series(list(values)), pd.Series(values))
+    made, expected = _series(list(values)), pd.Series(values)
+    pd.testing.assert_series_equal(made, expected)
+    assert [repr(v) for v in made.tolist()] == [repr(v) for v in expected.tolist()]  # -0.0, None or NaN alike
 
 
 def _same(a: list[object], b: list[object]) -> bool:
