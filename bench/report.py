@@ -201,11 +201,14 @@ def _ratio_lines(main: dict[str, Row], r: dict[str, float], cpus: int = 2) -> li
     lines = [
         ("naive / ours", f"{r['naive_over_ours']:.1f}×", "≥ 10×", r["naive_over_ours"] >= 10),
         ("ours / floor (1 proc)", f"{r['ours_over_floor1']:.1f}×", "≤ 3×", r["ours_over_floor1"] <= 3),
-        ("ours / floor (2 procs)", f"{r['ours_over_floor2']:.1f}×", "≤ 3×", r["ours_over_floor2"] <= 3),
         ("generate per workbook", f"{r['generate_ms_per_workbook']:.1f} ms", "≤ 20 ms",
          r["generate_ms_per_workbook"] <= 20),
     ]  # fmt: skip
     out = [f"  {name:<24}{value:>9}   target {target:<7} {mark(ok)}" for name, value, target, ok in lines]
+    out.append(
+        f"  {'ours / floor (2 procs)':<24}{r['ours_over_floor2']:>8.1f}×   (for reference: the floor spread over both "
+        "cores, as collect is; the target is set against the 1-process floor)"
+    )
     out.append(
         f"  {'ours / floor (zlib-ng)':<24}{r['ours_over_floor1ng']:>8.1f}×   (for reference: the 1-process floor "
         "inflating with zlib-ng, as collect's reader does, instead of the standard zlib)"
