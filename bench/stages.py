@@ -407,7 +407,6 @@ class Sample:
     # Σ peak private memory (MB) and number of the worker processes of each role (`role_of`)
     roles: dict[str, tuple[float, int]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
-    watched: bool = True  # its memory watched (the workers' then known); else timed only (see the module doc)
 
     @property
     def peak_mb(self) -> float:
@@ -463,5 +462,4 @@ def run_stage(stage: str, n: int, inbox: Path, work: Path, every: int = 5, memor
         workers_hwm_mb=sum(monitor.hwm.get(p, 0) for p in workers) / 1024,
         roles=_roles(monitor, workers),
         extra=result,
-        watched=memory,
     )

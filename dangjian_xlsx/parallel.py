@@ -190,9 +190,7 @@ def name_process(name: str) -> None:
     """Linux: this process's name as `ps`, `top` and /proc/PID/comm show it (`PR_SET_NAME`, at most 15 bytes):
     a forked helper or reader process told apart from the command that started it, which keeps its own.
     Elsewhere nothing: the name is only shown, never relied on."""
-    import ctypes
-
-    _prctl(15, ctypes.c_char_p(name.encode("ascii")[:15]))  # PR_SET_NAME
+    _prctl(15, name.encode("ascii")[:15])  # PR_SET_NAME (bytes go as a char pointer)
 
 
 def _prctl(option: int, arg: Any) -> None:

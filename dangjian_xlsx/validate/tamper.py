@@ -27,9 +27,6 @@ def check_locked_cells(
         if type(actual) is str:
             if actual == fc.value:
                 continue  # exactly as generated
-        elif type(actual) is float and type(key) is not str:
-            if abs(actual - key) < 1e-9:
-                continue  # the number generated (`same_fixed` of a number)
         elif actual is None and fc.row == layout.total_row and not isinstance(key, str):
             continue  # a formula (=SUM of 分值) saved without its cached result, e.g. by openpyxl
         if not same_fixed(actual, key) and not any(same_fixed(actual, squash(v)) for v in fc.former):

@@ -77,6 +77,11 @@ def _at(file: str, sheet_name: str, spec: ItemSpec, col: int, label: str, unit: 
     }
 
 
+def _in_range(num: float, spec: ItemSpec) -> bool:
+    """A score within 0 … the item's points (rounding noise allowed)."""
+    return -1e-9 <= num <= spec.points + 1e-9
+
+
 def _score_value(
     v: Any,
     spec: ItemSpec,
@@ -90,12 +95,12 @@ def _score_value(
 ) -> float | None:
     """One score cell → number or None, with its problems."""
     state, num = parse_score(v)
-    if state is OK and -1e-9 <= num <= spec.points + 1e-9:  # type: ignore[operator]
+    if state is OK and _in_range(num, spec):  # type: ignore[arg-type]
         return num  # the usual case: nothing to report, nothing to word
     where = _at(file, sheet_name, spec, col, field_label, unit)
     points = fmt_number(spec.points)  # 2, 0.5: as the form shows it
     if state is OK or state is NORMALIZED:
-        if not -1e-9 <= num <= spec.points + 1e-9:  # type: ignore[operator]
+        if not _in_range(num, spec):  # type: ignore[arg-type]
             problems.append(
                 render(
                     Code.SCORE_OUT_OF_RANGE,
@@ -131,7 +136,7 @@ def item_scores(
     scores, notes = values_at(sheet, ctx.item_cells[C_SCORE]), values_at(sheet, ctx.item_cells[C_NOTE])
     score_label, note_label = Field.SCORE.label, Field.NOTE.label
     for spec, v, note_value in zip(ctx.items, scores, notes, strict=True):
-        if type(v) is float and -1e-9 <= v <= spec.points + 1e-9:
+        if type(v) is float and _in_range(v, spec):
             score: float | None = v  # the usual case (`_score_value`'s first): nothing to report
         else:
             score = _score_value(
