@@ -55,6 +55,7 @@ class Row:
     runs: int
     extra: dict[str, Any] = field(default_factory=dict)
     roles: dict[str, tuple[float, int]] = field(default_factory=dict)  # see Sample.roles
+    copied: dict[str, float] = field(default_factory=dict)  # see Sample.copied
 
     @property
     def ms_per_file(self) -> float:
@@ -98,6 +99,10 @@ def median_row(samples: list[Sample], watched: Sample | None = None) -> Row:
         runs=len(samples),
         extra=extra,
         roles=_median_roles([s.roles for s in memory]),
+        copied={
+            role: statistics.median(s.copied.get(role, 0.0) for s in memory)
+            for role in sorted({role for s in memory for role in s.copied})
+        },
     )
 
 
@@ -278,11 +283,22 @@ def phase_lines(collect: Row) -> list[str]:
     if collect.roles:
         parts = [f"main {collect.main_mb:.0f} MB (peak resident)"]
         parts += [
-            f"{role} {mb:.0f} MB" + (f" ({n} processes)" if n > 1 else "")
+            f"{role} {mb:.0f} MB" + (f" ({n} processes)" if n > 1 else "") + _copied_part(collect, role)
             for role, (mb, n) in collect.roles.items()
         ]
         out.append("  collect's peak memory by process: " + ", ".join(parts) + " (workers: private memory)")
+        if collect.copied:
+            out.append(
+                "  copied: pages a worker shared with the collecting process when it started and that became its "
+                "own since, because either process wrote to them (a freed block reused, a reference counted); "
+                "estimated as the growth of its private memory less the growth of its resident size"
+            )
     return out
+
+
+def _copied_part(row: Row, role: str) -> str:
+    copied = row.copied.get(role)
+    return f" (copied {copied:.0f} MB)" if copied is not None and copied >= 0.5 else ""
 
 
 def role_growth_lines(lo: Row, hi: Row) -> list[str]:
@@ -296,7 +312,11 @@ def role_growth_lines(lo: Row, hi: Row) -> list[str]:
     for role, (a, _), (b, count) in rows:
         per_file = (b - a) * 1024 / added
         label = role + (f" ×{count}" if count > 1 else "")
-        out.append(f"    {label:<18}{a:>6.0f} → {b:>4.0f} MB   {per_file:+6.1f} KB/file")
+        line = f"    {label:<18}{a:>6.0f} → {b:>4.0f} MB   {per_file:+6.1f} KB/file"
+        if role in hi.copied:
+            c_lo, c_hi = lo.copied.get(role, 0.0), hi.copied[role]
+            line += f"   (copied {c_lo:.0f} → {c_hi:.0f} MB, {(c_hi - c_lo) * 1024 / added:+.1f} KB/file)"
+        out.append(line)
     return out
 
 

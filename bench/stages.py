@@ -306,18 +306,21 @@ def _cpu_ticks(pid: int) -> int:
         return 0
 
 
-def _private_kb(pid: int) -> int:
-    """Memory only this process maps (Private_Clean + Private_Dirty of /proc/PID/smaps_rollup), in kB: for a
-    forked worker, what it costs beyond the pages it still shares with its parent."""
-    total = 0
+def _rollup_kb(pid: int) -> tuple[int, int]:
+    """(private, resident) memory of a process in kB, from /proc/PID/smaps_rollup: private is what only this
+    process maps (Private_Clean + Private_Dirty) — for a forked worker, what it costs beyond the pages it still
+    shares with its parent —, resident its Rss; (0, 0) when it is gone."""
+    private = rss = 0
     try:
         with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
             for line in fh:
                 if line.startswith(b"Private_"):
-                    total += int(line.split()[1])
+                    private += int(line.split()[1])
+                elif line.startswith(b"Rss:"):
+                    rss = int(line.split()[1])
     except (OSError, ValueError, IndexError):
         pass
-    return total
+    return private, rss
 
 
 def _name(pid: int) -> str:
@@ -347,6 +350,11 @@ class TreeMonitor(threading.Thread):
         self.seen: set[int] = set()  # every descendant seen
         self.hwm: dict[int, int] = {}
         self.private: dict[int, int] = {}
+        # a descendant's pages that it shared with its parent when first seen and that became its own since
+        # (copy-on-write, by either process writing to one), at its peak: the growth of its private memory
+        # less the growth of its resident size (a new page adds to both, a copied one to private only)
+        self.copied: dict[int, int] = {}
+        self._first: dict[int, tuple[int, int]] = {}  # a descendant's (private, resident) when first seen
         self.names: dict[int, str] = {}  # a descendant's name, as last seen (it names itself after the fork)
         self.ticks: dict[
             int, int
@@ -383,7 +391,16 @@ class TreeMonitor(threading.Thread):
         if not self.memory or polls % PRIVATE_POLLS == 0:
             self.names[pid] = _name(pid) or self.names.get(pid, "")
             if self.memory:
-                self.private[pid] = max(self.private.get(pid, 0), _private_kb(pid))
+                self._private(pid)
+
+    def _private(self, pid: int) -> None:
+        private, rss = _rollup_kb(pid)
+        if not rss:
+            return  # gone
+        first_private, first_rss = self._first.setdefault(pid, (private, rss))
+        if private >= self.private.get(pid, 0):
+            self.private[pid] = private
+            self.copied[pid] = max(0, (private - first_private) - max(0, rss - first_rss))
 
     def stop(self) -> None:
         self._stop_event.set()
@@ -406,6 +423,7 @@ class Sample:
     workers_hwm_mb: float  # Σ over worker processes: peak resident size, shared pages included
     # Σ peak private memory (MB) and number of the worker processes of each role (`role_of`)
     roles: dict[str, tuple[float, int]] = field(default_factory=dict)
+    copied: dict[str, float] = field(default_factory=dict)  # per role: Σ MB of TreeMonitor.copied
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -415,6 +433,14 @@ class Sample:
     @property
     def raw_mb(self) -> float:
         return self.main_mb + self.workers_hwm_mb
+
+
+def _copied(monitor: TreeMonitor, workers: list[int]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for pid in workers:
+        role = role_of(monitor.names.get(pid, ""))
+        out[role] = out.get(role, 0.0) + monitor.copied.get(pid, 0) / 1024
+    return dict(sorted(out.items()))
 
 
 def _roles(monitor: TreeMonitor, workers: list[int]) -> dict[str, tuple[float, int]]:
@@ -461,5 +487,6 @@ def run_stage(stage: str, n: int, inbox: Path, work: Path, every: int = 5, memor
         workers_own_mb=sum(monitor.private.get(p, 0) for p in workers) / 1024,
         workers_hwm_mb=sum(monitor.hwm.get(p, 0) for p in workers) / 1024,
         roles=_roles(monitor, workers),
+        copied=_copied(monitor, workers) if memory else {},
         extra=result,
     )

@@ -142,6 +142,43 @@ def test_a_timed_run_looks_at_its_workers_cpu_only(memory: bool) -> None:
         assert watch.hwm == {} and watch.private == {}
 
 
+_COPIED = """
+import os, sys, time
+data = bytearray(b"x" * (16 << 20))  # resident in this process, shared with the child at the fork
+if os.fork() == 0:
+    time.sleep(0.3)  # seen first as forked
+    if sys.argv[1] == "parent":
+        for i in range(0, len(data), 4096):  # a write into every shared page: each becomes its own copy
+            data[i] = 1
+    else:
+        mine = bytearray(b"y" * (16 << 20))  # new memory of its own
+    time.sleep(0.5)
+    os._exit(0)
+os.wait()
+"""
+
+
+@pytest.mark.parametrize("writes", ["parent", "own"])
+def test_copied_pages_are_told_from_new_memory(writes: str) -> None:
+    """A worker's private memory is new memory of its own or its parent's pages copied on write (what a
+    forked helper costs when it, or its parent, writes to pages they shared): the watch tells them apart."""
+    import subprocess
+
+    from bench.stages import TreeMonitor
+
+    proc = subprocess.Popen([sys.executable, "-c", _COPIED, writes])
+    watch = TreeMonitor(proc.pid, memory=True)
+    watch.start()
+    proc.wait()
+    watch.stop()
+    (child,) = watch.seen
+    assert watch.private[child] > 15 << 10  # kB: 16 MB either way
+    if writes == "parent":
+        assert watch.copied[child] > 15 << 10
+    else:
+        assert watch.copied[child] < 2 << 10
+
+
 def test_inbox_is_cached(result: dict, tmp_path_factory: pytest.TempPathFactory) -> None:
     out = tmp_path_factory.getbasetemp() / "bench0"
     inbox = prefilled.prepare_inbox(5, out, log=lambda msg: pytest.fail("rebuilt a cached inbox"))
