@@ -84,6 +84,8 @@ def median_row(samples: list[Sample], watched: Sample | None = None) -> Row:
     memory = [watched] if watched is not None else samples
     if watched is not None:
         extra["watched_seconds"] = watched.seconds
+        # memory from the watched run, as the peak is: its resident size at collect's phase boundaries
+        extra.update({k: v for k, v in watched.extra.items() if k.startswith("resident_")})
     return Row(
         stage=first.stage,
         n=first.n,
@@ -287,6 +289,7 @@ def phase_lines(collect: Row) -> list[str]:
             for role, (mb, n) in collect.roles.items()
         ]
         out.append("  collect's peak memory by process: " + ", ".join(parts) + " (workers: private memory)")
+        out += _resident_lines(collect)
         if collect.copied:
             out.append(
                 "  copied: pages a worker shared with the collecting process when it started and that became its "
@@ -294,6 +297,38 @@ def phase_lines(collect: Row) -> list[str]:
                 "estimated as the growth of its private memory less the growth of its resident size"
             )
     return out
+
+
+_RESIDENT = (
+    ("resident_start_mb", "before reading"),
+    ("resident_read_mb", "after reading (the records)"),
+    ("resident_tables_mb", "after the tables"),
+)
+
+
+def _resident_lines(collect: Row) -> list[str]:
+    """The collecting process's resident size at collect's phase boundaries, then its peak."""
+    if not all(key in collect.extra for key, _ in _RESIDENT):
+        return []
+    parts = [f"{collect.extra[key]:.0f} MB {label}" for key, label in _RESIDENT]
+    return [
+        "  the collecting process's resident size: " + ", ".join(parts) + f", peak {collect.main_mb:.0f} MB"
+    ]
+
+
+def _phase_growth(lo: Row, hi: Row, added: int) -> list[str]:
+    """How the collecting process's growth per added file splits between collect's phases."""
+    keys = [key for key, _ in _RESIDENT]
+    if not all(key in lo.extra and key in hi.extra for key in keys):
+        return []
+    marks_lo = [lo.extra[key] for key in keys] + [lo.main_mb]
+    marks_hi = [hi.extra[key] for key in keys] + [hi.main_mb]
+    steps = [(marks_hi[0] - marks_lo[0], "before reading")]
+    labels = ("the records", "the tables", "the writing (to the peak)")
+    for k, label in enumerate(labels):
+        steps.append(((marks_hi[k + 1] - marks_hi[k]) - (marks_lo[k + 1] - marks_lo[k]), label))
+    parts = [f"{label} {mb * 1024 / added:+.1f}" for mb, label in steps]
+    return ["    (main by phase, KB/file: " + ", ".join(parts) + ")"]
 
 
 def _copied_part(row: Row, role: str) -> str:
@@ -304,7 +339,7 @@ def _copied_part(row: Row, role: str) -> str:
 def role_growth_lines(lo: Row, hi: Row) -> list[str]:
     """How each process's memory grows from one size to the other, per added file."""
     added = hi.files - lo.files
-    if added <= 0 or not hi.roles:
+    if added <= 0:
         return []
     rows = [("main", (lo.main_mb, 1), (hi.main_mb, 1))]
     rows += [(role, lo.roles.get(role, (0.0, 0)), hi.roles[role]) for role in hi.roles]
@@ -317,6 +352,8 @@ def role_growth_lines(lo: Row, hi: Row) -> list[str]:
             c_lo, c_hi = lo.copied.get(role, 0.0), hi.copied[role]
             line += f"   (copied {c_lo:.0f} → {c_hi:.0f} MB, {(c_hi - c_lo) * 1024 / added:+.1f} KB/file)"
         out.append(line)
+        if role == "main":
+            out += _phase_growth(lo, hi, added)
     return out
 
 

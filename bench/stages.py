@@ -134,13 +134,16 @@ def stage_collect(n: int, inbox: Path, work: Path) -> dict[str, Any]:
     shutil.rmtree(out.parent, ignore_errors=True)
     out.parent.mkdir(parents=True)
     clock = Clock()
+    resident = [_resident_mb()]  # this process's resident size before reading, after it, after the tables
     gc.freeze()  # as the command line does: before reading (forked helpers), again before writing
     try:
         report = run_collect(inbox, campaign)
         read = time.perf_counter() - clock.wall0
+        resident.append(_resident_mb())
         gc.freeze()
         tables, ov = aggregate.tables_and_overview(report)
         tabled = time.perf_counter() - clock.wall0
+        resident.append(_resident_mb())
         at = report.generated_at
         jobs = [
             lambda: [write_summary(tables, ov, out, campaign, at)],
@@ -159,9 +162,17 @@ def stage_collect(n: int, inbox: Path, work: Path) -> dict[str, Any]:
         measured=len(report.files),
         read_seconds=read,
         aggregate_seconds=tabled - read,
+        resident_start_mb=resident[0],
+        resident_read_mb=resident[1],
+        resident_tables_mb=resident[2],
         outcomes=dict(sorted(outcomes.items())),
         summary_bytes=sum(p.stat().st_size for p in written),
     )
+
+
+def _resident_mb() -> float:
+    """This process's resident size now (VmRSS), in MB."""
+    return memory_kb()[1] / 1024
 
 
 def sample(files: Sequence[Path], every: int) -> list[Path]:

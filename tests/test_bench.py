@@ -198,6 +198,17 @@ def test_province_report(tmp_path: Path) -> None:
     assert re.search(rf"collect wall time\s+{hi.seconds:.1f} s\s+target < 30 s", text)
     assert re.search(rf"collect peak memory\s+{hi.peak_mb:.0f} MB\s+target < 400 MB", text)
     assert re.search(rf"peak memory 4 → 6 files\s+{hi.peak_mb / lo.peak_mb:.2f}×\s+target ≤ 1.5×", text)
+    # the collecting process's resident size at each phase boundary, and its growth split between the phases
+    marks = [hi.extra[k] for k in ("resident_start_mb", "resident_read_mb", "resident_tables_mb")]
+    assert 0 < marks[0] <= hi.main_mb and all(m <= hi.main_mb for m in marks)
+    shown = ", ".join(f"{m:.0f} MB" for m in marks)
+    assert re.search(rf"resident size: {marks[0]:.0f} MB before reading, .*peak {hi.main_mb:.0f} MB", text)
+    assert all(f"{m:.0f} MB" in text for m in marks), shown
+    phases = re.search(r"\(main by phase, KB/file: (.*)\)", text)
+    assert phases is not None
+    parts = [float(x) for x in re.findall(r"[+-]\d+\.\d", phases.group(1))]
+    assert len(parts) == 4
+    assert sum(parts) == pytest.approx((hi.main_mb - lo.main_mb) * 1024 / (hi.files - lo.files), abs=0.25)
 
 
 # ---------------------------------------------------------------- rewriting values inside a workbook's XML
