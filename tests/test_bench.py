@@ -90,6 +90,10 @@ def test_report_has_the_tables_and_ratios(result: dict) -> None:
     cpu = rows["collect"].cpu_ms_per_file / rows["floor1"].cpu_ms_per_file
     assert f"collect spends {cpu:.1f}× the 1-process floor's CPU" in text
     assert f"over {cpus} cores that is {cpu / cpus:.1f}× the floor" in text
+    busy = rows["floor2"].cpu_ms_per_file / rows["floor1"].cpu_ms_per_file - 1
+    assert (
+        f"with both cores busy, the unzip floor took {busy:+.0%} CPU per file against one core alone" in text
+    )
 
 
 def test_memory_comes_from_a_run_of_its_own(result: dict) -> None:
@@ -198,6 +202,9 @@ def test_province_report(tmp_path: Path) -> None:
     assert re.search(rf"collect wall time\s+{hi.seconds:.1f} s\s+target < 30 s", text)
     assert re.search(rf"collect peak memory\s+{hi.peak_mb:.0f} MB\s+target < 400 MB", text)
     assert re.search(rf"peak memory 4 → 6 files\s+{hi.peak_mb / lo.peak_mb:.2f}×\s+target ≤ 1.5×", text)
+    floors = res["results"][3]
+    busy = floors["floor2"].cpu_ms_per_file / floors["floor1"].cpu_ms_per_file - 1
+    assert f"with both cores busy, the unzip floor took {busy:+.0%} CPU per file" in text
     # the collecting process's resident size at each phase boundary, and its growth split between the phases
     marks = [hi.extra[k] for k in ("resident_start_mb", "resident_read_mb", "resident_tables_mb")]
     assert 0 < marks[0] <= hi.main_mb and all(m <= hi.main_mb for m in marks)
