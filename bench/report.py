@@ -4,13 +4,12 @@ how cost per file and peak memory change with the size of the round."""
 from __future__ import annotations
 
 import platform
-import statistics
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from bench.stages import Sample
+from bench.memlines import phase_lines, role_growth_lines
+from bench.rows import Row
 
 LABELS = {
     "generate": "生成 generate (2N workbooks)",
@@ -35,98 +34,6 @@ NOTES = (
     "other work on the machine). 波动 spread = ±half of (max − min) / median of the runs' wall times.",
 )
 PROVINCE = {"seconds": 30.0, "peak_mb": 400.0, "growth": 1.5}
-
-
-@dataclass
-class Row:
-    """The median of a stage's repeated runs at one N."""
-
-    stage: str
-    n: int
-    files: int
-    measured: int
-    seconds: float
-    spread: float  # (max - min) / median of the runs' seconds
-    cpu_seconds: float
-    peak_mb: float
-    raw_mb: float
-    main_mb: float
-    workers: int
-    runs: int
-    extra: dict[str, Any] = field(default_factory=dict)
-    roles: dict[str, tuple[float, int]] = field(default_factory=dict)  # see Sample.roles
-    copied: dict[str, float] = field(default_factory=dict)  # see Sample.copied
-
-    @property
-    def ms_per_file(self) -> float:
-        return self.seconds / self.files * 1000 if self.files else 0.0
-
-    @property
-    def cpu_ms_per_file(self) -> float:
-        return self.cpu_seconds / self.files * 1000 if self.files else 0.0
-
-    @property
-    def files_per_s(self) -> float:
-        return self.files / self.seconds if self.seconds else 0.0
-
-
-def median_row(samples: list[Sample], watched: Sample | None = None) -> Row:
-    """The median of a stage's timed runs; its memory from the `watched` run (else from the runs' own)."""
-    secs = [s.seconds for s in samples]
-    med = statistics.median(secs)
-    first = samples[0]
-    extra = dict(first.extra)
-    for key, value in first.extra.items():
-        if isinstance(value, float):
-            extra[key] = statistics.median(s.extra[key] for s in samples)
-    if "kinds" in first.extra:
-        extra["kinds"] = _median_kinds([s.extra["kinds"] for s in samples])
-    memory = [watched] if watched is not None else samples
-    if watched is not None:
-        extra["watched_seconds"] = watched.seconds
-        # memory from the watched run, as the peak is: its resident size at collect's phase boundaries
-        extra.update({k: v for k, v in watched.extra.items() if k.startswith("resident_")})
-    return Row(
-        stage=first.stage,
-        n=first.n,
-        files=first.files,
-        measured=first.measured,
-        seconds=med,
-        spread=(max(secs) - min(secs)) / med if med else 0.0,
-        cpu_seconds=statistics.median(s.cpu_seconds for s in samples),
-        peak_mb=statistics.median(s.peak_mb for s in memory),
-        raw_mb=statistics.median(s.raw_mb for s in memory),
-        main_mb=statistics.median(s.main_mb for s in memory),
-        workers=max(s.workers for s in [*samples, *memory]),
-        runs=len(samples),
-        extra=extra,
-        roles=_median_roles([s.roles for s in memory]),
-        copied={
-            role: statistics.median(s.copied.get(role, 0.0) for s in memory)
-            for role in sorted({role for s in memory for role in s.copied})
-        },
-    )
-
-
-def _median_roles(runs: list[dict[str, tuple[float, int]]]) -> dict[str, tuple[float, int]]:
-    names = sorted({role for run in runs for role in run})
-    return {
-        role: (
-            statistics.median(run.get(role, (0.0, 0))[0] for run in runs),
-            max(run.get(role, (0.0, 0))[1] for run in runs),
-        )
-        for role in names
-    }
-
-
-def _median_kinds(runs: list[dict[str, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
-    out = {}
-    for kind, first in runs[0].items():
-        out[kind] = {
-            k: statistics.median(r[kind][k] for r in runs) if isinstance(v, float) else v
-            for k, v in first.items()
-        }
-    return out
 
 
 # ---------------------------------------------------------------- rendering
@@ -282,93 +189,6 @@ def collect_lines(main: dict[str, Row], every: int) -> list[str]:
         f"  (peak counting every worker's shared pages again: collect {collect.raw_mb:.0f} MB)",
         *([f"  (collect in the run whose memory was watched: {watched:.2f} s)"] if watched else []),
     ]
-
-
-def phase_lines(collect: Row) -> list[str]:
-    """What collect's time and peak memory are made of: its phases, and its processes by role."""
-    read = collect.extra.get("read_seconds")
-    if read is None:
-        return []
-    tables = collect.extra.get("aggregate_seconds", 0.0)
-    outcomes = ", ".join(f"{k} {v}" for k, v in collect.extra.get("outcomes", {}).items())
-    out = [
-        f"汇总 collect = read + validate + resolve {read:.2f} s (this process and a forked helper), then the "
-        f"tables {tables:.2f} s (this process alone), then summary workbook ‖ CSV/JSON "
-        f"{collect.seconds - read - tables:.2f} s (two processes); outcomes: {outcomes}"
-    ]
-    if collect.roles:
-        parts = [f"main {collect.main_mb:.0f} MB (peak resident)"]
-        parts += [
-            f"{role} {mb:.0f} MB" + (f" ({n} processes)" if n > 1 else "") + _copied_part(collect, role)
-            for role, (mb, n) in collect.roles.items()
-        ]
-        out.append("  collect's peak memory by process: " + ", ".join(parts) + " (workers: private memory)")
-        out += _resident_lines(collect)
-        if collect.copied:
-            out.append(
-                "  copied: pages a worker shared with the collecting process when it started and that became its "
-                "own since, because either process wrote to them (a freed block reused, a reference counted); "
-                "estimated as the growth of its private memory less the growth of its resident size"
-            )
-    return out
-
-
-_RESIDENT = (
-    ("resident_start_mb", "before reading"),
-    ("resident_read_mb", "after reading (the records)"),
-    ("resident_tables_mb", "after the tables"),
-)
-
-
-def _resident_lines(collect: Row) -> list[str]:
-    """The collecting process's resident size at collect's phase boundaries, then its peak."""
-    if not all(key in collect.extra for key, _ in _RESIDENT):
-        return []
-    parts = [f"{collect.extra[key]:.0f} MB {label}" for key, label in _RESIDENT]
-    return [
-        "  the collecting process's resident size: " + ", ".join(parts) + f", peak {collect.main_mb:.0f} MB"
-    ]
-
-
-def _phase_growth(lo: Row, hi: Row, added: int) -> list[str]:
-    """How the collecting process's growth per added file splits between collect's phases."""
-    keys = [key for key, _ in _RESIDENT]
-    if not all(key in lo.extra and key in hi.extra for key in keys):
-        return []
-    marks_lo = [lo.extra[key] for key in keys] + [lo.main_mb]
-    marks_hi = [hi.extra[key] for key in keys] + [hi.main_mb]
-    steps = [(marks_hi[0] - marks_lo[0], "before reading")]
-    labels = ("the records", "the tables", "the writing (to the peak)")
-    for k, label in enumerate(labels):
-        steps.append(((marks_hi[k + 1] - marks_hi[k]) - (marks_lo[k + 1] - marks_lo[k]), label))
-    parts = [f"{label} {mb * 1024 / added:+.1f}" for mb, label in steps]
-    return ["    (main by phase, KB/file: " + ", ".join(parts) + ")"]
-
-
-def _copied_part(row: Row, role: str) -> str:
-    copied = row.copied.get(role)
-    return f" (copied {copied:.0f} MB)" if copied is not None and copied >= 0.5 else ""
-
-
-def role_growth_lines(lo: Row, hi: Row) -> list[str]:
-    """How each process's memory grows from one size to the other, per added file."""
-    added = hi.files - lo.files
-    if added <= 0:
-        return []
-    rows = [("main", (lo.main_mb, 1), (hi.main_mb, 1))]
-    rows += [(role, lo.roles.get(role, (0.0, 0)), hi.roles[role]) for role in hi.roles]
-    out = [f"  memory by process, {lo.files} → {hi.files} files (per file added):"]
-    for role, (a, _), (b, count) in rows:
-        per_file = (b - a) * 1024 / added
-        label = role + (f" ×{count}" if count > 1 else "")
-        line = f"    {label:<18}{a:>6.0f} → {b:>4.0f} MB   {per_file:+6.1f} KB/file"
-        if role in hi.copied:
-            c_lo, c_hi = lo.copied.get(role, 0.0), hi.copied[role]
-            line += f"   (copied {c_lo:.0f} → {c_hi:.0f} MB, {(c_hi - c_lo) * 1024 / added:+.1f} KB/file)"
-        out.append(line)
-        if role == "main":
-            out += _phase_growth(lo, hi, added)
-    return out
 
 
 def scaling_lines(results: dict[int, dict[str, Row]], sizes: Sequence[int]) -> list[str]:

@@ -47,7 +47,8 @@ if __package__ in (None, ""):  # run as a script: python bench/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import prefilled, returns
-from bench.report import Row, format_report, median_row
+from bench.report import format_report
+from bench.rows import Row, median_row
 from bench.stages import Sample, inbox_files, run_stage, run_stage_here
 
 HERE = Path(__file__).resolve().parent

@@ -130,7 +130,7 @@ def test_a_timed_run_looks_at_its_workers_cpu_only(memory: bool) -> None:
     were and their CPU; a watched run's, every process's peak and each worker's private memory."""
     import subprocess
 
-    from bench.stages import TreeMonitor
+    from bench.watch import TreeMonitor
 
     proc = subprocess.Popen([sys.executable, "-c", _TREE])
     watch = TreeMonitor(proc.pid, memory)
@@ -168,7 +168,7 @@ def test_copied_pages_are_told_from_new_memory(writes: str) -> None:
     forked helper costs when it, or its parent, writes to pages they shared): the watch tells them apart."""
     import subprocess
 
-    from bench.stages import TreeMonitor
+    from bench.watch import TreeMonitor
 
     proc = subprocess.Popen([sys.executable, "-c", _COPIED, writes])
     watch = TreeMonitor(proc.pid, memory=True)
