@@ -58,12 +58,13 @@ def _phase_growth(lo: Row, hi: Row, added: int) -> list[str]:
     keys = [key for key, _ in _RESIDENT]
     if not all(key in lo.extra and key in hi.extra for key in keys):
         return []
-    marks_lo = [lo.extra[key] for key in keys] + [lo.main_mb]
-    marks_hi = [hi.extra[key] for key in keys] + [hi.main_mb]
-    steps = [(marks_hi[0] - marks_lo[0], "before reading")]
-    labels = ("the records", "the tables", "the writing (to the peak)")
-    for k, label in enumerate(labels):
-        steps.append(((marks_hi[k + 1] - marks_hi[k]) - (marks_lo[k + 1] - marks_lo[k]), label))
+    marks_lo = [0.0, *(lo.extra[key] for key in keys), lo.main_mb]
+    marks_hi = [0.0, *(hi.extra[key] for key in keys), hi.main_mb]
+    labels = ("before reading", "the records", "the tables", "the writing (to the peak)")
+    steps = [
+        ((marks_hi[k + 1] - marks_hi[k]) - (marks_lo[k + 1] - marks_lo[k]), label)
+        for k, label in enumerate(labels)
+    ]
     parts = [f"{label} {mb * 1024 / added:+.1f}" for mb, label in steps]
     return ["    (main by phase, KB/file: " + ", ".join(parts) + ")"]
 

@@ -329,6 +329,6 @@ def run_stage(stage: str, n: int, inbox: Path, work: Path, every: int = 5, memor
         workers_own_mb=sum(monitor.private.get(p, 0) for p in workers) / 1024,
         workers_hwm_mb=sum(monitor.hwm.get(p, 0) for p in workers) / 1024,
         roles=roles_of(monitor, workers),
-        copied=copied_of(monitor, workers) if memory else {},
+        copied=copied_of(monitor, workers),
         extra=result,
     )

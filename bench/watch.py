@@ -161,20 +161,26 @@ class TreeMonitor(threading.Thread):
         self.join()
 
 
-def copied_of(monitor: TreeMonitor, workers: list[int]) -> dict[str, float]:
-    """Per role: Σ MB of the workers' copied pages (`TreeMonitor.copied`)."""
-    out: dict[str, float] = {}
+def _by_role(monitor: TreeMonitor, workers: list[int]) -> dict[str, list[int]]:
+    """The workers grouped by the role they gave themselves (`role_of`), the roles in order."""
+    out: dict[str, list[int]] = {}
     for pid in workers:
-        role = role_of(monitor.names.get(pid, ""))
-        out[role] = out.get(role, 0.0) + monitor.copied.get(pid, 0) / 1024
+        out.setdefault(role_of(monitor.names.get(pid, "")), []).append(pid)
     return dict(sorted(out.items()))
 
 
 def roles_of(monitor: TreeMonitor, workers: list[int]) -> dict[str, tuple[float, int]]:
     """Per role: Σ MB of the workers' peak private memory, and how many workers had it."""
-    out: dict[str, tuple[float, int]] = {}
-    for pid in workers:
-        role = role_of(monitor.names.get(pid, ""))
-        mb, count = out.get(role, (0.0, 0))
-        out[role] = (mb + monitor.private.get(pid, 0) / 1024, count + 1)
-    return dict(sorted(out.items()))
+    return {
+        role: (sum(monitor.private.get(p, 0) for p in pids) / 1024, len(pids))
+        for role, pids in _by_role(monitor, workers).items()
+    }
+
+
+def copied_of(monitor: TreeMonitor, workers: list[int]) -> dict[str, float]:
+    """Per role whose memory was watched: Σ MB of the workers' copied pages (`TreeMonitor.copied`)."""
+    return {
+        role: sum(monitor.copied.get(p, 0) for p in pids) / 1024
+        for role, pids in _by_role(monitor, workers).items()
+        if any(p in monitor.copied for p in pids)
+    }
