@@ -28,8 +28,9 @@ KIND_HEADER = ("输入 input kind", "文件 files", "读取+校验 read+validate
 NOTES = (
     "峰值内存 peak MB = peak resident size (VmHWM) of the stage's process + Σ over the worker processes it "
     "forked of their peak private memory (smaps_rollup Private_*, polled every 25 ms): pages a worker still "
-    "shares with its parent are counted once. It comes from one more run of each stage, watched: the timed runs "
-    "are not, as that polling takes CPU from a stage that uses both cores.",
+    "shares with its parent are counted once. It comes from one more run of each stage, watched (of collect, "
+    "several, the one with the median peak shown: its peak varies from run to run): the timed runs are not, "
+    "as that polling takes CPU from a stage that uses both cores.",
     "CPU = user + system time of the stage's process and its workers (less sensitive than wall time to "
     "other work on the machine). 波动 spread = ±half of (max − min) / median of the runs' wall times.",
 )
@@ -186,9 +187,19 @@ def collect_lines(main: dict[str, Row], every: int) -> list[str]:
     return [
         *out,
         *NOTES,
+        *watched_lines(collect),
         f"  (peak counting every worker's shared pages again: collect {collect.raw_mb:.0f} MB)",
         *([f"  (collect in the run whose memory was watched: {watched:.2f} s)"] if watched else []),
     ]
+
+
+def watched_lines(collect: Row) -> list[str]:
+    """How collect's peak varied over the runs whose memory was watched (the median one's memory is shown)."""
+    peaks = collect.extra.get("watched_peaks_mb", [])
+    if len(peaks) < 2:
+        return []
+    shown = ", ".join(f"{mb:.0f}" for mb in sorted(peaks))
+    return [f"  (collect's peak memory in {len(peaks)} watched runs: {shown} MB; the median run's is shown)"]
 
 
 def scaling_lines(results: dict[int, dict[str, Row]], sizes: Sequence[int]) -> list[str]:
@@ -258,4 +269,11 @@ def province_lines(results: dict[int, dict[str, Row]], sizes: Sequence[int]) -> 
         f"  {'time per file ' + str(2 * sizes[0]) + ' → ' + str(2 * sizes[-1]) + ' files':<34}"
         f"{time_growth:>8.2f}×   ({lo.ms_per_file:.2f} → {hi.ms_per_file:.2f} ms/file)"
     )
+    for row in (lo, hi):
+        peaks = row.extra.get("watched_peaks_mb", [])
+        if len(peaks) > 1:
+            shown = ", ".join(f"{mb:.0f}" for mb in sorted(peaks))
+            out.append(
+                f"  ({row.files} files: collect's peak in {len(peaks)} watched runs {shown} MB; the median run's is used)"
+            )
     return out + role_growth_lines(lo, hi)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,8 +43,9 @@ class Row:
         return self.files / self.seconds if self.seconds else 0.0
 
 
-def median_row(samples: list[Sample], watched: Sample | None = None) -> Row:
-    """The median of a stage's timed runs; its memory from the `watched` run (else from the runs' own)."""
+def median_row(samples: list[Sample], watched: Sequence[Sample] = ()) -> Row:
+    """The median of a stage's timed runs; its memory from the `watched` runs (else from the runs' own): all of
+    it from the one whose peak is their median, so that its parts (by process, by phase) are of one run."""
     secs = [s.seconds for s in samples]
     med = statistics.median(secs)
     first = samples[0]
@@ -53,11 +55,14 @@ def median_row(samples: list[Sample], watched: Sample | None = None) -> Row:
             extra[key] = statistics.median(s.extra[key] for s in samples)
     if "kinds" in first.extra:
         extra["kinds"] = _median_kinds([s.extra["kinds"] for s in samples])
-    memory = [watched] if watched is not None else samples
-    if watched is not None:
-        extra["watched_seconds"] = watched.seconds
+    memory = samples
+    if watched:
+        mid = median_run(watched)
+        memory = [mid]
+        extra["watched_seconds"] = mid.seconds
+        extra["watched_peaks_mb"] = [s.peak_mb for s in watched]
         # memory from the watched run, as the peak is: its resident size at collect's phase boundaries
-        extra.update({k: v for k, v in watched.extra.items() if k.startswith("resident_")})
+        extra.update({k: v for k, v in mid.extra.items() if k.startswith("resident_")})
     return Row(
         stage=first.stage,
         n=first.n,
@@ -78,6 +83,12 @@ def median_row(samples: list[Sample], watched: Sample | None = None) -> Row:
             for role in sorted({role for s in memory for role in s.copied})
         },
     )
+
+
+def median_run(runs: Sequence[Sample]) -> Sample:
+    """The run whose peak memory is the median of the runs' (the lower middle one of an even number)."""
+    ordered = sorted(runs, key=lambda s: s.peak_mb)
+    return ordered[(len(ordered) - 1) // 2]
 
 
 def _median_roles(runs: list[dict[str, tuple[float, int]]]) -> dict[str, tuple[float, int]]:

@@ -8,7 +8,9 @@ One run (default N=500 personalized 党总支, i.e. 1,000 returned workbooks):
      LibreOffice; collect must accept every file for its own branch before anything is timed;
    - the generator-prefilled inbox (prefilled.py), the bench's inbox before: measured as a labelled row;
 2. times, each in a fresh subprocess so that peak memory is per stage and comparable across N (`--repeat` timed
-   runs of every stage, then one more run of each whose memory is watched: polling it would slow what is timed):
+   runs of every stage, then one more run of each whose memory is watched: polling it would slow what is timed;
+   collect's memory is watched `--memory-runs` times and the median run's shown, as its peak varies between
+   runs by what its reader processes inherit when they start):
    - generate: `generate_for_roster` for N branches (2N workbooks written);
    - collect: `run_collect` + the summary workbook and exports over the real returns (read, validate, resolve,
      then the workbook and the exports written by two processes at once, as the command line writes them),
@@ -26,8 +28,8 @@ One run (default N=500 personalized 党总支, i.e. 1,000 returned workbooks):
 machine's cores, against the province targets (under 30 s, under 400 MB), and how time and memory grow from
 1,000 files (N=500) to 10,000.
 
-Usage: python bench/run.py [--n 500] [--repeat 3] [--scales 50] [--naive-every 5] [--quick] [--province]
-       [--prefilled-only] [--json FILE]
+Usage: python bench/run.py [--n 500] [--repeat 3] [--scales 50] [--naive-every 5] [--memory-runs 3] [--quick]
+       [--province] [--prefilled-only] [--json FILE]
 """
 
 from __future__ import annotations
@@ -79,9 +81,17 @@ def kinds_file(n: int, out: Path, real: Path | None, pre: Path) -> Path:
 
 
 def measure(
-    n: int, stages: Sequence[str], repeat: int, every: int, out: Path, real: bool, log: Any
+    n: int,
+    stages: Sequence[str],
+    repeat: int,
+    every: int,
+    out: Path,
+    real: bool,
+    log: Any,
+    memory_runs: int = 1,
 ) -> dict[str, Row]:
-    """Every stage at N, `repeat` times (interleaved, so that load from other work spreads over all)."""
+    """Every stage at N, `repeat` times (interleaved, so that load from other work spreads over all), then each
+    once more with its memory watched — collect `memory_runs` times, its memory the median run's."""
     real_inbox = returns.prepare_returns(n, out, log) if real else None
     needs_pre = not real or any(s.endswith("_pre") or s == "kinds" for s in stages)
     pre_inbox = prefilled.prepare_inbox(n, out, log) if needs_pre else None
@@ -97,13 +107,23 @@ def measure(
         for stage in stages:
             log(f"  N={n} run {r + 1}/{repeat}: {stage} …")
             runs[stage].append(run_stage(stage, n, inbox_of[stage], work, every, memory=False))  # type: ignore[arg-type]
-    watched: dict[str, Sample] = {}
-    for stage in stages:
-        if stage != "kinds":  # one process, its memory not reported
-            log(f"  N={n} memory: {stage} …")
-            watched[stage] = run_stage(stage, n, inbox_of[stage], work, every, memory=True)  # type: ignore[arg-type]
+    watched: dict[str, list[Sample]] = {}
+    for r in range(memory_runs):
+        for stage in stages:
+            # the kinds stage is one process, its memory not reported; collect's memory is watched
+            # `memory_runs` times (its peak varies from run to run with when the reader processes start)
+            if stage == "kinds" or (r > 0 and not stage.startswith("collect")):
+                continue
+            log(
+                f"  N={n} memory {r + 1}/{memory_runs}: {stage} …"
+                if stage.startswith("collect")
+                else f"  N={n} memory: {stage} …"
+            )
+            watched.setdefault(stage, []).append(
+                run_stage(stage, n, inbox_of[stage], work, every, memory=True)
+            )  # type: ignore[arg-type]
     shutil.rmtree(work, ignore_errors=True)
-    return {s: median_row(samples, watched.get(s)) for s, samples in runs.items()}
+    return {s: median_row(samples, watched.get(s, ())) for s, samples in runs.items()}
 
 
 def run_benchmark(
@@ -115,6 +135,7 @@ def run_benchmark(
     log: Any = print,
     real: bool = True,
     province: bool = False,
+    memory_runs: int = 3,
 ) -> dict[str, Any]:
     """Measure every stage at each N of `scales` plus `n`; returns everything the report prints."""
     started = dt.datetime.now()
@@ -127,7 +148,7 @@ def run_benchmark(
             stages: tuple[str, ...] = PROVINCE_STAGES
         else:
             stages = BENCH_STAGES + (PREFILLED_STAGES if real else ()) + (("kinds",) if m == n else ())
-        results[m] = measure(m, stages, repeat, every, out, real, log)
+        results[m] = measure(m, stages, repeat, every, out, real, log, memory_runs)
     if real:
         inbox = f"real returns ({returns.mix_text()})"
         if not province:
@@ -137,6 +158,7 @@ def run_benchmark(
     return {
         "n": n,
         "repeat": repeat,
+        "memory_runs": memory_runs,
         "every": every,
         "sizes": sizes,
         "results": results,
@@ -164,7 +186,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument(
         "--naive-every", type=int, default=5, help="time the naive loop on 1 file in k (a fixed sample)"
     )
-    ap.add_argument("--quick", action="store_true", help="one run per stage, naive on 1 file in 20")
+    ap.add_argument(
+        "--memory-runs", type=int, default=3, help="runs of collect whose memory is watched, the median shown"
+    )
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="one run per stage (its memory watched once), naive on 1 file in 20",
+    )
     ap.add_argument(
         "--province", action="store_true", help="10,000 real returns against the province targets"
     )
@@ -185,12 +214,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     repeat = args.repeat or (1 if args.province else 3)
     scales = args.scales if args.scales is not None else ("500" if args.province else "50")
     every = args.naive_every
+    memory_runs = args.memory_runs
     if args.quick:
-        repeat, every = 1, max(every, 20)
+        repeat, every, memory_runs = 1, max(every, 20), 1
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     res = run_benchmark(
         n, max(repeat, 1), [int(x) for x in scales.split(",") if x.strip()], max(every, 1), args.out, log,
-        real=not args.prefilled_only, province=args.province,
+        real=not args.prefilled_only, province=args.province, memory_runs=max(memory_runs, 1),
     )  # fmt: skip
     print(format_report(res))
     if args.json:
