@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
+from .answers import answers_of
 from .values import InspectionScore, ItemScore, Kept, TaskAnswer, all_fields, shared
 
 
@@ -332,6 +342,7 @@ class Submission(_Frozen):
     branch: Branch
     fill_date: dt.date | None = None
     scores: tuple[ItemScore, ...] = ()
+    # a kept record holds them as one `answers.Answers` (a sequence of the same tuples)
     answers: tuple[TaskAnswer, ...] = ()
     inspection: tuple[InspectionScore, ...] = ()
     # the 督查评分表's signature line (optional): 督查组, 督查人 as typed
@@ -344,6 +355,11 @@ class Submission(_Frozen):
     def _shared_values(cls, values: tuple[Any, ...]) -> tuple[Any, ...]:
         """The values without text kept once per process (`values.shared`), not once per file."""
         return tuple(map(shared, values))
+
+    @field_serializer("answers", mode="wrap")
+    def _answers_as_tuple(self, answers: Sequence[TaskAnswer], handler: SerializerFunctionWrapHandler) -> Any:
+        """The answers dumped as the tuple they stand for (a record keeps them as one `answers.Answers`)."""
+        return handler(tuple(answers))
 
 
 class FileRecord(Kept):
@@ -369,12 +385,14 @@ class FileRecord(Kept):
 
     def compact(self) -> FileRecord:
         """This record, kept small for a round of ten thousand (however its parts were made: validated,
-        constructed without validation or unpickled): its values without text shared (`values.shared`) and
-        every part's fields-set the class's one (`values.Kept`). Returns the record itself."""
+        constructed without validation or unpickled): its values without text shared (`values.shared`), its task
+        answers one object (`answers.Answers`) and every part's fields-set the class's one (`values.Kept`).
+        Returns the record itself."""
         sub = self.submission
         if sub is not None:
-            for name in ("scores", "answers", "inspection"):
+            for name in ("scores", "inspection"):
                 sub.__dict__[name] = tuple(map(shared, sub.__dict__[name]))
+            sub.__dict__["answers"] = answers_of(sub.__dict__["answers"])
         for part in (self, sub, self.branch, self.claimant, sub and sub.branch, *self.problems):
             if part is not None:
                 object.__setattr__(part, "__pydantic_fields_set__", all_fields(type(part)))

@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .packedtext import PackedColumn
+
 
 def is_missing(v: Any) -> bool:
     """True for None, NaN and pandas' NA: a cell left blank."""
@@ -84,16 +86,22 @@ class Columns:
     rounds: every item of every branch), and their freed memory would stay scattered between the values kept
     afterwards. A branch's rows are given a column at a time (`extend`: one call per branch, not one per row)."""
 
-    def __init__(self, names: list[str]) -> None:
+    def __init__(self, names: list[str], packed: Iterable[str] = ()) -> None:
         self.names = names
-        self.values: list[list[Any]] = [[] for _ in names]
+        self.packed = frozenset(packed)  # the columns of free text, kept packed (`PackedText`)
+        if not self.packed <= set(names):
+            raise ValueError("a packed column that is not one of the table's")
+        self.values: list[Any] = [PackedColumn() if name in self.packed else [] for name in names]
 
     def __len__(self) -> int:
         return len(self.values[0])
 
     def append(self, row: Iterable[Any]) -> None:
         for column, value in zip(self.values, row, strict=True):
-            column.append(value)
+            if isinstance(column, PackedColumn):
+                column.extend([value])
+            else:
+                column.append(value)
 
     def extend(self, columns: Sequence[Sequence[Any]]) -> None:
         """Rows given a column at a time: each column's values (a list, a tuple, a `Same`) for the same rows."""
@@ -111,7 +119,7 @@ class Columns:
             return frame([], self.names)
         data = {}
         for name, values in zip(self.names, self.values, strict=True):
-            data[name] = _series(values)
+            data[name] = pd.Series(values.array()) if isinstance(values, PackedColumn) else _series(values)
             values.clear()
         return pd.DataFrame(data, columns=self.names, copy=False)  # not copied again into 2-D blocks
 

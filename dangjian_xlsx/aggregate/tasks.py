@@ -15,14 +15,17 @@ part in the per-task rates until corrected.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from ..answers import Answers
 from ..models import Catalog, FileRecord, FormKind, Outcome, TaskAnswer
 from .current import BranchFiles, provisional
 from .frames import Columns, Same, frame, int_col
+from .packedtext import Spans
 
 # What a status means (colours and count columns go by it, never by the words of one round).
 ROLE_DONE = "done"
@@ -109,7 +112,7 @@ def task_tables(
     statuses_of = task_statuses(catalog, resolved) if statuses_of is None else statuses_of
     task_ids = [t.id for t in catalog.tasks]
     task_rows: list[list[Any]] = []
-    detail_rows = Columns(TASK_DETAIL_COLUMNS)
+    detail_rows = Columns(TASK_DETAIL_COLUMNS, packed=["done", "issues"])
     group_of = catalog.group_of
     fixed = [task_ids, [group_of[t].id for t in task_ids], [group_of[t].title for t in task_ids]]
     per_task: dict[str, Counter[str]] = {t: Counter() for t in task_ids}
@@ -177,21 +180,25 @@ def tasks_counted(
     return out
 
 
-def _answers(catalog: Catalog, answers: tuple[TaskAnswer, ...]) -> list[str]:
+def _answers(catalog: Catalog, answers: Sequence[TaskAnswer]) -> list[str]:
     """The status of each task in catalog order, as typed ("" when blank; a word not among the choices kept
     as it was typed, so that it can be shown)."""
-    given = {a.task_id: a for a in answers}
+    if isinstance(answers, Answers):  # the statuses without making the texts
+        pairs = zip(answers.task_ids, answers.statuses, strict=True)
+    else:
+        pairs = ((a.task_id, a.status) for a in answers)
+    given = dict(pairs)
     out = []
     for t in catalog.tasks:
-        a = given.get(t.id)
-        out.append(str(a.status).strip() if a is not None and a.status is not None else "")
+        status = given.get(t.id)
+        out.append(str(status).strip() if status is not None else "")
     return out
 
 
 def _detail_rows(
     catalog: Catalog,
     bf: BranchFiles,
-    answers: tuple[TaskAnswer, ...],
+    answers: Sequence[TaskAnswer],
     statuses: list[str],
     counted: bool,
     detail_rows: Columns,
@@ -201,20 +208,18 @@ def _detail_rows(
     group), one list each, shared by every branch's rows."""
     b = bf.branch
     bid = b.id  # a property: formatted on every access
-    given = {a.task_id: a for a in answers}
-    found = [given.get(t.id) for t in catalog.tasks]
-    n = len(found)
+    n = len(catalog.tasks)
+    if isinstance(answers, Answers):  # its texts stay where they are: the column refers to them
+        ds, de, is_, ie = answers.spans([t.id for t in catalog.tasks])
+        done: Sequence[str] = Spans(answers.text, ds, de)
+        issues: Sequence[str] = Spans(answers.text, is_, ie)
+    else:
+        given = {a.task_id: a for a in answers}
+        found = [given.get(t.id) for t in catalog.tasks]
+        done = [(a.done if a is not None else "") or "" for a in found]
+        issues = [(a.issues if a is not None else "") or "" for a in found]
     detail_rows.extend(
-        [
-            Same(b.seq, n),
-            Same(bid, n),
-            Same(b.name, n),
-            *fixed,
-            statuses,
-            [(a.done if a is not None else "") or "" for a in found],
-            [(a.issues if a is not None else "") or "" for a in found],
-            Same(counted, n),
-        ]
+        [Same(b.seq, n), Same(bid, n), Same(b.name, n), *fixed, statuses, done, issues, Same(counted, n)]
     )
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .. import parallel, read
+from ..answers import keeping_texts
 from ..models import Campaign, FileRecord, Outcome, Report
 from .classify import process_file
 from .containers import expand
@@ -39,17 +40,19 @@ def _process_all(
         return []
     # The first file is read here: that warms up what every helper needs (lazy imports of the reader,
     # validation's per-campaign context), which forked helpers then inherit instead of each redoing it.
-    # With one process, `share` reads the rest here too, in order.
-    first = process_file(paths[0], inbox, campaign).compact()
-    if progress:
-        progress(1, total)
-    rest = parallel.share(
-        lambda k: process_file(paths[k + 1], inbox, campaign).compact(),  # small, as it is kept or sent
-        total - 1,
-        processes=jobs,
-        done=(lambda n: progress(n + 1, total)) if progress else None,
-        name="dj-collect",
-    )
+    # With one process, `share` reads the rest here too, in order. The records kept here hold their task
+    # answers' texts in this collect's few large strings (`answers.keeping_texts`).
+    with keeping_texts():
+        first = process_file(paths[0], inbox, campaign).compact()
+        if progress:
+            progress(1, total)
+        rest = parallel.share(
+            lambda k: process_file(paths[k + 1], inbox, campaign).compact(),  # small, as it is kept or sent
+            total - 1,
+            processes=jobs,
+            done=(lambda n: progress(n + 1, total)) if progress else None,
+            name="dj-collect",
+        )
     read.release_reader()  # the batch is read: its reader process (holding pages it shares) is not kept
     return [first, *rest]
 

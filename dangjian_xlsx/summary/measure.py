@@ -129,8 +129,16 @@ def wrapped_heights(
     statuses, names and item texts)."""
     if not rows or not wrapped:
         return {}
-    columns = [_column_lines(column_values(rows, c), width) for c, width in wrapped]
+    columns = []
+    for c, width in wrapped:  # a slice of rows at a time: a column's texts are never all made at once
+        lines = array("I")
+        for start in range(0, len(rows), _MEASURED_ROWS):
+            lines.extend(_column_lines(column_values(rows[start : start + _MEASURED_ROWS], c), width))
+        columns.append(lines)
     return RowHeights(first_row, columns[0] if len(columns) == 1 else map(max, *columns), line)
+
+
+_MEASURED_ROWS = 4_096  # rows whose wrapped texts are measured at a time
 
 
 def column_values(rows: Sequence[Sequence[Any]], c: int) -> list[Any]:

@@ -1,0 +1,237 @@
+"""A long table's column of free text (完成情况, 存在问题) kept as slices of a few strings and arrays of offsets,
+not as a Python string per row.
+
+A province's round has hundreds of thousands of such texts. As Python strings each carries 70-odd bytes of
+header and a reference; and reading one — as the writers do, in this process and in the helper forked to
+write the exports — writes its reference count, so that every memory page holding a text stops being shared
+with the helper. Packed, a column is a few objects; the strings it slices are those the records keep their task
+answers' texts in (`answers.TextStore`: the texts are held once), or its own, joined when it is built
+(`PackedColumn`). A writer's slice of it is made into strings of its own, which go when the slice is written.
+
+`PackedText` is a pandas extension array (immutable): a DataFrame holds it like any column, `iloc`, `take`
+and `tolist` give the same values a column of strings gives. A missing value (none of the builders makes one;
+pandas' reindexing may) is NaN, as pandas' own text columns show it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.api.extensions import ExtensionArray, ExtensionDtype, register_extension_dtype, take
+from pandas.api.indexers import check_array_indexer
+
+_MISSING = -1  # a start offset marking a missing value
+
+
+class Spans(Sequence[str]):
+    """Texts as slices of one string (`text[starts[k]:ends[k]]`), given to a packed column without being cut out."""
+
+    __slots__ = ("ends", "starts", "text")
+
+    def __init__(self, text: str, starts: Sequence[int], ends: Sequence[int]) -> None:
+        self.text, self.starts, self.ends = text, starts, ends
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, k: Any) -> Any:
+        if isinstance(k, slice):
+            return [self[i] for i in range(len(self))[k]]
+        return self.text[self.starts[k] : self.ends[k]]
+
+
+@register_extension_dtype
+class PackedTextDtype(ExtensionDtype):
+    """The dtype of a `PackedText` column: values are texts."""
+
+    name = "packed_text"
+    type = str
+    kind = "O"
+    na_value = np.nan
+
+    @classmethod
+    def construct_array_type(cls) -> type[PackedText]:
+        return PackedText
+
+
+class PackedText(ExtensionArray):
+    """Texts as slices of a few strings: value k is `texts[src[k]][starts[k]:ends[k]]` (missing where
+    starts[k] < 0). The strings may be the records' own (a form's answers kept as one string: `values.Answers`),
+    so that a column of them copies no text."""
+
+    def __init__(self, texts: Sequence[str], src: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> None:
+        self._texts, self._src, self._starts, self._ends = texts, src, starts, ends
+
+    @classmethod
+    def pack(cls, values: Iterable[Any]) -> PackedText:
+        """The texts of `values` (None or NaN: missing)."""
+        values = list(values)
+        texts = ["" if _missing(v) else v for v in values]
+        if any(type(t) is not str for t in texts):
+            raise TypeError("a packed text column holds texts only")
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        ends = np.cumsum(lengths)
+        starts = ends - lengths
+        if any(map(_missing, values)):
+            starts[[k for k, v in enumerate(values) if _missing(v)]] = _MISSING
+        return cls.of("".join(texts), starts, ends)
+
+    @classmethod
+    def of(cls, text: str, starts: np.ndarray, ends: np.ndarray) -> PackedText:
+        """Texts already joined: value k is text[starts[k]:ends[k]]."""
+        return cls([text], np.zeros(len(starts), dtype=np.int32), _narrow(starts), _narrow(ends))
+
+    # -- what pandas asks of an extension array
+
+    @classmethod
+    def _from_sequence(cls, scalars: Any, *, dtype: Any = None, copy: bool = False) -> PackedText:
+        return cls.pack(scalars)
+
+    @classmethod
+    def _from_factorized(cls, values: np.ndarray, original: PackedText) -> PackedText:
+        return cls.pack(values)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The strings the texts are slices of."""
+        return tuple(self._texts)
+
+    @property
+    def dtype(self) -> PackedTextDtype:
+        return PackedTextDtype()
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def __getitem__(self, item: Any) -> Any:
+        if isinstance(item, (int, np.integer)):
+            start, end = int(self._starts[item]), int(self._ends[item])
+            return np.nan if start < 0 else self._texts[int(self._src[item])][start:end]
+        if not isinstance(item, slice):
+            item = check_array_indexer(self, item)
+        return PackedText(self._texts, self._src[item], self._starts[item], self._ends[item])
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.tolist())
+
+    def tolist(self) -> list[Any]:
+        texts = self._texts
+        src, starts, ends = self._src.tolist(), self._starts.tolist(), self._ends.tolist()
+        out = [texts[i][a:b] for i, a, b in zip(src, starts, ends, strict=True)]
+        if self._hasna:
+            for k in np.flatnonzero(self._starts < 0).tolist():
+                out[k] = np.nan
+        return out
+
+    def to_numpy(
+        self, dtype: Any = None, copy: bool = False, na_value: Any = pd.api.extensions.no_default
+    ) -> Any:
+        values = np.empty(len(self), dtype=object)
+        values[:] = self.tolist()
+        if na_value is not pd.api.extensions.no_default and self._hasna:
+            values[self.isna()] = na_value
+        return values if dtype is None or np.dtype(dtype) == object else values.astype(dtype)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.to_numpy(dtype=dtype)  # type: ignore[no-any-return]
+
+    def __eq__(self, other: object) -> Any:  # type: ignore[override]
+        if isinstance(other, (pd.Series, pd.Index, pd.DataFrame)):
+            return NotImplemented
+        mine = self.to_numpy()
+        theirs = other.to_numpy() if isinstance(other, PackedText) else other
+        return mine == theirs
+
+    @property
+    def nbytes(self) -> int:
+        text = sum(len(t) * _char_width(t) for t in self._texts)
+        return int(self._src.nbytes + self._starts.nbytes + self._ends.nbytes + text)
+
+    def isna(self) -> np.ndarray:
+        return self._starts < 0  # type: ignore[no-any-return]
+
+    @property
+    def _hasna(self) -> bool:
+        return bool(len(self) and self._starts.min() < 0)
+
+    def take(self, indices: Sequence[int], allow_fill: bool = False, fill_value: Any = None) -> PackedText:
+        if allow_fill and not _missing(fill_value):  # a text to fill with: not kept in this string
+            return PackedText.pack(take(self.to_numpy(), indices, allow_fill=True, fill_value=fill_value))
+        src = take(self._src, indices, allow_fill=allow_fill, fill_value=0)
+        starts = take(self._starts, indices, allow_fill=allow_fill, fill_value=_MISSING)
+        ends = take(self._ends, indices, allow_fill=allow_fill, fill_value=_MISSING)
+        return PackedText(self._texts, src, starts, ends)
+
+    def copy(self) -> PackedText:
+        return PackedText(self._texts, self._src.copy(), self._starts.copy(), self._ends.copy())
+
+    @classmethod
+    def _concat_same_type(cls, to_concat: Sequence[PackedText]) -> PackedText:
+        return cls.pack([v for array in to_concat for v in array.tolist()])
+
+    def _values_for_factorize(self) -> tuple[np.ndarray, Any]:
+        return self.to_numpy(), np.nan
+
+    def _values_for_argsort(self) -> np.ndarray:
+        return self.to_numpy()  # type: ignore[no-any-return]
+
+
+def _missing(v: Any) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
+def _narrow(offsets: np.ndarray) -> np.ndarray:
+    """Offsets as 4-byte integers where the string is short enough (it is, but for a pathological round)."""
+    if len(offsets) and int(offsets.max()) >= 2**31:
+        return offsets
+    return offsets.astype(np.int32)
+
+
+def _char_width(text: str) -> int:
+    """Bytes per character of a Python string: 1, 2 or 4 (its widest character decides)."""
+    if text.isascii():
+        return 1
+    return 4 if max(text) > "\uffff" else 2
+
+
+class PackedColumn:
+    """A `PackedText` column being built a branch's texts at a time: texts given as `Spans` stay where they are
+    (a record's strings); others are joined at once, and go as soon as they are."""
+
+    def __init__(self) -> None:
+        self.sources: list[str] = []
+        self.src, self.starts, self.ends = array("i"), array("q"), array("q")
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def extend(self, values: Iterable[Any]) -> None:
+        if not isinstance(values, Spans):
+            texts = list(values)
+            if any(type(t) is not str for t in texts):
+                raise TypeError("a packed text column holds texts only")
+            ends = list(itertools.accumulate(map(len, texts)))
+            values = Spans("".join(texts), [0, *ends[:-1]], ends)
+        if not self.sources or self.sources[-1] is not values.text:  # a store's string: kept once
+            self.sources.append(values.text)
+        self.src.extend(array("i", [len(self.sources) - 1]) * len(values))
+        self.starts.extend(values.starts)
+        self.ends.extend(values.ends)
+
+    def array(self) -> PackedText:
+        """The column (once: what was given is let go)."""
+        starts, ends = (np.frombuffer(a, dtype=np.int64) for a in (self.starts, self.ends))
+        out = PackedText(
+            self.sources, np.frombuffer(self.src, dtype=np.int32), _narrow(starts), _narrow(ends)
+        )
+        self.clear()
+        return out
+
+    def clear(self) -> None:
+        self.sources, self.src, self.starts, self.ends = [], array("i"), array("q"), array("q")

@@ -1,0 +1,172 @@
+"""A form's task answers as one object (`Answers`), their texts kept in a collect's few large strings
+(`TextStore`).
+
+A province's collect holds ten thousand forms, half of them 附件2 with twenty answers each: as tuples, a
+TaskAnswer and two strings per answer (完成情况, 存在问题), two hundred thousand objects spread over the collecting
+process's heap. Its helper forked to write the exports shares that heap page by page, and a page is copied as
+soon as either process reads anything on it (a reference counted): reading the answers' texts, as the summary
+and the exports do, copied nearly every page that held a record. Here a form's answers are one object — its task
+ids and statuses tuples shared with every form that has the same, its texts one run of characters and where each
+ends — and in the process that collects (`keeping_texts`), those runs go into the collect's `TextStore`: strings
+of 64K characters each, a few hundred pages read for every text of the round. 任务明细's text columns are slices of
+the same strings (`aggregate.packedtext`): the texts are held once.
+
+Reading an `Answers` makes the TaskAnswer tuples it was made of (equal, and equal to the tuple of them); it
+pickles as its own texts (a worker's answers reach the collecting process as one string, not forty).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+from array import array
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from .values import TaskAnswer
+
+CHUNK_CHARS = 1 << 16  # characters of a store's string, about: a form's texts are never split
+
+_shared_tuples: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+
+def _shared(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The equal tuple kept before (task ids, statuses: the same for many forms), else this one, kept."""
+    return _shared_tuples.setdefault(values, values) if len(_shared_tuples) < 50_000 else values
+
+
+class TextStore:
+    """Texts in a few large strings: `put` gives where a run of characters went (string, offset)."""
+
+    def __init__(self) -> None:
+        self.chunks: list[str] = []
+        self._pending: list[str] = []
+        self._size = 0
+
+    def put(self, text: str) -> tuple[int, int]:
+        at = (len(self.chunks), self._size)
+        self._pending.append(text)
+        self._size += len(text)
+        if self._size >= CHUNK_CHARS:
+            self._close()
+        return at
+
+    def chunk(self, no: int) -> str:
+        """String `no` (the one being filled is closed first: what was put in it is read from now on)."""
+        if no == len(self.chunks):
+            self._close()
+        return self.chunks[no]
+
+    def _close(self) -> None:
+        self.chunks.append("".join(self._pending))
+        self._pending, self._size = [], 0
+
+
+_keeping: tuple[int, TextStore] | None = None  # (this process's id, the store its answers' texts go to)
+
+
+@contextmanager
+def keeping_texts() -> Iterator[TextStore]:
+    """While the block runs, the answers made in this process keep their texts in one new store (not in forked
+    helpers: a helper's answers are sent on and dropped; they keep their own texts)."""
+    global _keeping
+    before, store = _keeping, TextStore()
+    _keeping = (os.getpid(), store)
+    try:
+        yield store
+    finally:
+        _keeping = before
+
+
+class Answers(Sequence[TaskAnswer]):
+    """A form's task answers: task ids and statuses, and their texts (完成情况 then 存在问题 of each task in
+    turn) as one run of characters in `text` from `base`, `ends` saying where each text ends."""
+
+    __slots__ = ("_base", "_chunk", "_ends", "_ids", "_statuses", "_store", "_text")
+
+    def __init__(
+        self, ids: tuple[str, ...], statuses: tuple[str | None, ...], text: str, ends: array[int]
+    ) -> None:
+        if len(ends) != 2 * len(ids) or len(statuses) != len(ids) or (len(ends) and ends[-1] != len(text)):
+            raise ValueError("answers: not two texts and a status per task")
+        self._ids = _shared(tuple(map(sys.intern, ids)))
+        self._statuses = _shared(tuple(None if s is None else sys.intern(s) for s in statuses))
+        self._ends = ends
+        self._store: TextStore | None = None
+        self._chunk, self._base, self._text = -1, 0, text
+        if _keeping is not None and _keeping[0] == os.getpid():
+            self._store = _keeping[1]
+            self._chunk, self._base = self._store.put(text)
+            self._text = ""
+
+    @classmethod
+    def of(cls, answers: Sequence[TaskAnswer]) -> Answers:
+        texts = [t or "" for a in answers for t in (a.done, a.issues)]
+        ends = array("i", itertools.accumulate(map(len, texts)))
+        return cls(tuple(a.task_id for a in answers), tuple(a.status for a in answers), "".join(texts), ends)
+
+    @property
+    def task_ids(self) -> tuple[str, ...]:
+        return self._ids
+
+    @property
+    def statuses(self) -> tuple[str | None, ...]:
+        return self._statuses
+
+    @property
+    def text(self) -> str:
+        """The string holding the texts (from `spans`' offsets on): the form's own, or its store's."""
+        return self._text if self._store is None else self._store.chunk(self._chunk)
+
+    def spans(self, task_ids: Sequence[str]) -> tuple[list[int], list[int], list[int], list[int]]:
+        """Where in `text` each of `task_ids`' 完成情况 and 存在问题 are: (done starts, done ends, issues starts,
+        issues ends); a task not answered here an empty slice. A task answered twice: its last answer (as a dict of
+        the answers by task id keeps it)."""
+        at = {task_id: k for k, task_id in enumerate(self._ids)}
+        bounds = [self._base, *(self._base + e for e in self._ends)]  # text j runs bounds[j]..bounds[j + 1]
+        out: tuple[list[int], list[int], list[int], list[int]] = ([], [], [], [])
+        for task_id in task_ids:
+            k = at.get(task_id)
+            a, b, c = (bounds[2 * k], bounds[2 * k + 1], bounds[2 * k + 2]) if k is not None else (0, 0, 0)
+            for column, v in zip(out, (a, b, b, c), strict=True):
+                column.append(v)
+        return out
+
+    def _one(self, k: int) -> TaskAnswer:
+        ends, text, base = self._ends, self.text, self._base
+        a = base + (ends[2 * k - 1] if k else 0)
+        b, c = base + ends[2 * k], base + ends[2 * k + 1]
+        return TaskAnswer(self._ids[k], self._statuses[k], text[a:b], text[b:c])
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __getitem__(self, k: Any) -> Any:
+        if isinstance(k, slice):
+            return tuple(self._one(i) for i in range(len(self))[k])
+        return self._one(range(len(self))[k])
+
+    def __iter__(self) -> Iterator[TaskAnswer]:
+        return map(self._one, range(len(self._ids)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Answers | tuple | list):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        own = self.text[self._base : self._base + (self._ends[-1] if len(self._ends) else 0)]
+        return Answers, (self._ids, self._statuses, own, self._ends)
+
+
+def answers_of(values: Sequence[TaskAnswer]) -> Sequence[TaskAnswer]:
+    """`values` as one `Answers` object (an empty one as it is)."""
+    return values if isinstance(values, Answers) or not values else Answers.of(values)
