@@ -195,11 +195,18 @@ def collect_lines(main: dict[str, Row], every: int) -> list[str]:
 
 def watched_lines(collect: Row) -> list[str]:
     """How collect's peak varied over the runs whose memory was watched (the median one's memory is shown)."""
-    peaks = collect.extra.get("watched_peaks_mb", [])
-    if len(peaks) < 2:
+    runs, shown = _watched_peaks(collect)
+    if not runs:
         return []
-    shown = ", ".join(f"{mb:.0f}" for mb in sorted(peaks))
-    return [f"  (collect's peak memory in {len(peaks)} watched runs: {shown} MB; the median run's is shown)"]
+    return [f"  (collect's peak memory in {runs} watched runs: {shown} MB; the median run's is shown)"]
+
+
+def _watched_peaks(row: Row) -> tuple[int, str]:
+    """How many watched runs a stage's memory came from and their peaks ("a, b, c"); (0, "") for one."""
+    peaks = row.extra.get("watched_peaks_mb", [])
+    if len(peaks) < 2:
+        return 0, ""
+    return len(peaks), ", ".join(f"{mb:.0f}" for mb in sorted(peaks))
 
 
 def scaling_lines(results: dict[int, dict[str, Row]], sizes: Sequence[int]) -> list[str]:
@@ -270,10 +277,9 @@ def province_lines(results: dict[int, dict[str, Row]], sizes: Sequence[int]) -> 
         f"{time_growth:>8.2f}×   ({lo.ms_per_file:.2f} → {hi.ms_per_file:.2f} ms/file)"
     )
     for row in (lo, hi):
-        peaks = row.extra.get("watched_peaks_mb", [])
-        if len(peaks) > 1:
-            shown = ", ".join(f"{mb:.0f}" for mb in sorted(peaks))
+        runs, shown = _watched_peaks(row)
+        if runs:
             out.append(
-                f"  ({row.files} files: collect's peak in {len(peaks)} watched runs {shown} MB; the median run's is used)"
+                f"  ({row.files} files: collect's peak in {runs} watched runs {shown} MB; the median run's is used)"
             )
     return out + role_growth_lines(lo, hi)

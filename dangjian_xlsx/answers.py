@@ -25,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from .values import TaskAnswer
+from .values import SHARED_MAX, TaskAnswer
 
 CHUNK_CHARS = 1 << 16  # characters of a store's string, about: a form's texts are never split
 
@@ -34,7 +34,7 @@ _shared_tuples: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
 def _shared(values: tuple[Any, ...]) -> tuple[Any, ...]:
     """The equal tuple kept before (task ids, statuses: the same for many forms), else this one, kept."""
-    return _shared_tuples.setdefault(values, values) if len(_shared_tuples) < 50_000 else values
+    return _shared_tuples.setdefault(values, values) if len(_shared_tuples) < SHARED_MAX else values
 
 
 class TextStore:
@@ -167,6 +167,11 @@ class Answers(Sequence[TaskAnswer]):
         return Answers, (self._ids, self._statuses, own, self._ends)
 
 
+def as_answers(values: Sequence[TaskAnswer]) -> Answers:
+    """`values` as one `Answers` object (itself when it is one)."""
+    return values if isinstance(values, Answers) else Answers.of(values)
+
+
 def answers_of(values: Sequence[TaskAnswer]) -> Sequence[TaskAnswer]:
-    """`values` as one `Answers` object (an empty one as it is)."""
-    return values if isinstance(values, Answers) or not values else Answers.of(values)
+    """`values` as one `Answers` object, as a record keeps them (an empty one as it is)."""
+    return as_answers(values) if values else values

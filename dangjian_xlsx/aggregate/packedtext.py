@@ -62,7 +62,7 @@ class PackedTextDtype(ExtensionDtype):
 
 class PackedText(ExtensionArray):
     """Texts as slices of a few strings: value k is `texts[src[k]][starts[k]:ends[k]]` (missing where
-    starts[k] < 0). The strings may be the records' own (a form's answers kept as one string: `values.Answers`),
+    starts[k] < 0). The strings may be the records' own (a collect's store of its forms' answers: `answers.TextStore`),
     so that a column of them copies no text."""
 
     def __init__(self, texts: Sequence[str], src: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> None:
@@ -70,22 +70,15 @@ class PackedText(ExtensionArray):
 
     @classmethod
     def pack(cls, values: Iterable[Any]) -> PackedText:
-        """The texts of `values` (None or NaN: missing)."""
+        """The texts of `values` (None or NaN: missing), joined into one string."""
         values = list(values)
-        texts = ["" if _missing(v) else v for v in values]
-        if any(type(t) is not str for t in texts):
-            raise TypeError("a packed text column holds texts only")
-        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-        ends = np.cumsum(lengths)
-        starts = ends - lengths
-        if any(map(_missing, values)):
-            starts[[k for k, v in enumerate(values) if _missing(v)]] = _MISSING
-        return cls.of("".join(texts), starts, ends)
-
-    @classmethod
-    def of(cls, text: str, starts: np.ndarray, ends: np.ndarray) -> PackedText:
-        """Texts already joined: value k is text[starts[k]:ends[k]]."""
-        return cls([text], np.zeros(len(starts), dtype=np.int32), _narrow(starts), _narrow(ends))
+        column = PackedColumn()
+        column.extend(["" if _missing(v) else v for v in values])
+        out = column.array()
+        missing = [k for k, v in enumerate(values) if _missing(v)]
+        if missing:
+            out._starts[missing] = _MISSING
+        return out
 
     # -- what pandas asks of an extension array
 
@@ -187,9 +180,10 @@ def _missing(v: Any) -> bool:
 
 
 def _narrow(offsets: np.ndarray) -> np.ndarray:
-    """Offsets as 4-byte integers where the string is short enough (it is, but for a pathological round)."""
+    """Offsets as 4-byte integers where the string is short enough (it is, but for a pathological round); a
+    copy either way."""
     if len(offsets) and int(offsets.max()) >= 2**31:
-        return offsets
+        return offsets.copy()
     return offsets.astype(np.int32)
 
 
@@ -227,8 +221,9 @@ class PackedColumn:
     def array(self) -> PackedText:
         """The column (once: what was given is let go)."""
         starts, ends = (np.frombuffer(a, dtype=np.int64) for a in (self.starts, self.ends))
+        # offsets copied (narrowed, or as they are): writable, and not views of buffers let go below
         out = PackedText(
-            self.sources, np.frombuffer(self.src, dtype=np.int32), _narrow(starts), _narrow(ends)
+            self.sources, np.frombuffer(self.src, dtype=np.int32).copy(), _narrow(starts), _narrow(ends)
         )
         self.clear()
         return out

@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..answers import Answers
+from ..answers import as_answers
 from ..models import Catalog, FileRecord, FormKind, Outcome, TaskAnswer
 from .current import BranchFiles, provisional
 from .frames import Columns, Same, frame, int_col
@@ -183,11 +183,8 @@ def tasks_counted(
 def _answers(catalog: Catalog, answers: Sequence[TaskAnswer]) -> list[str]:
     """The status of each task in catalog order, as typed ("" when blank; a word not among the choices kept
     as it was typed, so that it can be shown)."""
-    if isinstance(answers, Answers):  # the statuses without making the texts
-        pairs = zip(answers.task_ids, answers.statuses, strict=True)
-    else:
-        pairs = ((a.task_id, a.status) for a in answers)
-    given = dict(pairs)
+    packed = as_answers(answers)  # (a record's own already: compact) its statuses, without making its texts
+    given = dict(zip(packed.task_ids, packed.statuses, strict=True))
     out = []
     for t in catalog.tasks:
         status = given.get(t.id)
@@ -209,15 +206,9 @@ def _detail_rows(
     b = bf.branch
     bid = b.id  # a property: formatted on every access
     n = len(catalog.tasks)
-    if isinstance(answers, Answers):  # its texts stay where they are: the column refers to them
-        ds, de, is_, ie = answers.spans([t.id for t in catalog.tasks])
-        done: Sequence[str] = Spans(answers.text, ds, de)
-        issues: Sequence[str] = Spans(answers.text, is_, ie)
-    else:
-        given = {a.task_id: a for a in answers}
-        found = [given.get(t.id) for t in catalog.tasks]
-        done = [(a.done if a is not None else "") or "" for a in found]
-        issues = [(a.issues if a is not None else "") or "" for a in found]
+    packed = as_answers(answers)  # its texts stay where they are: the columns refer to them
+    ds, de, is_, ie = packed.spans([t.id for t in catalog.tasks])
+    done, issues = Spans(packed.text, ds, de), Spans(packed.text, is_, ie)
     detail_rows.extend(
         [Same(b.seq, n), Same(bid, n), Same(b.name, n), *fixed, statuses, done, issues, Same(counted, n)]
     )
