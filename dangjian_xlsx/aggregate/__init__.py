@@ -57,6 +57,7 @@ from .overview import (
     Line,
     Overview,
 )
+from .scoreitems import SCORE_ITEM_COLUMNS, ScoreItems
 from .scores import (
     LEDGER_COLUMNS,
     LEVEL_ITEM,
@@ -130,6 +131,7 @@ __all__ = [
     "ROLE_PROGRESS",
     "SCORE_DOUBT",
     "SCORE_FIX",
+    "SCORE_ITEM_COLUMNS",
     "SCORE_META",
     "SCORE_MISSING",
     "SCORE_OK",
@@ -149,6 +151,7 @@ __all__ = [
     "LedgerEntry",
     "Line",
     "Overview",
+    "ScoreItems",
     "StatusColumn",
     "Tables",
     "Terms",

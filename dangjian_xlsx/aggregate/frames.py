@@ -7,7 +7,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import repeat
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -22,8 +22,19 @@ def is_missing(v: Any) -> bool:
     return isinstance(v, float) and math.isnan(v)
 
 
-def rows(df: pd.DataFrame, columns: Iterable[str]) -> Iterator[tuple[Any, ...]]:
+class LongRows(Protocol):
+    """A long table whose rows are made when read (`scoreitems.ScoreItems`): what `rows` and `branch_rows`
+    read of it."""
+
+    def rows(self, names: Sequence[str]) -> Iterator[tuple[Any, ...]]: ...
+
+    def branch(self, branch_id: str) -> pd.DataFrame: ...
+
+
+def rows(df: pd.DataFrame | LongRows, columns: Iterable[str]) -> Iterator[tuple[Any, ...]]:
     """The rows of `columns` as tuples of plain Python values (fast: one tolist() per column)."""
+    if not isinstance(df, pd.DataFrame):
+        return df.rows(list(columns))
     cols = [df[c].tolist() for c in columns]
     return zip(*cols, strict=True) if cols else iter(())
 
@@ -119,12 +130,12 @@ class Columns:
             return frame([], self.names)
         data = {}
         for name, values in zip(self.names, self.values, strict=True):
-            data[name] = pd.Series(values.array()) if isinstance(values, PackedColumn) else _series(values)
+            data[name] = pd.Series(values.array()) if isinstance(values, PackedColumn) else series_of(values)
             values.clear()
         return pd.DataFrame(data, columns=self.names, copy=False)  # not copied again into 2-D blocks
 
 
-def _series(values: list[Any]) -> pd.Series:
+def series_of(values: list[Any]) -> pd.Series:
     """`pd.Series(values)`: the same dtype and values, made without pandas looking at every value to infer
     them (it sets aside a scratch array for every type it might find: 50 bytes a row, for each long column)
     where the column's Python types say what pandas would make of it: integers, floats (a blank one NaN),
@@ -155,10 +166,12 @@ def int_col(df: pd.DataFrame, col: str) -> None:
 _GROUPED: dict[int, tuple[pd.DataFrame, dict[Any, Any]]] = {}  # id(table) → (table, branch_id → positions)
 
 
-def branch_rows(df: pd.DataFrame, branch_id: str) -> pd.DataFrame:
+def branch_rows(df: pd.DataFrame | LongRows, branch_id: str) -> pd.DataFrame:
     """`df[df["branch_id"] == branch_id]` — the same rows, order and index —, the table grouped by branch once
     (remembered for the few tables last asked about): a province's thousands of feedback workbooks must not
     each compare every row of the long tables."""
+    if not isinstance(df, pd.DataFrame):
+        return df.branch(branch_id)
     known = _GROUPED.get(id(df))
     if known is None or known[0] is not df:
         if len(_GROUPED) >= 8:

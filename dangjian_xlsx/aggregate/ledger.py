@@ -26,6 +26,7 @@ import pandas as pd
 from ..models import Catalog
 from .current import PROVISIONAL
 from .frames import frame, is_missing, rows
+from .scoreitems import ScoreItems
 from .scores import LEDGER_COLUMNS
 
 LEDGER_TYPED_COLUMNS = ("fix", "owner", "deadline", "fix_status")  # what 组织部 types
@@ -87,7 +88,7 @@ def note_key(note: Any) -> str:
 
 
 def carry_over(
-    ledger: pd.DataFrame, entries: list[LedgerEntry], score_items: pd.DataFrame, catalog: Catalog
+    ledger: pd.DataFrame, entries: list[LedgerEntry], score_items: ScoreItems, catalog: Catalog
 ) -> Carried:
     """`ledger` (one row per deduction, LEDGER_COLUMNS) with `entries` carried in; `score_items` (branch ×
     item, with `lost`, for the branches whose 附件1 was scored) tells a deduction that is gone from one this

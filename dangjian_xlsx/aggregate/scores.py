@@ -14,6 +14,7 @@ import pandas as pd
 from ..models import Branch, Catalog, FormKind
 from .current import PROVISIONAL, SUB_DOUBT, SUB_FIX, SUB_MISSING, BranchFiles, provisional
 from .frames import Columns, Same, frame, int_col, r4, short_text
+from .scoreitems import Lost, ScoreItems
 
 # 状态 of a score row.
 SCORE_OK = "合格"
@@ -43,8 +44,6 @@ LEDGER_COLUMNS = [
     "fix_status",
     "ledger_state",  # 台账状态: what became of a row 组织部 typed into (aggregate/ledger.py)
 ]
-SCORE_ITEM_COLUMNS = ["seq", "branch_id", "branch", "item_id", "section_id", "points", "score", "lost", "note",
-                      "valid", "counted"]  # fmt: skip
 _TO_FILL = ("", "", "", "")  # fix, owner, deadline, fix_status: for 组织部 to fill in
 
 
@@ -131,9 +130,9 @@ def ranks(totals: Iterable[float]) -> list[int]:
 class _ScoreRows:
     """The rows of the score tables, built branch by branch."""
 
+    long: ScoreItems
     scores: list[list[Any]] = field(default_factory=list)
     items: list[list[Any]] = field(default_factory=list)
-    long: Columns = field(default_factory=lambda: Columns(SCORE_ITEM_COLUMNS))
     ledger: Columns = field(default_factory=lambda: Columns(LEDGER_COLUMNS))
 
 
@@ -144,7 +143,7 @@ def score_tables(
     rank_of: dict[str, int],
     extra: dict[str, list[Any]],
     extra_columns: list[str],
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, ScoreItems, pd.DataFrame]:
     """scores, sections, item_scores, score_items, ledger; `extra` holds each branch's cells after "file"."""
     section_ids = [s.id for s in catalog.sections]
     item_ids = [i.id for i in catalog.items]
@@ -163,7 +162,7 @@ def score_tables(
         rows.items, ["seq", "branch_id", "branch", "total", "status", "missing_items", *item_ids]
     )
     int_col(item_scores, "missing_items")
-    score_items = rows.long.frame()
+    score_items = rows.long
     ledger = rows.ledger.frame()
     sections = section_table(catalog, [s.sections for s in scored.values() if s is not None and s.counted])
     return scores, sections, item_scores, score_items, ledger
@@ -180,7 +179,7 @@ def _score_rows(
     section_ids = [s.id for s in catalog.sections]
     n_items = len(catalog.items)
     per_item = _PerItem.of(catalog)
-    rows = _ScoreRows()
+    rows = _ScoreRows(long=ScoreItems(catalog))
     for bf in resolved:
         b = bf.branch
         bid = b.id  # a property: formatted on every access
@@ -211,15 +210,6 @@ def _unscored_status(form_status: str) -> str:
     return SCORE_DOUBT if form_status == SUB_DOUBT else SCORE_FIX
 
 
-class _Lost(dict[tuple[float, float], float]):
-    """(points, score) → the points lost, computed the first time a pair is asked for."""
-
-    def __missing__(self, key: tuple[float, float]) -> float:
-        points, score = key
-        lost = self[key] = r4(points - score)
-        return lost
-
-
 @dataclass(frozen=True)
 class _PerItem:
     """What the long rows and the ledger rows repeat for every branch, per item in catalog order (the order of
@@ -231,7 +221,7 @@ class _PerItem:
     sections: list[str]  # the section's label, for the ledger
     texts: list[str]  # the item's short text, for the ledger
     # (points, score) → points lost, each pair rounded once
-    lost: _Lost = field(default_factory=_Lost)
+    lost: Lost = field(default_factory=Lost)
 
     @classmethod
     def of(cls, catalog: Catalog) -> _PerItem:
@@ -247,18 +237,13 @@ class _PerItem:
 
 
 def _item_rows(catalog: Catalog, sc: Scored, bid: str, per: _PerItem, rows: _ScoreRows) -> None:
-    """One branch's long rows (every item) and ledger rows (every item that lost points), a column at a time."""
+    """One branch's long rows (every item: kept as its items) and ledger rows (every item that lost points, a
+    column at a time)."""
     b = sc.branch
-    ids, scores, notes = zip(*sc.items, strict=True) if sc.items else ((), (), ())
-    if list(ids) != per.ids:
-        raise ValueError(f"{b.name}: item scores not in the catalog's order")
+    rows.long.add(b.seq, bid, b.name, sc.items, sc.counted)  # its rows are made when read (`ScoreItems`)
+    _, scores, notes = zip(*sc.items, strict=True) if sc.items else ((), (), ())
     memo = per.lost
     lost = [None if v is None else memo[p, v] for v, p in zip(scores, per.points, strict=True)]
-    n = len(ids)
-    rows.long.extend(
-        [Same(b.seq, n), Same(bid, n), Same(b.name, n), per.ids, per.section_ids, per.points, scores, lost, notes,
-         [v is not None for v in scores], Same(sc.counted, n)]
-    )  # fmt: skip
     at = [j for j, x in enumerate(lost) if x is not None and x > 0]
     if not at:
         return
@@ -304,16 +289,15 @@ def section_table(catalog: Catalog, counted: list[dict[str, float]]) -> pd.DataF
     return sections
 
 
-def losses_table(catalog: Catalog, long: pd.DataFrame) -> pd.DataFrame:
+def losses_table(catalog: Catalog, long: ScoreItems) -> pd.DataFrame:
     """Sections then items, each ranked by points lost school-wide, over the complete valid 附件1 only (the
     forms every other statistic rests on: 暂计 forms are left out)."""
     columns = ["level", "rank", "id", "section", "text", "points", "n", "lost", "n_losing", "loss_rate"]
     by_item: dict[str, tuple[int, float, int, float]] = {}
     sec_n: Counter[str] = Counter()
     sec_losing: Counter[str] = Counter()
-    counted = (long["valid"].astype(bool) & long["counted"].astype(bool)).to_numpy()
-    # only the columns the grouping reads are copied (a province's table has a quarter of a million rows)
-    valid = long.loc[counted, ["item_id", "section_id", "branch_id", "lost", "points"]]
+    # only the columns the grouping reads, of the rows with a valid score of the forms that count
+    valid = long.counted_frame(["item_id", "section_id", "branch_id", "lost", "points"])
     if len(valid):
         valid = valid.assign(losing=valid["lost"] > 0)
         agg = valid.groupby("item_id", sort=False).agg(

@@ -32,6 +32,7 @@ from .inspection import (
     inspection_tables,
 )
 from .overview import Overview, build_overview
+from .scoreitems import ScoreItems
 from .scores import Scored, losses_table, ranks, score_branch, score_tables
 from .tasks import task_statuses, task_tables, tasks_counted
 
@@ -61,7 +62,8 @@ class Tables:
     scores: pd.DataFrame  # one row per roster branch: ranked (自评排名), then 暂计, then the rest
     sections: pd.DataFrame  # per section: average / min / max over the complete valid 附件1
     item_scores: pd.DataFrame  # branch × item, roster order
-    score_items: pd.DataFrame  # long: branch × item, for branches with a 附件1 (column counted)
+    # long: branch × item, for branches with a 附件1 (column counted); its rows made when read (`ScoreItems`)
+    score_items: ScoreItems
     losses: pd.DataFrame  # sections then items, ranked by points lost (complete valid 附件1 only)
     ledger: pd.DataFrame  # one row per deduction
     tasks: pd.DataFrame  # branch × task statuses, with a count per status (tasks.status_columns) and the rate

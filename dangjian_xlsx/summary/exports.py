@@ -18,6 +18,7 @@ import csv
 import dataclasses
 import datetime as dt
 import io
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -101,9 +102,19 @@ def csv_chunks(df: pd.DataFrame, columns: list[str], header: Sequence[str] | Non
     """`csv_frame` in pieces: the BOM and header (`header`, or the keys), then a slice of rows at a time, each
     converted when it is written (a province's long tables are never held again as text)."""
     series = [df[c] for c in columns]
+    return _csv_slices(
+        lambda start, stop: [ag.values_at(s, slice(start, stop)) for s in series], len(df), columns, header
+    )
+
+
+Slice = Callable[[int, int], list[list[Any]]]  # rows start..stop-1 → each column's values
+
+
+def _csv_slices(read: Slice, n: int, columns: list[str], header: Sequence[str] | None) -> Iterator[bytes]:
+    """The CSV of `n` rows read a slice at a time (`read`): the BOM and header, then each slice's rows."""
     yield codecs.BOM_UTF8 + csv_text([columns if header is None else header]).encode("utf-8")
-    for start in range(0, len(df), CHUNK_ROWS):
-        cells = [csv_values(ag.values_at(s, slice(start, start + CHUNK_ROWS))) for s in series]
+    for start in range(0, n, CHUNK_ROWS):
+        cells = [csv_values(values) for values in read(start, start + CHUNK_ROWS)]
         yield csv_text(zip(*cells, strict=True)).encode("utf-8")
 
 
@@ -125,9 +136,19 @@ _SEP = "\x00"  # joins a column's texts for one search over all of them (a hit i
 _FORMULA_START = re.compile(_SEP + "[" + re.escape("".join(FORMULA_PREFIXES)) + "]")
 
 
-def score_rows(t: ag.Tables) -> pd.DataFrame:
+def score_rows(t: ag.Tables) -> Slice:
+    """得分明细's rows with their branch's 状态 (`SCORE_CSV`'s columns), a slice at a time."""
     status = dict(zip(t.scores["branch_id"], t.scores["status"], strict=True))
-    return t.score_items.assign(status=t.score_items["branch_id"].map(status))
+    keys = [k for k, _ in SCORE_CSV]
+    read = ["branch_id" if k == "status" else k for k in keys]  # 状态 is its branch's
+    at = keys.index("status")
+
+    def values(start: int, stop: int) -> list[list[Any]]:
+        columns = t.score_items.columns_at(read, start, stop)
+        columns[at] = [status.get(branch_id, math.nan) for branch_id in columns[at]]
+        return columns
+
+    return values
 
 
 # ---------------------------------------------------------------- JSON
@@ -257,7 +278,8 @@ def csv_export(df: pd.DataFrame, spec: Sequence[tuple[str, str]], unit: str) -> 
 
 
 def _score_chunks(t: ag.Tables, unit: str) -> Iterator[bytes]:
-    yield from csv_export(score_rows(t), SCORE_CSV, unit)
+    keys = [k for k, _ in SCORE_CSV]
+    return _csv_slices(score_rows(t), len(t.score_items), keys, [h.format(unit=unit) for _, h in SCORE_CSV])
 
 
 def _problem_chunks(t: ag.Tables, unit: str) -> Iterator[bytes]:

@@ -145,9 +145,9 @@ class Nested:
     order the branches are listed (`branch_ids`), a slice of rows at a time, so that only the row positions
     are held, never a column of the whole table. A branch listed twice gets no rows the second time."""
 
-    def __init__(self, df: pd.DataFrame, columns: list[str], branch_ids: list[str]) -> None:
+    def __init__(self, df: pd.DataFrame | ag.ScoreItems, columns: list[str], branch_ids: list[str]) -> None:
         self.df, self.shape = df, Objects(dict.fromkeys(columns))
-        runs = _runs(df["branch_id"].to_numpy(dtype=object))
+        runs = _runs(df["branch_id"].to_numpy(dtype=object)) if isinstance(df, pd.DataFrame) else df.runs()
         parts, self.counts = [], array("l")  # the listed branches' row positions; how many each has
         for branch_id in branch_ids:
             mine = runs.pop(branch_id, ())
@@ -157,10 +157,15 @@ class Nested:
         self.objects = self._objects()
 
     def _objects(self) -> Iterator[str]:
-        series = [self.df[k] for k in self.shape.keys]
+        df, keys = self.df, self.shape.keys
+        series = [df[k] for k in keys] if isinstance(df, pd.DataFrame) else []
         for start in range(0, len(self.order), NESTED_ROWS):
             at = self.order[start : start + NESTED_ROWS]
-            yield from self.shape.of([json_texts(py_values(ag.values_at(s, at))) for s in series])
+            if isinstance(df, pd.DataFrame):
+                columns = [ag.values_at(s, at) for s in series]
+            else:  # a table whose rows are made when read
+                columns = df.columns_at_positions(keys, at)
+            yield from self.shape.of([json_texts(py_values(values)) for values in columns])
 
     def array(self, i: int) -> str:
         """The JSON array of the rows of the `i`-th listed branch (asked for in turn: 0, 1, 2 …)."""

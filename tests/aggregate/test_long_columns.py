@@ -77,7 +77,7 @@ def test_same_reads_as_a_list_of_the_value() -> None:
     ],
 )
 def test_a_column_made_fast_is_the_one_pandas_makes(values: list[object]) -> None:
-    from dangjian_xlsx.aggregate.frames import _series
+    from dangjian_xlsx.aggregate.frames import series_of as _series
 
     made, expected = _series(list(values)), pd.Series(values)
     pd.testing.assert_series_equal(made, expected)
