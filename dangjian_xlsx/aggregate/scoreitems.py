@@ -1,22 +1,25 @@
-"""得分明细 (`Tables.score_items`): one row per item of each branch whose 附件1 was scored, its rows made when read.
+"""得分明细 (`Tables.score_items`): one row per item of each branch whose 附件1 was scored, kept as arrays and
+made into rows when read.
 
-A province's table has a hundred thousand rows and more (5,000 branches, 22 items each), every one repeating its
-branch's number, id and name and its item's id, section and points. Held as a DataFrame, its arrays and the
-lists they were built from were the collecting process's largest part after the records (and the summary
-workbook does not even show it: the CSV and JSON exports, the feedback workbooks, the 失分分析 and the ledger's
-carry-over read it). Here the table keeps what it is made of — each branch's number, id, name, whether its form
-counts, and its item values as its `Scored` holds them (tuples the records hold already) — and makes its rows
-when they are read: a slice of rows (`columns`), one branch's rows (`branch`), the whole (`frame`).
+A province's table has a quarter of a million rows (5,000 branches, 45 items each), every one repeating its
+branch's number, id and name and its item's id, section and points. Held as a DataFrame, its arrays (a reference
+per row for each text column) and the lists they were built from were the collecting process's largest table;
+and the helper forked to write the exports, reading them, counted a reference on each row's strings — the
+records' — and so copied the memory pages they lie on. Here the table keeps per branch its number, id, name and
+whether its form counts, and per row only its score (an array of floats, NaN for none) and its note (slices of a
+few strings: `PackedText`): what the rows repeat is the catalog's, held once. Its rows are made when they are
+read — a slice (`columns_at`), rows at positions (`columns_at_positions`), one branch's (`branch`), the rows that
+feed the 失分分析 (`loss_rows`), the whole (`frame`) — from arrays that reading leaves untouched.
 
-What is read is what the DataFrame gave: the same rows in the same order, each column's values as that
-DataFrame's `tolist()` gave them (the same dtype rules: `frames.series_of`), a frame's dtypes its.
+What is read is what the DataFrame gave: the same rows in the same order, each column's values as its `tolist()`
+gave them (the same dtype rules: `frames.series_of`), a frame's dtypes its.
 """
 
 from __future__ import annotations
 
+import math
 from array import array
-from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,21 +27,13 @@ import numpy as np
 import pandas as pd
 
 from ..models import Catalog
+from .compact import Texts
 from .frames import r4, series_of
+from .packedtext import PackedColumn, PackedText
 
 SCORE_ITEM_COLUMNS = ["seq", "branch_id", "branch", "item_id", "section_id", "points", "score", "lost", "note",
                       "valid", "counted"]  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class _Part:
-    """One branch's rows: its fields, and its items as (item id, valid score or None, note) in catalog order."""
-
-    seq: int
-    branch_id: str
-    branch: str
-    items: Sequence[tuple[str, float | None, str]]
-    counted: bool
+_ROWS = 4_096  # rows made at a time when every row is read (`rows`)
 
 
 class Lost(dict[tuple[float, float], float]):
@@ -51,150 +46,186 @@ class Lost(dict[tuple[float, float], float]):
 
 
 class ScoreItems:
-    """The rows of 得分明细 (SCORE_ITEM_COLUMNS), a branch's at a time as they were added (`add`)."""
+    """The rows of 得分明细 (SCORE_ITEM_COLUMNS), each scored branch's items in catalog order (`add`)."""
 
     columns = SCORE_ITEM_COLUMNS
 
     def __init__(self, catalog: Catalog) -> None:
         section_of = catalog.section_of
         self._ids = [i.id for i in catalog.items]
-        self._section_ids = [section_of[i.id].id for i in catalog.items]
-        self._points: list[Any] = [i.points for i in catalog.items]
+        points: list[Any] = [i.points for i in catalog.items]
+        if not all(type(p) is int for p in points):  # as the column gave them: floats if any is not whole
+            points = [float(p) for p in points]
+        self._per_item = {  # what every branch's rows repeat, by item
+            "item_id": _objects(self._ids),
+            "section_id": _objects([section_of[i.id].id for i in catalog.items]),
+            "points": _objects(points),
+        }
+        self._points = points
         self._lost = Lost()
-        self._parts: list[_Part] = []
-        self._starts = array("q")  # each part's first row
-        self._rows = 0
-        # whether any row has a score (and so a loss): else both columns hold nothing but blanks, which pandas
-        # keeps as None in a column of objects, not as NaN in one of numbers
-        self._scores = False
-        self._of_branch: tuple[dict[str, list[int]], int] | None = None  # branch id → its parts (of so many)
+        self._per_branch: dict[str, list[Any]] = {"seq": [], "branch_id": [], "branch": [], "counted": []}
+        self._added = array("d")  # every row's valid score, NaN for none, while rows are added
+        self._any_score = False  # else score and lost hold nothing but blanks: None in a column of objects
+        self._note_column = PackedColumn()
+        self._of_branch: dict[str, list[int]] = {}  # branch id → its parts (a branch scored twice: both)
+        self._read: _Arrays | None = None  # once read: the arrays the rows are made of (`_arrays`)
 
     def add(self, seq: int, branch_id: str, branch: str, items: Sequence[tuple[str, float | None, str]],
             counted: bool) -> None:  # fmt: skip
         """A scored branch's rows: `items` (item id, valid score or None, note) in catalog order."""
-        if [i for i, _, _ in items] != self._ids:
+        if self._read is not None:
+            raise RuntimeError("得分明细 read before all its rows were added")
+        ids, scores, notes = zip(*items, strict=True) if items else ((), (), ())
+        if list(ids) != self._ids:
             raise ValueError(f"{branch}: item scores not in the catalog's order")
-        self._parts.append(_Part(seq, branch_id, branch, items, counted))
-        self._starts.append(self._rows)
-        self._rows += len(items)
-        self._scores = self._scores or any(v is not None for _, v, _ in items)
+        self._of_branch.setdefault(branch_id, []).append(len(self._added) // len(self._ids))
+        for key, value in (("seq", seq), ("branch_id", branch_id), ("branch", branch), ("counted", counted)):
+            self._per_branch[key].append(value)
+        self._added.extend(math.nan if v is None else v for v in scores)
+        self._any_score = self._any_score or any(v is not None for v in scores)
+        self._note_column.extend(notes)
 
     def __len__(self) -> int:
-        return self._rows
+        return len(self._added) if self._read is None else len(self._read.scores)
 
     # ------------------------------------------------------------ reading
 
     def columns_at(self, names: Sequence[str], start: int = 0, stop: int | None = None) -> list[list[Any]]:
         """The values of rows start..stop-1 of each of `names`, as the DataFrame's `tolist()` gave them."""
-        stop = self._rows if stop is None else min(stop, self._rows)
-        out: list[list[Any]] = [[] for _ in names]
-        if start >= stop:
-            return out
-        k = bisect_right(self._starts, start) - 1
-        while k < len(self._parts) and self._starts[k] < stop:
-            first = self._starts[k]
-            lo, hi = max(start, first) - first, min(stop, first + len(self._parts[k].items)) - first
-            for column, name in zip(out, names, strict=True):
-                column.extend(self._values(self._parts[k], name)[lo:hi])
-            k += 1
-        return out
+        stop = len(self) if stop is None else min(stop, len(self))
+        return self._values(names, np.arange(start, max(start, stop)))
 
     def columns_at_positions(self, names: Sequence[str], at: np.ndarray) -> list[list[Any]]:
-        """`columns_at` of the rows at positions `at` (runs of consecutive rows, each read at once)."""
-        out: list[list[Any]] = [[] for _ in names]
-        if not len(at):
-            return out
-        for run in np.split(at, np.flatnonzero(np.diff(at) != 1) + 1):
-            for column, values in zip(out, self.columns_at(names, int(run[0]), int(run[-1]) + 1), strict=True):
-                column.extend(values)
-        return out
+        """`columns_at` of the rows at positions `at`."""
+        return self._values(names, np.asarray(at, dtype=np.int64))
 
     def runs(self) -> dict[str, list[tuple[int, int]]]:
-        """Each branch id → the (start, stop) of its rows (one run: a branch's rows are together)."""
-        out: dict[str, list[tuple[int, int]]] = {}
-        for part, start in zip(self._parts, self._starts, strict=True):
-            out.setdefault(part.branch_id, []).append((start, start + len(part.items)))
-        return out
+        """Each branch id → the (start, stop) of its rows, a run per time it was added."""
+        n = len(self._ids)
+        return {b: [(k * n, (k + 1) * n) for k in parts] for b, parts in self._of_branch.items()}
 
     def rows(self, names: Sequence[str]) -> Iterator[tuple[Any, ...]]:
-        """Every row's values of `names`, as tuples (`frames.rows`)."""
-        for part in self._parts:
-            yield from zip(*(self._values(part, name) for name in names), strict=True)
+        """Every row's values of `names`, as tuples (`frames.rows`), made a slice of rows at a time."""
+        for start in range(0, len(self), _ROWS):
+            yield from zip(*self.columns_at(names, start, start + _ROWS), strict=True)
 
     def branch(self, branch_id: str) -> pd.DataFrame:
         """The rows of one branch (`frames.branch_rows`: indexed by their row numbers in the table)."""
-        if self._of_branch is None or self._of_branch[1] != len(self._parts):  # parts added since
-            index: dict[str, list[int]] = {}
-            for k, part in enumerate(self._parts):
-                index.setdefault(part.branch_id, []).append(k)
-            self._of_branch = (index, len(self._parts))
-        return self._frame(self._of_branch[0].get(branch_id, []))
+        n = len(self._ids)
+        parts = self._of_branch.get(branch_id, [])
+        return self._frame(
+            self.columns, np.concatenate([np.arange(k * n, (k + 1) * n) for k in parts] or [[]])
+        )
 
-    def counted_frame(self, names: Sequence[str]) -> pd.DataFrame:
-        """`names` of the rows with a valid score of the branches whose form counts (the 失分分析's)."""
-        parts = [k for k, part in enumerate(self._parts) if part.counted]
-        frame = self._frame(parts, names)
-        return frame[self._flags(parts)] if len(frame) else frame
+    def loss_rows(self) -> LossRows:
+        """The rows the 失分分析 counts (a valid score, of a branch whose form counts), in table order, as arrays."""
+        read = self._arrays()
+        counted = np.repeat(read.per_branch["counted"].astype(bool), len(self._ids))
+        at = np.flatnonzero(counted & ~np.isnan(read.scores))
+        parts, items = np.divmod(at, len(self._ids))
+        codes, branch_ids = pd.factorize(read.per_branch["branch_id"])
+        lost = read.lost[at]
+        points = np.array(self._points, dtype=np.float64)[items]
+        return LossRows(self._ids, [str(b) for b in branch_ids], items, codes[parts], lost, points)
 
     def frame(self) -> pd.DataFrame:
         """The whole table as a DataFrame (the one this stands for)."""
-        whole = self._frame(range(len(self._parts)))
+        whole = self._frame(self.columns, np.arange(len(self)))
         whole.index = pd.RangeIndex(len(whole))
         return whole
 
     # ------------------------------------------------------------ making the rows
 
-    def _values(self, part: _Part, name: str) -> list[Any]:
-        n = len(part.items)
-        if name in ("seq", "branch_id", "branch", "counted"):
-            return [getattr(part, name)] * n
-        if name == "item_id":
-            return self._ids
-        if name == "section_id":
-            return self._section_ids
-        if name == "points":
-            return self._point_values
-        if name == "score":
-            return [_NAN if v is None else v for _, v, _ in part.items] if self._scores else [None] * n
-        if name == "lost":
-            memo = self._lost
-            lost = [
-                _NAN if v is None else memo[p, v]
-                for (_, v, _), p in zip(part.items, self._points, strict=True)
-            ]
-            return lost if self._scores else [None] * n
-        if name == "note":
-            return [note for _, _, note in part.items]
-        if name == "valid":
-            return [v is not None for _, v, _ in part.items]
-        raise KeyError(name)
-
-    @property
-    def _point_values(self) -> list[Any]:
-        """The points as the column gives them: floats when any is not whole (pandas makes it float64)."""
-        if all(type(p) is int for p in self._points):
-            return self._points
-        return [float(p) for p in self._points]
-
-    def _frame(self, parts: Iterable[int], names: Sequence[str] | None = None) -> pd.DataFrame:
-        names = list(self.columns if names is None else names)
-        parts = list(parts)
-        if not parts:
+    def _frame(self, names: Sequence[str], at: np.ndarray) -> pd.DataFrame:
+        if not len(at):
             return pd.DataFrame({name: [] for name in names})
-        data = {name: [v for k in parts for v in self._values(self._parts[k], name)] for name in names}
-        index = np.concatenate(
-            [np.arange(self._starts[k], self._starts[k] + len(self._parts[k].items)) for k in parts]
-        )
-        return pd.DataFrame({name: _series(values, index) for name, values in data.items()}, columns=names)
+        at = at.astype(np.int64)
+        columns = self._values(names, at)
+        data = {}
+        for name, values in zip(names, columns, strict=True):
+            data[name] = series_of(values)
+            data[name].index = at
+        return pd.DataFrame(data, columns=list(names))
 
-    def _flags(self, parts: list[int]) -> np.ndarray:
-        return np.array([v is not None for k in parts for _, v, _ in self._parts[k].items], dtype=bool)
+    def _values(self, names: Sequence[str], at: np.ndarray) -> list[list[Any]]:
+        read = self._arrays()
+        parts, items = np.divmod(at, len(self._ids))
+        scores = read.scores[at]
+        out: list[list[Any]] = []
+        for name in names:
+            if name in read.per_branch:
+                out.append(read.per_branch[name][parts].tolist())
+            elif name in self._per_item:
+                out.append(self._per_item[name][items].tolist())
+            elif name == "score":
+                out.append(scores.tolist() if self._any_score else [None] * len(at))
+            elif name == "lost":
+                out.append(read.lost[at].tolist() if self._any_score else [None] * len(at))
+            elif name == "valid":
+                out.append((~np.isnan(scores)).tolist())
+            elif name == "note":
+                out.append(read.notes.take(at).tolist())
+            else:
+                raise KeyError(name)
+        return out
+
+    def compact(self, texts: Texts) -> None:
+        """The branches' ids and names as `texts`' copies (`compact.Texts`: laid out together)."""
+        read = self._arrays()
+        for key in ("branch_id", "branch"):
+            read.per_branch[key] = texts.values(read.per_branch[key])
+
+    def _arrays(self) -> _Arrays:
+        """The arrays the rows are made of, made from what was added the first time rows are read (no row can
+        be added after)."""
+        if self._read is None:
+            given = self._per_branch
+            per_branch = {
+                "seq": np.array(given["seq"], dtype=np.int64),
+                "branch_id": _objects(given["branch_id"]),
+                "branch": _objects(given["branch"]),
+                "counted": np.array(given["counted"], dtype=bool),
+            }
+            scores = np.array(self._added, dtype=np.float64)
+            self._read = _Arrays(per_branch, scores, self._lost_array(scores), self._note_column.array())
+            self._per_branch, self._added = {}, array("d")
+        return self._read
+
+    def _lost_array(self, scores: np.ndarray) -> np.ndarray:
+        """The points lost on each row (NaN without a score): an item's rows at a time, each (points, score) pair
+        rounded once (`Lost`)."""
+        lost = np.full(len(scores), math.nan)
+        n = len(self._ids)
+        for i, points in enumerate(self._points):
+            given, where = np.unique(scores[i::n], return_inverse=True)
+            values = [math.nan if v != v else self._lost[points, v] for v in given.tolist()]
+            lost[i::n] = np.array(values, dtype=np.float64)[where.reshape(-1)] if len(given) else values
+        return lost
 
 
-_NAN = float("nan")
+@dataclass(frozen=True)
+class LossRows:
+    """Rows of 得分明细 as arrays: each one's item (a position in `item_ids`), branch (a position in
+    `branch_ids`), points lost and points."""
+
+    item_ids: list[str]
+    branch_ids: list[str]
+    items: np.ndarray
+    branches: np.ndarray
+    lost: np.ndarray
+    points: np.ndarray
 
 
-def _series(values: list[Any], index: np.ndarray) -> pd.Series:
-    series = series_of(values)
-    series.index = index
-    return series
+@dataclass(frozen=True)
+class _Arrays:
+    per_branch: dict[str, np.ndarray]  # seq, branch_id, branch, counted: one value per part
+    scores: np.ndarray  # float64, one per row: NaN for none
+    lost: np.ndarray  # float64, the points lost per row: NaN for none
+    notes: PackedText
+
+
+def _objects(values: Sequence[Any]) -> np.ndarray:
+    """`values` as an array of objects (indexed by row positions)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)
+    return out

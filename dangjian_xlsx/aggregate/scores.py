@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..models import Branch, Catalog, FormKind
@@ -212,11 +213,10 @@ def _unscored_status(form_status: str) -> str:
 
 @dataclass(frozen=True)
 class _PerItem:
-    """What the long rows and the ledger rows repeat for every branch, per item in catalog order (the order of
+    """What the ledger rows repeat for every branch, per item in catalog order (the order of
     `Scored.items`): computed once, not once per branch."""
 
     ids: list[str]
-    section_ids: list[str]
     points: list[float]
     sections: list[str]  # the section's label, for the ledger
     texts: list[str]  # the item's short text, for the ledger
@@ -229,7 +229,6 @@ class _PerItem:
         items = catalog.items
         return cls(
             [i.id for i in items],
-            [section_of[i.id].id for i in items],
             [i.points for i in items],
             [f"{section_of[i.id].numeral}、{section_of[i.id].name}" for i in items],
             [short_text(i.text) for i in items],
@@ -237,10 +236,10 @@ class _PerItem:
 
 
 def _item_rows(catalog: Catalog, sc: Scored, bid: str, per: _PerItem, rows: _ScoreRows) -> None:
-    """One branch's long rows (every item: kept as its items) and ledger rows (every item that lost points, a
-    column at a time)."""
+    """One branch's rows of 得分明细 (every item: `ScoreItems` keeps them as arrays) and of the ledger (every item
+    that lost points, a column at a time)."""
     b = sc.branch
-    rows.long.add(b.seq, bid, b.name, sc.items, sc.counted)  # its rows are made when read (`ScoreItems`)
+    rows.long.add(b.seq, bid, b.name, sc.items, sc.counted)
     _, scores, notes = zip(*sc.items, strict=True) if sc.items else ((), (), ())
     memo = per.lost
     lost = [None if v is None else memo[p, v] for v, p in zip(scores, per.points, strict=True)]
@@ -297,18 +296,27 @@ def losses_table(catalog: Catalog, long: ScoreItems) -> pd.DataFrame:
     sec_n: Counter[str] = Counter()
     sec_losing: Counter[str] = Counter()
     # only the columns the grouping reads, of the rows with a valid score of the forms that count
-    valid = long.counted_frame(["item_id", "section_id", "branch_id", "lost", "points"])
-    if len(valid):
-        valid = valid.assign(losing=valid["lost"] > 0)
-        agg = valid.groupby("item_id", sort=False).agg(
-            n=("lost", "size"), lost=("lost", "sum"), n_losing=("losing", "sum"), pts=("points", "sum")
+    rows = long.loss_rows()
+    items, lost, losing = rows.items, rows.lost, rows.lost > 0
+    k, b = len(rows.item_ids), max(len(rows.branch_ids), 1)
+    n, n_losing = np.bincount(items, minlength=k), np.bincount(items, weights=losing, minlength=k)
+    for i in np.unique(items).tolist():
+        mine = items == i
+        by_item[rows.item_ids[i]] = (
+            int(n[i]),
+            r4(math.fsum(lost[mine].tolist())),
+            int(n_losing[i]),
+            math.fsum(rows.points[mine].tolist()),
         )
-        for item_id, n, lost, n_losing, pts in agg.itertuples(name=None):
-            by_item[str(item_id)] = (int(n), r4(float(lost)), int(n_losing), float(pts))
-        per_branch = valid.groupby(["section_id", "branch_id"], sort=False)["lost"].sum()
-        for (sid, _), v in per_branch.items():
-            sec_n[sid] += 1
-            sec_losing[sid] += v > 0
+    # per section, the branches with a valid score in it, and those that lost points in it
+    section_of = [catalog.section_of[i].id for i in rows.item_ids]
+    first = np.array(
+        [section_of.index(sid) for sid in section_of], dtype=np.int64
+    )  # its section's first item
+    pairs = first[items] * b + rows.branches
+    for counter, keys in ((sec_n, pairs), (sec_losing, pairs[losing])):
+        for pair in np.unique(keys).tolist():
+            counter[section_of[pair // b]] += 1
 
     sec_rows, item_rows = [], []
     for sec in catalog.sections:

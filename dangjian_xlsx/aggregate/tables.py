@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..models import FormKind, Report
+from .compact import Texts
 from .current import BranchFiles, Terms, branch_files
 from .files import files_and_problems
 from .frames import frame
@@ -145,7 +146,7 @@ def _tables(report: Report, basis: _Basis) -> Tables:
     files, problems = files_and_problems(report.files, Terms.of(catalog))
     inspection, inspection_items = inspection_tables(catalog, resolved, scored, inspected, margin)
     insp_scores, insp_sections = inspection_scores(catalog, resolved, scored, inspected)
-    return Tables(
+    tables = Tables(
         scores=scores,
         sections=sections,
         item_scores=item_scores,
@@ -164,6 +165,18 @@ def _tables(report: Report, basis: _Basis) -> Tables:
         inspection_sections=insp_sections,
         branches=resolved,
     )
+    _compact(tables)
+    return tables
+
+
+def _compact(tables: Tables) -> None:
+    """Every table's texts as one copy each, laid out together (`compact`: the helper forked to write them
+    would otherwise copy every page of the records they were made from)."""
+    texts = Texts()
+    for value in vars(tables).values():
+        if isinstance(value, pd.DataFrame):
+            texts.frame(value)
+    tables.score_items.compact(texts)
 
 
 def _submissions(resolved: list[BranchFiles]) -> pd.DataFrame:
