@@ -37,6 +37,19 @@ class Spans(Sequence[str]):
     def __init__(self, text: str, starts: Sequence[int], ends: Sequence[int]) -> None:
         self.text, self.starts, self.ends = text, starts, ends
 
+    @classmethod
+    def joined(cls, values: Iterable[Any]) -> Spans:
+        """Texts (strings only) joined into one string, each a slice of it."""
+        texts = list(values)
+        if any(type(t) is not str for t in texts):
+            raise TypeError("a packed text column holds texts only")
+        ends = list(itertools.accumulate(map(len, texts)))
+        return cls("".join(texts), [0, *ends[:-1]], ends)
+
+    def picked(self, at: Sequence[int]) -> Spans:
+        """The texts at positions `at`, slices of the same string."""
+        return Spans(self.text, [self.starts[k] for k in at], [self.ends[k] for k in at])
+
     def __len__(self) -> int:
         return len(self.starts)
 
@@ -207,11 +220,7 @@ class PackedColumn:
 
     def extend(self, values: Iterable[Any]) -> None:
         if not isinstance(values, Spans):
-            texts = list(values)
-            if any(type(t) is not str for t in texts):
-                raise TypeError("a packed text column holds texts only")
-            ends = list(itertools.accumulate(map(len, texts)))
-            values = Spans("".join(texts), [0, *ends[:-1]], ends)
+            values = Spans.joined(values)
         if not self.sources or self.sources[-1] is not values.text:  # a store's string: kept once
             self.sources.append(values.text)
         self.src.extend(array("i", [len(self.sources) - 1]) * len(values))

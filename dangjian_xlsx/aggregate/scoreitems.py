@@ -29,7 +29,7 @@ import pandas as pd
 from ..models import Catalog
 from .compact import Texts
 from .frames import r4, series_of
-from .packedtext import PackedColumn, PackedText
+from .packedtext import PackedColumn, PackedText, Spans
 
 SCORE_ITEM_COLUMNS = ["seq", "branch_id", "branch", "item_id", "section_id", "points", "score", "lost", "note",
                       "valid", "counted"]  # fmt: skip
@@ -71,8 +71,9 @@ class ScoreItems:
         self._read: _Arrays | None = None  # once read: the arrays the rows are made of (`_arrays`)
 
     def add(self, seq: int, branch_id: str, branch: str, items: Sequence[tuple[str, float | None, str]],
-            counted: bool) -> None:  # fmt: skip
-        """A scored branch's rows: `items` (item id, valid score or None, note) in catalog order."""
+            counted: bool) -> Spans:  # fmt: skip
+        """A scored branch's rows: `items` (item id, valid score or None, note) in catalog order. Returns its
+        notes as kept (slices of one string), for another table to show without a copy of them."""
         if self._read is not None:
             raise RuntimeError("得分明细 read before all its rows were added")
         ids, scores, notes = zip(*items, strict=True) if items else ((), (), ())
@@ -83,7 +84,9 @@ class ScoreItems:
             self._per_branch[key].append(value)
         self._added.extend(math.nan if v is None else v for v in scores)
         self._any_score = self._any_score or any(v is not None for v in scores)
-        self._note_column.extend(notes)
+        kept = Spans.joined(notes)
+        self._note_column.extend(kept)
+        return kept
 
     def __len__(self) -> int:
         return len(self._added) if self._read is None else len(self._read.scores)

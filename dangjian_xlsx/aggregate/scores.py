@@ -134,7 +134,8 @@ class _ScoreRows:
     long: ScoreItems
     scores: list[list[Any]] = field(default_factory=list)
     items: list[list[Any]] = field(default_factory=list)
-    ledger: Columns = field(default_factory=lambda: Columns(LEDGER_COLUMNS))
+    # 扣分说明 kept as slices of 得分明细's notes (`ScoreItems.add`), not as strings of its own
+    ledger: Columns = field(default_factory=lambda: Columns(LEDGER_COLUMNS, packed=["note"]))
 
 
 def score_tables(
@@ -239,8 +240,8 @@ def _item_rows(catalog: Catalog, sc: Scored, bid: str, per: _PerItem, rows: _Sco
     """One branch's rows of 得分明细 (every item: `ScoreItems` keeps them as arrays) and of the ledger (every item
     that lost points, a column at a time)."""
     b = sc.branch
-    rows.long.add(b.seq, bid, b.name, sc.items, sc.counted)
-    _, scores, notes = zip(*sc.items, strict=True) if sc.items else ((), (), ())
+    notes = rows.long.add(b.seq, bid, b.name, sc.items, sc.counted)
+    scores = [v for _, v, _ in sc.items]
     memo = per.lost
     lost = [None if v is None else memo[p, v] for v, p in zip(scores, per.points, strict=True)]
     at = [j for j, x in enumerate(lost) if x is not None and x > 0]
@@ -248,13 +249,14 @@ def _item_rows(catalog: Catalog, sc: Scored, bid: str, per: _PerItem, rows: _Sco
         return
     k = len(at)
     state = "" if sc.counted else ledger_provisional(catalog)
-    picked = (per.ids, per.sections, per.texts, per.points, scores, lost, notes)
+    picked = (per.ids, per.sections, per.texts, per.points, scores, lost)
     rows.ledger.extend(
         [
             Same(b.seq, k),
             Same(bid, k),
             Same(b.name, k),
             *([column[j] for j in at] for column in picked),
+            notes.picked(at),  # slices of the string 得分明细 keeps them in
             *(Same(fill, k) for fill in _TO_FILL),
             Same(state, k),
         ]
