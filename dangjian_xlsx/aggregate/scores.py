@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -66,11 +68,38 @@ def valid_score(value: Any, points: float) -> float | None:
     return x
 
 
-@dataclass
+class SectionScores(Mapping[str, float | None]):
+    """A branch's section totals by section id: a tuple in the catalog's order and an index the branches share
+    (a province's 5,000 branches each held a dict of the same twelve keys)."""
+
+    __slots__ = ("_at", "_values")
+
+    def __init__(self, at: Mapping[str, int], values: tuple[float | None, ...]) -> None:
+        self._at, self._values = at, values
+
+    def __getitem__(self, section_id: str) -> float | None:
+        return self._values[self._at[section_id]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._at)
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+@lru_cache(maxsize=8)
+def _section_index(section_ids: tuple[str, ...]) -> Mapping[str, int]:
+    return MappingProxyType({sid: k for k, sid in enumerate(section_ids)})
+
+
+@dataclass(slots=True)
 class Scored:
     branch: Branch
     items: list[tuple[str, float | None, str]]  # (item id, valid score or None, note) in catalog order
-    sections: dict[str, float | None]  # None: no valid score in the section (only on a form shown as 暂计)
+    sections: Mapping[str, float | None]  # None: no valid score in the section (only on a form shown as 暂计)
     total: float | None  # None: no valid score at all (a returned blank form); a counted form always has one
     missing: int
     needs_fix: bool
@@ -93,7 +122,7 @@ def score_branch(catalog: Catalog, bf: BranchFiles) -> Scored | None:
         return None
     given = {s.item_id: s for s in slot.submission.scores}
     items: list[tuple[str, float | None, str]] = []
-    sections: dict[str, float | None] = {}
+    totals: list[float | None] = []  # each section's, in the catalog's order
     missing = 0
     for sec in catalog.sections:
         parts: list[float] = []
@@ -111,8 +140,9 @@ def score_branch(catalog: Catalog, bf: BranchFiles) -> Scored | None:
             else:
                 items.append((it.id, v, (s.note if s is not None else "") or ""))
         # a section with no valid score (a blank form's) has no score: shown empty, never as 0
-        sections[sec.id] = r4(math.fsum(parts)) if parts else None
-    given_any = [v for v in sections.values() if v is not None]
+        totals.append(r4(math.fsum(parts)) if parts else None)
+    sections = SectionScores(_section_index(tuple(sec.id for sec in catalog.sections)), tuple(totals))
+    given_any = [v for v in totals if v is not None]
     total = r4(math.fsum(given_any)) if given_any else None
     assert slot.current is not None
     problems = len(slot.current.errors) or missing
@@ -263,7 +293,7 @@ def _item_rows(catalog: Catalog, sc: Scored, bid: str, per: _PerItem, rows: _Sco
     )
 
 
-def section_table(catalog: Catalog, counted: list[dict[str, float]]) -> pd.DataFrame:
+def section_table(catalog: Catalog, counted: list[Mapping[str, float | None]]) -> pd.DataFrame:
     """Section statistics over the given forms' section scores (the complete valid ones only): n, mean,
     mean rate, min, max."""
     sec_rows = []

@@ -8,6 +8,7 @@ branches; the 失分分析 the plain way too, with pandas' grouping over that ta
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -179,3 +180,20 @@ def test_the_tables_texts_are_not_the_records_strings(report: Report) -> None:
     ids = {v: id(v) for v in tables.scores["branch_id"].tolist()}
     assert all(ids[v] == id(v) for v in tables.files["branch_id"].tolist() if v in ids)
     pd.testing.assert_frame_equal(tables.files, ag.build_tables(report).files)
+
+
+def test_a_branchs_section_totals_read_as_the_dict_they_stand_for(report: Report) -> None:
+    """`Scored.sections`: each section's total of the valid item scores (None without any), by section id in
+    the catalog's order — held as a tuple beside an index every branch shares, not as a dict per branch."""
+    cat = report.campaign.catalog
+    scored = [sc for bf in branch_files(report) if (sc := score_branch(cat, bf)) is not None]
+    assert len(scored) > 10 and any(sc.missing for sc in scored)
+    for sc in scored:
+        given = {item_id: v for item_id, v, _ in sc.items}
+        expected = {}
+        for sec in cat.sections:
+            valid = [given[i.id] for i in sec.items if given[i.id] is not None]
+            expected[sec.id] = round(math.fsum(valid), 4) if valid else None
+        assert dict(sc.sections) == expected and list(sc.sections) == [s.id for s in cat.sections]
+        assert sc.sections == expected and len(sc.sections) == len(cat.sections)
+        assert not hasattr(sc, "__dict__") and sys.getsizeof(sc.sections) < sys.getsizeof(expected) / 4
