@@ -17,7 +17,7 @@ import pandas as pd
 from ..models import Branch, Catalog, FormKind
 from .current import PROVISIONAL, SUB_DOUBT, SUB_FIX, SUB_MISSING, BranchFiles, provisional
 from .frames import Columns, Same, frame, int_col, r4, short_text
-from .scoreitems import Lost, ScoreItems
+from .scoreitems import LossRows, Lost, ScoreItems
 
 # 状态 of a score row.
 SCORE_OK = "合格"
@@ -324,32 +324,7 @@ def losses_table(catalog: Catalog, long: ScoreItems) -> pd.DataFrame:
     """Sections then items, each ranked by points lost school-wide, over the complete valid 附件1 only (the
     forms every other statistic rests on: 暂计 forms are left out)."""
     columns = ["level", "rank", "id", "section", "text", "points", "n", "lost", "n_losing", "loss_rate"]
-    by_item: dict[str, tuple[int, float, int, float]] = {}
-    sec_n: Counter[str] = Counter()
-    sec_losing: Counter[str] = Counter()
-    # only the columns the grouping reads, of the rows with a valid score of the forms that count
-    rows = long.loss_rows()
-    items, lost, losing = rows.items, rows.lost, rows.lost > 0
-    k, b = len(rows.item_ids), max(len(rows.branch_ids), 1)
-    n, n_losing = np.bincount(items, minlength=k), np.bincount(items, weights=losing, minlength=k)
-    for i in np.unique(items).tolist():
-        mine = items == i
-        by_item[rows.item_ids[i]] = (
-            int(n[i]),
-            r4(math.fsum(lost[mine].tolist())),
-            int(n_losing[i]),
-            math.fsum(rows.points[mine].tolist()),
-        )
-    # per section, the branches with a valid score in it, and those that lost points in it
-    section_of = [catalog.section_of[i].id for i in rows.item_ids]
-    first = np.array(
-        [section_of.index(sid) for sid in section_of], dtype=np.int64
-    )  # its section's first item
-    pairs = first[items] * b + rows.branches
-    for counter, keys in ((sec_n, pairs), (sec_losing, pairs[losing])):
-        for pair in np.unique(keys).tolist():
-            counter[section_of[pair // b]] += 1
-
+    by_item, sec_n, sec_losing = _loss_counts(catalog, long.loss_rows())
     sec_rows, item_rows = [], []
     for sec in catalog.sections:
         label = f"{sec.numeral}、{sec.name}"
@@ -375,3 +350,35 @@ def losses_table(catalog: Catalog, long: ScoreItems) -> pd.DataFrame:
     for c in ("rank", "n", "n_losing"):
         int_col(df, c)
     return df
+
+
+def _loss_counts(
+    catalog: Catalog, rows: LossRows
+) -> tuple[dict[str, tuple[int, float, int, float]], Counter[str], Counter[str]]:
+    """Per item (forms, points lost, forms losing, points) and per section (branches, branches losing) over the
+    rows of the forms that count (`ScoreItems.loss_rows`: arrays, where a copy of the table grouped by pandas was
+    the largest transient of a province's tables)."""
+    by_item: dict[str, tuple[int, float, int, float]] = {}
+    sec_n: Counter[str] = Counter()
+    sec_losing: Counter[str] = Counter()
+    items, lost, losing = rows.items, rows.lost, rows.lost > 0
+    k, b = len(rows.item_ids), max(len(rows.branch_ids), 1)
+    n, n_losing = np.bincount(items, minlength=k), np.bincount(items, weights=losing, minlength=k)
+    for i in np.unique(items).tolist():
+        mine = items == i
+        by_item[rows.item_ids[i]] = (
+            int(n[i]),
+            r4(math.fsum(lost[mine].tolist())),
+            int(n_losing[i]),
+            math.fsum(rows.points[mine].tolist()),
+        )
+    # per section, the branches with a valid score in it, and those that lost points in it
+    section_of = [catalog.section_of[i].id for i in rows.item_ids]
+    first = np.array(
+        [section_of.index(sid) for sid in section_of], dtype=np.int64
+    )  # its section's first item
+    pairs = first[items] * b + rows.branches
+    for counter, keys in ((sec_n, pairs), (sec_losing, pairs[losing])):
+        for pair in np.unique(keys).tolist():
+            counter[section_of[pair // b]] += 1
+    return by_item, sec_n, sec_losing
