@@ -36,7 +36,7 @@ SCORE_ITEM_COLUMNS = ["seq", "branch_id", "branch", "item_id", "section_id", "po
 _ROWS = 4_096  # rows made at a time when every row is read (`rows`)
 
 
-class Lost(dict[tuple[float, float], float]):
+class _Lost(dict[tuple[float, float], float]):
     """(points, score) → the points lost, computed the first time a pair is asked for."""
 
     def __missing__(self, key: tuple[float, float]) -> float:
@@ -62,18 +62,21 @@ class ScoreItems:
             "points": _objects(points),
         }
         self._points = points
-        self._lost = Lost()
+        self._lost = _Lost()
         self._per_branch: dict[str, list[Any]] = {"seq": [], "branch_id": [], "branch": [], "counted": []}
-        self._added = array("d")  # every row's valid score, NaN for none, while rows are added
+        # while rows are added: each row's valid score and the points it lost (NaN for none), each (points, score)
+        # pair rounded once (`_Lost`)
+        self._added, self._added_lost = array("d"), array("d")
         self._any_score = False  # else score and lost hold nothing but blanks: None in a column of objects
         self._note_column = PackedColumn()
         self._of_branch: dict[str, list[int]] = {}  # branch id → its parts (a branch scored twice: both)
         self._read: _Arrays | None = None  # once read: the arrays the rows are made of (`_arrays`)
 
     def add(self, seq: int, branch_id: str, branch: str, items: Sequence[tuple[str, float | None, str]],
-            counted: bool) -> Spans:  # fmt: skip
-        """A scored branch's rows: `items` (item id, valid score or None, note) in catalog order. Returns its
-        notes as kept (slices of one string), for another table to show without a copy of them."""
+            counted: bool) -> tuple[list[float], Spans]:  # fmt: skip
+        """A scored branch's rows: `items` (item id, valid score or None, note) in catalog order. Returns what
+        another table shows of them without working it out again: the points lost on each (NaN without a
+        score), and the notes as kept (slices of one string, not copies)."""
         if self._read is not None:
             raise RuntimeError("得分明细 read before all its rows were added")
         ids, scores, notes = zip(*items, strict=True) if items else ((), (), ())
@@ -82,11 +85,14 @@ class ScoreItems:
         self._of_branch.setdefault(branch_id, []).append(len(self._added) // len(self._ids))
         for key, value in (("seq", seq), ("branch_id", branch_id), ("branch", branch), ("counted", counted)):
             self._per_branch[key].append(value)
+        memo = self._lost
+        lost = [math.nan if v is None else memo[p, v] for v, p in zip(scores, self._points, strict=True)]
         self._added.extend(math.nan if v is None else v for v in scores)
+        self._added_lost.extend(lost)
         self._any_score = self._any_score or any(v is not None for v in scores)
         kept = Spans.joined(notes)
         self._note_column.extend(kept)
-        return kept
+        return lost, kept
 
     def __len__(self) -> int:
         return len(self._added) if self._read is None else len(self._read.scores)
@@ -189,21 +195,10 @@ class ScoreItems:
                 "branch": _objects(given["branch"]),
                 "counted": np.array(given["counted"], dtype=bool),
             }
-            scores = np.array(self._added, dtype=np.float64)
-            self._read = _Arrays(per_branch, scores, self._lost_array(scores), self._note_column.array())
-            self._per_branch, self._added = {}, array("d")
+            scores, lost = (np.array(a, dtype=np.float64) for a in (self._added, self._added_lost))
+            self._read = _Arrays(per_branch, scores, lost, self._note_column.array())
+            self._per_branch, self._added, self._added_lost = {}, array("d"), array("d")
         return self._read
-
-    def _lost_array(self, scores: np.ndarray) -> np.ndarray:
-        """The points lost on each row (NaN without a score): an item's rows at a time, each (points, score) pair
-        rounded once (`Lost`)."""
-        lost = np.full(len(scores), math.nan)
-        n = len(self._ids)
-        for i, points in enumerate(self._points):
-            given, where = np.unique(scores[i::n], return_inverse=True)
-            values = [math.nan if v != v else self._lost[points, v] for v in given.tolist()]
-            lost[i::n] = np.array(values, dtype=np.float64)[where.reshape(-1)] if len(given) else values
-        return lost
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import pandas as pd
 from ..models import Branch, Catalog, FormKind
 from .current import PROVISIONAL, SUB_DOUBT, SUB_FIX, SUB_MISSING, BranchFiles, provisional
 from .frames import Columns, Same, frame, int_col, r4, short_text
-from .scoreitems import LossRows, Lost, ScoreItems
+from .scoreitems import LossRows, ScoreItems
 
 # 状态 of a score row.
 SCORE_OK = "合格"
@@ -251,8 +251,6 @@ class _PerItem:
     points: list[float]
     sections: list[str]  # the section's label, for the ledger
     texts: list[str]  # the item's short text, for the ledger
-    # (points, score) → points lost, each pair rounded once
-    lost: Lost = field(default_factory=Lost)
 
     @classmethod
     def of(cls, catalog: Catalog) -> _PerItem:
@@ -270,11 +268,9 @@ def _item_rows(catalog: Catalog, sc: Scored, bid: str, per: _PerItem, rows: _Sco
     """One branch's rows of 得分明细 (every item: `ScoreItems` keeps them as arrays) and of the ledger (every item
     that lost points, a column at a time)."""
     b = sc.branch
-    notes = rows.long.add(b.seq, bid, b.name, sc.items, sc.counted)
+    lost, notes = rows.long.add(b.seq, bid, b.name, sc.items, sc.counted)  # lost: NaN without a score
     scores = [v for _, v, _ in sc.items]
-    memo = per.lost
-    lost = [None if v is None else memo[p, v] for v, p in zip(scores, per.points, strict=True)]
-    at = [j for j, x in enumerate(lost) if x is not None and x > 0]
+    at = [j for j, x in enumerate(lost) if x > 0]
     if not at:
         return
     k = len(at)
@@ -374,9 +370,8 @@ def _loss_counts(
         )
     # per section, the branches with a valid score in it, and those that lost points in it
     section_of = [catalog.section_of[i].id for i in rows.item_ids]
-    first = np.array(
-        [section_of.index(sid) for sid in section_of], dtype=np.int64
-    )  # its section's first item
+    # an item's section, as the position of the section's first item
+    first = np.array([section_of.index(sid) for sid in section_of], dtype=np.int64)
     pairs = first[items] * b + rows.branches
     for counter, keys in ((sec_n, pairs), (sec_losing, pairs[losing])):
         for pair in np.unique(keys).tolist():
