@@ -1,5 +1,5 @@
 """A form's task answers as one object (`Answers`), their texts kept in a collect's few large strings
-(`TextStore`).
+(`TextStore`), which go to a temporary file as soon as each is full (`spill`).
 
 A province's collect holds ten thousand forms, half of them 附件2 with twenty answers each: as tuples, a
 TaskAnswer and two strings per answer (完成情况, 存在问题), two hundred thousand objects spread over the collecting
@@ -8,8 +8,9 @@ soon as either process reads anything on it (a reference counted): reading the a
 and the exports do, copied nearly every page that held a record. Here a form's answers are one object — its task
 ids and statuses tuples shared with every form that has the same, its texts one run of characters and where each
 ends — and in the process that collects (`keeping_texts`), those runs go into the collect's `TextStore`: strings
-of 64K characters each, a few hundred pages read for every text of the round. 任务明细's text columns are slices of
-the same strings (`aggregate.packedtext`): the texts are held once.
+of 64K characters each, written to the collect's temporary file (`spill.SpillFile`) when full, so that how much
+the branches wrote does not grow the process. 任务明细's text columns are slices of the same strings
+(`aggregate.packedtext`): the texts are held once, and read back when written out.
 
 Reading an `Answers` makes the TaskAnswer tuples it was made of (equal, and equal to the tuple of them); it
 pickles as its own texts (a worker's answers reach the collecting process as one string, not forty).
@@ -25,6 +26,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from .spill import SpillFile, StoredText
 from .values import SHARED_MAX, TaskAnswer
 
 CHUNK_CHARS = 1 << 16  # characters of a store's string, about: a form's texts are never split
@@ -38,10 +40,12 @@ def _shared(values: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 class TextStore:
-    """Texts in a few large strings: `put` gives where a run of characters went (string, offset)."""
+    """Texts in a few large strings: `put` gives where a run of characters went (string, offset). A string is
+    written to `spill` when it is full (unless that file cannot be written: then it stays a string)."""
 
-    def __init__(self) -> None:
-        self.chunks: list[str] = []
+    def __init__(self, spill: SpillFile | None = None) -> None:
+        self.spill = spill
+        self.chunks: list[str | StoredText] = []
         self._pending: list[str] = []
         self._size = 0
 
@@ -53,14 +57,15 @@ class TextStore:
             self._close()
         return at
 
-    def chunk(self, no: int) -> str:
+    def chunk(self, no: int) -> str | StoredText:
         """String `no` (the one being filled is closed first: what was put in it is read from now on)."""
         if no == len(self.chunks):
             self._close()
         return self.chunks[no]
 
     def _close(self) -> None:
-        self.chunks.append("".join(self._pending))
+        text = "".join(self._pending)
+        self.chunks.append(text if self.spill is None else self.spill.put(text))
         self._pending, self._size = [], 0
 
 
@@ -68,11 +73,12 @@ _keeping: tuple[int, TextStore] | None = None  # (this process's id, the store i
 
 
 @contextmanager
-def keeping_texts() -> Iterator[TextStore]:
+def keeping_texts(spill: bool = True) -> Iterator[TextStore]:
     """While the block runs, the answers made in this process keep their texts in one new store (not in forked
-    helpers: a helper's answers are sent on and dropped; they keep their own texts)."""
+    helpers: a helper's answers are sent on and dropped; they keep their own texts); its full strings go to a
+    temporary file of its own (`spill=False`: they stay in memory)."""
     global _keeping
-    before, store = _keeping, TextStore()
+    before, store = _keeping, TextStore(SpillFile() if spill else None)
     _keeping = (os.getpid(), store)
     try:
         yield store
@@ -116,8 +122,9 @@ class Answers(Sequence[TaskAnswer]):
         return self._statuses
 
     @property
-    def text(self) -> str:
-        """The string holding the texts (from `spans`' offsets on): the form's own, or its store's."""
+    def text(self) -> str | StoredText:
+        """The string holding the texts (from `spans`' offsets on): the form's own, or its store's (sliced like
+        a string, read back from the store's file when it went there)."""
         return self._text if self._store is None else self._store.chunk(self._chunk)
 
     def spans(self, task_ids: Sequence[str]) -> tuple[list[int], list[int], list[int], list[int]]:
@@ -134,11 +141,18 @@ class Answers(Sequence[TaskAnswer]):
                 column.append(v)
         return out
 
-    def _one(self, k: int) -> TaskAnswer:
-        ends, text, base = self._ends, self.text, self._base
+    def _one(self, k: int, text: str | StoredText | None = None, base: int | None = None) -> TaskAnswer:
+        """Answer k; `text` and `base`: the form's own texts, when they were read already (`_own`)."""
+        if text is None or base is None:
+            text, base = self.text, self._base
+        ends = self._ends
         a = base + (ends[2 * k - 1] if k else 0)
         b, c = base + ends[2 * k], base + ends[2 * k + 1]
         return TaskAnswer(self._ids[k], self._statuses[k], text[a:b], text[b:c])
+
+    def _own(self) -> str:
+        """The form's texts, one after the other (one read of its store's file, when they went there)."""
+        return self.text[self._base : self._base + (self._ends[-1] if len(self._ends) else 0)]
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -149,7 +163,8 @@ class Answers(Sequence[TaskAnswer]):
         return self._one(range(len(self))[k])
 
     def __iter__(self) -> Iterator[TaskAnswer]:
-        return map(self._one, range(len(self._ids)))
+        own = self._own()
+        return (self._one(k, own, 0) for k in range(len(self._ids)))
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Answers | tuple | list):
@@ -163,8 +178,7 @@ class Answers(Sequence[TaskAnswer]):
         return repr(tuple(self))
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        own = self.text[self._base : self._base + (self._ends[-1] if len(self._ends) else 0)]
-        return Answers, (self._ids, self._statuses, own, self._ends)
+        return Answers, (self._ids, self._statuses, self._own(), self._ends)
 
 
 def as_answers(values: Sequence[TaskAnswer]) -> Answers:

@@ -6,7 +6,9 @@ header and a reference; and reading one — as the writers do, in this process a
 write the exports — writes its reference count, so that every memory page holding a text stops being shared
 with the helper. Packed, a column is a few objects; the strings it slices are those the records keep their task
 answers' texts in (`answers.TextStore`: the texts are held once), or its own, joined when it is built
-(`PackedColumn`). A writer's slice of it is made into strings of its own, which go when the slice is written.
+(`PackedColumn`). A writer's slice of it is made into strings of its own, which go when the slice is written; a
+store's string that went to the collect's temporary file (`spill.StoredText`) is read back for it, the texts of
+a slice that lie close together in one read.
 
 `PackedText` is a pandas extension array (immutable): a DataFrame holds it like any column, `iloc`, `take`
 and `tolist` give the same values a column of strings gives. A missing value (none of the builders makes one;
@@ -26,6 +28,8 @@ import pandas as pd
 from pandas.api.extensions import ExtensionArray, ExtensionDtype, register_extension_dtype, take
 from pandas.api.indexers import check_array_indexer
 
+from ..spill import StoredText
+
 _MISSING = -1  # a start offset marking a missing value
 
 
@@ -34,7 +38,7 @@ class Spans(Sequence[str]):
 
     __slots__ = ("ends", "starts", "text")
 
-    def __init__(self, text: str, starts: Sequence[int], ends: Sequence[int]) -> None:
+    def __init__(self, text: str | StoredText, starts: Sequence[int], ends: Sequence[int]) -> None:
         self.text, self.starts, self.ends = text, starts, ends
 
     @classmethod
@@ -78,7 +82,9 @@ class PackedText(ExtensionArray):
     starts[k] < 0). The strings may be the records' own (a collect's store of its forms' answers: `answers.TextStore`),
     so that a column of them copies no text."""
 
-    def __init__(self, texts: Sequence[str], src: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> None:
+    def __init__(
+        self, texts: Sequence[str | StoredText], src: np.ndarray, starts: np.ndarray, ends: np.ndarray
+    ) -> None:
         self._texts, self._src, self._starts, self._ends = texts, src, starts, ends
 
     @classmethod
@@ -104,7 +110,7 @@ class PackedText(ExtensionArray):
         return cls.pack(values)
 
     @property
-    def sources(self) -> tuple[str, ...]:
+    def sources(self) -> tuple[str | StoredText, ...]:
         """The strings the texts are slices of."""
         return tuple(self._texts)
 
@@ -129,7 +135,17 @@ class PackedText(ExtensionArray):
     def tolist(self) -> list[Any]:
         texts = self._texts
         src, starts, ends = self._src.tolist(), self._starts.tolist(), self._ends.tolist()
-        out = [texts[i][a:b] for i, a, b in zip(src, starts, ends, strict=True)]
+        out = [
+            texts[i][a:b] if type(texts[i]) is str else "" for i, a, b in zip(src, starts, ends, strict=True)
+        ]
+        for i in np.unique(self._src).tolist():
+            text = texts[i]
+            if isinstance(text, StoredText):  # read back: each run of texts close together at once
+                at = np.flatnonzero(self._src == i).tolist()
+                for k, value in zip(
+                    at, text.slices([starts[k] for k in at], [ends[k] for k in at]), strict=True
+                ):
+                    out[k] = value
         if self._hasna:
             for k in np.flatnonzero(self._starts < 0).tolist():
                 out[k] = np.nan
@@ -156,7 +172,7 @@ class PackedText(ExtensionArray):
 
     @property
     def nbytes(self) -> int:
-        text = sum(len(t) * _char_width(t) for t in self._texts)
+        text = sum(len(t) * _char_width(t) for t in self._texts if type(t) is str)  # not what is in a file
         return int(self._src.nbytes + self._starts.nbytes + self._ends.nbytes + text)
 
     def isna(self) -> np.ndarray:
@@ -212,7 +228,7 @@ class PackedColumn:
     (a record's strings); others are joined at once, and go as soon as they are."""
 
     def __init__(self) -> None:
-        self.sources: list[str] = []
+        self.sources: list[str | StoredText] = []
         self.src, self.starts, self.ends = array("i"), array("q"), array("q")
 
     def __len__(self) -> int:
