@@ -48,6 +48,7 @@ class TextStore:
         self.chunks: list[str | StoredText] = []
         self._pending: list[str] = []
         self._size = 0
+        self._handles: dict[int, StoreChunk] = {}
 
     def put(self, text: str) -> tuple[int, int]:
         at = (len(self.chunks), self._size)
@@ -63,10 +64,42 @@ class TextStore:
             self._close()
         return self.chunks[no]
 
+    def handle(self, no: int) -> StoreChunk:
+        """String `no` before it is closed, sliced like it (`StoreChunk`: one per string)."""
+        got = self._handles.get(no)
+        if got is None:
+            got = self._handles[no] = StoreChunk(self, no)
+        return got
+
+    def close(self) -> None:
+        """The string being filled closed (written to `spill`): done before helpers are forked to read them, so
+        that none of them writes it again."""
+        if self._pending:
+            self._close()
+
     def _close(self) -> None:
         text = "".join(self._pending)
         self.chunks.append(text if self.spill is None else self.spill.put(text))
         self._pending, self._size = [], 0
+
+
+class StoreChunk:
+    """A `TextStore`'s string `no`, given before it is closed (a table's texts are added a branch at a time):
+    sliced like the string, which it reads (`resolved`) only then."""
+
+    __slots__ = ("_no", "_store")
+
+    def __init__(self, store: TextStore, no: int) -> None:
+        self._store, self._no = store, no
+
+    def resolved(self) -> str | StoredText:
+        return self._store.chunk(self._no)
+
+    def __getitem__(self, k: Any) -> str:
+        return self.resolved()[k]
+
+    def __len__(self) -> int:
+        return len(self.resolved())
 
 
 _keeping: tuple[int, TextStore] | None = None  # (this process's id, the store its answers' texts go to)
@@ -84,6 +117,7 @@ def keeping_texts(spill: bool = True) -> Iterator[TextStore]:
         yield store
     finally:
         _keeping = before
+        store.close()
 
 
 class Answers(Sequence[TaskAnswer]):

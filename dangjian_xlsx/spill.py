@@ -32,6 +32,7 @@ class SpillFile:
         self._file: IO[bytes] | None = None
         self._size = 0
         self._lock = threading.Lock()
+        self._buffer = bytearray()  # what a read put in it is decoded before the next read (`decoded`)
         # why strings stay in memory: the file could not be made or written
         self.failed: OSError | None = None
 
@@ -60,19 +61,25 @@ class SpillFile:
         self._file = tempfile.TemporaryFile(prefix="dangjian-texts-", dir=self.directory, buffering=0)  # noqa: SIM115
         return self._file
 
-    def read(self, offset: int, size: int) -> bytes:
-        """`size` bytes from `offset` (all of them: a short read is an error)."""
+    def decoded(self, offset: int, size: int, width: int, pieces: list[tuple[int, int]]) -> list[str]:
+        """The `size` bytes from `offset` read (all of them: a short read is an error) into this file's one
+        buffer, and the text of each (start, end) of `pieces` in them decoded: no copy of the bytes is made,
+        and the buffer is used again by the next read (under the lock, as the file's position is where there
+        is no `os.preadv`)."""
         assert self._file is not None
-        fd = self._file.fileno()
-        if hasattr(os, "pread"):
-            data = os.pread(fd, size, offset)
-        else:  # pragma: no cover - Windows: no pread; threads of this process share the file's position
-            with self._lock:
+        encoding = _ENCODINGS[width]
+        with self._lock:
+            if len(self._buffer) < size:
+                self._buffer = bytearray(size)
+            view = memoryview(self._buffer)[:size]
+            if hasattr(os, "preadv"):
+                got = os.preadv(self._file.fileno(), [view], offset)
+            else:  # pragma: no cover - Windows: no preadv
                 self._file.seek(offset)
-                data = self._file.read(size)
-        if len(data) != size:
-            raise OSError(f"临时文件读取不完整：应为 {size} 字节，读到 {len(data)} 字节")
-        return data
+                got = self._file.readinto(view) or 0  # type: ignore[attr-defined]
+            if got != size:
+                raise OSError(f"临时文件读取不完整：应为 {size} 字节，读到 {got} 字节")
+            return [str(view[a:b], encoding, "surrogatepass") for a, b in pieces]
 
     def close(self) -> None:
         """The file closed (and gone); the texts in it can no longer be read."""
@@ -121,23 +128,25 @@ class StoredText:
             return out
         order = np.argsort(starts, kind="stable")
         lo, hi = starts[order], np.maximum.accumulate(ends[order])
-        cut = np.flatnonzero(
-            lo[1:] - hi[:-1] > _GAP_CHARS
-        ).tolist()  # where a run of texts close together ends
-        a, b = starts.tolist(), ends.tolist()
+        # where a run of texts close together ends
+        cut = np.flatnonzero(lo[1:] - hi[:-1] > _GAP_CHARS).tolist()
+        a, b, w = starts.tolist(), ends.tolist(), self._width
         for first, last in zip([0, *(c + 1 for c in cut)], [*(c + 1 for c in cut), len(a)], strict=True):
-            base = int(lo[first])
-            text = self._chars(base, int(hi[last - 1]))
-            for k in order[first:last].tolist():
-                out[k] = text[a[k] - base : b[k] - base]
+            base, top = int(lo[first]), int(hi[last - 1])
+            at = order[first:last].tolist()
+            pieces = [((a[k] - base) * w, (b[k] - base) * w) for k in at]
+            texts = self._file.decoded(self._offset + base * w, (top - base) * w, w, pieces)
+            for k, text in zip(at, texts, strict=True):
+                out[k] = text
         return out
 
     def _chars(self, start: int, stop: int) -> str:
         if stop <= start:
             return ""
         w = self._width
-        data = self._file.read(self._offset + start * w, (stop - start) * w)
-        return data.decode(_ENCODINGS[w], "surrogatepass")
+        return self._file.decoded(self._offset + start * w, (stop - start) * w, w, [(0, (stop - start) * w)])[
+            0
+        ]
 
 
 _ENCODINGS = {1: "latin-1", 2: "utf-16-le", 4: "utf-32-le"}

@@ -65,11 +65,11 @@ def test_the_file_has_no_name_left_behind(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_without_pread_a_text_is_read_with_a_seek(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Windows has no os.pread: the file is read at its position, under the lock."""
+def test_without_preadv_a_text_is_read_with_a_seek(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows has no os.preadv: the file is read at its position, under the lock."""
     file = SpillFile(tmp_path)
     first, second = file.put("第一段文字" * 50), file.put("第二段" * 70)
-    monkeypatch.delattr(os, "pread", raising=False)
+    monkeypatch.delattr(os, "preadv", raising=False)
     assert str(second) == "第二段" * 70 and first[5:10] == ("第一段文字" * 50)[5:10]
 
 

@@ -28,6 +28,7 @@ import pandas as pd
 from pandas.api.extensions import ExtensionArray, ExtensionDtype, register_extension_dtype, take
 from pandas.api.indexers import check_array_indexer
 
+from ..answers import StoreChunk
 from ..spill import StoredText
 
 _MISSING = -1  # a start offset marking a missing value
@@ -38,7 +39,9 @@ class Spans(Sequence[str]):
 
     __slots__ = ("ends", "starts", "text")
 
-    def __init__(self, text: str | StoredText, starts: Sequence[int], ends: Sequence[int]) -> None:
+    def __init__(
+        self, text: str | StoredText | StoreChunk, starts: Sequence[int], ends: Sequence[int]
+    ) -> None:
         self.text, self.starts, self.ends = text, starts, ends
 
     @classmethod
@@ -83,7 +86,11 @@ class PackedText(ExtensionArray):
     so that a column of them copies no text."""
 
     def __init__(
-        self, texts: Sequence[str | StoredText], src: np.ndarray, starts: np.ndarray, ends: np.ndarray
+        self,
+        texts: Sequence[str | StoredText | StoreChunk],
+        src: np.ndarray,
+        starts: np.ndarray,
+        ends: np.ndarray,
     ) -> None:
         self._texts, self._src, self._starts, self._ends = texts, src, starts, ends
 
@@ -110,7 +117,7 @@ class PackedText(ExtensionArray):
         return cls.pack(values)
 
     @property
-    def sources(self) -> tuple[str | StoredText, ...]:
+    def sources(self) -> tuple[str | StoredText | StoreChunk, ...]:
         """The strings the texts are slices of."""
         return tuple(self._texts)
 
@@ -133,7 +140,7 @@ class PackedText(ExtensionArray):
         return iter(self.tolist())
 
     def tolist(self) -> list[Any]:
-        texts = self._texts
+        texts = [t.resolved() if isinstance(t, StoreChunk) else t for t in self._texts]
         src, starts, ends = self._src.tolist(), self._starts.tolist(), self._ends.tolist()
         out = [
             texts[i][a:b] if type(texts[i]) is str else "" for i, a, b in zip(src, starts, ends, strict=True)
@@ -172,7 +179,8 @@ class PackedText(ExtensionArray):
 
     @property
     def nbytes(self) -> int:
-        text = sum(len(t) * _char_width(t) for t in self._texts if type(t) is str)  # not what is in a file
+        resolved = (t.resolved() if isinstance(t, StoreChunk) else t for t in self._texts)
+        text = sum(len(t) * _char_width(t) for t in resolved if type(t) is str)  # not what is in a file
         return int(self._src.nbytes + self._starts.nbytes + self._ends.nbytes + text)
 
     def isna(self) -> np.ndarray:
@@ -228,7 +236,7 @@ class PackedColumn:
     (a record's strings); others are joined at once, and go as soon as they are."""
 
     def __init__(self) -> None:
-        self.sources: list[str | StoredText] = []
+        self.sources: list[str | StoredText | StoreChunk] = []
         self.src, self.starts, self.ends = array("i"), array("q"), array("q")
 
     def __len__(self) -> int:

@@ -26,7 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..answers import TextStore
 from ..models import Catalog
+from ..spill import SpillFile
 from .compact import Texts
 from .frames import r4, series_of
 from .packedtext import PackedColumn, PackedText, Spans
@@ -69,6 +71,9 @@ class ScoreItems:
         self._added, self._added_lost = array("d"), array("d")
         self._any_score = False  # else score and lost hold nothing but blanks: None in a column of objects
         self._note_column = PackedColumn()
+        # the branches' notes in a few large strings, written to a temporary file as each is full (`spill`): the
+        # table holds none of them, and a forked writer reads a few objects where it read one per branch
+        self._notes = TextStore(SpillFile())
         self._of_branch: dict[str, list[int]] = {}  # branch id → its parts (a branch scored twice: both)
         self._read: _Arrays | None = None  # once read: the arrays the rows are made of (`_arrays`)
 
@@ -90,7 +95,11 @@ class ScoreItems:
         self._added.extend(math.nan if v is None else v for v in scores)
         self._added_lost.extend(lost)
         self._any_score = self._any_score or any(v is not None for v in scores)
-        kept = Spans.joined(notes)
+        joined = Spans.joined(notes)
+        no, base = self._notes.put(joined.text)
+        kept = Spans(
+            self._notes.handle(no), [base + a for a in joined.starts], [base + b for b in joined.ends]
+        )
         self._note_column.extend(kept)
         return lost, kept
 
@@ -179,7 +188,9 @@ class ScoreItems:
         return out
 
     def compact(self, texts: Texts) -> None:
-        """The branches' ids and names as `texts`' copies (`compact.Texts`: laid out together)."""
+        """The branches' ids and names as `texts`' copies (`compact.Texts`: laid out together); the notes'
+        last string closed (written out before writers are forked to read it)."""
+        self._notes.close()
         read = self._arrays()
         for key in ("branch_id", "branch"):
             read.per_branch[key] = texts.values(read.per_branch[key])

@@ -197,3 +197,29 @@ def test_a_branchs_section_totals_read_as_the_dict_they_stand_for(report: Report
         assert dict(sc.sections) == expected and list(sc.sections) == [s.id for s in cat.sections]
         assert sc.sections == expected and len(sc.sections) == len(cat.sections)
         assert not hasattr(sc, "__dict__") and sys.getsizeof(sc.sections) < sys.getsizeof(expected) / 4
+
+
+def test_the_notes_are_in_the_tables_file_not_a_string_per_branch(report: Report) -> None:
+    """得分明细's and 问题台账's 扣分说明 are slices of a few strings written to a temporary file (`spill`), read back
+    as the records wrote them: the tables hold none of the texts, and the helper forked to write the exports
+    touches a few objects for them where it touched one string per branch. Before the writers fork, every one of
+    those strings is written (`compact`), so that a helper never writes one itself."""
+    from dangjian_xlsx.answers import StoreChunk
+    from dangjian_xlsx.spill import StoredText
+
+    tables = ag.build_tables(report)
+    plain = _plain(report)
+    items = tables.score_items
+    assert _same(items.frame()["note"].tolist(), plain["note"].tolist())
+    assert any(plain["note"]) and len(plain) > 200
+    branches = len(set(plain["branch_id"]))
+    notes = items._arrays().notes  # the packed column the rows are made from
+    sources = notes.sources
+    assert all(isinstance(t, StoreChunk) for t in sources) and len(sources) < branches / 10
+    assert not items._notes._pending  # every string written before the writers fork (`compact`)
+    assert all(isinstance(t.resolved(), StoredText) for t in sources)
+    ledger_notes = tables.ledger["note"].array
+    assert set(map(id, ledger_notes.sources)) <= set(map(id, sources))  # the same strings, not copies
+    lost = plain[plain["lost"].fillna(0) > 0]
+    assert sorted(tables.ledger["note"].tolist()) == sorted(lost["note"].tolist())
+    assert notes.nbytes < 13 * len(notes)  # offsets only: the texts are in the file
