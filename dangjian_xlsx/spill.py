@@ -61,13 +61,11 @@ class SpillFile:
         self._file = tempfile.TemporaryFile(prefix="dangjian-texts-", dir=self.directory, buffering=0)  # noqa: SIM115
         return self._file
 
-    def decoded(self, offset: int, size: int, width: int, pieces: list[tuple[int, int]]) -> list[str]:
-        """The `size` bytes from `offset` read (all of them: a short read is an error) into this file's one
-        buffer, and the text of each (start, end) of `pieces` in them decoded: no copy of the bytes is made,
-        and the buffer is used again by the next read (under the lock, as the file's position is where there
-        is no `os.preadv`)."""
+    def text(self, offset: int, size: int, width: int) -> str:
+        """The text of the `size` bytes from `offset` (all of them: a short read is an error), read into this
+        file's one buffer and decoded from there: no bytes object is made, and the buffer is used again by the
+        next read (under the lock, as the file's position is where there is no `os.preadv`)."""
         assert self._file is not None
-        encoding = _ENCODINGS[width]
         with self._lock:
             if len(self._buffer) < size:
                 self._buffer = bytearray(size)
@@ -79,7 +77,7 @@ class SpillFile:
                 got = self._file.readinto(view) or 0  # type: ignore[attr-defined]
             if got != size:
                 raise OSError(f"临时文件读取不完整：应为 {size} 字节，读到 {got} 字节")
-            return [str(view[a:b], encoding, "surrogatepass") for a, b in pieces]
+            return str(view, _ENCODINGS[width], "surrogatepass")
 
     def close(self) -> None:
         """The file closed (and gone); the texts in it can no longer be read."""
@@ -130,23 +128,19 @@ class StoredText:
         lo, hi = starts[order], np.maximum.accumulate(ends[order])
         # where a run of texts close together ends
         cut = np.flatnonzero(lo[1:] - hi[:-1] > _GAP_CHARS).tolist()
-        a, b, w = starts.tolist(), ends.tolist(), self._width
+        a, b = starts.tolist(), ends.tolist()
         for first, last in zip([0, *(c + 1 for c in cut)], [*(c + 1 for c in cut), len(a)], strict=True):
-            base, top = int(lo[first]), int(hi[last - 1])
-            at = order[first:last].tolist()
-            pieces = [((a[k] - base) * w, (b[k] - base) * w) for k in at]
-            texts = self._file.decoded(self._offset + base * w, (top - base) * w, w, pieces)
-            for k, text in zip(at, texts, strict=True):
-                out[k] = text
+            base = int(lo[first])
+            text = self._chars(base, int(hi[last - 1]))
+            for k in order[first:last].tolist():
+                out[k] = text[a[k] - base : b[k] - base]
         return out
 
     def _chars(self, start: int, stop: int) -> str:
         if stop <= start:
             return ""
         w = self._width
-        return self._file.decoded(self._offset + start * w, (stop - start) * w, w, [(0, (stop - start) * w)])[
-            0
-        ]
+        return self._file.text(self._offset + start * w, (stop - start) * w, w)
 
 
 _ENCODINGS = {1: "latin-1", 2: "utf-16-le", 4: "utf-32-le"}

@@ -142,16 +142,18 @@ class PackedText(ExtensionArray):
     def tolist(self) -> list[Any]:
         texts = [t.resolved() if isinstance(t, StoreChunk) else t for t in self._texts]
         src, starts, ends = self._src.tolist(), self._starts.tolist(), self._ends.tolist()
-        out = [
-            texts[i][a:b] if type(texts[i]) is str else "" for i, a, b in zip(src, starts, ends, strict=True)
-        ]
-        for i in np.unique(self._src).tolist():
-            text = texts[i]
-            if isinstance(text, StoredText):  # read back: each run of texts close together at once
-                at = np.flatnonzero(self._src == i).tolist()
-                for k, value in zip(
-                    at, text.slices([starts[k] for k in at], [ends[k] for k in at]), strict=True
-                ):
+        if all(type(t) is str for t in texts):
+            out = [texts[i][a:b] for i, a, b in zip(src, starts, ends, strict=True)]
+        else:  # a source at a time: those read back from a file, each run of texts close together at once
+            out = [""] * len(src)
+            for i in np.unique(self._src).tolist():
+                at = np.flatnonzero(self._src == i)
+                text = texts[i]
+                if isinstance(text, StoredText):
+                    values = text.slices(self._starts[at], self._ends[at])
+                else:
+                    values = [text[starts[k] : ends[k]] for k in at.tolist()]
+                for k, value in zip(at.tolist(), values, strict=True):
                     out[k] = value
         if self._hasna:
             for k in np.flatnonzero(self._starts < 0).tolist():
