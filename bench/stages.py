@@ -128,13 +128,14 @@ def stage_collect(n: int, inbox: Path, work: Path) -> dict[str, Any]:
     out.parent.mkdir(parents=True)
     clock = Clock()
     resident = [_resident_mb()]  # this process's resident size before reading, after it, after the tables
-    gc.freeze()  # as the command line does: before reading (forked helpers), again before writing
+    gc.freeze()  # as the command line does: before reading (forked helpers), again after it and after the tables
     try:
         report = run_collect(inbox, campaign)
         read = time.perf_counter() - clock.wall0
         resident.append(_resident_mb())
         gc.freeze()
         tables, ov = aggregate.tables_and_overview(report)
+        gc.freeze()  # the tables too, as the command line does (`write_outputs(made=...)`)
         tabled = time.perf_counter() - clock.wall0
         resident.append(_resident_mb())
         at = report.generated_at

@@ -215,7 +215,7 @@ def collect(
             report = _collect_report(inbox, chosen.campaign, jobs)
         check_round(report.campaign, report.files, chosen.label)
         freeze()  # the report outlives the writing, whose many allocations need not make the collector visit it
-        written = write_outputs(report, out, feedback=feedback)
+        written = write_outputs(report, out, feedback=feedback, made=freeze)  # and so do the tables
     console.print(counts_table("汇总结果", written.overview.rows()))
     for p in (written.summary, *written.exports):
         console.print(f"已写入 {p}")

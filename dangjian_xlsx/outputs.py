@@ -188,9 +188,14 @@ def _final(out: OutputSet, paths: list[Path], base: Path) -> list[Path]:
     return [base / Path(p).relative_to(out.stage) for p in paths]
 
 
-def write_outputs(report: Report, out: Path, *, feedback: bool = False) -> Outputs:
+def write_outputs(
+    report: Report, out: Path, *, feedback: bool = False, made: Callable[[], None] | None = None
+) -> Outputs:
     """Write everything a collect produces beside the summary at `out` (a file, a folder, or a name without
-    suffix: see `summary_path`), keeping the previous outputs and what was typed into the previous 问题台账."""
+    suffix: see `summary_path`), keeping the previous outputs and what was typed into the previous 问题台账.
+    `made` is called once the tables are made, before the processes writing them start: the command line
+    freezes the garbage collector's view of them there (`gc.freeze`), so that no collection visits them
+    again — in a forked helper, that would copy every page holding one of their objects."""
     from . import aggregate as ag
     from .round import finish_pack
     from .summary import read_previous
@@ -212,6 +217,8 @@ def write_outputs(report: Report, out: Path, *, feedback: bool = False) -> Outpu
             jobs, end = _jobs(
                 report, dataclasses.replace(tables, ledger=carried.ledger), tables, ov, st, path, feedback
             )
+            if made is not None:
+                made()
             written = _write_all(jobs)
             summary_files, corrections = written[0] + written[1], [p for w in written[2:end] for p in w]
             written_feedback = [p for w in written[end:] for p in w]
