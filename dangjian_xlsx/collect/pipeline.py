@@ -9,7 +9,9 @@ modification times), never on the clock, so the same inbox gives the same Report
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
+from array import array
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from .. import parallel, read
 from ..answers import keeping_texts
 from ..models import Campaign, FileRecord, Outcome, Report
 from .classify import process_file
-from .containers import expand
+from .containers import Entry, expand
 from .crosscheck import cross_check
 from .inbox import discover, display_name
 from .resolve import resolve
@@ -27,27 +29,49 @@ Progress = Callable[[int, int], None]
 PARALLEL_THRESHOLD = 40  # jobs=0: below this many files, worker start-up costs more than it saves (measured)
 
 
+class _Listing:
+    """The inbox's entries as the processes reading them share them: the files' paths one string and where
+    each ends, a container's member (`containers.Entry`) as it is. A province's ten thousand `Path` objects
+    (half a kilobyte each) lay on pages that both processes wrote as they read them (a reference counted, a
+    cached part): the forked helper ended up with its own copy of all of them."""
+
+    def __init__(self, entries: Sequence[Path | Entry]) -> None:
+        paths = [os.fspath(e) if isinstance(e, Path) else "" for e in entries]
+        self._text = "".join(paths)
+        self._ends = array("q", itertools.accumulate(map(len, paths)))
+        self._members = {k: e for k, e in enumerate(entries) if not isinstance(e, Path)}
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, k: int) -> Path | Entry:
+        member = self._members.get(k)
+        if member is not None:
+            return member
+        return Path(self._text[self._ends[k - 1] if k else 0 : self._ends[k]])
+
+
 def _process_all(
-    paths: Sequence[Path], inbox: Path, campaign: Campaign, jobs: int, progress: Progress | None
+    listing: _Listing, inbox: Path, campaign: Campaign, jobs: int, progress: Progress | None
 ) -> list[FileRecord]:
-    total = len(paths)
+    total = len(listing)
     if jobs == 0:
         jobs = parallel.cpus() if total > PARALLEL_THRESHOLD else 1
     jobs = max(1, min(jobs, total))
     if progress:
         progress(0, total)
-    if not paths:
+    if not total:
         return []
     # The first file is read here: that warms up what every helper needs (lazy imports of the reader,
     # validation's per-campaign context), which forked helpers then inherit instead of each redoing it.
     # With one process, `share` reads the rest here too, in order. The records kept here hold their task
     # answers' texts in this collect's few large strings (`answers.keeping_texts`).
     with keeping_texts():
-        first = process_file(paths[0], inbox, campaign).compact()
+        first = process_file(listing[0], inbox, campaign).compact()
         if progress:
             progress(1, total)
         rest = parallel.share(
-            lambda k: process_file(paths[k + 1], inbox, campaign).compact(),  # small, as it is kept or sent
+            lambda k: process_file(listing[k + 1], inbox, campaign).compact(),  # small, as it is kept or sent
             total - 1,
             processes=jobs,
             done=(lambda n: progress(n + 1, total)) if progress else None,
@@ -69,8 +93,8 @@ def _generated_at(records: list[FileRecord], campaign: Campaign) -> dt.datetime:
 def run_collect(inbox: Path, campaign: Campaign, jobs: int = 0, progress: Progress | None = None) -> Report:
     """Collect a folder: every file read, identified, validated; duplicates resolved."""
     inbox = Path(inbox)
-    paths = discover(inbox)
-    records = resolve(_process_all(paths, inbox, campaign, jobs, progress), campaign.catalog.unit)
+    listing = _Listing(discover(inbox))  # the Path objects go: the processes share the one string
+    records = resolve(_process_all(listing, inbox, campaign, jobs, progress), campaign.catalog.unit)
     records = cross_check(records, campaign)
     return Report(
         inbox=str(inbox), campaign=campaign, files=records, generated_at=_generated_at(records, campaign)
