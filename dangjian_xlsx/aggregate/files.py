@@ -11,6 +11,11 @@ from ..messages import Code, render
 from ..models import FileRecord, Outcome, Problem, Severity
 from .current import Terms, form_kind
 from .frames import frame, int_col
+from .packedtext import PackedText
+
+# the files table's columns of a text per file (its path, when it was saved, its digest): kept packed, so that the
+# processes writing the tables at once do not both touch a string of each file (the other columns repeat few texts)
+_PACKED = ("path", "saved_at", "sha256")
 
 
 def _fmt_dt(v: dt.datetime | None) -> str:
@@ -106,6 +111,8 @@ def files_and_problems(records: list[FileRecord], terms: Terms) -> tuple[pd.Data
     )
     for c in ("size", "errors", "warnings"):
         int_col(files, c)
+    for c in _PACKED:  # a text per file: packed (one string for the column), not a string per row
+        files[c] = pd.Series(PackedText.pack(files[c].tolist()), index=files.index)
     problems = frame(
         problem_rows,
         [

@@ -51,7 +51,7 @@ class Spans(Sequence[str]):
         if any(type(t) is not str for t in texts):
             raise TypeError("a packed text column holds texts only")
         ends = list(itertools.accumulate(map(len, texts)))
-        return cls("".join(texts), [0, *ends[:-1]], ends)
+        return cls("".join(texts), [0, *ends[:-1]] if ends else [], ends)
 
     def picked(self, at: Sequence[int]) -> Spans:
         """The texts at positions `at`, slices of the same string."""

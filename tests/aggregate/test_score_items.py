@@ -223,3 +223,17 @@ def test_the_notes_are_in_the_tables_file_not_a_string_per_branch(report: Report
     lost = plain[plain["lost"].fillna(0) > 0]
     assert sorted(tables.ledger["note"].tolist()) == sorted(lost["note"].tolist())
     assert notes.nbytes < 13 * len(notes)  # offsets only: the texts are in the file
+
+
+def test_the_files_texts_of_their_own_are_packed(report: Report) -> None:
+    """The files table's path, saved-at and digest columns (a text per file) are one string each, not a string
+    per row: the processes writing the tables at once would both touch every file's."""
+    from dangjian_xlsx.aggregate.packedtext import PackedText
+
+    files = ag.build_tables(report).files
+    records = {f.path: f for f in report.files}
+    assert sorted(files["path"].tolist()) == sorted(records)
+    for c in ("path", "saved_at", "sha256"):
+        assert isinstance(files[c].array, PackedText) and len(files[c].array.sources) == 1
+    assert [records[p].sha256 for p in files["path"].tolist()] == files["sha256"].tolist()
+    assert len(PackedText.pack([])) == 0 and PackedText.pack([]).tolist() == []
