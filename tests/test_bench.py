@@ -197,7 +197,7 @@ _COPIED = """
 import os, sys, time
 data = bytearray(b"x" * (16 << 20))  # resident in this process, shared with the child at the fork
 if os.fork() == 0:
-    time.sleep(0.3)  # seen first as forked
+    time.sleep(1.0)  # seen first as forked (the watch's first look at it may come late on a busy machine)
     if sys.argv[1] == "parent":
         for i in range(0, len(data), 4096):  # a write into every shared page: each becomes its own copy
             data[i] = 1
@@ -224,8 +224,10 @@ def test_copied_pages_are_told_from_new_memory(writes: str) -> None:
     watch.stop()
     (child,) = watch.seen
     assert watch.private[child] > 15 << 10  # kB: 16 MB either way
+    # copied: 16 MB, less what was already private when the watch first saw the child (a late first look);
+    # new memory of its own: next to none
     if writes == "parent":
-        assert watch.copied[child] > 15 << 10
+        assert watch.copied[child] > 12 << 10
     else:
         assert watch.copied[child] < 2 << 10
 
