@@ -4,7 +4,7 @@ What a branch writes in its forms' text cells (完成情况, 存在问题: up to
 per 附件2) is the one part of a record whose size is the branch's to decide. A province's collect held all of it
 in the collecting process: a round of long answers grew that process by their whole length. Here the collect's
 store of answer texts (`answers.TextStore`) writes each of its large strings to one temporary file as soon as it
-is full, and keeps where it went: reading a text is reading its bytes back (`os.pread`, or a seek and a read under
+is full, and keeps where it went: reading a text is reading its bytes back (`os.preadv`, or a seek and a read under
 a lock where there is none), which forked helpers can do on the file they inherit. The file has no name (POSIX:
 removed as soon as it is made) or goes when it is closed (Windows), also when the process is killed.
 
@@ -32,7 +32,7 @@ class SpillFile:
         self._file: IO[bytes] | None = None
         self._size = 0
         self._lock = threading.Lock()
-        self._buffer = bytearray()  # what a read put in it is decoded before the next read (`decoded`)
+        self._buffer = bytearray()  # what a read put in it is decoded before the next read (`text`)
         # why strings stay in memory: the file could not be made or written
         self.failed: OSError | None = None
 

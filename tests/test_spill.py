@@ -1,6 +1,6 @@
 """A collect's answer texts go to a temporary file, not the collecting process's memory (issue 20: what a
 branch writes must not grow the process), and read back exactly: in this process, in a forked helper, without
-`os.pread`, and in memory when the file cannot be written."""
+`os.preadv`, and in memory when the file cannot be written."""
 
 from __future__ import annotations
 

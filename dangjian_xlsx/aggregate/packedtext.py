@@ -140,7 +140,7 @@ class PackedText(ExtensionArray):
         return iter(self.tolist())
 
     def tolist(self) -> list[Any]:
-        texts = [t.resolved() if isinstance(t, StoreChunk) else t for t in self._texts]
+        texts = self._resolved()
         src, starts, ends = self._src.tolist(), self._starts.tolist(), self._ends.tolist()
         if all(type(t) is str for t in texts):
             out = [texts[i][a:b] for i, a, b in zip(src, starts, ends, strict=True)]
@@ -159,6 +159,10 @@ class PackedText(ExtensionArray):
             for k in np.flatnonzero(self._starts < 0).tolist():
                 out[k] = np.nan
         return out
+
+    def _resolved(self) -> list[str | StoredText]:
+        """The strings the texts are slices of, a store's string given before it was closed as it is now."""
+        return [t.resolved() if isinstance(t, StoreChunk) else t for t in self._texts]
 
     def to_numpy(
         self, dtype: Any = None, copy: bool = False, na_value: Any = pd.api.extensions.no_default
@@ -181,8 +185,9 @@ class PackedText(ExtensionArray):
 
     @property
     def nbytes(self) -> int:
-        resolved = (t.resolved() if isinstance(t, StoreChunk) else t for t in self._texts)
-        text = sum(len(t) * _char_width(t) for t in resolved if type(t) is str)  # not what is in a file
+        text = sum(
+            len(t) * _char_width(t) for t in self._resolved() if type(t) is str
+        )  # not what is in a file
         return int(self._src.nbytes + self._starts.nbytes + self._ends.nbytes + text)
 
     def isna(self) -> np.ndarray:
