@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from .spill import SpillFile, StoredText
-from .values import SHARED_MAX, TaskAnswer
+from .values import SHARED_MAX, ItemScore, TaskAnswer, shared
 
 CHUNK_CHARS = 1 << 16  # characters of a store's string, about: a form's texts are never split
 
@@ -120,11 +120,61 @@ def keeping_texts(spill: bool = True) -> Iterator[TextStore]:
         store.close()
 
 
-class Answers(Sequence[TaskAnswer]):
-    """A form's task answers: task ids and statuses, and their texts (完成情况 then 存在问题 of each task in
-    turn) as one run of characters in `text` from `base`, `ends` saying where each text ends."""
+class _Kept(Sequence[Any]):
+    """A form's values with texts, their texts one run of characters in `text` from `base`, `ends` saying where
+    each text ends; in the process that collects (`keeping_texts`), that run goes into the collect's store.
+    Reading one makes the tuple it was made of (`_one`, a subclass's)."""
 
-    __slots__ = ("_base", "_chunk", "_ends", "_ids", "_statuses", "_store", "_text")
+    __slots__ = ("_base", "_chunk", "_ends", "_store", "_text")
+
+    def _keep(self, text: str, ends: array[int]) -> None:
+        self._ends = ends
+        self._store: TextStore | None = None
+        self._chunk, self._base, self._text = -1, 0, text
+        if _keeping is not None and _keeping[0] == os.getpid():
+            self._store = _keeping[1]
+            self._chunk, self._base = self._store.put(text)
+            self._text = ""
+
+    @property
+    def text(self) -> str | StoredText:
+        """The string holding the texts (from `spans`' offsets on): the form's own, or its store's (sliced like
+        a string, read back from the store's file when it went there)."""
+        return self._text if self._store is None else self._store.chunk(self._chunk)
+
+    def _own(self) -> str:
+        """The form's texts, one after the other (one read of its store's file, when they went there)."""
+        return self.text[self._base : self._base + (self._ends[-1] if len(self._ends) else 0)]
+
+    def _one(self, k: int, text: str | StoredText, base: int) -> Any:
+        raise NotImplementedError
+
+    def __getitem__(self, k: Any) -> Any:
+        if isinstance(k, slice):
+            return tuple(self._one(i, self.text, self._base) for i in range(len(self))[k])
+        return self._one(range(len(self))[k], self.text, self._base)
+
+    def __iter__(self) -> Iterator[Any]:
+        own = self._own()
+        return (self._one(k, own, 0) for k in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _Kept | tuple | list):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
+class Answers(_Kept):
+    """A form's task answers: task ids and statuses, and their texts (完成情况 then 存在问题 of each task in
+    turn), two texts per task."""
+
+    __slots__ = ("_ids", "_statuses")
 
     def __init__(
         self, ids: tuple[str, ...], statuses: tuple[str | None, ...], text: str, ends: array[int]
@@ -133,13 +183,7 @@ class Answers(Sequence[TaskAnswer]):
             raise ValueError("answers: not two texts and a status per task")
         self._ids = _shared(tuple(map(sys.intern, ids)))
         self._statuses = _shared(tuple(None if s is None else sys.intern(s) for s in statuses))
-        self._ends = ends
-        self._store: TextStore | None = None
-        self._chunk, self._base, self._text = -1, 0, text
-        if _keeping is not None and _keeping[0] == os.getpid():
-            self._store = _keeping[1]
-            self._chunk, self._base = self._store.put(text)
-            self._text = ""
+        self._keep(text, ends)
 
     @classmethod
     def of(cls, answers: Sequence[TaskAnswer]) -> Answers:
@@ -155,12 +199,6 @@ class Answers(Sequence[TaskAnswer]):
     def statuses(self) -> tuple[str | None, ...]:
         return self._statuses
 
-    @property
-    def text(self) -> str | StoredText:
-        """The string holding the texts (from `spans`' offsets on): the form's own, or its store's (sliced like
-        a string, read back from the store's file when it went there)."""
-        return self._text if self._store is None else self._store.chunk(self._chunk)
-
     def spans(self, task_ids: Sequence[str]) -> tuple[list[int], list[int], list[int], list[int]]:
         """Where in `text` each of `task_ids`' 完成情况 and 存在问题 are: (done starts, done ends, issues starts,
         issues ends); a task not answered here an empty slice. A task answered twice: its last answer (as a dict of
@@ -175,44 +213,48 @@ class Answers(Sequence[TaskAnswer]):
                 column.append(v)
         return out
 
-    def _one(self, k: int, text: str | StoredText | None = None, base: int | None = None) -> TaskAnswer:
-        """Answer k; `text` and `base`: the form's own texts, when they were read already (`_own`)."""
-        if text is None or base is None:
-            text, base = self.text, self._base
+    def _one(self, k: int, text: str | StoredText, base: int) -> TaskAnswer:
         ends = self._ends
         a = base + (ends[2 * k - 1] if k else 0)
         b, c = base + ends[2 * k], base + ends[2 * k + 1]
         return TaskAnswer(self._ids[k], self._statuses[k], text[a:b], text[b:c])
 
-    def _own(self) -> str:
-        """The form's texts, one after the other (one read of its store's file, when they went there)."""
-        return self.text[self._base : self._base + (self._ends[-1] if len(self._ends) else 0)]
-
     def __len__(self) -> int:
         return len(self._ids)
 
-    def __getitem__(self, k: Any) -> Any:
-        if isinstance(k, slice):
-            return tuple(self._one(i) for i in range(len(self))[k])
-        return self._one(range(len(self))[k])
-
-    def __iter__(self) -> Iterator[TaskAnswer]:
-        own = self._own()
-        return (self._one(k, own, 0) for k in range(len(self._ids)))
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Answers | tuple | list):
-            return tuple(self) == tuple(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(tuple(self))
-
-    def __repr__(self) -> str:
-        return repr(tuple(self))
-
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return Answers, (self._ids, self._statuses, self._own(), self._ends)
+
+
+class Scores(_Kept):
+    """A 附件1's item scores: each item's score without its 扣分说明 (`values.shared`: one tuple per process for
+    each item and score), and the 扣分说明 one text per item. A province's 附件1 say why points were lost on
+    about ten items each: a string and a tuple of their own per item, spread over the heap, until kept here."""
+
+    __slots__ = ("_plain",)
+
+    def __init__(self, plain: tuple[ItemScore, ...], text: str, ends: array[int]) -> None:
+        if len(ends) != len(plain) or (len(ends) and ends[-1] != len(text)) or any(s.note for s in plain):
+            raise ValueError("scores: not one text per item, or an item with its text")
+        self._plain = tuple(map(shared, plain))
+        self._keep(text, ends)
+
+    @classmethod
+    def of(cls, scores: Sequence[ItemScore]) -> Scores:
+        notes = [s.note or "" for s in scores]
+        plain = tuple(s._replace(note="") if s.note else s for s in scores)
+        return cls(plain, "".join(notes), array("i", itertools.accumulate(map(len, notes))))
+
+    def _one(self, k: int, text: str | StoredText, base: int) -> ItemScore:
+        plain, ends = self._plain[k], self._ends
+        a, b = base + (ends[k - 1] if k else 0), base + ends[k]
+        return plain._replace(note=text[a:b]) if b > a else plain
+
+    def __len__(self) -> int:
+        return len(self._plain)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return Scores, (self._plain, self._own(), self._ends)
 
 
 def as_answers(values: Sequence[TaskAnswer]) -> Answers:
@@ -223,3 +265,19 @@ def as_answers(values: Sequence[TaskAnswer]) -> Answers:
 def answers_of(values: Sequence[TaskAnswer]) -> Sequence[TaskAnswer]:
     """`values` as one `Answers` object, as a record keeps them (an empty one as it is)."""
     return as_answers(values) if values else values
+
+
+def scores_of(values: Sequence[ItemScore]) -> Sequence[ItemScore]:
+    """`values` as one `Scores` object, as a record keeps them: when any has a 扣分说明 (else the tuple of the
+    shared values, `values.shared`: it holds no text)."""
+    if isinstance(values, Scores):
+        return values
+    if any(s.note for s in values):
+        return Scores.of(values)
+    return tuple(map(shared, values))
+
+
+def without_notes(values: Sequence[ItemScore]) -> Sequence[ItemScore]:
+    """`values` with their 扣分说明 left out when they are kept as a `Scores` (its texts not read): for what
+    needs only the item ids and scores."""
+    return values._plain if isinstance(values, Scores) else values

@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from .answers import answers_of
+from .answers import answers_of, scores_of
 from .values import InspectionScore, ItemScore, Kept, TaskAnswer, all_fields, shared
 
 
@@ -341,8 +341,8 @@ class Submission(_Frozen):
     kind: FormKind
     branch: Branch
     fill_date: dt.date | None = None
+    # a kept record holds these two as one `answers.Scores` / `answers.Answers` (a sequence of the same tuples)
     scores: tuple[ItemScore, ...] = ()
-    # a kept record holds them as one `answers.Answers` (a sequence of the same tuples)
     answers: tuple[TaskAnswer, ...] = ()
     inspection: tuple[InspectionScore, ...] = ()
     # the 督查评分表's signature line (optional): 督查组, 督查人 as typed
@@ -356,10 +356,11 @@ class Submission(_Frozen):
         """The values without text kept once per process (`values.shared`), not once per file."""
         return tuple(map(shared, values))
 
-    @field_serializer("answers", mode="wrap")
-    def _answers_as_tuple(self, answers: Sequence[TaskAnswer], handler: SerializerFunctionWrapHandler) -> Any:
-        """The answers dumped as the tuple they stand for (a record keeps them as one `answers.Answers`)."""
-        return handler(tuple(answers))
+    @field_serializer("scores", "answers", mode="wrap")
+    def _values_as_tuple(self, values: Sequence[Any], handler: SerializerFunctionWrapHandler) -> Any:
+        """The scores and answers dumped as the tuples they stand for (a record keeps them as one object:
+        `answers.Scores`, `answers.Answers`)."""
+        return handler(tuple(values))
 
 
 class FileRecord(Kept):
@@ -385,13 +386,14 @@ class FileRecord(Kept):
 
     def compact(self) -> FileRecord:
         """This record, kept small for a round of ten thousand (however its parts were made: validated,
-        constructed without validation or unpickled): its values without text shared (`values.shared`), its task
-        answers one object (`answers.Answers`) and every part's fields-set the class's one (`values.Kept`).
+        constructed without validation or unpickled): its values without text shared (`values.shared`), its item
+        scores with a 扣分说明 and its task answers one object each (`answers.Scores`, `answers.Answers`: their
+        texts in the collect's store) and every part's fields-set the class's one (`values.Kept`).
         Returns the record itself."""
         sub = self.submission
         if sub is not None:
-            for name in ("scores", "inspection"):
-                sub.__dict__[name] = tuple(map(shared, sub.__dict__[name]))
+            sub.__dict__["inspection"] = tuple(map(shared, sub.__dict__["inspection"]))
+            sub.__dict__["scores"] = scores_of(sub.__dict__["scores"])
             sub.__dict__["answers"] = answers_of(sub.__dict__["answers"])
         for part in (self, sub, self.branch, self.claimant, sub and sub.branch, *self.problems):
             if part is not None:

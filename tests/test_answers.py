@@ -14,9 +14,18 @@ import pytest
 
 from dangjian_xlsx import aggregate as ag
 from dangjian_xlsx.aggregate.packedtext import PackedColumn, PackedText, PackedTextDtype, Spans
-from dangjian_xlsx.answers import CHUNK_CHARS, Answers, answers_of, keeping_texts
-from dangjian_xlsx.models import Branch, FileRecord, FormKind, Outcome, Submission, TaskAnswer
+from dangjian_xlsx.answers import (
+    CHUNK_CHARS,
+    Answers,
+    Scores,
+    answers_of,
+    keeping_texts,
+    scores_of,
+    without_notes,
+)
+from dangjian_xlsx.models import Branch, FileRecord, FormKind, ItemScore, Outcome, Submission, TaskAnswer
 from dangjian_xlsx.summary import measure
+from dangjian_xlsx.values import shared
 
 ANSWERS = (
     TaskAnswer("T01", "已完成", "召开专题会议三次，形成纪要", ""),
@@ -120,6 +129,103 @@ def test_spans_are_where_each_tasks_texts_are() -> None:
         assert a.text[ds[k] : de[k]] == (x.done if x else "") and a.text[is_[k] : ie[k]] == (
             x.issues if x else ""
         )
+
+
+# ---------------------------------------------------------------- a 附件1's scores and their 扣分说明
+
+SCORES = (
+    ItemScore("S01.1", 2.0, ""),
+    ItemScore("S01.2", 1.5, "会议记录缺两次"),
+    ItemScore("S01.3", None, ""),
+    ItemScore("S02.1", 0.0, "=1+1 未整改\n另起一行"),
+)
+
+
+def test_scores_read_as_the_tuples_they_were_made_of() -> None:
+    s = Scores.of(SCORES)
+    assert len(s) == 4 and tuple(s) == SCORES and s == SCORES and s == SCORES and s == list(SCORES)
+    assert s[1] == SCORES[1] and s[-1] == SCORES[-1] and s[1:3] == SCORES[1:3]
+    assert hash(s) == hash(SCORES) and repr(s) == repr(SCORES)
+    assert [type(x) for x in s] == [ItemScore] * 4
+    with pytest.raises(IndexError):
+        s[4]
+    assert without_notes(s) == tuple(x._replace(note="") for x in SCORES)
+    with pytest.raises(ValueError):
+        Scores(
+            (ItemScore("S01.1", 2.0, "说明"),), "说明", __import__("array").array("i", [2])
+        )  # its own text
+
+
+def test_a_record_keeps_scores_with_notes_as_one_object() -> None:
+    """A 附件1 with 扣分说明: one `Scores` (its texts in the collect's store); without any: the shared tuples."""
+    branch = Branch(seq=1, name="文学院党总支")
+    noted = Submission(kind=FormKind.SCORING, branch=branch, scores=SCORES)
+    with keeping_texts() as store:
+        rec = FileRecord(path="a.xlsx", outcome=Outcome.ACCEPTED, kind=FormKind.SCORING, submission=noted)
+        before = rec.model_dump_json()
+        rec.compact()
+        store.close()
+    kept = rec.submission.scores
+    assert isinstance(kept, Scores) and kept == SCORES and any(kept.text is c for c in store.chunks)
+    # the record holds none of the notes as a string of its own: only the store does
+    held = [x for x in _reachable(rec) if isinstance(x, str) and "会议记录" in x]
+    (chunk,) = store.chunks
+    assert held == [] and "会议记录缺两次" in chunk[0 : len(chunk)]
+    assert rec.model_dump_json() == before  # dumped as the tuple it stands for
+    assert pickle.loads(pickle.dumps(rec)) == rec and isinstance(pickle.loads(pickle.dumps(kept)), Scores)
+    plain = (ItemScore("S01.1", 2.0, ""), ItemScore("S01.2", None, ""))
+    bare = FileRecord(
+        path="b.xlsx", outcome=Outcome.ACCEPTED, kind=FormKind.SCORING,
+        submission=Submission(kind=FormKind.SCORING, branch=branch, scores=plain),
+    ).compact()  # fmt: skip
+    assert type(bare.submission.scores) is tuple and bare.submission.scores[0] is shared(plain[0])
+    assert scores_of(kept) is kept
+
+
+def _reachable(root: object) -> list[object]:
+    import gc
+
+    seen, todo, out = set(), [root], []
+    while todo:
+        x = todo.pop()
+        if id(x) in seen or isinstance(x, type):
+            continue
+        seen.add(id(x))
+        out.append(x)
+        todo.extend(gc.get_referents(x))
+    return out
+
+
+def test_scoring_reads_a_branchs_notes_only_when_its_rows_are_made() -> None:
+    """The branches' scorings (one per 附件1, all made before the tables) hold no 扣分说明: each branch's are read
+    from its form's store when its rows are made (`Scored.items`)."""
+    from dangjian_xlsx.aggregate.scores import score_branch
+    from dangjian_xlsx.catalog import default_campaign
+
+    campaign = default_campaign()
+    cat, branch = campaign.catalog, campaign.roster[0]
+    values = tuple(
+        ItemScore(it.id, 1.0, f"{it.id}扣分" if k % 3 == 0 else "") for k, it in enumerate(cat.items)
+    )
+    with keeping_texts():
+        rec = FileRecord(
+            path="a.xlsx", outcome=Outcome.ACCEPTED, kind=FormKind.SCORING, branch=branch,
+            submission=Submission(kind=FormKind.SCORING, branch=branch, scores=values),
+        ).compact()  # fmt: skip
+        report = ag_report(campaign, [rec])
+        (bf,) = [b for b in ag.branch_files(report) if b.branch == branch]
+        sc = score_branch(cat, bf)
+    assert sc is not None and not [x for x in _reachable(sc) if isinstance(x, str) and "扣分" in x]
+    assert sc.items == [(v.item_id, v.score, v.note) for v in values]
+    assert sc.scores == [1.0] * len(values)
+
+
+def ag_report(campaign, files):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from dangjian_xlsx.models import Report
+
+    return Report(inbox=".", campaign=campaign, files=files, generated_at=dt.datetime(2018, 9, 30))
 
 
 # ---------------------------------------------------------------- the packed column

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..models import Branch, Catalog, FormKind
+from ..answers import without_notes
+from ..models import Branch, Catalog, FormKind, Item, ItemScore
 from .current import PROVISIONAL, SUB_DOUBT, SUB_FIX, SUB_MISSING, BranchFiles, provisional
 from .frames import Columns, Same, frame, int_col, r4, short_text
 from .scoreitems import LossRows, ScoreItems
@@ -98,12 +99,24 @@ def _section_index(section_ids: tuple[str, ...]) -> Mapping[str, int]:
 @dataclass(slots=True)
 class Scored:
     branch: Branch
-    items: list[tuple[str, float | None, str]]  # (item id, valid score or None, note) in catalog order
+    scores: list[float | None]  # each item's valid score or None, in catalog order (`catalog.items`)
     sections: Mapping[str, float | None]  # None: no valid score in the section (only on a form shown as 暂计)
     total: float | None  # None: no valid score at all (a returned blank form); a counted form always has one
     missing: int
     needs_fix: bool
     problems: int = 0  # open problems: the counted file's errors (else its blank or invalid items)
+    # the catalog's items and the form's scores as kept: their 扣分说明 are read when asked for (`items`), a
+    # branch at a time, not held for every branch at once
+    catalog_items: tuple[Item, ...] = ()
+    given: Sequence[ItemScore] = ()
+
+    @property
+    def items(self) -> list[tuple[str, float | None, str]]:
+        """(item id, valid score or None, note) in catalog order; a note the form's last for that item."""
+        notes = {s.item_id: s.note for s in self.given}
+        return [
+            (it.id, v, notes.get(it.id) or "") for it, v in zip(self.catalog_items, self.scores, strict=True)
+        ]
 
     @property
     def counted(self) -> bool:
@@ -120,25 +133,21 @@ def score_branch(catalog: Catalog, bf: BranchFiles) -> Scored | None:
     slot = bf.forms[FormKind.SCORING]
     if slot.submission is None:
         return None
-    given = {s.item_id: s for s in slot.submission.scores}
-    items: list[tuple[str, float | None, str]] = []
+    given = {s.item_id: s.score for s in without_notes(slot.submission.scores)}
+    scores: list[float | None] = []  # each item's valid score, in the catalog's order
     totals: list[float | None] = []  # each section's, in the catalog's order
     missing = 0
     for sec in catalog.sections:
         parts: list[float] = []
         for it in sec.items:
-            s = given.get(it.id)
-            v = s.score if s is not None else None
+            v = given.get(it.id)
             if type(v) is not float or not 0.0 <= v <= it.points:  # a float in range is valid as it is
                 v = valid_score(v, it.points)
             if v is None:
                 missing += 1
             else:
                 parts.append(v)
-            if s is not None and v is s.score and s.note is not None:
-                items.append(s)  # an ItemScore is this very tuple: (item id, score, note)
-            else:
-                items.append((it.id, v, (s.note if s is not None else "") or ""))
+            scores.append(v)
         # a section with no valid score (a blank form's) has no score: shown empty, never as 0
         totals.append(r4(math.fsum(parts)) if parts else None)
     sections = SectionScores(_section_index(tuple(sec.id for sec in catalog.sections)), tuple(totals))
@@ -146,7 +155,18 @@ def score_branch(catalog: Catalog, bf: BranchFiles) -> Scored | None:
     total = r4(math.fsum(given_any)) if given_any else None
     assert slot.current is not None
     problems = len(slot.current.errors) or missing
-    return Scored(bf.branch, items, sections, total, missing, slot.status == SUB_FIX, problems)
+    needs_fix = slot.status == SUB_FIX
+    return Scored(
+        bf.branch,
+        scores,
+        sections,
+        total,
+        missing,
+        needs_fix,
+        problems,
+        catalog.items,
+        slot.submission.scores,
+    )
 
 
 def ranks(totals: Iterable[float]) -> list[int]:
@@ -230,7 +250,7 @@ def _score_rows(
             [rank_of.get(b.name), *meta, sc.counted, *(sc.sections[s] for s in section_ids), slot.files,
              *extra[b.name]]
         )  # fmt: skip
-        rows.items.append([*meta, *(v for _, v, _ in sc.items)])
+        rows.items.append([*meta, *sc.scores])
         _item_rows(catalog, sc, bid, per_item, rows)
     return rows
 
@@ -269,7 +289,7 @@ def _item_rows(catalog: Catalog, sc: Scored, bid: str, per: _PerItem, rows: _Sco
     that lost points, a column at a time)."""
     b = sc.branch
     lost, notes = rows.long.add(b.seq, bid, b.name, sc.items, sc.counted)  # lost: NaN without a score
-    scores = [v for _, v, _ in sc.items]
+    scores = sc.scores
     at = [j for j, x in enumerate(lost) if x > 0]
     if not at:
         return

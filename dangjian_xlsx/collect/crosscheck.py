@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..answers import without_notes
 from ..layout import C_SCORE, Field, a1, form_label, form_layout
 from ..messages import Code, render
 from ..models import Campaign, FileRecord, FormKind
@@ -56,7 +57,7 @@ def cross_check(records: Iterable[FileRecord], campaign: Campaign) -> list[FileR
             )
             _settle(f)
             continue
-        mine = {s.item_id: s.score for s in own.scores}
+        mine = {s.item_id: s.score for s in without_notes(own.scores)}  # its notes not read
         for s in f.submission.inspection:
             expected = mine.get(s.item_id)
             if _same(s.self_score, expected):
