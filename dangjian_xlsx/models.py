@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any
@@ -21,7 +21,7 @@ from pydantic import (
 )
 
 from .answers import answers_of, scores_of
-from .values import InspectionScore, ItemScore, Kept, TaskAnswer, all_fields, shared
+from .values import SHARED_MAX, InspectionScore, ItemScore, Kept, TaskAnswer, all_fields, shared
 
 
 class _Frozen(Kept):
@@ -213,6 +213,31 @@ class Branch(_Frozen):
     def id(self) -> str:
         """The seq as the forms print it (01); one copy per process, not one per table row that shows it."""
         return sys.intern(f"{self.seq:02d}")
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Unpickled (a worker's record) as the equal branch this process has already (`keep_branches`)."""
+        return _branch, tuple(self.__dict__[name] for name in _BRANCH_FIELDS)
+
+
+_BRANCH_FIELDS = tuple(Branch.model_fields)
+_kept_branches: dict[tuple[Any, ...], Branch] = {}
+
+
+def keep_branches(branches: Iterable[Branch]) -> None:
+    """The roster's branches as the ones a worker's records come back with: ten thousand records name five
+    thousand branches, each record its own copy of its branch as pickled."""
+    for b in branches:
+        if len(_kept_branches) < SHARED_MAX:
+            _kept_branches.setdefault(tuple(b.__dict__[name] for name in _BRANCH_FIELDS), b)
+
+
+def _branch(*fields: Any) -> Branch:
+    kept = _kept_branches.get(fields)
+    if kept is None:
+        kept = Branch(**dict(zip(_BRANCH_FIELDS, fields, strict=True)))
+        if len(_kept_branches) < SHARED_MAX:
+            _kept_branches[fields] = kept
+    return kept
 
 
 class Campaign(BaseModel):

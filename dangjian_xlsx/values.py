@@ -116,8 +116,15 @@ class Kept(BaseModel):
         object.__setattr__(self, "__pydantic_fields_set__", all_fields(type(self)))
         return self
 
+    def __getstate__(self) -> dict[Any, Any]:
+        state = super().__getstate__()
+        state.pop("__pydantic_fields_set__", None)  # the class's one, set again when unpickled
+        return state
+
     def __setstate__(self, state: dict[Any, Any]) -> None:  # unpickled (a worker's record)
-        super().__setstate__(state)
+        # its fields' names as this process's one copy of each (unpickled, they are the message's own)
+        fields = state.get("__dict__") or {}
+        super().__setstate__({**state, "__dict__": {sys.intern(k): v for k, v in fields.items()}})
         object.__setattr__(self, "__pydantic_fields_set__", all_fields(type(self)))
 
 

@@ -243,8 +243,9 @@ def _kept_per_record(records: list[FileRecord]) -> float:
     return (total - sys.getsizeof(kept)) / len(records)
 
 
-RECORD_BUDGET = 5_000  # bytes per 44-item 附件1 record (now about 4,400: mostly its path, digest and notes);
-# with a tuple and a float per value and a fields-set per model it was about 8,600
+RECORD_BUDGET = 2_500  # bytes per 44-item 附件1 record (now about 1,750: mostly its path, digest and notes);
+# with a tuple and a float per value and a fields-set per model it was about 8,600; with a string and a tuple per
+# 扣分说明, 4,400; with its fields' names and its branch its own when unpickled, 3,150
 
 
 def test_a_record_stays_small_in_the_parent() -> None:
@@ -273,3 +274,24 @@ def test_a_shared_value_keeps_its_id_interned_whoever_made_it_first() -> None:
     assert first.task_id is sys.intern("T19") and first.status is sys.intern("未完成")
     back = pickle.loads(pickle.dumps(TaskAnswer("T19", "未完成")))
     assert back is first and back.task_id is sys.intern("T19")
+
+
+def test_an_unpickled_record_shares_its_fields_names_and_branch() -> None:
+    """A worker's record reaches the collecting process pickled: its fields' names come back as this process's
+    one copy of each, its branch as the roster's own (`keep_branches`), and no fields-set travels with it."""
+    from dangjian_xlsx.models import keep_branches
+
+    roster = (Branch(seq=7, name=_fresh("物理学院党总支")), Branch(seq=8, name="化学学院党总支"))
+    keep_branches(roster)
+    rec = _record(1).compact()
+    rec.branch = Branch(seq=7, name="物理学院党总支")  # equal to the roster's, not it
+    blob = pickle.dumps(rec)
+    assert b"__pydantic_fields_set__" not in blob
+    back, again = pickle.loads(blob), pickle.loads(blob)
+    assert back == rec and back.__pydantic_fields_set__ is rec.__pydantic_fields_set__
+    assert all(k is sys.intern(_fresh(k)) for part in (back, back.submission) for k in part.__dict__)
+    assert back.branch is roster[0] and again.branch is roster[0]
+    stranger = Branch(
+        seq=9, name="生物学院党总支", contact="张三"
+    )  # not on the roster: one copy all the same
+    assert pickle.loads(pickle.dumps(stranger)) is pickle.loads(pickle.dumps(stranger)) == stranger

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..collect import COUNTED, form_key, unreadable_report
 from ..layout import labelled
@@ -61,12 +61,12 @@ def provisional(problems: int) -> str:
 FORMS = (FormKind.SCORING, FormKind.TASKS)
 
 
-@dataclass
+@dataclass(slots=True)
 class Slot:
     """One form of one branch: the submission that counts, and rejected attempts."""
 
     current: FileRecord | None = None
-    rejected: list[FileRecord] = field(default_factory=list)
+    rejected: tuple[FileRecord, ...] = ()
 
     @property
     def submission(self) -> Submission | None:
@@ -88,18 +88,21 @@ class Slot:
         return "；".join(f.path for f in self.rejected)
 
 
-@dataclass
+@dataclass(slots=True)
 class BranchFiles:
+    """A roster branch's files (`branch_files`). A province's round keeps one per branch while its outputs are
+    written: slots, and a file list an empty tuple (one for all) until the branch has such a file."""
+
     branch: Branch
     forms: dict[FormKind, Slot]
-    reports: list[FileRecord] = field(default_factory=list)
+    reports: tuple[FileRecord, ...] = ()
     any_file: bool = False
     errors: int = 0
     # files held 身份存疑 that name this branch, as the form's identity or as the claimant (file/folder name)
-    doubts: list[FileRecord] = field(default_factory=list)
+    doubts: tuple[FileRecord, ...] = ()
     # rejected files attributed to this branch (by name or visible cell) whose form could not be told, and
     # its 自查报告 that could not be opened (`unreadable_reports`: the 自查报告's part of its notice)
-    unsorted: list[FileRecord] = field(default_factory=list)
+    unsorted: tuple[FileRecord, ...] = ()
 
     @property
     def unreadable_reports(self) -> list[FileRecord]:
@@ -179,7 +182,7 @@ def branch_files(report: Report) -> list[BranchFiles]:
         if f.outcome is Outcome.IDENTITY_DOUBT:
             for named in {x.name for x in (f.branch, f.claimant) if x is not None}:
                 if named in by_name:
-                    by_name[named].doubts.append(f)
+                    by_name[named].doubts += (f,)
             continue
         b = f.branch or (f.submission.branch if f.submission is not None else None)
         bf = by_name.get(b.name) if b is not None else None
@@ -187,19 +190,19 @@ def branch_files(report: Report) -> list[BranchFiles]:
             continue
         bf.any_file = True
         if f.outcome is Outcome.REPORT:
-            bf.reports.append(f)
+            bf.reports += (f,)
             continue
         kind = form_kind(f)
         if kind not in bf.forms:
             if kind is None and f.outcome is Outcome.REJECTED:
-                bf.unsorted.append(f)
+                bf.unsorted += (f,)
             continue
         slot = bf.forms[kind]
         if f.outcome in COUNTED:
             if slot.current is None or form_key(f) > form_key(slot.current):
                 slot.current = f
         elif f.outcome is Outcome.REJECTED:
-            slot.rejected.append(f)
+            slot.rejected += (f,)
     for bf in by_name.values():
         for slot in bf.forms.values():
             counted = [slot.current] if slot.current is not None else slot.rejected

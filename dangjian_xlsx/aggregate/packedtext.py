@@ -205,6 +205,10 @@ class PackedText(ExtensionArray):
         ends = take(self._ends, indices, allow_fill=allow_fill, fill_value=_MISSING)
         return PackedText(self._texts, src, starts, ends)
 
+    def nonempty(self) -> np.ndarray:
+        """The positions of the values that are texts of one character or more, ascending."""
+        return np.flatnonzero((self._starts >= 0) & (self._ends > self._starts))
+
     def copy(self) -> PackedText:
         return PackedText(self._texts, self._src.copy(), self._starts.copy(), self._ends.copy())
 

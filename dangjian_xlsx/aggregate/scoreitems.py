@@ -182,7 +182,7 @@ class ScoreItems:
             elif name == "valid":
                 out.append((~np.isnan(scores)).tolist())
             elif name == "note":
-                out.append(read.notes.take(at).tolist())
+                out.append(read.notes.values(at))
             else:
                 raise KeyError(name)
         return out
@@ -207,7 +207,7 @@ class ScoreItems:
                 "counted": np.array(given["counted"], dtype=bool),
             }
             scores, lost = (np.array(a, dtype=np.float64) for a in (self._added, self._added_lost))
-            self._read = _Arrays(per_branch, scores, lost, self._note_column.array())
+            self._read = _Arrays(per_branch, scores, lost, _Notes.of(self._note_column.array()))
             self._per_branch, self._added, self._added_lost = {}, array("d"), array("d")
         return self._read
 
@@ -230,7 +230,33 @@ class _Arrays:
     per_branch: dict[str, np.ndarray]  # seq, branch_id, branch, counted: one value per part
     scores: np.ndarray  # float64, one per row: NaN for none
     lost: np.ndarray  # float64, the points lost per row: NaN for none
-    notes: PackedText
+    notes: _Notes
+
+
+@dataclass(frozen=True)
+class _Notes:
+    """得分明细's notes: those of the rows that have one (`at`, ascending), every other row's empty. A province's
+    forms say why on a few of their fifty items: the rows without a note keep nothing."""
+
+    at: np.ndarray
+    texts: PackedText
+
+    @classmethod
+    def of(cls, column: PackedText) -> _Notes:
+        at = column.nonempty()
+        return cls(at, column.take(at))
+
+    def values(self, rows: np.ndarray) -> list[str]:
+        """The notes of `rows` (positions), as the whole column's `take(rows).tolist()` gave them."""
+        out = [""] * len(rows)
+        if not len(self.at) or not len(rows):
+            return out
+        pos = np.searchsorted(self.at, rows)
+        hit = pos < len(self.at)
+        hit[hit] = self.at[pos[hit]] == rows[hit]
+        for k, text in zip(np.flatnonzero(hit).tolist(), self.texts.take(pos[hit]).tolist(), strict=True):
+            out[k] = text
+        return out
 
 
 def _objects(values: Sequence[Any]) -> np.ndarray:

@@ -37,6 +37,9 @@ from .scoreitems import ScoreItems
 from .scores import Scored, losses_table, ranks, score_branch, score_tables
 from .tasks import task_statuses, task_tables, tasks_counted
 
+# 任务明细's columns that repeat a few texts down its rows (twenty per branch): kept as codes (`Texts.coded`)
+CODED_DETAILS = ("branch_id", "branch", "task_id", "group_id", "group")
+
 SUBMISSION_COLUMNS = [
     "seq",
     "branch_id",
@@ -173,6 +176,10 @@ def _compact(tables: Tables) -> None:
     """Every table's texts as one copy each, laid out together (`compact`: the helper forked to write them
     would otherwise copy every page of the records they were made from)."""
     texts = Texts()
+    details = tables.task_details
+    for name in CODED_DETAILS:
+        if name in details:
+            details[name] = texts.coded(details[name])
     for value in vars(tables).values():
         if isinstance(value, pd.DataFrame):
             texts.frame(value)

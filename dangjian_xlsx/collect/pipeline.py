@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .. import parallel, read
 from ..answers import keeping_texts
-from ..models import Campaign, FileRecord, Outcome, Report
+from ..models import Campaign, FileRecord, Outcome, Report, keep_branches
 from .classify import process_file
 from .containers import Entry, expand
 from .crosscheck import cross_check
@@ -94,6 +94,7 @@ def run_collect(inbox: Path, campaign: Campaign, jobs: int = 0, progress: Progre
     """Collect a folder: every file read, identified, validated; duplicates resolved."""
     inbox = Path(inbox)
     listing = _Listing(discover(inbox))  # the Path objects go: the processes share the one string
+    keep_branches(campaign.roster)  # a helper's records come back naming the roster's branches, not copies
     records = resolve(_process_all(listing, inbox, campaign, jobs, progress), campaign.catalog.unit)
     records = cross_check(records, campaign)
     return Report(

@@ -32,7 +32,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from ..parallel import name_process
+from ..parallel import give_back_free_memory, name_process
 from .limits import READ_MEMORY, READ_SECONDS
 
 T = TypeVar("T")
@@ -119,6 +119,7 @@ class _Reader:
         from multiprocessing.connection import Pipe
 
         here, there = Pipe(duplex=True)
+        give_back_free_memory()  # what this process frees later is not copied for the reader as it is reused
         pid = os.fork()
         if pid == 0:  # the reader process
             here.close()

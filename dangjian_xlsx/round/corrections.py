@@ -21,7 +21,7 @@ recover the values of rejected files); `write_pack` writes the pack atomically a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -121,7 +121,7 @@ def _kind(f: FileRecord) -> FormKind | None:
     return f.kind or (f.submission.kind if f.submission is not None else None)
 
 
-def _sent_after(current: FileRecord | None, rejected: list[FileRecord]) -> list[FileRecord]:
+def _sent_after(current: FileRecord | None, rejected: Sequence[FileRecord]) -> list[FileRecord]:
     """Rejected files received no earlier than the counted one (by their time in the inbox): perhaps the
     correction the branch sent, which could not be used."""
     if current is None or (current.outcome is Outcome.NEEDS_FIX and current.submission is None):
@@ -134,7 +134,7 @@ def form_part(
     kind: FormKind,
     branch: Branch,
     current: FileRecord | None,
-    rejected: list[FileRecord],
+    rejected: Sequence[FileRecord],
     loader: Loader | None,
 ) -> Part | None:
     """What a branch owes for one form: a fix of the counted file, a new copy for rejected ones, the form
