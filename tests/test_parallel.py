@@ -265,3 +265,30 @@ def _alive(pid: int) -> bool:
             return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_free_memory_is_given_back_before_helpers_fork(can_fork: bool) -> None:
+    """Before a helper is forked (`share`'s, a reader process), the C allocator's free pages are given back: a
+    page still shared with the helper is copied for it as soon as this process reuses it."""
+    if not can_fork:
+        pytest.skip("this machine has no fork or a single core")
+    got = _in_fresh_python(
+        """
+        calls = []
+        parallel.give_back_free_memory = lambda: calls.append(os.getpid())
+        from dangjian_xlsx.read import fence
+        fence.give_back_free_memory = parallel.give_back_free_memory
+        parallel.share(lambda k: k, 40, processes=2, chunk=4)
+        helpers = len(calls)
+        fence.release()
+        fence._Reader().drop()
+        print(json.dumps({"helpers": helpers, "all": len(calls), "here": set(calls) == {os.getpid()}}))
+        """
+    )
+    assert got == {"helpers": 1, "all": 2, "here": True}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
+def test_giving_back_free_memory_runs_here() -> None:
+    assert parallel._malloc_trim() is not None
+    parallel.give_back_free_memory()  # no error, whatever there is to give back
