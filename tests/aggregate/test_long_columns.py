@@ -114,3 +114,45 @@ def test_values_at_gives_what_pandas_gives_for_every_kind_of_column() -> None:
         column = df[name]
         for at in (slice(0, n), slice(3, 17), slice(38, 50), positions):
             assert _same(values_at(column, at), column.iloc[at].tolist()), (name, at)
+
+
+def test_task_details_repeated_texts_are_codes() -> None:
+    """任务明细 repeats each branch's id and name and each task's id and group down its rows: held as codes
+    (two bytes a row for a province's five thousand branches), they read as the texts they stand for."""
+    from pathlib import Path
+
+    from dangjian_xlsx import aggregate as ag
+    from dangjian_xlsx.aggregate.tables import CODED_DETAILS
+    from dangjian_xlsx.catalog import default_campaign
+    from dangjian_xlsx.collect import run_collect
+
+    report = run_collect(
+        Path(__file__).resolve().parents[2] / "sample_submissions", default_campaign(), jobs=1
+    )
+    details = ag.build_tables(report).task_details
+    assert len(details) >= 40
+    for name in CODED_DETAILS:
+        column = details[name]
+        assert isinstance(column.dtype, pd.CategoricalDtype), name
+        assert column.memory_usage(index=False) <= 2 * len(column) + 64 * len(column.cat.categories) + 1024
+        assert all(type(v) is str for v in column.tolist()), name
+    by_branch = {bf.branch.id: bf.branch.name for bf in ag.branch_files(report)}
+    assert all(by_branch[i] == n for i, n in zip(details["branch_id"], details["branch"], strict=True))
+    some = ag.branch_rows(details, details["branch_id"].iloc[-1])
+    assert len(some) == len(report.campaign.catalog.tasks)
+
+
+def test_a_branchs_files_hold_no_dict_nor_empty_lists() -> None:
+    """A province's round keeps one `BranchFiles` per branch while its outputs are written: slots, and the file
+    lists a branch has none of one shared empty tuple."""
+    from dangjian_xlsx.aggregate.current import BranchFiles, Slot
+    from dangjian_xlsx.models import Branch, FormKind
+
+    bf = BranchFiles(
+        Branch(seq=1, name="文学院党总支"), {k: Slot() for k in (FormKind.SCORING, FormKind.TASKS)}
+    )
+    assert not hasattr(bf, "__dict__") and not hasattr(bf.forms[FormKind.SCORING], "__dict__")
+    empty = bf.reports
+    assert empty == () and all(
+        x is empty for x in (bf.doubts, bf.unsorted, bf.forms[FormKind.TASKS].rejected)
+    )

@@ -213,7 +213,12 @@ def test_the_notes_are_in_the_tables_file_not_a_string_per_branch(report: Report
     assert _same(items.frame()["note"].tolist(), plain["note"].tolist())
     assert any(plain["note"]) and len(plain) > 200
     branches = len(set(plain["branch_id"]))
-    notes = items._arrays().notes  # the packed column the rows are made from
+    kept = items._arrays().notes  # what the rows' notes are made from: only the rows that have one
+    notes = kept.texts
+    assert len(notes) == len(kept.at) == sum(1 for n in plain["note"] if n) < len(plain) / 2
+    assert kept.values(np.arange(len(plain))) == plain["note"].tolist()
+    some = np.array([len(plain) - 1, 0, *kept.at[:3].tolist(), int(kept.at[0]), 7])  # any order, repeated
+    assert kept.values(some) == [plain["note"].tolist()[k] for k in some.tolist()]
     sources = notes.sources
     assert all(isinstance(t, StoreChunk) for t in sources) and len(sources) < branches / 10
     assert not items._notes._pending  # every string written before the writers fork (`compact`)
