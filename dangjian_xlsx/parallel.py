@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from .heap import give_back_free_memory
+
 
 def cpus() -> int:
     """The cores this process may use (containers, taskset)."""
@@ -147,26 +149,6 @@ def _share_with_helpers(
             proc.join(timeout=5)
             if proc.is_alive():  # pragma: no cover - a helper stuck after the work is done
                 proc.kill()
-
-
-def give_back_free_memory() -> None:
-    """The C allocator's free pages given back to the system (glibc's `malloc_trim`; elsewhere nothing), before
-    helpers are forked: a free page shared with a helper is copied for it as soon as this process reuses it (the
-    summary's writing, in the tables' holes); given back, this process's next use of it is its own new page."""
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-def _malloc_trim() -> Any | None:
-    if not sys.platform.startswith("linux"):
-        return None
-    import ctypes
-
-    try:
-        return ctypes.CDLL(None).malloc_trim
-    except (AttributeError, OSError):  # pragma: no cover - a C library without it (musl)
-        return None
 
 
 def _widen(conn: Any) -> None:

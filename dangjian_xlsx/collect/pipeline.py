@@ -15,7 +15,7 @@ from array import array
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .. import parallel, read
+from .. import heap, parallel, read
 from ..answers import keeping_texts
 from ..models import Campaign, FileRecord, Outcome, Report, keep_branches
 from .classify import process_file
@@ -93,6 +93,7 @@ def _generated_at(records: list[FileRecord], campaign: Campaign) -> dt.datetime:
 def run_collect(inbox: Path, campaign: Campaign, jobs: int = 0, progress: Progress | None = None) -> Report:
     """Collect a folder: every file read, identified, validated; duplicates resolved."""
     inbox = Path(inbox)
+    heap.steady_large_blocks()  # the tables' long columns given back whole when freed, not left as holes
     listing = _Listing(discover(inbox))  # the Path objects go: the processes share the one string
     keep_branches(campaign.roster)  # a helper's records come back naming the roster's branches, not copies
     records = resolve(_process_all(listing, inbox, campaign, jobs, progress), campaign.catalog.unit)

@@ -32,7 +32,8 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from ..parallel import give_back_free_memory, name_process
+from ..heap import give_back_free_memory
+from ..parallel import name_process
 from .limits import READ_MEMORY, READ_SECONDS
 
 T = TypeVar("T")
