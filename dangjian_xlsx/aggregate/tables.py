@@ -37,8 +37,12 @@ from .scoreitems import ScoreItems
 from .scores import Scored, losses_table, ranks, score_branch, score_tables
 from .tasks import task_statuses, task_tables, tasks_counted
 
-# 任务明细's columns that repeat a few texts down its rows (twenty per branch): kept as codes (`Texts.coded`)
-CODED_DETAILS = ("branch_id", "branch", "task_id", "group_id", "group")
+# the long tables' columns that repeat a few texts down their rows (a branch's twenty tasks, its deductions):
+# kept as codes (`Texts.coded`); not 问题台账's columns people type into, nor a status a writer replaces
+CODED = {
+    "task_details": ("branch_id", "branch", "task_id", "group_id", "group"),
+    "ledger": ("branch_id", "branch", "item_id", "section", "item"),
+}
 
 SUBMISSION_COLUMNS = [
     "seq",
@@ -176,10 +180,11 @@ def _compact(tables: Tables) -> None:
     """Every table's texts as one copy each, laid out together (`compact`: the helper forked to write them
     would otherwise copy every page of the records they were made from)."""
     texts = Texts()
-    details = tables.task_details
-    for name in CODED_DETAILS:
-        if name in details:
-            details[name] = texts.coded(details[name])
+    for table, names in CODED.items():
+        df = getattr(tables, table)
+        for name in names:
+            if name in df:
+                df[name] = texts.coded(df[name])
     for value in vars(tables).values():
         if isinstance(value, pd.DataFrame):
             texts.frame(value)

@@ -116,26 +116,31 @@ def test_values_at_gives_what_pandas_gives_for_every_kind_of_column() -> None:
             assert _same(values_at(column, at), column.iloc[at].tolist()), (name, at)
 
 
-def test_task_details_repeated_texts_are_codes() -> None:
-    """任务明细 repeats each branch's id and name and each task's id and group down its rows: held as codes
-    (two bytes a row for a province's five thousand branches), they read as the texts they stand for."""
+def test_long_tables_repeated_texts_are_codes() -> None:
+    """任务明细 repeats each branch's id and name and each task's id and group down its rows, 问题台账 each branch's
+    and item's: held as codes (two bytes a row for a province's five thousand branches), they read as the texts
+    they stand for."""
     from pathlib import Path
 
     from dangjian_xlsx import aggregate as ag
-    from dangjian_xlsx.aggregate.tables import CODED_DETAILS
+    from dangjian_xlsx.aggregate.tables import CODED
     from dangjian_xlsx.catalog import default_campaign
     from dangjian_xlsx.collect import run_collect
 
     report = run_collect(
         Path(__file__).resolve().parents[2] / "sample_submissions", default_campaign(), jobs=1
     )
-    details = ag.build_tables(report).task_details
-    assert len(details) >= 40
-    for name in CODED_DETAILS:
-        column = details[name]
-        assert isinstance(column.dtype, pd.CategoricalDtype), name
-        assert column.memory_usage(index=False) <= 2 * len(column) + 64 * len(column.cat.categories) + 1024
-        assert all(type(v) is str for v in column.tolist()), name
+    tables = ag.build_tables(report)
+    details = tables.task_details
+    assert len(details) >= 40 and len(tables.ledger) >= 10
+    for table, names in CODED.items():
+        for name in names:
+            column = getattr(tables, table)[name]
+            assert isinstance(column.dtype, pd.CategoricalDtype), name
+            assert (
+                column.memory_usage(index=False) <= 2 * len(column) + 64 * len(column.cat.categories) + 1024
+            )
+            assert all(type(v) is str for v in column.tolist()), name
     by_branch = {bf.branch.id: bf.branch.name for bf in ag.branch_files(report)}
     assert all(by_branch[i] == n for i, n in zip(details["branch_id"], details["branch"], strict=True))
     some = ag.branch_rows(details, details["branch_id"].iloc[-1])
