@@ -45,6 +45,9 @@ def values_at(column: pd.Series, at: slice | np.ndarray) -> list[Any]:
     the same."""
     if _plain(column.dtype):
         return column.to_numpy()[at].tolist()  # type: ignore[no-any-return]
+    if isinstance(column.dtype, pd.CategoricalDtype):  # codes (`compact.Texts.coded`): each code's text
+        texts = np.append(column.dtype.categories.to_numpy(dtype=object), np.nan)  # code -1 (missing): NaN
+        return texts[column.array.codes[at]].tolist()  # type: ignore[attr-defined,no-any-return]
     return column.iloc[at].tolist()
 
 

@@ -161,3 +161,27 @@ def test_a_branchs_files_hold_no_dict_nor_empty_lists() -> None:
     assert empty == () and all(
         x is empty for x in (bf.doubts, bf.unsorted, bf.forms[FormKind.TASKS].rejected)
     )
+
+
+def test_a_coded_column_is_read_as_its_texts_without_pandas_indexing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writers read a slice or some rows of a column at a time (`values_at`): a coded column gives what
+    `iloc[...].tolist()` gives — its texts, NaN where missing — from its codes, as fast as a column of texts."""
+    import numpy as np
+
+    from dangjian_xlsx.aggregate.compact import Texts
+    from dangjian_xlsx.aggregate.frames import values_at
+
+    texts = pd.Series(["甲", None, "乙丙", "甲", "=1+1"], dtype=pd.Series(["x"]).dtype)
+    coded = Texts().coded(texts)
+    assert isinstance(coded.dtype, pd.CategoricalDtype)
+    places = (slice(0, 5), slice(1, 3), slice(4, 9), np.array([4, 1, 0, 0]), np.array([], dtype=np.int64))
+    wanted = [repr(coded.iloc[at].tolist()) for at in places]
+    assert wanted == [repr(texts.iloc[at].tolist()) for at in places]
+    blank = pd.Series(pd.Categorical([None, None], categories=pd.Index([], dtype=object)))
+
+    def refused(*args: object) -> None:
+        raise AssertionError("pandas' indexing used")
+
+    monkeypatch.setattr(pd.core.indexing._iLocIndexer, "__getitem__", refused)
+    assert [repr(values_at(coded, at)) for at in places] == wanted
+    assert repr(values_at(blank, slice(0, 2))) == repr([np.nan, np.nan])
