@@ -8,8 +8,6 @@ import datetime as dt
 import io
 from typing import Any
 
-import xlsxwriter
-
 from ..models import Catalog
 from .formsbook import FORM1_SHEET, FORM2_SHEET
 from .formssettings import SETTINGS_SHEET
@@ -36,6 +34,8 @@ _GUIDE = (
 def forms_workbook(cat: Catalog) -> bytes:
     """The catalog as a 表格内容.xlsx workbook."""
     buf = io.BytesIO()
+    import xlsxwriter  # here: a collect imports the catalog before it reads, and writes later
+
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})
     wb.set_properties({"title": "表格内容", "created": _CREATED})
     fmt = {

@@ -19,6 +19,7 @@ from .parts import (
     attribute,
     sheet_count,
     sheet_parts,
+    unescape,
 )
 from .zipwrite import ZipWriter
 
@@ -40,5 +41,6 @@ __all__ = [
     "attribute",
     "sheet_count",
     "sheet_parts",
+    "unescape",
     "zlib",
 ]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import re
-from xml.sax.saxutils import unescape
 
 # OOXML (Open Packaging Conventions)
 CONTENT_TYPES = "[Content_Types].xml"
@@ -36,6 +35,16 @@ _RELATIONSHIP_TAG = re.compile(rb"<" + _PREFIX + rb"Relationship\s([^<>]*+)>")
 _PREFIXED_ID = re.compile(rb"(?:^|\s)([^\s=]*):id\s*=\s*\"([^\"]*)\"")
 _RELATIONSHIP_PREFIXES = (b"r", b"relationships")  # the prefixes calamine takes a sheet's r:id from
 _ENTITIES = {"&quot;": '"', "&apos;": "'"}  # with &amp; &lt; &gt;, which unescape always replaces
+
+
+def unescape(text: str, entities: dict[str, str] = _ENTITIES) -> str:
+    """An attribute's text with XML's five entities replaced, as `xml.sax.saxutils.unescape(text, entities)`
+    replaces them (&amp; last), without that module: it imports urllib's opener, and with it ssl and http,
+    before a collect reads its first file."""
+    text = text.replace("&lt;", "<").replace("&gt;", ">")
+    for entity, char in entities.items():
+        text = text.replace(entity, char)
+    return text.replace("&amp;", "&")
 
 
 def attribute(attrs: bytes, name: bytes) -> bytes | None:

@@ -10,9 +10,8 @@ tag, past the end of the part, forever.
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import unescape
 
-from ..ooxml import attribute
+from ..ooxml import attribute, unescape
 from .limits import Extent, Limits, ReadError, corrupt
 from .sink import ATTRS, TAIL_MAX, Sink, drop_tail
 
@@ -110,7 +109,7 @@ class OdsScan(Sink):
         if self.tables > self.limits.max_sheets:
             return  # keep counting only
         raw = attribute(attrs, b"table:name") or b""
-        self.name = unescape(raw.decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"})
+        self.name = unescape(raw.decode("utf-8", "replace"))
         self.row_pos = 0
         self.pushed_total = 0
         self.extent = Extent(self.limits, lambda n=self.name: n)

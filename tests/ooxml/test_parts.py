@@ -108,3 +108,25 @@ def test_every_sheet_of_a_real_workbook() -> None:
         parts = sheet_parts(z.read(WORKBOOK), z.read(WORKBOOK_RELS))
         assert [name for name, _ in parts] == ["评分表", "填表说明", "_meta"]
         assert all(part in z.namelist() for _, part in parts)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a&amp;b",
+        "&lt;&gt;&amp;&quot;&apos;",
+        "&amp;lt;",
+        "&amp;quot;",
+        "plain",
+        "",
+        "x&amp;amp;y",
+        "&quot&apos;",
+    ],
+)
+def test_unescape_is_saxutils_unescape(text: str) -> None:
+    """A sheet's name as xml.sax.saxutils would give it (that module is no longer imported to read a file)."""
+    from xml.sax.saxutils import unescape as sax_unescape
+
+    from dangjian_xlsx.ooxml import unescape
+
+    assert unescape(text) == sax_unescape(text, {"&quot;": '"', "&apos;": "'"})
