@@ -216,7 +216,7 @@ class Branch(_Frozen):
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         """Unpickled (a worker's record) as the equal branch this process has already (`keep_branches`)."""
-        return _branch, tuple(self.__dict__[name] for name in _BRANCH_FIELDS)
+        return _branch, _branch_key(self)
 
 
 _BRANCH_FIELDS = tuple(Branch.model_fields)
@@ -228,7 +228,11 @@ def keep_branches(branches: Iterable[Branch]) -> None:
     thousand branches, each record its own copy of its branch as pickled."""
     for b in branches:
         if len(_kept_branches) < SHARED_MAX:
-            _kept_branches.setdefault(tuple(b.__dict__[name] for name in _BRANCH_FIELDS), b)
+            _kept_branches.setdefault(_branch_key(b), b)
+
+
+def _branch_key(b: Branch) -> tuple[Any, ...]:
+    return tuple(b.__dict__[name] for name in _BRANCH_FIELDS)
 
 
 def _branch(*fields: Any) -> Branch:

@@ -26,9 +26,9 @@ class Texts:
 
     def values(self, values: np.ndarray) -> np.ndarray:
         """`values` (an array of objects: texts, or missing) with each text replaced by its copy."""
-        codes, distinct = pd.factorize(values, use_na_sentinel=True)
+        codes, distinct = self._factorized(values)
         copies = np.empty(len(distinct) + 1, dtype=object)
-        copies[:-1] = [self._copy(v) for v in distinct.tolist()]
+        copies[:-1] = distinct
         out = copies[codes]  # a missing value (code -1) is left as it was, below
         missing = codes < 0
         if missing.any():
@@ -49,15 +49,19 @@ class Texts:
         rows. It reads (`tolist`, `iloc`, `==`, `isin`, `groupby`) as the texts; a missing value stays missing."""
         if not _texts(series.dtype) or not len(series):
             return series
-        codes, distinct = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
-        copies = pd.Index([self._copy(v) for v in distinct.tolist()], dtype=object)
-        values = pd.Categorical.from_codes(codes, categories=copies)
+        codes, copies = self._factorized(series.to_numpy(dtype=object))
+        values = pd.Categorical.from_codes(codes, categories=pd.Index(copies, dtype=object))
         return pd.Series(values, index=series.index, name=series.name)
 
     def frame(self, df: pd.DataFrame) -> None:
         """Every column of texts of `df` replaced, in place."""
         for name in df.columns[[_texts(t) for t in df.dtypes]]:
             df[name] = self.column(df[name])
+
+    def _factorized(self, values: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """Each value's code (-1: missing) and the distinct texts as copies, in order of first appearance."""
+        codes, distinct = pd.factorize(values, use_na_sentinel=True)
+        return codes, [self._copy(v) for v in distinct.tolist()]
 
     def _copy(self, value: str) -> str:
         copy = self._copies.get(value)

@@ -46,8 +46,13 @@ def values_at(column: pd.Series, at: slice | np.ndarray) -> list[Any]:
     if _plain(column.dtype):
         return column.to_numpy()[at].tolist()  # type: ignore[no-any-return]
     if isinstance(column.dtype, pd.CategoricalDtype):  # codes (`compact.Texts.coded`): each code's text
-        texts = np.append(column.dtype.categories.to_numpy(dtype=object), np.nan)  # code -1 (missing): NaN
-        return texts[column.array.codes[at]].tolist()  # type: ignore[attr-defined,no-any-return]
+        codes = column.array.codes[at]  # type: ignore[attr-defined]
+        texts = column.dtype.categories.to_numpy(dtype=object)  # the categories' own array, not a copy
+        if not len(texts):
+            return [np.nan] * len(codes)
+        out = texts[codes]
+        out[codes < 0] = np.nan  # code -1: missing
+        return out.tolist()  # type: ignore[no-any-return]
     return column.iloc[at].tolist()
 
 

@@ -79,7 +79,7 @@ def sheet_parts(workbook: bytes | None, rels: bytes | None) -> list[tuple[str, s
         name = attribute(m.group(1), b"name")
         rid = _relationship_id(m.group(1))
         if name is not None and rid is not None and rid in targets:
-            out.append((unescape(name.decode("utf-8", "replace"), _ENTITIES), targets[rid]))
+            out.append((unescape(name.decode("utf-8", "replace")), targets[rid]))
     return out
 
 

@@ -152,9 +152,8 @@ class Nested:
         for branch_id in branch_ids:
             mine = runs.pop(branch_id, ())
             self.counts.append(sum(b - a for a, b in mine))
-            parts.extend(
-                np.arange(a, b, dtype=np.int32) for a, b in mine
-            )  # 4 bytes a row: far fewer than 2**31
+            # 4 bytes a row: a table has far fewer than 2**31
+            parts.extend(np.arange(a, b, dtype=np.int32) for a, b in mine)
         self.order = np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)
         self.objects = self._objects()
 
